@@ -1,0 +1,131 @@
+import { bearerAuthenticator, createServer, type TypedServer } from '@ktrdr/server-kit';
+import { ArtifactStore } from './artifacts/artifact-store.js';
+import { BacktestService } from './backtests/backtest-service.js';
+import type { BackendConfig } from './config.js';
+import type { BackendContext } from './context.js';
+import { SeriesStore } from './data/series-store.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { EventBus } from './events/event-bus.js';
+import { BackendMetrics } from './observability/prometheus.js';
+import { OperationActions } from './operations/operation-actions.js';
+import { OperationsService } from './operations/operations-service.js';
+import { OperationStore } from './operations/operation-store.js';
+import { backtestRoutes } from './routes/backtests.js';
+import { dataRoutes } from './routes/data.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { operationRoutes } from './routes/operations.js';
+import { strategyRoutes } from './routes/strategies.js';
+import { workerRoutes } from './routes/workers.js';
+import type { Db } from './storage/database.js';
+import { dataDirLayout } from './storage/data-dir.js';
+import { StrategyStore } from './strategies/strategy-store.js';
+import { BACKEND_VERSION } from './version.js';
+import { WorkerClients } from './workers/worker-clients.js';
+import { WorkerRegistry } from './workers/worker-registry.js';
+import { WorkerService } from './workers/worker-service.js';
+import { join } from 'node:path';
+
+/** What {@link buildApp} needs beyond the configuration. */
+export interface BuildDeps {
+  db: Db;
+  token: string;
+  /** The URL clients use to reach this backend (known once it listens). */
+  publicUrl: () => string;
+}
+
+/** A built backend: the Fastify app (not listening) and its services. */
+export interface BuiltBackend {
+  app: TypedServer;
+  ctx: BackendContext;
+  /** Stops timers and pooled connections (the caller closes the app and the database). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Builds the backend: services over the given database, and the Fastify app with every
+ * route. It never listens; {@link startBackend} does.
+ */
+export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<BuiltBackend> {
+  const token = () => deps.token;
+  const app = await createServer({
+    title: 'ktrdr backend',
+    version: BACKEND_VERSION,
+    description: 'Orchestrator: workers, operations, data and strategies. Every route but /health needs the bearer token.',
+    authenticate: bearerAuthenticator(token),
+    logger: { level: config.logLevel },
+  });
+  const log = app.log;
+  const layout = dataDirLayout(config.dataDir);
+  const events = new EventBus();
+  const operations = new OperationsService(new OperationStore(deps.db), events);
+  const registry = new WorkerRegistry(events);
+  const clients = new WorkerClients(token);
+  let metrics: BackendMetrics | undefined;
+  const dispatcher = new Dispatcher({ registry, operations, clients, log, observeDispatch: (ms) => metrics?.observeDispatch(ms) });
+  const workers = new WorkerService({
+    registry,
+    operations,
+    dispatcher,
+    clients,
+    log,
+    policy: {
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      missedHeartbeats: config.missedHeartbeats,
+      graceMs: config.workerGraceMs,
+      removalMs: config.workerRemovalMs,
+    },
+  });
+  const artifacts = new ArtifactStore(layout.artifacts);
+  const actions = new OperationActions({ operations, dispatcher, registry, workers, clients, artifacts, cancelTimeoutMs: config.cancelTimeoutMs, log });
+  const series = new SeriesStore();
+  series.loadFolder(join(config.assetsDir, 'data'));
+  const strategies = new StrategyStore(layout.strategies, log);
+  strategies.seed(join(config.assetsDir, 'strategies'));
+  metrics = new BackendMetrics({ workers: registry, operations, events });
+  const backtests = new BacktestService({
+    strategies,
+    series,
+    operations,
+    dispatcher,
+    registry,
+    codeVersion: BACKEND_VERSION,
+    backendUrl: deps.publicUrl,
+  });
+
+  const ctx: BackendContext = {
+    config,
+    version: BACKEND_VERSION,
+    startedAt: Date.now(),
+    token,
+    events,
+    operations,
+    actions,
+    registry,
+    workers,
+    dispatcher,
+    series,
+    strategies,
+    artifacts,
+    backtests,
+    metrics,
+  };
+  healthRoutes(app, ctx);
+  workerRoutes(app, ctx);
+  operationRoutes(app, ctx);
+  backtestRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  dataRoutes(app, ctx);
+  strategyRoutes(app, ctx);
+
+  return {
+    app,
+    ctx,
+    async dispose() {
+      await dispatcher.close();
+      registry.close();
+      events.close();
+      await clients.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '@ktrdr/server-kit';
+
+/** What was stored. */
+export interface StoredArtifact {
+  name: string;
+  size_bytes: number;
+  sha256: string;
+}
+
+/**
+ * Files that workers upload for an operation (results, checkpoints), under
+ * `<data dir>/artifacts/<operation id>/<name>`. Uploads stream to a temporary file and
+ * are renamed into place only when complete, so a reader never sees half a file.
+ * Names are validated by the route schema (no separators, no dot-dot).
+ */
+export class ArtifactStore {
+  constructor(
+    private readonly root: string,
+    private readonly maxBytes = 2 * 1024 ** 3,
+  ) {}
+
+  /** Where an artifact lives. */
+  path(operationId: string, name: string): string {
+    return join(this.root, operationId, name);
+  }
+
+  /** True when the artifact exists. */
+  exists(operationId: string, name: string): boolean {
+    return existsSync(this.path(operationId, name));
+  }
+
+  /** Streams an upload into place. */
+  async write(operationId: string, name: string, body: Readable): Promise<StoredArtifact> {
+    const dir = join(this.root, operationId);
+    await mkdir(dir, { recursive: true });
+    const final = join(dir, name);
+    const temp = `${final}.${randomBytes(4).toString('hex')}.part`;
+    const hash = createHash('sha256');
+    let size = 0;
+    const limit = this.maxBytes;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        if (size > limit) {
+          callback(new AppError('PAYLOAD_TOO_LARGE', `artifact ${name} is larger than ${limit} bytes`));
+          return;
+        }
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, createWriteStream(temp));
+      await rename(temp, final);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { name, size_bytes: size, sha256: hash.digest('hex') };
+  }
+
+  /** Reads an artifact as text, or undefined when it does not exist. */
+  async readText(operationId: string, name: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.path(operationId, name), 'utf8');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}

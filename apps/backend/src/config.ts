@@ -1,0 +1,142 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Everything the backend needs, validated once at start-up (DESIGN.md §2). */
+export interface BackendConfig {
+  /** Bind address; `0.0.0.0` accepts LAN workers. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Database, strategies, artifacts, token and lock file live here. */
+  dataDir: string;
+  /** The bearer token; when absent it is read from, or generated into, `<dataDir>/cluster-token`. */
+  clusterToken?: string | undefined;
+  useIbHostService: boolean;
+  ibHostServiceUrl: string;
+  /** How often workers are asked to heartbeat. */
+  heartbeatIntervalMs: number;
+  /** Silent for this many heartbeats → `temporarily_unavailable`. */
+  missedHeartbeats: number;
+  /** A silent worker's checkpoint-less operation fails only after this grace. */
+  workerGraceMs: number;
+  /** A silent worker leaves the roster after this long. */
+  workerRemovalMs: number;
+  /** After a restart, a `running` operation no worker claims within this long is failed. */
+  restartClaimMs: number;
+  /** How long a worker may take to stop a cancelled job before the backend stops waiting. */
+  cancelTimeoutMs: number;
+  /** Folder with the bundled sample data and example strategies. */
+  assetsDir: string;
+  /** Pino level, or `silent`. */
+  logLevel: string;
+}
+
+/** The assets folder shipped inside this package. */
+export const BUNDLED_ASSETS_DIR = fileURLToPath(new URL('../assets', import.meta.url));
+
+/** Defaults for every field, with `dataDir` under the home folder. */
+export function defaultBackendConfig(): BackendConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8000,
+    dataDir: join(homedir(), '.ktrdr'),
+    clusterToken: undefined,
+    useIbHostService: false,
+    ibHostServiceUrl: 'http://localhost:5001',
+    heartbeatIntervalMs: 1000,
+    missedHeartbeats: 3,
+    workerGraceMs: 60_000,
+    workerRemovalMs: 60_000,
+    restartClaimMs: 30_000,
+    cancelTimeoutMs: 8_000,
+    assetsDir: BUNDLED_ASSETS_DIR,
+    logLevel: 'info',
+  };
+}
+
+/** A configuration value was invalid; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function port(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 0 || n > 65535) {
+    throw new ConfigError(`${name}="${raw}" is not a port number (0–65535; 0 picks a free one)`);
+  }
+  return n;
+}
+
+function bool(name: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError(`${name}="${raw}" must be true or false`);
+}
+
+function url(name: string, raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name}="${raw}" is not an http(s) URL`);
+  }
+}
+
+const FLAGS: Record<string, string> = {
+  '--host': 'KTRDR_HOST',
+  '--port': 'KTRDR_PORT',
+  '--data-dir': 'KTRDR_DATA_DIR',
+  '--log-level': 'KTRDR_LOG_LEVEL',
+};
+
+/** Usage text of `ktrdr-backend --help`. */
+export const BACKEND_USAGE = `Usage: ktrdr-backend [--host ADDR] [--port N] [--data-dir DIR] [--log-level LEVEL]
+
+Starts the ktrdr orchestrator. Flags override environment variables:
+  KTRDR_HOST (127.0.0.1; 0.0.0.0 accepts LAN workers), KTRDR_PORT (8000),
+  KTRDR_DATA_DIR (~/.ktrdr), KTRDR_CLUSTER_TOKEN (else <data dir>/cluster-token),
+  USE_IB_HOST_SERVICE (false), IB_HOST_SERVICE_URL (http://localhost:5001),
+  KTRDR_LOG_LEVEL (info).
+
+Example:
+  ktrdr-backend --port 8000 --data-dir ~/.ktrdr`;
+
+/**
+ * Reads the configuration from the environment and command-line flags (flags win).
+ * Throws {@link ConfigError} naming the variable on any invalid value.
+ */
+export function loadBackendConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): BackendConfig {
+  const values: Record<string, string | undefined> = { ...env };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const variable = FLAGS[flag];
+    if (!variable) throw new ConfigError(`unknown option "${arg}"; see --help`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    values[variable] = value;
+  }
+  const config = defaultBackendConfig();
+  if (values.KTRDR_HOST) config.host = values.KTRDR_HOST;
+  if (values.KTRDR_PORT) config.port = port('KTRDR_PORT', values.KTRDR_PORT);
+  if (values.KTRDR_DATA_DIR) config.dataDir = resolve(values.KTRDR_DATA_DIR.replace(/^~(?=$|\/)/, homedir()));
+  if (values.KTRDR_CLUSTER_TOKEN !== undefined && values.KTRDR_CLUSTER_TOKEN !== '') {
+    if (values.KTRDR_CLUSTER_TOKEN.length < 16) {
+      throw new ConfigError('KTRDR_CLUSTER_TOKEN is too short: use at least 16 characters (or unset it to have one generated)');
+    }
+    config.clusterToken = values.KTRDR_CLUSTER_TOKEN;
+  }
+  if (values.USE_IB_HOST_SERVICE !== undefined) config.useIbHostService = bool('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);
+  if (values.IB_HOST_SERVICE_URL) config.ibHostServiceUrl = url('IB_HOST_SERVICE_URL', values.IB_HOST_SERVICE_URL);
+  if (values.KTRDR_LOG_LEVEL) {
+    const level = values.KTRDR_LOG_LEVEL.toLowerCase();
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+      throw new ConfigError(`KTRDR_LOG_LEVEL="${values.KTRDR_LOG_LEVEL}" must be one of fatal, error, warn, info, debug, trace, silent`);
+    }
+    config.logLevel = level;
+  }
+  return config;
+}

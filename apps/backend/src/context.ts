@@ -1,0 +1,31 @@
+import type { ArtifactStore } from './artifacts/artifact-store.js';
+import type { BacktestService } from './backtests/backtest-service.js';
+import type { BackendConfig } from './config.js';
+import type { SeriesStore } from './data/series-store.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { EventBus } from './events/event-bus.js';
+import type { BackendMetrics } from './observability/prometheus.js';
+import type { OperationActions } from './operations/operation-actions.js';
+import type { OperationsService } from './operations/operations-service.js';
+import type { StrategyStore } from './strategies/strategy-store.js';
+import type { WorkerRegistry } from './workers/worker-registry.js';
+import type { WorkerService } from './workers/worker-service.js';
+
+/** The services the routes work with, built once per backend. */
+export interface BackendContext {
+  config: BackendConfig;
+  version: string;
+  startedAt: number;
+  token: () => string;
+  events: EventBus;
+  operations: OperationsService;
+  actions: OperationActions;
+  registry: WorkerRegistry;
+  workers: WorkerService;
+  dispatcher: Dispatcher;
+  series: SeriesStore;
+  strategies: StrategyStore;
+  artifacts: ArtifactStore;
+  backtests: BacktestService;
+  metrics: BackendMetrics;
+}

@@ -1,0 +1,193 @@
+import { ApiError, ConnectionError, type WorkerType } from '@ktrdr/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { OperationRecord } from '../operations/operation-record.js';
+import type { OperationsService } from '../operations/operations-service.js';
+import type { WorkerClients } from '../workers/worker-clients.js';
+import type { WorkerRecord, WorkerRegistry } from '../workers/worker-registry.js';
+import { jobDefinition } from './job-definitions.js';
+
+/** What the dispatcher needs from the rest of the backend. */
+export interface DispatcherDeps {
+  registry: WorkerRegistry;
+  operations: OperationsService;
+  clients: WorkerClients;
+  log: FastifyBaseLogger;
+  /** Called with each successful dispatch's latency in ms (start request sent → worker accepted). */
+  observeDispatch?: (ms: number) => void;
+  now?: () => number;
+}
+
+/** The chosen worker and why. */
+interface Pick {
+  worker: WorkerRecord;
+  reason: string;
+}
+
+/**
+ * Sends pending operations to workers. One FIFO queue per worker type; a free worker
+ * takes the head of its queue (least recently used first; GPU first for training). A
+ * worker that answers 503 or cannot be reached is skipped and the operation stays at the
+ * head of the queue for the next one.
+ */
+export class Dispatcher {
+  private readonly queues = new Map<WorkerType, string[]>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.now = deps.now ?? (() => Date.now());
+    deps.operations.setQueuePositionLookup((id) => this.queuePosition(id));
+  }
+
+  private queue(type: WorkerType): string[] {
+    let queue = this.queues.get(type);
+    if (!queue) {
+      queue = [];
+      this.queues.set(type, queue);
+    }
+    return queue;
+  }
+
+  /** 1-based place of a pending operation in its queue, or null. */
+  queuePosition(id: string): number | null {
+    for (const queue of this.queues.values()) {
+      const at = queue.indexOf(id);
+      if (at >= 0) return at + 1;
+    }
+    return null;
+  }
+
+  /** Puts operations (oldest first) back in their queues, e.g. after a restart. */
+  restore(records: readonly OperationRecord[]): void {
+    for (const record of records) this.queue(jobDefinition(record.operation_type).workerType).push(record.operation_id);
+    for (const type of this.queues.keys()) this.pump(type);
+  }
+
+  /**
+   * Queues a new operation and tries to start it at once. Resolves when it runs or
+   * waits in the queue.
+   */
+  async submit(record: OperationRecord): Promise<void> {
+    const type = jobDefinition(record.operation_type).workerType;
+    this.queue(type).push(record.operation_id);
+    this.pump(type);
+    const running = this.inflight.get(record.operation_id);
+    if (running) await running;
+    else this.deps.operations.announce(this.deps.operations.require(record.operation_id));
+  }
+
+  /** Removes a queued operation; false if it was not queued. */
+  dequeue(id: string): boolean {
+    for (const [type, queue] of this.queues) {
+      const at = queue.indexOf(id);
+      if (at >= 0) {
+        queue.splice(at, 1);
+        this.announceQueue(type, at);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The dispatch of `id` under way, if any (cancel waits for it before acting). */
+  inflightDispatch(id: string): Promise<void> | undefined {
+    return this.inflight.get(id);
+  }
+
+  /** Starts as many queued operations of `type` as there are free workers. */
+  pump(type: WorkerType): void {
+    if (this.closed) return;
+    const queue = this.queue(type);
+    let started = false;
+    while (queue.length > 0) {
+      const id = queue[0] as string;
+      const record = this.deps.operations.get(id);
+      if (!record || record.status !== 'pending') {
+        queue.shift();
+        started = true;
+        continue;
+      }
+      const pick = this.pick(type, jobDefinition(record.operation_type).preferGpu);
+      if (!pick) break;
+      queue.shift();
+      started = true;
+      this.deps.registry.setState(pick.worker, 'busy', { id, attempt: record.attempt });
+      pick.worker.last_dispatched_at = this.now();
+      this.deps.operations.assignWorker(id, pick.worker.worker_id, pick.reason);
+      const dispatch = this.dispatch(pick, record).finally(() => {
+        this.inflight.delete(id);
+      });
+      this.inflight.set(id, dispatch);
+    }
+    if (started) this.announceQueue(type, 0);
+  }
+
+  private pick(type: WorkerType, preferGpu: boolean): Pick | undefined {
+    const all = this.deps.registry.ofType(type);
+    const free = all
+      .filter((w) => w.status === 'available' && w.connection === 'direct')
+      .sort((a, b) => a.last_dispatched_at - b.last_dispatched_at || a.registered_at - b.registered_at);
+    if (free.length === 0) return undefined;
+    const lru = (n: number, what: string) => `least recently used of ${n} available ${what}`;
+    if (preferGpu) {
+      const gpu = free.filter((w) => w.capabilities.gpu);
+      if (gpu.length > 0) {
+        const worker = gpu[0] as WorkerRecord;
+        return { worker, reason: `GPU worker preferred (${worker.capabilities.gpu_name ?? 'GPU'}); ${lru(gpu.length, 'GPU workers')}` };
+      }
+      const worker = free[0] as WorkerRecord;
+      const anyGpu = all.some((w) => w.capabilities.gpu);
+      return {
+        worker,
+        reason: anyGpu ? 'no GPU worker free, fell back to CPU' : `no GPU worker registered; ${lru(free.length, `${type} workers`)}`,
+      };
+    }
+    return { worker: free[0] as WorkerRecord, reason: lru(free.length, `${type} workers`) };
+  }
+
+  private async dispatch(pick: Pick, record: OperationRecord): Promise<void> {
+    const { worker } = pick;
+    const { registry, operations, clients, log } = this.deps;
+    const definition = jobDefinition(record.operation_type);
+    const id = record.operation_id;
+    const job = { ...(record.job ?? {}), task_id: id, attempt: record.attempt };
+    const started = performance.now();
+    try {
+      await clients.for(worker.endpoint_url).start(definition.workerStartPath, job, { timeoutMs: 10_000 });
+      this.deps.observeDispatch?.(performance.now() - started);
+      operations.markRunning(id);
+      return;
+    } catch (error) {
+      operations.unassignWorker(id);
+      if (error instanceof ApiError && error.status === 503) {
+        // busy with something we did not give it (a job from before a restart): skip it
+        registry.setState(worker, 'busy', { id: null, attempt: null });
+        this.queue(definition.workerType).unshift(id);
+      } else if (error instanceof ConnectionError) {
+        log.warn({ worker_id: worker.worker_id, err: error.message }, 'dispatch could not reach worker');
+        registry.setState(worker, 'temporarily_unavailable', { id: null, attempt: null });
+        this.queue(definition.workerType).unshift(id);
+      } else {
+        const message = error instanceof ApiError ? error.message : String(error);
+        operations.finish(id, 'failed', { error: `worker ${worker.worker_id} rejected the job: ${message}` });
+        registry.setState(worker, 'available', { id: null, attempt: null });
+      }
+    }
+    this.pump(definition.workerType);
+  }
+
+  private announceQueue(type: WorkerType, fromIndex: number): void {
+    const queue = this.queue(type);
+    for (const id of queue.slice(fromIndex)) {
+      const record = this.deps.operations.get(id);
+      if (record) this.deps.operations.announce(record);
+    }
+  }
+
+  /** Waits for dispatches under way and stops starting new ones. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+}

@@ -1,0 +1,145 @@
+import type { Readable } from 'node:stream';
+import {
+  isTerminalStatus,
+  type ArtifactUploadQuery,
+  type Operation,
+  type OperationReport,
+  type OperationReportResponse,
+} from '@ktrdr/shared';
+import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ArtifactStore, StoredArtifact } from '../artifacts/artifact-store.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { WorkerClients } from '../workers/worker-clients.js';
+import type { WorkerRegistry } from '../workers/worker-registry.js';
+import type { WorkerService } from '../workers/worker-service.js';
+import type { OperationRecord } from './operation-record.js';
+import type { OperationsService } from './operations-service.js';
+
+/** What the operation actions need. */
+export interface OperationActionsDeps {
+  operations: OperationsService;
+  dispatcher: Dispatcher;
+  registry: WorkerRegistry;
+  workers: WorkerService;
+  clients: WorkerClients;
+  artifacts: ArtifactStore;
+  cancelTimeoutMs: number;
+  log: FastifyBaseLogger;
+}
+
+/** The result artifact's name. */
+export const RESULT_ARTIFACT = 'result.json';
+
+/**
+ * What users and workers do to an operation: cancel it, report on it, upload its
+ * artifacts, read its result. Each checks the lifecycle rules of DESIGN.md §3.
+ */
+export class OperationActions {
+  constructor(private readonly deps: OperationActionsDeps) {}
+
+  /**
+   * Cancels a pending operation (dequeued at once) or a running one (the worker is told
+   * and waited for, up to its forced-stop deadline). Resolves with the final state.
+   */
+  async cancel(id: string, reason: string | undefined): Promise<Operation> {
+    const { operations, dispatcher, registry, clients, workers, log } = this.deps;
+    let record = operations.require(id);
+    const why = reason?.trim() ? `cancelled: ${reason.trim()}` : 'cancelled by user';
+    this.assertCancellable(record);
+    const inflight = dispatcher.inflightDispatch(id);
+    if (inflight) {
+      await inflight;
+      record = operations.require(id);
+      this.assertCancellable(record);
+    }
+    if (record.status === 'pending' && record.worker_id === null) {
+      dispatcher.dequeue(id);
+      return operations.toWire(operations.finish(id, 'cancelled', { reason: why }));
+    }
+    const worker = record.worker_id ? registry.get(record.worker_id) : undefined;
+    if (worker) {
+      try {
+        await clients.for(worker.endpoint_url).cancel(id, reason, { timeoutMs: this.deps.cancelTimeoutMs });
+      } catch (error) {
+        // unreachable or already done: the backend's record is what counts, and the worker
+        // is told to drop the job if it ever reports on it again
+        log.warn({ operation_id: id, worker_id: worker.worker_id, err: (error as Error).message }, 'worker did not confirm cancel');
+      }
+    }
+    const final = operations.finish(id, 'cancelled', { reason: why });
+    workers.releaseWorker(record.worker_id, id);
+    if (final.status !== 'cancelled') {
+      throw new ConflictError(`operation ${id} ${final.status} before the cancel reached its worker`, { status: final.status });
+    }
+    return operations.toWire(final);
+  }
+
+  private assertCancellable(record: OperationRecord): void {
+    if (isTerminalStatus(record.status)) {
+      throw new ConflictError(`operation ${record.operation_id} is already ${record.status}; there is nothing to cancel`, {
+        status: record.status,
+      });
+    }
+  }
+
+  /** The record if `worker_id`/`attempt` hold it now; otherwise a 409 telling the worker to drop it. */
+  private requireHolder(id: string, workerId: string, attempt: number): OperationRecord {
+    const record = this.deps.operations.require(id);
+    if (record.worker_id !== workerId || record.attempt !== attempt) {
+      throw new ConflictError(
+        `stale: operation ${id} is at attempt ${record.attempt} on ${record.worker_id ?? 'no worker'}, not attempt ${attempt} on ${workerId}; drop it`,
+        { drop: true, attempt: record.attempt, worker_id: record.worker_id },
+      );
+    }
+    return record;
+  }
+
+  /** A worker's progress or outcome report. */
+  report(id: string, body: OperationReport): OperationReportResponse {
+    const { operations, registry, workers } = this.deps;
+    const record = this.requireHolder(id, body.worker_id, body.attempt);
+    const worker = registry.get(body.worker_id);
+    if (worker) registry.touch(worker, false);
+    if (isTerminalStatus(record.status)) {
+      if (body.status === record.status) return { accepted: true, status: record.status };
+      throw new ConflictError(`operation ${id} is already ${record.status}; drop it`, { drop: true, status: record.status });
+    }
+    if (body.metrics && body.metrics.length > 0) operations.appendMetrics(id, body.metrics);
+    if (body.progress) operations.recordProgress(record, body.progress);
+    if (body.status === 'running' && record.status === 'pending') operations.markRunning(id);
+    if (body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled') {
+      const final = operations.finish(id, body.status, {
+        error: body.error ?? (body.status === 'failed' ? 'the worker reported a failure without a message' : null),
+        resultSummary: body.result_summary ?? null,
+        reason: body.status === 'cancelled' ? 'cancelled on the worker' : undefined,
+      });
+      workers.releaseWorker(body.worker_id, id);
+      return { accepted: true, status: final.status };
+    }
+    return { accepted: true, status: record.status };
+  }
+
+  /** Stores an artifact uploaded by the worker that holds the operation. */
+  async putArtifact(id: string, name: string, who: ArtifactUploadQuery, body: Readable): Promise<StoredArtifact> {
+    const record = this.requireHolder(id, who.worker_id, who.attempt);
+    if (isTerminalStatus(record.status) && record.status !== 'completed') {
+      throw new ConflictError(`operation ${id} is ${record.status}; its artifacts are closed`, { drop: true });
+    }
+    return this.deps.artifacts.write(id, name, body);
+  }
+
+  /** The stored result of a completed operation, as JSON text. */
+  async resultText(id: string): Promise<string> {
+    const record = this.deps.operations.require(id);
+    if (record.status !== 'completed') {
+      const why = record.status === 'failed' ? ` (${record.error_message ?? 'no reason recorded'})` : '';
+      throw new ConflictError(`operation ${id} is ${record.status}${why}; a result exists only once it has completed`, {
+        status: record.status,
+      });
+    }
+    const text = await this.deps.artifacts.readText(id, RESULT_ARTIFACT);
+    if (text === undefined) throw new NotFoundError('result of operation', id);
+    return text;
+  }
+}

@@ -1,0 +1,204 @@
+import {
+  initialProgress,
+  isTerminalStatus,
+  type MetricRow,
+  type Operation,
+  type OperationListQuery,
+  type OperationType,
+  type Progress,
+  type Provenance,
+} from '@ktrdr/shared';
+import { NotFoundError } from '@ktrdr/server-kit';
+import type { EventBus } from '../events/event-bus.js';
+import { newOperationId } from './operation-ids.js';
+import { toWireOperation, type OperationRecord } from './operation-record.js';
+import type { OperationStore } from './operation-store.js';
+
+/** What a new operation starts from. */
+export interface NewOperation {
+  type: OperationType;
+  metadata: Record<string, unknown>;
+  provenance: Provenance;
+  job: Record<string, unknown> | null;
+  parentOperationId?: string | null;
+  retryOf?: string | null;
+}
+
+/** How an operation ended. */
+export type FinalStatus = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * The lifecycle of operations: the backend is their only writer, and every change goes
+ * through here so it is persisted first and then announced on the event stream.
+ */
+export class OperationsService {
+  private queuePosition: (id: string) => number | null = () => null;
+
+  constructor(
+    private readonly store: OperationStore,
+    private readonly events: EventBus,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Lets the dispatcher tell where a pending operation stands in its queue. */
+  setQueuePositionLookup(lookup: (id: string) => number | null): void {
+    this.queuePosition = lookup;
+  }
+
+  /** The wire form, with the live queue position. */
+  toWire(record: OperationRecord): Operation {
+    return toWireOperation(record, record.status === 'pending' ? this.queuePosition(record.operation_id) : null);
+  }
+
+  /** Creates a `pending` operation. */
+  create(input: NewOperation): OperationRecord {
+    const now = this.now();
+    const record: OperationRecord = {
+      operation_id: newOperationId(input.type, now),
+      operation_type: input.type,
+      status: 'pending',
+      attempt: 1,
+      worker_id: null,
+      parent_operation_id: input.parentOperationId ?? null,
+      retry_of: input.retryOf ?? null,
+      created_at: now.toISOString(),
+      started_at: null,
+      completed_at: null,
+      progress: initialProgress(),
+      metadata: input.metadata,
+      error_message: null,
+      result_summary: null,
+      routing_reason: null,
+      attempts: [],
+      provenance: input.provenance,
+      job: input.job,
+      checkpoint_ref: null,
+    };
+    this.store.insert(record);
+    return record;
+  }
+
+  /** One operation, or undefined. */
+  get(id: string): OperationRecord | undefined {
+    return this.store.get(id);
+  }
+
+  /** One operation, or a 404. */
+  require(id: string): OperationRecord {
+    const record = this.store.get(id);
+    if (!record) throw new NotFoundError('operation', id);
+    return record;
+  }
+
+  /** A page of operations, newest first. */
+  list(query: OperationListQuery): { operations: Operation[]; total_count: number } {
+    const { records, total } = this.store.list(query);
+    return { operations: records.map((r) => this.toWire(r)), total_count: total };
+  }
+
+  /** Operations in a status, oldest first. */
+  byStatus(status: OperationRecord['status']): OperationRecord[] {
+    return this.store.byStatus(status);
+  }
+
+  /** Counts per status. */
+  countByStatus(): Record<string, number> {
+    return this.store.countByStatus();
+  }
+
+  /** Announces the current state of an operation (e.g. its queue position moved). */
+  announce(record: OperationRecord): void {
+    this.events.publish('operation', this.toWire(record));
+  }
+
+  /**
+   * Reserves the operation for `workerId` before the start request goes out, so that a
+   * report racing the start answer is recognized as coming from the right worker.
+   */
+  assignWorker(id: string, workerId: string, routingReason: string): OperationRecord {
+    const record = this.require(id);
+    const at = this.now().toISOString();
+    record.worker_id = workerId;
+    record.routing_reason = routingReason;
+    record.attempts = [
+      ...record.attempts.filter((a) => a.attempt !== record.attempt),
+      { attempt: record.attempt, worker_id: workerId, started_at: at, ended_at: null, outcome: null },
+    ];
+    this.store.update(record);
+    return record;
+  }
+
+  /** The start request failed: the operation is no one's again. */
+  unassignWorker(id: string): void {
+    const record = this.require(id);
+    if (record.status !== 'pending') return;
+    record.worker_id = null;
+    record.routing_reason = null;
+    record.attempts = record.attempts.filter((a) => a.attempt !== record.attempt);
+    this.store.update(record);
+  }
+
+  /** The worker accepted the job. A no-op if a report already ended it. */
+  markRunning(id: string): OperationRecord {
+    const record = this.require(id);
+    if (record.status !== 'pending') return record;
+    record.status = 'running';
+    record.started_at ??= this.now().toISOString();
+    record.progress = { ...record.progress, current_step: 'starting' };
+    this.store.update(record);
+    this.announce(record);
+    return record;
+  }
+
+  /** Stores and streams a progress update. */
+  recordProgress(record: OperationRecord, progress: Progress): void {
+    record.progress = progress;
+    this.store.updateProgress(record.operation_id, progress);
+    this.events.publishProgress(record.operation_id, progress);
+  }
+
+  /** Stores and streams metric rows. */
+  appendMetrics(id: string, rows: Record<string, number | null>[]): MetricRow[] {
+    const stored = this.store.appendMetrics(id, rows);
+    if (stored.length > 0) this.events.publish('metrics', { operation_id: id, metrics: stored });
+    return stored;
+  }
+
+  /** Metric rows from cursor `since`. */
+  metricsSince(id: string, since: number): MetricRow[] {
+    return this.store.metricsSince(id, since);
+  }
+
+  /**
+   * Ends an operation. A no-op (returning the record) when it has already ended, so that
+   * racing paths (a report and a cancel, a failure detector and a report) settle once.
+   */
+  finish(
+    id: string,
+    status: FinalStatus,
+    outcome: { error?: string | null; resultSummary?: Record<string, unknown> | null; reason?: string } = {},
+  ): OperationRecord {
+    const record = this.require(id);
+    if (isTerminalStatus(record.status)) return record;
+    const at = this.now().toISOString();
+    record.status = status;
+    record.completed_at = at;
+    if (status === 'completed') {
+      record.progress = { ...record.progress, percentage: 100, eta_seconds: 0, current_step: 'completed' };
+      record.result_summary = outcome.resultSummary ?? record.result_summary;
+      record.error_message = null;
+    } else {
+      record.progress = { ...record.progress, eta_seconds: null, current_step: status };
+      record.error_message = outcome.error ?? outcome.reason ?? record.error_message;
+    }
+    record.attempts = record.attempts.map((a) =>
+      a.attempt === record.attempt && a.ended_at === null
+        ? { ...a, ended_at: at, outcome: status === 'completed' ? 'completed' : `${status}: ${outcome.error ?? outcome.reason ?? ''}`.replace(/: $/, '') }
+        : a,
+    );
+    this.store.update(record);
+    this.events.flushProgress(id);
+    this.announce(record);
+    return record;
+  }
+}

@@ -1,0 +1,128 @@
+import Type from 'typebox';
+import {
+  ArtifactNameSchema,
+  ArtifactUploadQuerySchema,
+  ArtifactUploadResponseSchema,
+  BacktestResultSchema,
+  CancelQuerySchema,
+  MetricsPageSchema,
+  MetricsQuerySchema,
+  OperationIdSchema,
+  OperationListQuerySchema,
+  OperationListSchema,
+  OperationReportResponseSchema,
+  OperationReportSchema,
+  OperationSchema,
+  Routes,
+} from '@ktrdr/shared';
+import { errorResponses, rawReply, type TypedServer } from '@ktrdr/server-kit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Readable } from 'node:stream';
+import type { BackendContext } from '../context.js';
+
+const OperationParams = Type.Object({ operation_id: OperationIdSchema });
+
+/** Operations: list, get, metrics, result, cancel, worker reports and artifact uploads. */
+export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
+  const tags = ['operations'];
+  app.get(
+    Routes.backend.operations,
+    { schema: { tags, summary: 'Operations, newest first', querystring: OperationListQuerySchema, response: { 200: OperationListSchema, ...errorResponses(400) } } },
+    async (request) => ctx.operations.list(request.query),
+  );
+
+  app.get(
+    Routes.backend.operation,
+    { schema: { tags, summary: 'One operation', params: OperationParams, response: { 200: OperationSchema, ...errorResponses(400, 404) } } },
+    async (request) => ctx.operations.toWire(ctx.operations.require(request.params.operation_id)),
+  );
+
+  app.get(
+    Routes.backend.operationMetrics,
+    {
+      schema: {
+        tags,
+        summary: 'Per-step metrics (training epochs) after cursor ?since=',
+        params: OperationParams,
+        querystring: MetricsQuerySchema,
+        response: { 200: MetricsPageSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const id = request.params.operation_id;
+      ctx.operations.require(id);
+      const since = request.query.since ?? 0;
+      const metrics = ctx.operations.metricsSince(id, since);
+      const last = metrics[metrics.length - 1];
+      return { metrics, next: last ? last.seq + 1 : since };
+    },
+  );
+
+  app.get(
+    Routes.backend.operationResult,
+    {
+      schema: {
+        tags,
+        summary: 'The result of a completed operation',
+        params: OperationParams,
+        response: { 200: BacktestResultSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const text = await ctx.actions.resultText(request.params.operation_id);
+      return rawReply(reply).type('application/json').send(text);
+    },
+  );
+
+  app.delete(
+    Routes.backend.operationCancel,
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a pending or running operation; answers with its final state',
+        params: OperationParams,
+        querystring: CancelQuerySchema,
+        response: { 200: OperationSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => ctx.actions.cancel(request.params.operation_id, request.query.reason),
+  );
+
+  app.post(
+    Routes.backend.operationReport,
+    {
+      schema: {
+        tags: ['workers'],
+        summary: 'Workers only: progress or outcome of the attempt they hold (409 = drop it)',
+        params: OperationParams,
+        body: OperationReportSchema,
+        response: { 200: OperationReportResponseSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => ctx.actions.report(request.params.operation_id, request.body),
+  );
+
+  // artifacts arrive as raw streams of any content type: parse nothing, stream to disk
+  void app.register(async (untyped) => {
+    const scope = untyped.withTypeProvider<TypeBoxTypeProvider>();
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.put(
+      Routes.backend.operationArtifact,
+      {
+        bodyLimit: 2 * 1024 ** 3,
+        schema: {
+          tags: ['workers'],
+          summary: 'Workers only: upload an artifact (result, checkpoint) of the attempt they hold',
+          params: Type.Object({ operation_id: OperationIdSchema, name: ArtifactNameSchema }),
+          querystring: ArtifactUploadQuerySchema,
+          response: { 200: ArtifactUploadResponseSchema, ...errorResponses(400, 404, 409, 413) },
+        },
+      },
+      async (request) => {
+        const { operation_id, name } = request.params;
+        return ctx.actions.putArtifact(operation_id, name, request.query, request.body as Readable);
+      },
+    );
+  });
+}

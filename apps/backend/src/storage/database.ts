@@ -1,0 +1,60 @@
+import Database from 'better-sqlite3';
+
+/** The SQLite handle type used across the backend. */
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  // 1: operations and their per-step metrics
+  `CREATE TABLE operations (
+     operation_id TEXT PRIMARY KEY,
+     operation_type TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     worker_id TEXT,
+     parent_operation_id TEXT,
+     retry_of TEXT,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     completed_at TEXT,
+     progress TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     error_message TEXT,
+     result_summary TEXT,
+     routing_reason TEXT,
+     attempts TEXT NOT NULL,
+     provenance TEXT NOT NULL,
+     job TEXT,
+     checkpoint_ref TEXT,
+     seq INTEGER NOT NULL
+   );
+   CREATE INDEX operations_by_created ON operations (seq DESC);
+   CREATE INDEX operations_by_status ON operations (status, seq DESC);
+   CREATE INDEX operations_by_type ON operations (operation_type, seq DESC);
+   CREATE INDEX operations_by_parent ON operations (parent_operation_id, seq DESC);
+   CREATE TABLE operation_metrics (
+     operation_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (operation_id, seq)
+   ) WITHOUT ROWID;`,
+];
+
+/**
+ * Opens (or creates) the database in WAL mode, so readers never block the writer and a
+ * crash keeps every committed row, and brings its schema up to date.
+ */
+export function openDatabase(path: string): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

@@ -1,0 +1,244 @@
+import {
+  ConnectionError,
+  isTerminalStatus,
+  type Heartbeat,
+  type HeartbeatResponse,
+  type WorkerRegistration,
+  type WorkerRegistrationResponse,
+} from '@ktrdr/shared';
+import { NotFoundError } from '@ktrdr/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { OperationsService } from '../operations/operations-service.js';
+import { checkEndpointUrl, verifyReachBack } from './reach-back.js';
+import type { WorkerClients } from './worker-clients.js';
+import type { WorkerRecord, WorkerRegistry } from './worker-registry.js';
+
+/** Timings of failure handling (DESIGN.md §4). */
+export interface FailurePolicy {
+  heartbeatIntervalMs: number;
+  missedHeartbeats: number;
+  graceMs: number;
+  removalMs: number;
+}
+
+/** What the worker service needs. */
+export interface WorkerServiceDeps {
+  registry: WorkerRegistry;
+  operations: OperationsService;
+  dispatcher: Dispatcher;
+  clients: WorkerClients;
+  policy: FailurePolicy;
+  log: FastifyBaseLogger;
+  now?: () => number;
+}
+
+/**
+ * Workers joining, beating and leaving, reconciled against the operations table: a
+ * worker that re-registers after a backend restart keeps what it runs; an operation the
+ * backend has moved on from is dropped; a dead worker's operation fails at once, a
+ * silent one's after the grace period.
+ */
+export class WorkerService {
+  private readonly now: () => number;
+  /** Operations found `running` at start-up and when each must be claimed by. */
+  private readonly unclaimed = new Map<string, number>();
+
+  constructor(private readonly deps: WorkerServiceDeps) {
+    this.now = deps.now ?? (() => Date.now());
+  }
+
+  /** Remembers operations left `running` by a previous backend: workers must claim them in time. */
+  expectClaims(operationIds: readonly string[], withinMs: number): void {
+    const deadline = this.now() + withinMs;
+    for (const id of operationIds) this.unclaimed.set(id, deadline);
+  }
+
+  /** Registers or re-registers a worker (idempotent per id). */
+  async register(body: WorkerRegistration): Promise<WorkerRegistrationResponse> {
+    const { registry, operations, clients, dispatcher, policy } = this.deps;
+    const endpoint = checkEndpointUrl(body.endpoint_url);
+    await verifyReachBack(clients.for(endpoint), endpoint, body.worker_id);
+
+    const now = this.now();
+    const drop: string[] = [];
+    let current: { id: string; attempt: number } | null = null;
+    const held = body.current_operation_id ?? null;
+    if (held) {
+      const record = operations.get(held);
+      if (record && record.status === 'running' && record.worker_id === body.worker_id && record.attempt === (body.current_attempt ?? record.attempt)) {
+        current = { id: held, attempt: record.attempt };
+        this.unclaimed.delete(held);
+      } else {
+        drop.push(held);
+      }
+    }
+    const finishing = new Set<string>();
+    for (const done of body.completed_operations ?? []) {
+      const record = operations.get(done.operation_id);
+      if (record && record.status === 'running' && record.worker_id === body.worker_id && record.attempt === done.attempt) {
+        // its report follows the registration: keep the operation until it arrives
+        finishing.add(done.operation_id);
+        this.unclaimed.set(done.operation_id, now + policy.graceMs);
+      } else if (!record || record.worker_id !== body.worker_id || record.attempt !== done.attempt || isTerminalStatus(record.status)) {
+        drop.push(done.operation_id);
+      }
+    }
+    // anything else this worker was running, it no longer has
+    for (const record of operations.byStatus('running')) {
+      if (record.worker_id === body.worker_id && record.operation_id !== current?.id && !finishing.has(record.operation_id)) {
+        this.unclaimed.delete(record.operation_id);
+        operations.finish(record.operation_id, 'failed', {
+          error: `worker ${body.worker_id} restarted and no longer holds this operation`,
+        });
+      }
+    }
+
+    const previous = registry.get(body.worker_id);
+    const record: WorkerRecord = {
+      worker_id: body.worker_id,
+      worker_type: body.worker_type,
+      endpoint_url: endpoint,
+      connection: 'direct',
+      status: current ? 'busy' : 'available',
+      capabilities: body.capabilities,
+      current_operation_id: current?.id ?? null,
+      current_attempt: current?.attempt ?? null,
+      registered_at: previous?.registered_at ?? now,
+      last_heard_at: now,
+      last_heartbeat_at: now,
+      last_dispatched_at: previous?.last_dispatched_at ?? 0,
+      idle_mismatch_since: null,
+      probing: false,
+    };
+    registry.upsert(record);
+    if (!current) dispatcher.pump(record.worker_type);
+    this.deps.log.info({ worker_id: record.worker_id, endpoint, resumed: current?.id }, 'worker registered');
+    return { worker_id: record.worker_id, heartbeat_interval_ms: policy.heartbeatIntervalMs, drop_operations: drop };
+  }
+
+  /** A heartbeat: refreshes liveness, reconciles what the worker says it runs. */
+  heartbeat(workerId: string, body: Heartbeat): HeartbeatResponse {
+    const { registry, operations, dispatcher } = this.deps;
+    const worker = registry.get(workerId);
+    if (!worker) throw new NotFoundError('worker', workerId);
+    registry.touch(worker, true);
+    const drop: string[] = [];
+    const held = body.current_operation_id ?? null;
+    if (held && held !== worker.current_operation_id) {
+      const record = operations.get(held);
+      const stillOurs = record?.status === 'running' && record.worker_id === workerId && record.attempt === (body.current_attempt ?? record.attempt);
+      if (!stillOurs) drop.push(held);
+    }
+    if (body.worker_status === 'idle' && worker.current_operation_id) {
+      const record = operations.get(worker.current_operation_id);
+      if (!record || isTerminalStatus(record.status) || record.worker_id !== workerId) {
+        registry.setState(worker, 'available', { id: null, attempt: null });
+        dispatcher.pump(worker.worker_type);
+        return { drop_operations: drop };
+      }
+      // it says idle while we think it runs: a report may be on its way; give it three beats
+      worker.idle_mismatch_since ??= this.now();
+      if (this.now() - worker.idle_mismatch_since > 3 * this.deps.policy.heartbeatIntervalMs) {
+        operations.finish(record.operation_id, 'failed', { error: `worker ${workerId} stopped running this operation without reporting an outcome` });
+        worker.idle_mismatch_since = null;
+        registry.setState(worker, 'available', { id: null, attempt: null });
+        dispatcher.pump(worker.worker_type);
+      } else if (worker.status === 'temporarily_unavailable') {
+        registry.setState(worker, 'busy');
+      }
+      return { drop_operations: drop };
+    }
+    worker.idle_mismatch_since = null;
+    if (body.worker_status === 'idle') {
+      if (worker.status !== 'available') {
+        registry.setState(worker, 'available', { id: null, attempt: null });
+        dispatcher.pump(worker.worker_type);
+      }
+    } else if (worker.status === 'temporarily_unavailable') {
+      registry.setState(worker, 'busy');
+    }
+    return { drop_operations: drop };
+  }
+
+  /** A worker leaves gracefully. Its running operation (if any) fails, naming why. */
+  leave(workerId: string): void {
+    const worker = this.deps.registry.get(workerId);
+    if (!worker) throw new NotFoundError('worker', workerId);
+    this.deps.registry.remove(workerId, 'left the cluster');
+    this.failHeldOperation(worker, `worker ${workerId} left the cluster while running this operation`);
+  }
+
+  /** The worker's operation (if any) becomes failed with `message`. */
+  failHeldOperation(worker: WorkerRecord, message: string): void {
+    const id = worker.current_operation_id;
+    if (!id) return;
+    const record = this.deps.operations.get(id);
+    if (record && record.status === 'running' && record.worker_id === worker.worker_id) {
+      this.deps.operations.finish(id, 'failed', { error: message });
+    }
+  }
+
+  /** A finished operation frees its worker. */
+  releaseWorker(workerId: string | null, operationId: string): void {
+    if (!workerId) return;
+    const worker = this.deps.registry.get(workerId);
+    if (!worker || worker.current_operation_id !== operationId) return;
+    this.deps.registry.setState(worker, 'available', { id: null, attempt: null });
+    this.deps.dispatcher.pump(worker.worker_type);
+  }
+
+  /**
+   * One pass of failure detection (run every few hundred ms): probe silent workers, mark
+   * unavailable after the missed heartbeats, fail work after the grace, drop the long
+   * silent, and fail operations no worker claimed after a restart.
+   */
+  sweep(): void {
+    const { registry, policy } = this.deps;
+    const now = this.now();
+    for (const worker of registry.all()) {
+      const silence = now - worker.last_heard_at;
+      if (silence > policy.heartbeatIntervalMs * 1.5 && !worker.probing) void this.probe(worker);
+      if (silence > policy.heartbeatIntervalMs * policy.missedHeartbeats && worker.status !== 'temporarily_unavailable') {
+        this.deps.log.warn({ worker_id: worker.worker_id, silence_ms: silence }, 'worker silent: temporarily unavailable');
+        registry.setState(worker, 'temporarily_unavailable');
+      }
+      if (silence > policy.graceMs && worker.current_operation_id) {
+        this.failHeldOperation(worker, `worker ${worker.worker_id} (${worker.endpoint_url}) was silent for ${Math.round(silence / 1000)} s, longer than the ${Math.round(policy.graceMs / 1000)} s grace period`);
+        registry.setState(worker, worker.status, { id: null, attempt: null });
+      }
+      if (silence > policy.removalMs) {
+        registry.remove(worker.worker_id, `silent for ${Math.round(silence / 1000)} s`);
+      }
+    }
+    for (const [id, deadline] of this.unclaimed) {
+      if (now < deadline) continue;
+      this.unclaimed.delete(id);
+      const record = this.deps.operations.get(id);
+      const holder = record?.worker_id ? registry.get(record.worker_id) : undefined;
+      if (record?.status === 'running' && holder?.current_operation_id !== id) {
+        this.deps.operations.finish(id, 'failed', {
+          error: `no worker reported holding this operation after the backend restarted (last on ${record.worker_id ?? 'unknown'})`,
+        });
+      }
+    }
+  }
+
+  private async probe(worker: WorkerRecord): Promise<void> {
+    worker.probing = true;
+    try {
+      const health = await this.deps.clients.for(worker.endpoint_url).health({ timeoutMs: Math.max(500, this.deps.policy.heartbeatIntervalMs) });
+      if (health.worker_id === worker.worker_id && this.deps.registry.get(worker.worker_id) === worker) {
+        this.deps.registry.touch(worker, false);
+      }
+    } catch (error) {
+      if (error instanceof ConnectionError && error.kind === 'refused' && this.deps.registry.get(worker.worker_id) === worker) {
+        this.deps.log.warn({ worker_id: worker.worker_id }, 'worker process gone (connection refused)');
+        this.deps.registry.remove(worker.worker_id, `process gone: ${worker.endpoint_url} refused the connection`);
+        this.failHeldOperation(worker, `worker ${worker.worker_id} died: ${worker.endpoint_url} refused the connection (the process is gone)`);
+      }
+    } finally {
+      worker.probing = false;
+    }
+  }
+}

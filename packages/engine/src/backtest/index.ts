@@ -1,0 +1,4 @@
+export * from './engine.js';
+export * from './metrics.js';
+export * from './signals.js';
+export * from './result.js';

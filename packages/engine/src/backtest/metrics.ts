@@ -1,0 +1,113 @@
+import type { BacktestMetrics } from '@ktrdr/shared';
+
+const YEAR_MS = 365.25 * 86_400_000;
+
+/** A closed trade as the engine records it (times in epoch ms). */
+export interface TradeRecord {
+  entryTime: number;
+  exitTime: number;
+  side: 'long' | 'short';
+  entryPrice: number;
+  exitPrice: number;
+  size: number;
+  pnl: number;
+  fees: number;
+  holdingBars: number;
+}
+
+function round(value: number, digits = 10): number {
+  if (!Number.isFinite(value)) return 0;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/**
+ * The performance figures of an equity curve and its trades. Definitions (docs/metrics.md):
+ * per-bar simple returns; periods per year measured from the data (bars ÷ calendar years),
+ * so intraday and 24/7 markets annualize correctly; risk-free rate 0.
+ */
+export function computeMetrics(
+  time: Float64Array,
+  equity: Float64Array,
+  trades: readonly TradeRecord[],
+  barsInMarket: number,
+): BacktestMetrics {
+  const n = equity.length;
+  const first = equity[0] ?? 0;
+  const last = equity[n - 1] ?? first;
+  const totalReturn = first > 0 ? last / first - 1 : 0;
+  const years = n > 1 ? ((time[n - 1] as number) - (time[0] as number)) / YEAR_MS : 0;
+  const annualized = years > 0 && last > 0 ? (last / first) ** (1 / years) - 1 : 0;
+  const periodsPerYear = years > 0 ? (n - 1) / years : 0;
+
+  let sum = 0;
+  let downsideSq = 0;
+  for (let i = 1; i < n; i++) {
+    const r = (equity[i] as number) / (equity[i - 1] as number) - 1;
+    sum += r;
+    if (r < 0) downsideSq += r * r;
+  }
+  const count = Math.max(0, n - 1);
+  const mean = count > 0 ? sum / count : 0;
+  let varianceSum = 0;
+  for (let i = 1; i < n; i++) {
+    const r = (equity[i] as number) / (equity[i - 1] as number) - 1;
+    varianceSum += (r - mean) ** 2;
+  }
+  const std = count > 1 ? Math.sqrt(varianceSum / (count - 1)) : 0;
+  const downsideDev = count > 0 ? Math.sqrt(downsideSq / count) : 0;
+  const scale = Math.sqrt(periodsPerYear);
+
+  let peak = first;
+  let maxDrawdown = 0;
+  let underwaterSince = -1;
+  let maxDuration = 0;
+  for (let i = 0; i < n; i++) {
+    const e = equity[i] as number;
+    if (e >= peak) {
+      peak = e;
+      underwaterSince = -1;
+    } else {
+      if (underwaterSince < 0) underwaterSince = i;
+      maxDuration = Math.max(maxDuration, i - underwaterSince + 1);
+      maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
+    }
+  }
+
+  let wins = 0;
+  let grossProfit = 0;
+  let grossLoss = 0;
+  let losses = 0;
+  let holding = 0;
+  let pnlSum = 0;
+  for (const t of trades) {
+    pnlSum += t.pnl;
+    holding += t.holdingBars;
+    if (t.pnl > 0) {
+      wins++;
+      grossProfit += t.pnl;
+    } else if (t.pnl < 0) {
+      losses++;
+      grossLoss -= t.pnl;
+    }
+  }
+  const total = trades.length;
+  return {
+    total_return: round(totalReturn),
+    annualized_return: round(annualized),
+    volatility: round(std * scale),
+    sharpe_ratio: round(std > 0 ? (mean / std) * scale : 0),
+    sortino_ratio: round(downsideDev > 0 ? (mean / downsideDev) * scale : 0),
+    calmar_ratio: maxDrawdown > 0 ? round(annualized / maxDrawdown) : null,
+    max_drawdown: round(maxDrawdown),
+    max_drawdown_duration_bars: maxDuration,
+    win_rate: round(total > 0 ? wins / total : 0),
+    profit_factor: grossLoss > 0 ? round(grossProfit / grossLoss) : null,
+    expectancy: round(total > 0 ? pnlSum / total : 0, 6),
+    exposure: round(n > 0 ? barsInMarket / n : 0),
+    total_trades: total,
+    avg_win: round(wins > 0 ? grossProfit / wins : 0, 6),
+    avg_loss: round(losses > 0 ? -grossLoss / losses : 0, 6),
+    avg_holding_bars: round(total > 0 ? holding / total : 0, 4),
+  };
+}

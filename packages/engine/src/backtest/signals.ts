@@ -1,0 +1,91 @@
+import type { ComparisonCondition, Condition, StrategyConfig } from '@ktrdr/shared';
+import type { Bars } from '../data/bars.js';
+import { computeIndicator, warmupBars } from '../indicators/compute.js';
+
+/** Entry and exit flags per bar, decided at each bar's close. */
+export interface SignalSet {
+  entryLong: Uint8Array;
+  exitLong: Uint8Array;
+  entryShort: Uint8Array;
+  exitShort: Uint8Array;
+  /** Bars before the slowest indicator is stable. */
+  warmup: number;
+}
+
+type Series = Float64Array;
+
+function operandSeries(operand: string | number, named: Map<string, Series>, n: number): Series {
+  if (typeof operand === 'number') return new Float64Array(n).fill(operand);
+  const series = named.get(operand);
+  if (!series) throw new Error(`unknown operand "${operand}"`);
+  return series;
+}
+
+function evaluateComparison(cond: ComparisonCondition, named: Map<string, Series>, n: number): Uint8Array {
+  const [key, pair] = Object.entries(cond)[0] as [keyof ComparisonCondition, [string | number, string | number]];
+  const a = operandSeries(pair[0], named, n);
+  const b = operandSeries(pair[1], named, n);
+  const out = new Uint8Array(n);
+  switch (key) {
+    case 'greater_than':
+      for (let i = 0; i < n; i++) out[i] = (a[i] as number) > (b[i] as number) ? 1 : 0;
+      break;
+    case 'less_than':
+      for (let i = 0; i < n; i++) out[i] = (a[i] as number) < (b[i] as number) ? 1 : 0;
+      break;
+    case 'crosses_above':
+      // needs both bars defined: a NaN on either side compares false
+      for (let i = 1; i < n; i++) out[i] = (a[i - 1] as number) <= (b[i - 1] as number) && (a[i] as number) > (b[i] as number) ? 1 : 0;
+      break;
+    case 'crosses_below':
+      for (let i = 1; i < n; i++) out[i] = (a[i - 1] as number) >= (b[i - 1] as number) && (a[i] as number) < (b[i] as number) ? 1 : 0;
+      break;
+  }
+  return out;
+}
+
+function evaluate(cond: Condition, named: Map<string, Series>, n: number): Uint8Array {
+  if ('all' in cond && Array.isArray(cond.all)) {
+    const parts = cond.all.map((c) => evaluate(c, named, n));
+    const out = new Uint8Array(n).fill(1);
+    for (const part of parts) for (let i = 0; i < n; i++) out[i] = (out[i] as number) & (part[i] as number);
+    return out;
+  }
+  if ('any' in cond && Array.isArray(cond.any)) {
+    const parts = cond.any.map((c) => evaluate(c, named, n));
+    const out = new Uint8Array(n);
+    for (const part of parts) for (let i = 0; i < n; i++) out[i] = (out[i] as number) | (part[i] as number);
+    return out;
+  }
+  return evaluateComparison(cond as ComparisonCondition, named, n);
+}
+
+/**
+ * Computes every indicator of the strategy and evaluates its conditions into per-bar
+ * flags. Each flag at bar `i` uses only data up to bar `i`'s close, because every
+ * indicator streams forward; the engine acts on it at bar `i + 1`'s open.
+ */
+export function computeSignals(strategy: StrategyConfig, bars: Bars): SignalSet {
+  const n = bars.time.length;
+  const named = new Map<string, Series>([
+    ['open', bars.open],
+    ['high', bars.high],
+    ['low', bars.low],
+    ['close', bars.close],
+    ['volume', bars.volume],
+  ]);
+  let warmup = 0;
+  for (const [name, spec] of Object.entries(strategy.indicators)) {
+    named.set(name, computeIndicator(spec, bars));
+    warmup = Math.max(warmup, warmupBars(spec));
+  }
+  const none = new Uint8Array(n);
+  const flag = (cond: Condition | undefined) => (cond ? evaluate(cond, named, n) : none);
+  return {
+    entryLong: flag(strategy.entry.long),
+    exitLong: flag(strategy.exit?.long),
+    entryShort: flag(strategy.entry.short),
+    exitShort: flag(strategy.exit?.short),
+    warmup,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './bars.js';
+export * from './csv.js';
+export * from './random-walk.js';

@@ -1,0 +1,5 @@
+export * from './data/index.js';
+export * from './indicators/index.js';
+export * from './strategies/index.js';
+export * from './backtest/index.js';
+export { strategyWarmup, feasibilityIssues } from './validate/index.js';

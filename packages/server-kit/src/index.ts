@@ -1,0 +1,7 @@
+/// <reference types="@fastify/swagger" preserve="true" />
+export * from './auth.js';
+export * from './errors.js';
+export * from './create-server.js';
+export * from './schemas.js';
+export * from './listen.js';
+export { rawReply } from './raw-reply.js';

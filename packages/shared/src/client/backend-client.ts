@@ -1,0 +1,164 @@
+import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
+import type { ColumnarBars, SeriesList } from '../contracts/data.js';
+import type { BackendHealth } from '../contracts/health.js';
+import type {
+  ArtifactUploadResponse,
+  MetricsPage,
+  Operation,
+  OperationList,
+  OperationListQuery,
+  OperationReport,
+  OperationReportResponse,
+  StartResponse,
+} from '../contracts/operations.js';
+import { fillPath, Routes } from '../contracts/routes.js';
+import type { StrategyDocument, StrategyList } from '../contracts/strategies.js';
+import type {
+  Heartbeat,
+  HeartbeatResponse,
+  Worker,
+  WorkerList,
+  WorkerListQuery,
+  WorkerRegistration,
+  WorkerRegistrationResponse,
+} from '../contracts/workers.js';
+import { HttpClient, type HttpClientOptions, type RequestOptions } from './http.js';
+
+const R = Routes.backend;
+
+/** A series fetched with its `ETag` (for caches). */
+export interface FetchedSeries {
+  bars: ColumnarBars;
+  etag: string | null;
+}
+
+/**
+ * The typed client of the backend's HTTP API, used by workers, tests, the CLI and the UI.
+ * Every method maps to one route; errors arrive as `ApiError` or `ConnectionError`.
+ */
+export class BackendClient {
+  /** The transport, for routes this class does not wrap yet. */
+  readonly http: HttpClient;
+
+  constructor(options: HttpClientOptions) {
+    this.http = new HttpClient(options);
+  }
+
+  /** `GET /health` (no token needed). */
+  health(options?: RequestOptions): Promise<BackendHealth> {
+    return this.http.request('GET', Routes.health, options);
+  }
+
+  // --- workers ---------------------------------------------------------------------------
+
+  /** Registers (or re-registers) a worker. */
+  registerWorker(body: WorkerRegistration, options?: RequestOptions): Promise<WorkerRegistrationResponse> {
+    return this.http.request('POST', R.workerRegister, { ...options, body });
+  }
+
+  /** Sends a heartbeat; a 404 `ApiError` means "unknown worker: register again". */
+  heartbeat(workerId: string, body: Heartbeat, options?: RequestOptions): Promise<HeartbeatResponse> {
+    return this.http.request('POST', fillPath(R.workerHeartbeat, { worker_id: workerId }), { ...options, body });
+  }
+
+  /** Lists the roster. */
+  listWorkers(query: WorkerListQuery = {}): Promise<WorkerList> {
+    return this.http.request('GET', R.workers, { query });
+  }
+
+  /** One worker of the roster. */
+  getWorker(workerId: string): Promise<Worker> {
+    return this.http.request('GET', fillPath(R.worker, { worker_id: workerId }));
+  }
+
+  /** A worker leaves the roster gracefully. */
+  unregisterWorker(workerId: string, options?: RequestOptions): Promise<void> {
+    return this.http.request('DELETE', fillPath(R.worker, { worker_id: workerId }), options);
+  }
+
+  // --- operations ------------------------------------------------------------------------
+
+  /** Starts a backtest; answers as soon as it is running or queued. */
+  startBacktest(body: BacktestStartRequest): Promise<StartResponse> {
+    return this.http.request('POST', R.backtestStart, { body });
+  }
+
+  /** Lists operations, newest first. */
+  listOperations(query: OperationListQuery = {}): Promise<OperationList> {
+    return this.http.request('GET', R.operations, { query });
+  }
+
+  /** One operation. */
+  getOperation(operationId: string): Promise<Operation> {
+    return this.http.request('GET', fillPath(R.operation, { operation_id: operationId }));
+  }
+
+  /** Per-step metrics rows after cursor `since`. */
+  getOperationMetrics(operationId: string, since = 0): Promise<MetricsPage> {
+    return this.http.request('GET', fillPath(R.operationMetrics, { operation_id: operationId }), {
+      query: { since },
+    });
+  }
+
+  /** The result of a completed backtest. */
+  getBacktestResult(operationId: string): Promise<BacktestResult> {
+    return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
+  }
+
+  /** Cancels a pending or running operation; resolves with its final state. */
+  cancelOperation(operationId: string, reason?: string): Promise<Operation> {
+    return this.http.request('DELETE', fillPath(R.operationCancel, { operation_id: operationId }), {
+      query: { reason },
+    });
+  }
+
+  /** A worker reports progress or an outcome for the attempt it holds. */
+  reportOperation(operationId: string, body: OperationReport, options?: RequestOptions): Promise<OperationReportResponse> {
+    return this.http.request('POST', fillPath(R.operationReport, { operation_id: operationId }), {
+      ...options,
+      body,
+    });
+  }
+
+  /** A worker uploads an artifact (a result, a checkpoint) of the attempt it holds. */
+  putArtifact(
+    operationId: string,
+    name: string,
+    who: { worker_id: string; attempt: number },
+    body: string | Uint8Array | ReadableStream<Uint8Array>,
+    options?: RequestOptions,
+  ): Promise<ArtifactUploadResponse> {
+    return this.http.request('PUT', fillPath(R.operationArtifact, { operation_id: operationId, name }), {
+      ...options,
+      query: who,
+      body,
+      contentType: 'application/octet-stream',
+    });
+  }
+
+  // --- data and strategies ---------------------------------------------------------------
+
+  /** Lists stored series. */
+  listSeries(): Promise<SeriesList> {
+    return this.http.request('GET', R.data);
+  }
+
+  /** Fetches bars in columnar form, with the series' ETag. */
+  async getSeries(symbol: string, timeframe: string, range: { start?: string; end?: string } = {}): Promise<FetchedSeries> {
+    const response = await this.http.fetchRaw('GET', fillPath(R.series, { symbol, timeframe }), {
+      query: range,
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    return { bars: (await response.json()) as ColumnarBars, etag: response.headers.get('etag') };
+  }
+
+  /** Lists strategies. */
+  listStrategies(): Promise<StrategyList> {
+    return this.http.request('GET', R.strategies);
+  }
+
+  /** One strategy, as YAML and parsed. */
+  getStrategy(name: string): Promise<StrategyDocument> {
+    return this.http.request('GET', fillPath(R.strategy, { name }));
+  }
+}

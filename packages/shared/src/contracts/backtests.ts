@@ -1,0 +1,120 @@
+import Type, { type Static } from 'typebox';
+import { TimeframeSchema } from './enums.js';
+import { DateInput, JsonObject, Nullable } from './schema-helpers.js';
+import { StrategyNameSchema } from './strategies.js';
+
+/** `POST /api/v1/backtests/start` body. Omitted data fields default to the strategy's own. */
+export const BacktestStartRequestSchema = Type.Object(
+  {
+    strategy_name: StrategyNameSchema,
+    symbol: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    timeframe: Type.Optional(TimeframeSchema),
+    start_date: Type.Optional(DateInput),
+    end_date: Type.Optional(DateInput),
+    initial_capital: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 1e15, default: 100_000 }),
+    ),
+    commission: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 0.5, default: 0.001, description: 'fraction of notional' }),
+    ),
+    slippage: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 0.5, default: 0.0005, description: 'fraction of price' }),
+    ),
+    model_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    parameters: Type.Optional(
+      Type.Record(Type.String({ maxLength: 200 }), Type.Union([Type.Number(), Type.String(), Type.Boolean()]), {
+        description: 'overrides of strategy values by path, e.g. {"indicators.fast.period": 10}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** See {@link BacktestStartRequestSchema}. */
+export type BacktestStartRequest = Static<typeof BacktestStartRequestSchema>;
+
+/** A reference to a series in the backend's data store, resolved by the worker over HTTP. */
+export const SeriesRefSchema = Type.Object({
+  symbol: Type.String(),
+  timeframe: TimeframeSchema,
+  start: Type.String({ description: 'ISO-8601, inclusive' }),
+  end: Type.String({ description: 'ISO-8601, inclusive' }),
+  etag: Nullable(Type.String()),
+});
+/** See {@link SeriesRefSchema}. */
+export type SeriesRef = Static<typeof SeriesRefSchema>;
+
+/** The body the backend POSTs to a backtest worker's `/backtests/start`. */
+export const BacktestJobSchema = Type.Object(
+  {
+    task_id: Type.String({ minLength: 1, maxLength: 100 }),
+    attempt: Type.Integer({ minimum: 1 }),
+    strategy: Type.Object({
+      name: Type.String(),
+      hash: Type.String(),
+      config: JsonObject,
+    }),
+    data: SeriesRefSchema,
+    initial_capital: Type.Number({ exclusiveMinimum: 0 }),
+    commission: Type.Number({ minimum: 0 }),
+    slippage: Type.Number({ minimum: 0 }),
+    model_id: Type.Optional(Nullable(Type.String())),
+    checkpoint_ref: Type.Optional(Nullable(Type.String())),
+  },
+  { additionalProperties: false },
+);
+/** See {@link BacktestJobSchema}. */
+export type BacktestJob = Static<typeof BacktestJobSchema>;
+
+/** Performance figures of a backtest. Returns and drawdowns are fractions (0.12 = 12 %). */
+export const BacktestMetricsSchema = Type.Object({
+  total_return: Type.Number(),
+  annualized_return: Type.Number(),
+  volatility: Type.Number(),
+  sharpe_ratio: Type.Number(),
+  sortino_ratio: Type.Number(),
+  calmar_ratio: Nullable(Type.Number({ description: 'null when there was no drawdown' })),
+  max_drawdown: Type.Number(),
+  max_drawdown_duration_bars: Type.Integer(),
+  win_rate: Type.Number(),
+  profit_factor: Nullable(Type.Number({ description: 'null when no trade lost money' })),
+  expectancy: Type.Number(),
+  exposure: Type.Number(),
+  total_trades: Type.Integer(),
+  avg_win: Type.Number(),
+  avg_loss: Type.Number(),
+  avg_holding_bars: Type.Number(),
+});
+/** See {@link BacktestMetricsSchema}. */
+export type BacktestMetrics = Static<typeof BacktestMetricsSchema>;
+
+/** A point of the equity curve; `drawdown` is the fraction below the running peak. */
+export const EquityPointSchema = Type.Object({
+  time: Type.String(),
+  equity: Type.Number(),
+  drawdown: Type.Number(),
+});
+/** See {@link EquityPointSchema}. */
+export type EquityPoint = Static<typeof EquityPointSchema>;
+
+/** A round-trip trade. */
+export const TradeSchema = Type.Object({
+  entry_time: Type.String(),
+  exit_time: Type.String(),
+  side: Type.Union([Type.Literal('long'), Type.Literal('short')]),
+  entry_price: Type.Number(),
+  exit_price: Type.Number(),
+  size: Type.Number(),
+  pnl: Type.Number(),
+  fees: Type.Number(),
+});
+/** See {@link TradeSchema}. */
+export type Trade = Static<typeof TradeSchema>;
+
+/** `GET /api/v1/operations/{id}/result` of a backtest. */
+export const BacktestResultSchema = Type.Object({
+  metrics: BacktestMetricsSchema,
+  equity_curve: Type.Array(EquityPointSchema),
+  trades: Type.Array(TradeSchema),
+});
+/** See {@link BacktestResultSchema}. */
+export type BacktestResult = Static<typeof BacktestResultSchema>;

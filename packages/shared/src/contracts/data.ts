@@ -1,0 +1,58 @@
+import Type, { type Static } from 'typebox';
+import { TimeframeSchema } from './enums.js';
+
+/** Symbols appear in URLs and file names: letters, digits and a few separators. */
+export const SymbolSchema = Type.String({
+  minLength: 1,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._^=-]*$',
+  description: 'e.g. SP500, AAPL, EURUSD, ES=F',
+});
+
+/** Path parameters of `GET /api/v1/data/{symbol}/{timeframe}`. */
+export const SeriesParamsSchema = Type.Object({
+  symbol: SymbolSchema,
+  timeframe: TimeframeSchema,
+});
+
+/** Query of `GET /api/v1/data/{symbol}/{timeframe}`: an inclusive range. */
+export const SeriesQuerySchema = Type.Object(
+  {
+    start: Type.Optional(Type.String({ maxLength: 40 })),
+    end: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+/** See {@link SeriesQuerySchema}. */
+export type SeriesQuery = Static<typeof SeriesQuerySchema>;
+
+/** Bars in columnar JSON: parallel arrays, times in epoch ms UTC, all float64. */
+export const ColumnarBarsSchema = Type.Object({
+  symbol: Type.String(),
+  timeframe: TimeframeSchema,
+  time: Type.Array(Type.Number()),
+  open: Type.Array(Type.Number()),
+  high: Type.Array(Type.Number()),
+  low: Type.Array(Type.Number()),
+  close: Type.Array(Type.Number()),
+  volume: Type.Array(Type.Number()),
+});
+/** See {@link ColumnarBarsSchema}. */
+export type ColumnarBars = Static<typeof ColumnarBarsSchema>;
+
+/** One stored series, as listed by `GET /api/v1/data`. */
+export const SeriesSummarySchema = Type.Object({
+  symbol: Type.String(),
+  timeframe: TimeframeSchema,
+  first_bar: Type.String(),
+  last_bar: Type.String(),
+  bar_count: Type.Integer({ minimum: 0 }),
+  etag: Type.String(),
+});
+/** See {@link SeriesSummarySchema}. */
+export type SeriesSummary = Static<typeof SeriesSummarySchema>;
+
+/** `GET /api/v1/data` answer. */
+export const SeriesListSchema = Type.Object({ series: Type.Array(SeriesSummarySchema) });
+/** See {@link SeriesListSchema}. */
+export type SeriesList = Static<typeof SeriesListSchema>;

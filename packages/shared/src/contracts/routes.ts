@@ -1,0 +1,47 @@
+/**
+ * Route paths, written once. Fastify-style `:param` placeholders; use {@link fillPath}
+ * to build a concrete URL path.
+ */
+export const Routes = {
+  health: '/health',
+  metrics: '/metrics',
+  docs: '/docs',
+  backend: {
+    workers: '/api/v1/workers',
+    workerRegister: '/api/v1/workers/register',
+    worker: '/api/v1/workers/:worker_id',
+    workerHeartbeat: '/api/v1/workers/:worker_id/heartbeat',
+    operations: '/api/v1/operations',
+    operation: '/api/v1/operations/:operation_id',
+    operationMetrics: '/api/v1/operations/:operation_id/metrics',
+    operationResult: '/api/v1/operations/:operation_id/result',
+    operationCancel: '/api/v1/operations/:operation_id/cancel',
+    operationResume: '/api/v1/operations/:operation_id/resume',
+    operationRetry: '/api/v1/operations/:operation_id/retry',
+    operationReport: '/api/v1/operations/:operation_id/report',
+    operationArtifact: '/api/v1/operations/:operation_id/artifacts/:name',
+    backtestStart: '/api/v1/backtests/start',
+    events: '/api/v1/events',
+    data: '/api/v1/data',
+    series: '/api/v1/data/:symbol/:timeframe',
+    strategies: '/api/v1/strategies',
+    strategy: '/api/v1/strategies/:name',
+  },
+  worker: {
+    operations: '/api/v1/operations',
+    operation: '/api/v1/operations/:operation_id',
+    operationMetrics: '/api/v1/operations/:operation_id/metrics',
+    operationCancel: '/api/v1/operations/:operation_id/cancel',
+    backtestStart: '/backtests/start',
+    trainingStart: '/training/start',
+  },
+} as const;
+
+/** Replaces each `:name` in `path` with the URI-encoded value of `params[name]`. */
+export function fillPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([a-z_]+)/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`fillPath: missing "${key}" for ${path}`);
+    return encodeURIComponent(value);
+  });
+}

@@ -1,0 +1,139 @@
+import Type, { type Static } from 'typebox';
+import {
+  WorkerSelfStatusSchema,
+  WorkerStatusSchema,
+  WorkerTypeSchema,
+  OperationStatusSchema,
+} from './enums.js';
+import { IsoDateTime, Nullable, StringEnum } from './schema-helpers.js';
+
+/** What a worker can do, declared when it registers. */
+export const WorkerCapabilitiesSchema = Type.Object({
+  gpu: Type.Boolean({ description: 'true only when a GPU backend really loaded and sees a device' }),
+  gpu_name: Type.Optional(Type.String({ maxLength: 200 })),
+  gpu_memory_mb: Type.Optional(Type.Number({ minimum: 0 })),
+  cpu_cores: Type.Integer({ minimum: 1, maximum: 4096 }),
+  memory_mb: Type.Number({ minimum: 0 }),
+  training_backend: Type.Optional(Type.String({ maxLength: 50 })),
+  version: Type.String({ minLength: 1, maxLength: 50 }),
+});
+/** A worker's declared capabilities. */
+export type WorkerCapabilities = Static<typeof WorkerCapabilitiesSchema>;
+
+/** Worker ids appear in URLs and logs: a conservative alphabet keeps them safe there. */
+export const WorkerIdSchema = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+  description: 'letters, digits and . _ : - (starting with a letter or digit)',
+});
+
+/** How the backend reaches a worker: by calling its URL, or over a channel the worker opened. */
+export const WorkerConnectionSchema = StringEnum(['direct', 'reverse'] as const);
+
+/** An operation that ended on a worker while the backend could not be told. */
+export const CompletedOperationReportSchema = Type.Object({
+  operation_id: Type.String({ minLength: 1, maxLength: 100 }),
+  attempt: Type.Integer({ minimum: 1 }),
+  status: OperationStatusSchema,
+  error: Type.Optional(Type.String({ maxLength: 10_000 })),
+});
+/** See {@link CompletedOperationReportSchema}. */
+export type CompletedOperationReport = Static<typeof CompletedOperationReportSchema>;
+
+/** `POST /api/v1/workers/register` body. */
+export const WorkerRegistrationSchema = Type.Object(
+  {
+    worker_id: WorkerIdSchema,
+    worker_type: WorkerTypeSchema,
+    endpoint_url: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'the URL the backend must use to reach this worker (http or https)',
+    }),
+    capabilities: WorkerCapabilitiesSchema,
+    current_operation_id: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    current_attempt: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    completed_operations: Type.Optional(
+      Type.Array(CompletedOperationReportSchema, { maxItems: 1000 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** What a worker sends when it (re-)registers. */
+export type WorkerRegistration = Static<typeof WorkerRegistrationSchema>;
+
+/** The backend's answer to a registration. */
+export const WorkerRegistrationResponseSchema = Type.Object({
+  worker_id: Type.String(),
+  heartbeat_interval_ms: Type.Integer(),
+  drop_operations: Type.Array(Type.String(), {
+    description: 'operations this worker holds that the backend has moved on from: stop them',
+  }),
+});
+/** See {@link WorkerRegistrationResponseSchema}. */
+export type WorkerRegistrationResponse = Static<typeof WorkerRegistrationResponseSchema>;
+
+/** `POST /api/v1/workers/{id}/heartbeat` body. */
+export const HeartbeatSchema = Type.Object(
+  {
+    worker_status: WorkerSelfStatusSchema,
+    current_operation_id: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    current_attempt: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  },
+  { additionalProperties: false },
+);
+/** A worker's heartbeat. */
+export type Heartbeat = Static<typeof HeartbeatSchema>;
+
+/** The backend's answer to a heartbeat. */
+export const HeartbeatResponseSchema = Type.Object({
+  drop_operations: Type.Array(Type.String()),
+});
+/** See {@link HeartbeatResponseSchema}. */
+export type HeartbeatResponse = Static<typeof HeartbeatResponseSchema>;
+
+/** A worker as the backend's roster shows it. */
+export const WorkerSchema = Type.Object({
+  worker_id: Type.String(),
+  worker_type: WorkerTypeSchema,
+  endpoint_url: Nullable(Type.String()),
+  connection: WorkerConnectionSchema,
+  status: WorkerStatusSchema,
+  capabilities: WorkerCapabilitiesSchema,
+  current_operation_id: Nullable(Type.String()),
+  last_heartbeat_at: IsoDateTime,
+  registered_at: IsoDateTime,
+});
+/** A worker in the roster. */
+export type Worker = Static<typeof WorkerSchema>;
+
+/** `GET /api/v1/workers` answer. */
+export const WorkerListSchema = Type.Object({
+  workers: Type.Array(WorkerSchema),
+  total_count: Type.Integer(),
+});
+/** See {@link WorkerListSchema}. */
+export type WorkerList = Static<typeof WorkerListSchema>;
+
+/** `GET /api/v1/workers` query. */
+export const WorkerListQuerySchema = Type.Object(
+  {
+    worker_type: Type.Optional(WorkerTypeSchema),
+    status: Type.Optional(WorkerStatusSchema),
+  },
+  { additionalProperties: false },
+);
+/** See {@link WorkerListQuerySchema}. */
+export type WorkerListQuery = Static<typeof WorkerListQuerySchema>;
+
+/** A worker's `GET /health` answer. */
+export const WorkerHealthSchema = Type.Object({
+  status: Type.Literal('ok'),
+  worker_id: Type.String(),
+  worker_type: WorkerTypeSchema,
+  worker_status: WorkerSelfStatusSchema,
+  current_operation_id: Nullable(Type.String()),
+});
+/** See {@link WorkerHealthSchema}. */
+export type WorkerHealth = Static<typeof WorkerHealthSchema>;
