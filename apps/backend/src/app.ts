@@ -1,4 +1,4 @@
-import { bearerAuthenticator, createServer, type TypedServer } from '@ktrdr/server-kit';
+import { bearerAuthenticator, createLogger, createServer, type TypedServer } from '@ktrdr/server-kit';
 import { ArtifactStore } from './artifacts/artifact-store.js';
 import { BacktestService } from './backtests/backtest-service.js';
 import type { BackendConfig } from './config.js';
@@ -53,7 +53,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     version: BACKEND_VERSION,
     description: 'Orchestrator: workers, operations, data and strategies. Every route but /health needs the bearer token.',
     authenticate: bearerAuthenticator(token),
-    logger: { level: config.logLevel },
+    logger: createLogger(config.logLevel, 'backend'),
   });
   const log = app.log;
   const layout = dataDirLayout(config.dataDir);

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyServerOptions,
@@ -40,8 +41,8 @@ export interface ServerOptions {
   description?: string;
   /** Decides whether a request to a non-public route is allowed. */
   authenticate: Authenticator;
-  /** Pino logger options, or false for none. */
-  logger?: FastifyServerOptions['logger'];
+  /** The logger to use (see `createLogger`). */
+  logger: FastifyBaseLogger;
   bodyLimit?: number;
 }
 
@@ -62,8 +63,9 @@ export type TypedServer = FastifyInstance<
  */
 export async function createServer(options: ServerOptions): Promise<TypedServer> {
   const app = Fastify({
-    logger: options.logger ?? false,
-    disableRequestLogging: true,
+    loggerInstance: options.logger,
+    // one line per request would drown the heartbeats' signal; errors are still logged
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,

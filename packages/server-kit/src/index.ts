@@ -5,3 +5,4 @@ export * from './create-server.js';
 export * from './schemas.js';
 export * from './listen.js';
 export { rawReply } from './raw-reply.js';
+export * from './logger.js';

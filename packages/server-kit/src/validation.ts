@@ -5,8 +5,6 @@ import type { FastifySchemaCompiler } from 'fastify';
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: true, strict: false, ...options });
   (addFormats as unknown as (ajv: Ajv) => void)(ajv);
-  // TypeBox puts `examples` etc. on schemas: keep Ajv quiet about annotation keywords
-  ajv.addKeyword({ keyword: 'examples' });
   return ajv;
 }
 

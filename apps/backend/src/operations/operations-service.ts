@@ -184,7 +184,13 @@ export class OperationsService {
     record.status = status;
     record.completed_at = at;
     if (status === 'completed') {
-      record.progress = { ...record.progress, percentage: 100, eta_seconds: 0, current_step: 'completed' };
+      record.progress = {
+        ...record.progress,
+        percentage: 100,
+        items_processed: record.progress.items_total || record.progress.items_processed,
+        eta_seconds: 0,
+        current_step: 'completed',
+      };
       record.result_summary = outcome.resultSummary ?? record.result_summary;
       record.error_message = null;
     } else {

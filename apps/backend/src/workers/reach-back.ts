@@ -29,7 +29,12 @@ export async function verifyReachBack(client: WorkerClient, endpointUrl: string,
   try {
     health = await client.health({ timeoutMs: 3000 });
   } catch (error) {
-    const why = error instanceof ConnectionError ? error.message : error instanceof Error ? error.message : String(error);
+    const why =
+      error instanceof ConnectionError
+        ? { refused: 'connection refused', timeout: 'no answer within 3 s', unreachable: 'host unreachable', reset: 'connection reset', aborted: 'aborted', other: error.message }[error.kind]
+        : error instanceof Error
+          ? error.message
+          : String(error);
     throw new ValidationError('endpoint_url', `the backend could not reach ${endpointUrl}/health (${why}); ${HINT}`, {
       endpoint_url: endpointUrl,
     });

@@ -1,0 +1,61 @@
+import { BackendClient } from '@ktrdr/shared';
+import { startWorkerProcess, tempDir, waitFor, type WorkerProcess } from '@ktrdr/testkit';
+import { defaultBackendConfig, startBackend, type BackendConfig, type BackendHandle } from '../../src/index.js';
+
+/** A token long enough for the backend's check, fixed so worker processes can be given it. */
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+/** An in-process backend on a free port and real worker processes registered with it. */
+export interface Cluster {
+  backend: BackendHandle;
+  client: BackendClient;
+  workers: WorkerProcess[];
+  dir: string;
+  addWorker(env?: Record<string, string>): Promise<WorkerProcess>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a backend (temp data dir, port 0) and `workerCount` `ktrdr-worker` processes.
+ * `throttle` caps each worker's backtest speed (bars/s) so runs last long enough to
+ * watch, cancel or kill.
+ */
+export async function startCluster(options: { workerCount: number; throttle?: number; backend?: Partial<BackendConfig> }): Promise<Cluster> {
+  const dir = tempDir();
+  const backend = await startBackend({
+    ...defaultBackendConfig(),
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: `${dir.path}/data`,
+    clusterToken: TEST_TOKEN,
+    logLevel: 'silent',
+    ...options.backend,
+  });
+  const client = new BackendClient({ baseUrl: backend.url, token: TEST_TOKEN });
+  const workers: WorkerProcess[] = [];
+  let n = 0;
+  const addWorker = async (env: Record<string, string> = {}) => {
+    const worker = await startWorkerProcess({
+      backendUrl: backend.url,
+      token: TEST_TOKEN,
+      cacheDir: `${dir.path}/worker-${++n}`,
+      env: { ...(options.throttle ? { KTRDR_WORKER_THROTTLE_BARS_PER_SEC: String(options.throttle) } : {}), ...env },
+    });
+    workers.push(worker);
+    await waitFor(`worker ${worker.workerId} registered`, () => backend.backend.ctx.registry.get(worker.workerId));
+    return worker;
+  };
+  await Promise.all(Array.from({ length: options.workerCount }, () => addWorker()));
+  return {
+    backend,
+    client,
+    workers,
+    dir: dir.path,
+    addWorker,
+    async close() {
+      await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+      await backend.close();
+      dir.remove();
+    },
+  };
+}

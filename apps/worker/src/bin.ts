@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { loadWorkerConfig, WORKER_USAGE } from './config.js';
+import { startWorker } from './worker.js';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(WORKER_USAGE);
+    return;
+  }
+  let handle;
+  try {
+    handle = await startWorker(loadWorkerConfig(process.env, argv));
+  } catch (error) {
+    console.error(`ktrdr-worker: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  console.log(`ktrdr-worker ${handle.workerId} listening on ${handle.url} (advertised as ${handle.publicUrl})`);
+  const stop = (signal: string) => {
+    console.log(`ktrdr-worker: ${signal}, finishing up and leaving`);
+    // compose and Kubernetes give 30 s; leave well before
+    setTimeout(() => process.exit(1), 25_000).unref();
+    void handle.shutdown().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

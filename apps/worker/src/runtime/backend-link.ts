@@ -1,0 +1,265 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import {
+  ApiError,
+  ConnectionError,
+  LatestValueThrottle,
+  type BackendClient,
+  type CompletedOperationReport,
+  type Heartbeat,
+  type Progress,
+  type WorkerCapabilities,
+  type WorkerType,
+} from '@ktrdr/shared';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** Who this worker is, as it registers. */
+export interface WorkerIdentity {
+  worker_id: string;
+  worker_type: WorkerType;
+  endpoint_url: string;
+  capabilities: WorkerCapabilities;
+}
+
+/** The outcome of a job, kept until the backend has acknowledged it. */
+export interface FinalReport {
+  operation_id: string;
+  attempt: number;
+  status: 'completed' | 'failed' | 'cancelled';
+  error?: string;
+  summary?: Record<string, unknown>;
+  /** The last progress, so the backend's record ends where the job did. */
+  progress?: Progress;
+  /** A result file to upload as `result.json` before the report. */
+  resultPath?: string;
+  uploaded?: boolean;
+}
+
+/** What the link needs from the worker. */
+export interface BackendLinkDeps {
+  client: BackendClient;
+  /** Known once the worker listens (its port may be picked by the OS). */
+  identity: () => WorkerIdentity;
+  /** What the worker runs right now. */
+  state: () => Heartbeat;
+  /** The backend moved on from these operations: stop them and forget them. */
+  onDrop: (operationIds: string[]) => void;
+  log: FastifyBaseLogger;
+}
+
+const MAX_BACKOFF_MS = 2000;
+
+/**
+ * The worker's side of the conversation with the backend: registration with retry and
+ * backoff, heartbeats, immediate re-registration on a 404 (a restarted backend),
+ * throttled progress reports, and an outbox that keeps each final outcome (and its
+ * result file) until the backend has taken it — so a result is never lost to a backend
+ * restart or a network blip.
+ */
+export class BackendLink {
+  private registered = false;
+  private stopped = false;
+  private heartbeatMs = 1000;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private backoffMs = 250;
+  private nextRegisterAt = 0;
+  private readonly outbox: FinalReport[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly progress = new Map<string, LatestValueThrottle<Progress>>();
+  private readonly onceRegistered: Promise<void>;
+  private resolveRegistered!: () => void;
+
+  constructor(private readonly deps: BackendLinkDeps) {
+    this.onceRegistered = new Promise((resolve) => (this.resolveRegistered = resolve));
+  }
+
+  /** Resolves after the first successful registration. */
+  get ready(): Promise<void> {
+    return this.onceRegistered;
+  }
+
+  /** True while the backend knows this worker. */
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  /** Starts registering and heartbeating. */
+  start(): void {
+    void this.tick();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.registered) {
+      if (Date.now() >= this.nextRegisterAt) await this.register();
+      this.schedule(this.registered ? this.heartbeatMs : Math.min(this.backoffMs, this.heartbeatMs));
+      return;
+    }
+    await this.beat();
+    this.schedule(this.registered ? this.heartbeatMs : 0);
+  }
+
+  private async register(): Promise<void> {
+    const { client, state, log } = this.deps;
+    const identity = this.deps.identity();
+    const now = state();
+    const completed: CompletedOperationReport[] = this.outbox.map((r) => ({
+      operation_id: r.operation_id,
+      attempt: r.attempt,
+      status: r.status,
+      ...(r.error ? { error: r.error } : {}),
+    }));
+    try {
+      const answer = await client.registerWorker(
+        { ...identity, current_operation_id: now.current_operation_id ?? null, current_attempt: now.current_attempt ?? null, completed_operations: completed },
+        { timeoutMs: 5000 },
+      );
+      this.registered = true;
+      this.backoffMs = 250;
+      this.heartbeatMs = answer.heartbeat_interval_ms;
+      log.info({ backend: client.http.baseUrl }, 'registered with backend');
+      this.resolveRegistered();
+      if (answer.drop_operations.length > 0) this.drop(answer.drop_operations);
+      void this.flushOutbox();
+    } catch (error) {
+      this.nextRegisterAt = Date.now() + this.backoffMs;
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
+      if (error instanceof ApiError && error.status === 400) {
+        log.error({ err: error.message }, 'registration refused');
+      } else if (error instanceof ApiError && error.status === 401) {
+        log.error('registration refused: the token is wrong (check KTRDR_CLUSTER_TOKEN)');
+      } else {
+        log.warn({ err: (error as Error).message }, 'backend not reachable; retrying');
+      }
+    }
+  }
+
+  private async beat(): Promise<void> {
+    const { client, state } = this.deps;
+    const identity = this.deps.identity();
+    try {
+      const answer = await client.heartbeat(identity.worker_id, state(), { timeoutMs: Math.max(2000, this.heartbeatMs * 2) });
+      if (answer.drop_operations.length > 0) this.drop(answer.drop_operations);
+      if (this.outbox.length > 0) void this.flushOutbox();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        // the backend restarted (or dropped us): register again right now, with what we hold
+        this.registered = false;
+        this.nextRegisterAt = 0;
+        await this.register();
+      } else if (error instanceof ConnectionError) {
+        this.registered = false;
+        this.nextRegisterAt = Date.now();
+      }
+    }
+  }
+
+  private drop(ids: string[]): void {
+    for (const id of ids) {
+      this.progress.get(id)?.cancel();
+      this.progress.delete(id);
+      const at = this.outbox.findIndex((r) => r.operation_id === id);
+      if (at >= 0) this.outbox.splice(at, 1);
+    }
+    this.deps.onDrop(ids);
+  }
+
+  /** Sends progress, at most ten times a second per operation (latest value wins). */
+  reportProgress(operationId: string, attempt: number, progress: Progress): void {
+    let throttle = this.progress.get(operationId);
+    if (!throttle) {
+      throttle = new LatestValueThrottle<Progress>(100, (p) => void this.sendProgress(operationId, attempt, p));
+      this.progress.set(operationId, throttle);
+    }
+    throttle.push(progress);
+  }
+
+  private async sendProgress(operationId: string, attempt: number, progress: Progress): Promise<void> {
+    if (!this.registered) return;
+    try {
+      await this.deps.client.reportOperation(operationId, { worker_id: this.deps.identity().worker_id, attempt, status: 'running', progress }, { timeoutMs: 5000 });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) this.drop([operationId]);
+    }
+  }
+
+  /** Queues a job's outcome and delivers it (retrying until the backend takes it). */
+  finalize(report: FinalReport): void {
+    this.progress.get(report.operation_id)?.cancel();
+    this.progress.delete(report.operation_id);
+    this.outbox.push(report);
+    void this.flushOutbox();
+  }
+
+  /** Outcomes not yet delivered. */
+  get pending(): readonly FinalReport[] {
+    return this.outbox;
+  }
+
+  /** Delivers queued outcomes in order; stops at the first connection failure. */
+  flushOutbox(): Promise<void> {
+    this.flushing ??= this.deliver().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async deliver(): Promise<void> {
+    const { client, log } = this.deps;
+    const identity = this.deps.identity();
+    while (this.outbox.length > 0 && this.registered) {
+      const report = this.outbox[0] as FinalReport;
+      const who = { worker_id: identity.worker_id, attempt: report.attempt };
+      try {
+        if (report.resultPath && !report.uploaded) {
+          const body = Readable.toWeb(createReadStream(report.resultPath)) as ReadableStream<Uint8Array>;
+          await client.putArtifact(report.operation_id, 'result.json', who, body, { timeoutMs: 300_000 });
+          report.uploaded = true;
+        }
+        await client.reportOperation(
+          report.operation_id,
+          {
+            ...who,
+            status: report.status,
+            ...(report.progress ? { progress: report.progress } : {}),
+            ...(report.error ? { error: report.error } : {}),
+            ...(report.summary ? { result_summary: report.summary } : {}),
+          },
+          { timeoutMs: 10_000 },
+        );
+      } catch (error) {
+        if (error instanceof ConnectionError) return; // retried after the next (re-)registration
+        if (error instanceof ApiError && error.status >= 500) return;
+        log.warn({ operation_id: report.operation_id, err: (error as Error).message }, 'backend refused a final report; dropping it');
+      }
+      this.outbox.shift();
+      if (report.resultPath) await rm(report.resultPath, { force: true });
+    }
+  }
+
+  /** Leaves the roster (graceful shutdown) and stops. */
+  async leave(): Promise<void> {
+    this.stop();
+    if (!this.registered) return;
+    try {
+      await this.deps.client.unregisterWorker(this.deps.identity().worker_id, { timeoutMs: 3000 });
+    } catch {
+      // the backend will notice our silence instead
+    }
+    this.registered = false;
+  }
+
+  /** Stops timers (does not leave). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const throttle of this.progress.values()) throttle.cancel();
+    this.progress.clear();
+  }
+}

@@ -1,0 +1,46 @@
+import type { CancellationToken, BackendClient, OperationType, ProgressUpdate, WorkerType } from '@ktrdr/shared';
+import type { TSchema } from 'typebox';
+
+/**
+ * One kind of job a worker runs. Adding a job type is: its request schema in `shared`,
+ * a handler module, and one of these — the runtime provides the start route, the
+ * thread, progress, cancellation and reporting.
+ */
+export interface WorkerJobDefinition {
+  workerType: WorkerType;
+  operationType: OperationType;
+  /** The route the backend POSTs the job to. */
+  startPath: string;
+  /** The job body's schema (it carries `task_id` and `attempt`). */
+  requestSchema: TSchema;
+  /** The module, run in a worker thread, whose default export is a {@link JobHandler}. */
+  handlerModule: URL;
+  /** Metadata kept on the worker's local record of the operation. */
+  describe(job: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** What a handler gets besides its job. */
+export interface JobContext {
+  /** Set when the job is cancelled; check it in loops (`throwIfCancelled`) at least every 1,000 items. */
+  cancel: CancellationToken;
+  /** The same, as an AbortSignal for async I/O. */
+  signal: AbortSignal;
+  /** Reports progress; the runtime adds percentage and ETA and throttles what reaches the backend. */
+  reportProgress(update: ProgressUpdate): void;
+  /** A client of the backend (data, strategies, models), with this worker's credentials. */
+  backend: BackendClient;
+  /** A folder for caches and results that outlive the job. */
+  cacheDir: string;
+  /** Worker settings a handler may honour. */
+  settings: { throttleBarsPerSecond?: number | undefined };
+}
+
+/** What a handler returns: a short summary, and optionally a file to upload as the result. */
+export interface JobOutcome {
+  summary: Record<string, unknown>;
+  /** A JSON file in the cache dir, uploaded as the `result.json` artifact. */
+  resultPath?: string;
+}
+
+/** A job handler: runs in a worker thread, never on the worker's event loop. */
+export type JobHandler = (job: Record<string, unknown>, ctx: JobContext) => Promise<JobOutcome>;

@@ -1,0 +1,220 @@
+import { Worker as Thread } from 'node:worker_threads';
+import { CancellationToken, ProgressTracker, type Heartbeat, type Operation } from '@ktrdr/shared';
+import { AppError, NotFoundError } from '@ktrdr/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { BackendLink } from './backend-link.js';
+import type { JobContext, WorkerJobDefinition } from './job-definition.js';
+import type { JobThreadData, RunMessage, ThreadMessage } from './job-thread.js';
+import type { LocalOperations } from './local-operations.js';
+import { siblingModule } from './module-url.js';
+
+const THREAD_ENTRY = siblingModule(import.meta.url, './job-thread');
+
+/** Settings of the runner. */
+export interface JobRunnerOptions {
+  backendUrl: string;
+  token: string;
+  cacheDir: string;
+  cancelDeadlineMs: number;
+  settings: JobContext['settings'];
+}
+
+interface RunningJob {
+  id: string;
+  attempt: number;
+  thread: Thread;
+  cancel: CancellationToken;
+  tracker: ProgressTracker;
+  /** Set when the job ended (however). */
+  ended: boolean;
+  done: Promise<void>;
+  resolveDone: () => void;
+  /** Why it is being stopped, when it is. */
+  stopReason?: { status: 'cancelled' | 'failed'; message: string; report: boolean };
+  forceTimer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Runs one job at a time in a worker thread, so `/health` and cancel answer at once while
+ * the CPU is busy. A spare thread is kept warm (handler already imported) so the next job
+ * starts without paying the module load. Cancellation sets a shared-memory flag the job
+ * polls; a job that ignores it past the deadline has its thread terminated and still ends
+ * `cancelled`.
+ */
+export class JobRunner {
+  private current: RunningJob | undefined;
+  private readonly spares = new Map<WorkerJobDefinition, Thread>();
+  private accepting = true;
+
+  constructor(
+    private readonly options: JobRunnerOptions,
+    private readonly local: LocalOperations,
+    private readonly link: BackendLink,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** What the heartbeat says. */
+  state(): Heartbeat {
+    return this.current
+      ? { worker_status: 'busy', current_operation_id: this.current.id, current_attempt: this.current.attempt }
+      : { worker_status: 'idle', current_operation_id: null, current_attempt: null };
+  }
+
+  /** The operation running now, if any. */
+  get currentOperationId(): string | null {
+    return this.current?.id ?? null;
+  }
+
+  /** Spawns a warm thread for a job type ahead of its first job. */
+  prewarm(definition: WorkerJobDefinition): void {
+    if (!this.spares.has(definition)) this.spares.set(definition, this.spawn(definition));
+  }
+
+  private spawn(definition: WorkerJobDefinition): Thread {
+    const data: JobThreadData = {
+      handlerModule: definition.handlerModule.href,
+      backendUrl: this.options.backendUrl,
+      token: this.options.token,
+      cacheDir: this.options.cacheDir,
+      settings: this.options.settings,
+    };
+    const thread = new Thread(THREAD_ENTRY, { workerData: data });
+    thread.unref();
+    // a spare that dies before use is simply replaced on the next job
+    thread.on('error', () => undefined);
+    return thread;
+  }
+
+  /** Starts a job; 503 `WORKER_BUSY` when one is running or the worker is shutting down. */
+  start(definition: WorkerJobDefinition, job: Record<string, unknown> & { task_id: string; attempt: number }): Operation {
+    if (!this.accepting) throw new AppError('WORKER_BUSY', 'this worker is shutting down and takes no new work');
+    if (this.current) {
+      throw new AppError('WORKER_BUSY', `this worker is running ${this.current.id}; one operation at a time`, {
+        current_operation_id: this.current.id,
+      });
+    }
+    const id = job.task_id;
+    const attempt = job.attempt;
+    const op = this.local.start(id, definition.operationType, attempt, definition.describe(job));
+    const thread = this.spares.get(definition) ?? this.spawn(definition);
+    this.spares.delete(definition);
+    thread.ref();
+    thread.removeAllListeners('error');
+    let resolveDone!: () => void;
+    const running: RunningJob = {
+      id,
+      attempt,
+      thread,
+      cancel: CancellationToken.create(),
+      tracker: new ProgressTracker(),
+      ended: false,
+      done: new Promise<void>((resolve) => (resolveDone = resolve)),
+      resolveDone: () => resolveDone(),
+    };
+    this.current = running;
+    thread.on('message', (message: ThreadMessage) => this.onMessage(running, message));
+    thread.on('error', (error) => this.end(running, 'failed', { error: `the job crashed: ${error.message}` }));
+    thread.on('exit', (code) => {
+      if (!running.ended) this.end(running, 'failed', { error: `the job's thread exited unexpectedly (code ${code})` });
+    });
+    thread.postMessage({ type: 'run', job, cancelBuffer: running.cancel.buffer as SharedArrayBuffer } satisfies RunMessage);
+    // the next job should not wait for a thread to boot
+    setImmediate(() => this.accepting && this.prewarm(definition));
+    return op;
+  }
+
+  private onMessage(job: RunningJob, message: ThreadMessage): void {
+    if (job.ended) return;
+    switch (message.type) {
+      case 'progress': {
+        const progress = job.tracker.update(message.update);
+        this.local.progress(job.id, progress);
+        if (!job.cancel.isCancelled) this.link.reportProgress(job.id, job.attempt, progress);
+        break;
+      }
+      case 'result':
+        this.end(job, 'completed', { summary: message.outcome.summary, resultPath: message.outcome.resultPath });
+        break;
+      case 'error':
+        if (message.cancelled || job.stopReason) {
+          const reason = job.stopReason ?? { status: 'cancelled' as const, message: 'cancelled', report: true };
+          this.end(job, reason.status, { error: reason.message }, reason.report);
+        } else {
+          this.end(job, 'failed', { error: message.message });
+        }
+        break;
+    }
+  }
+
+  private end(
+    job: RunningJob,
+    status: 'completed' | 'failed' | 'cancelled',
+    details: { error?: string; summary?: Record<string, unknown>; resultPath?: string | undefined },
+    report = true,
+  ): void {
+    if (job.ended) return;
+    job.ended = true;
+    if (job.forceTimer) clearTimeout(job.forceTimer);
+    this.local.finish(job.id, status, { ...(details.error ? { error: details.error } : {}), ...(details.summary ? { summary: details.summary } : {}) });
+    if (report) {
+      const progress = this.local.get(job.id)?.progress;
+      this.link.finalize({
+        operation_id: job.id,
+        attempt: job.attempt,
+        status,
+        ...(progress ? { progress } : {}),
+        ...(details.error ? { error: details.error } : {}),
+        ...(details.summary ? { summary: details.summary } : {}),
+        ...(details.resultPath ? { resultPath: details.resultPath } : {}),
+      });
+    }
+    this.log.info({ operation_id: job.id, status }, 'job ended');
+    if (this.current === job) this.current = undefined;
+    void job.thread.terminate();
+    job.resolveDone();
+  }
+
+  /**
+   * Stops a running job: the flag first, the thread after `cancelDeadlineMs`. Resolves
+   * with the local record once it has stopped.
+   */
+  async cancel(id: string, reason = 'cancelled', options: { status?: 'cancelled' | 'failed'; report?: boolean } = {}): Promise<Operation> {
+    const job = this.current;
+    if (!job || job.id !== id) {
+      const known = this.local.get(id);
+      if (known) return known;
+      throw new NotFoundError('operation', id);
+    }
+    job.stopReason ??= { status: options.status ?? 'cancelled', message: reason, report: options.report ?? true };
+    job.cancel.cancel();
+    job.forceTimer ??= setTimeout(() => {
+      const stop = job.stopReason ?? { status: 'cancelled' as const, message: reason, report: true };
+      this.log.warn({ operation_id: id }, `job ignored cancel for ${this.options.cancelDeadlineMs} ms: terminating its thread`);
+      this.end(job, stop.status, { error: `${stop.message} (stopped by force after ${this.options.cancelDeadlineMs / 1000} s)` }, stop.report);
+    }, this.options.cancelDeadlineMs);
+    await job.done;
+    return this.local.get(id) as Operation;
+  }
+
+  /** The backend moved on from these operations: stop them without reporting. */
+  drop(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.current?.id === id) {
+        this.log.warn({ operation_id: id }, 'backend says this operation moved on: dropping it');
+        void this.cancel(id, 'dropped: the backend moved on', { report: false });
+      }
+    }
+  }
+
+  /** Stops accepting work; waits up to `graceMs` for the running job, then stops it. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const job = this.current;
+    if (job) {
+      const finished = await Promise.race([job.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
+      if (!finished) await this.cancel(job.id, 'the worker shut down before the job finished', { status: 'failed' });
+    }
+    for (const spare of this.spares.values()) void spare.terminate();
+    this.spares.clear();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The entry of a job's worker thread. It preloads the handler module while the thread
+ * waits as a spare, runs exactly one job, and reports back over `parentPort`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BackendClient, CancellationToken, CancelledError, type ProgressUpdate } from '@ktrdr/shared';
+import type { JobContext, JobHandler, JobOutcome } from './job-definition.js';
+
+/** What the main thread passes when it creates the thread. */
+export interface JobThreadData {
+  handlerModule: string;
+  backendUrl: string;
+  token: string;
+  cacheDir: string;
+  settings: JobContext['settings'];
+}
+
+/** Main → thread. */
+export interface RunMessage {
+  type: 'run';
+  job: Record<string, unknown>;
+  cancelBuffer: SharedArrayBuffer;
+}
+
+/** Thread → main. */
+export type ThreadMessage =
+  | { type: 'progress'; update: ProgressUpdate }
+  | { type: 'result'; outcome: JobOutcome }
+  | { type: 'error'; cancelled: boolean; message: string };
+
+const PROGRESS_POST_MS = 50;
+
+const port = parentPort;
+if (!port) throw new Error('job-thread must run in a worker thread');
+const data = workerData as JobThreadData;
+const handlerReady = import(data.handlerModule).then((m: { default: JobHandler }) => m.default);
+// an import failure is reported when the job runs; keep it from being an unhandled rejection now
+handlerReady.catch(() => undefined);
+
+port.once('message', (message: RunMessage) => {
+  void run(message);
+});
+
+async function run(message: RunMessage): Promise<void> {
+  const cancel = CancellationToken.fromBuffer(message.cancelBuffer);
+  const { signal, dispose } = cancel.toAbortSignal();
+  let lastPost = 0;
+  const ctx: JobContext = {
+    cancel,
+    signal,
+    backend: new BackendClient({ baseUrl: data.backendUrl, token: data.token, timeoutMs: 120_000 }),
+    cacheDir: data.cacheDir,
+    settings: data.settings,
+    reportProgress(update) {
+      const now = Date.now();
+      if (now - lastPost < PROGRESS_POST_MS && update.items_processed < update.items_total) return;
+      lastPost = now;
+      port!.postMessage({ type: 'progress', update } satisfies ThreadMessage);
+    },
+  };
+  try {
+    const handler = await handlerReady;
+    const outcome = await handler(message.job, ctx);
+    port!.postMessage({ type: 'result', outcome } satisfies ThreadMessage);
+  } catch (error) {
+    const cancelled = error instanceof CancelledError || cancel.isCancelled;
+    port!.postMessage({
+      type: 'error',
+      cancelled,
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies ThreadMessage);
+  } finally {
+    dispose();
+  }
+}

@@ -1,0 +1,123 @@
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { BackendClient, type WorkerCapabilities } from '@ktrdr/shared';
+import { createLogger, listenOn, type ServiceHandle } from '@ktrdr/server-kit';
+import { Agent } from 'undici';
+import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js';
+import { backtestJobDefinition } from './jobs/backtest/definition.js';
+import { BackendLink } from './runtime/backend-link.js';
+import type { WorkerJobDefinition } from './runtime/job-definition.js';
+import { JobRunner } from './runtime/job-runner.js';
+import { LocalOperations } from './runtime/local-operations.js';
+import { buildWorkerApp } from './runtime/worker-app.js';
+import { WORKER_VERSION } from './version.js';
+
+/** The job types each worker type runs. */
+const DEFINITIONS: Record<WorkerConfig['workerType'], WorkerJobDefinition[]> = {
+  backtesting: [backtestJobDefinition],
+  training: [],
+};
+
+/** A running worker. */
+export interface WorkerHandle extends ServiceHandle {
+  workerId: string;
+  /** The URL the backend calls back. */
+  publicUrl: string;
+  /** Resolves once the backend accepted the registration. */
+  registered: Promise<void>;
+  /** Graceful stop: no new work, finish or stop the running job, report, leave. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts a worker: its HTTP API first (the backend calls it back while it registers),
+ * then registration, heartbeats and job execution. `close()` stops at once;
+ * `shutdown()` is the graceful path SIGTERM takes.
+ */
+export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
+  mkdirSync(config.cacheDir, { recursive: true });
+  const definitions = DEFINITIONS[config.workerType];
+  const log = createLogger(config.logLevel, 'worker');
+  let workerId = config.workerId ?? '';
+  const local = new LocalOperations(() => workerId);
+  const agent = new Agent({ keepAliveTimeout: 10_000, connectTimeout: 3000 });
+  const client = new BackendClient({ baseUrl: config.backendUrl, token: config.token, dispatcher: agent, timeoutMs: 10_000 });
+  const capabilities: WorkerCapabilities = {
+    gpu: false,
+    cpu_cores: availableParallelism(),
+    memory_mb: Math.round(totalmem() / 1024 / 1024),
+    version: WORKER_VERSION,
+  };
+  let publicUrl = '';
+  // the link asks the runner what runs; the runner reports through the link
+  let runner: JobRunner | undefined;
+  const link: BackendLink = new BackendLink({
+    client,
+    identity: () => ({ worker_id: workerId, worker_type: config.workerType, endpoint_url: publicUrl, capabilities }),
+    state: () => runner?.state() ?? { worker_status: 'idle' },
+    onDrop: (ids) => runner?.drop(ids),
+    log,
+  });
+  runner = new JobRunner(
+    {
+      backendUrl: config.backendUrl,
+      token: config.token,
+      cacheDir: config.cacheDir,
+      cancelDeadlineMs: config.cancelDeadlineMs,
+      settings: { throttleBarsPerSecond: config.throttleBarsPerSecond },
+    },
+    local,
+    link,
+    log,
+  );
+  const app = await buildWorkerApp({
+    workerId: () => workerId,
+    workerType: config.workerType,
+    version: WORKER_VERSION,
+    token: config.token,
+    definitions,
+    runner,
+    local,
+    log,
+  });
+  const port = await listenOn(app, config.host, config.port, 'KTRDR_WORKER_PORT');
+  workerId ||= defaultWorkerId(config.workerType, config.port === 0 ? port : config.port);
+  // bound to loopback: only this machine can call back, so advertise that; else the LAN address
+  const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
+  publicUrl = config.publicUrl ?? `http://${loopback ? config.host : firstLanAddress()}:${port}`;
+  const boundHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${boundHost}:${port}`;
+  const urlFile = join(config.cacheDir, 'worker.url');
+  writeFileSync(urlFile, `${url}\n`);
+
+  for (const definition of definitions) runner.prewarm(definition);
+  link.start();
+
+  let closing: Promise<void> | undefined;
+  const close = (graceful: boolean) => {
+    closing ??= (async () => {
+      if (graceful) {
+        await runner.shutdown(config.shutdownGraceMs);
+        await Promise.race([link.flushOutbox(), new Promise((r) => setTimeout(r, 3000).unref())]);
+        await link.leave();
+      } else {
+        link.stop();
+        await runner.shutdown(0);
+      }
+      await app.close();
+      await agent.close();
+      rmSync(urlFile, { force: true });
+    })();
+    return closing;
+  };
+  return {
+    url,
+    port,
+    workerId,
+    publicUrl,
+    registered: link.ready,
+    close: () => close(false),
+    shutdown: () => close(true),
+  };
+}
