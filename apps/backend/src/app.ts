@@ -1,4 +1,9 @@
-import { bearerAuthenticator, createLogger, createServer, type TypedServer } from '@ktrdr/server-kit';
+import {
+  bearerAuthenticator,
+  createLogger,
+  createServer,
+  type TypedServer,
+} from '@ktrdr/server-kit';
 import { ArtifactStore } from './artifacts/artifact-store.js';
 import { BacktestService } from './backtests/backtest-service.js';
 import type { BackendConfig } from './config.js';
@@ -51,7 +56,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   const app = await createServer({
     title: 'ktrdr backend',
     version: BACKEND_VERSION,
-    description: 'Orchestrator: workers, operations, data and strategies. Every route but /health needs the bearer token.',
+    description:
+      'Orchestrator: workers, operations, data and strategies. Every route but /health needs the bearer token.',
     authenticate: bearerAuthenticator(token),
     logger: createLogger(config.logLevel, 'backend'),
   });
@@ -61,8 +67,14 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   const operations = new OperationsService(new OperationStore(deps.db), events);
   const registry = new WorkerRegistry(events);
   const clients = new WorkerClients(token);
-  let metrics: BackendMetrics | undefined;
-  const dispatcher = new Dispatcher({ registry, operations, clients, log, observeDispatch: (ms) => metrics?.observeDispatch(ms) });
+  const metrics = new BackendMetrics({ workers: registry, operations, events });
+  const dispatcher = new Dispatcher({
+    registry,
+    operations,
+    clients,
+    log,
+    observeDispatch: (ms) => metrics.observeDispatch(ms),
+  });
   const workers = new WorkerService({
     registry,
     operations,
@@ -77,12 +89,20 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     },
   });
   const artifacts = new ArtifactStore(layout.artifacts);
-  const actions = new OperationActions({ operations, dispatcher, registry, workers, clients, artifacts, cancelTimeoutMs: config.cancelTimeoutMs, log });
+  const actions = new OperationActions({
+    operations,
+    dispatcher,
+    registry,
+    workers,
+    clients,
+    artifacts,
+    cancelTimeoutMs: config.cancelTimeoutMs,
+    log,
+  });
   const series = new SeriesStore();
   series.loadFolder(join(config.assetsDir, 'data'));
   const strategies = new StrategyStore(layout.strategies, log);
   strategies.seed(join(config.assetsDir, 'strategies'));
-  metrics = new BackendMetrics({ workers: registry, operations, events });
   const backtests = new BacktestService({
     strategies,
     series,

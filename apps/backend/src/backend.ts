@@ -46,7 +46,10 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     ctx.dispatcher.restore(ctx.operations.byStatus('pending'));
-    const sweep = setInterval(() => ctx.workers.sweep(), Math.max(50, Math.floor(config.heartbeatIntervalMs / 4)));
+    const sweep = setInterval(
+      () => ctx.workers.sweep(),
+      Math.max(50, Math.floor(config.heartbeatIntervalMs / 4)),
+    );
     sweep.unref();
 
     let closing: Promise<void> | undefined;
@@ -55,7 +58,9 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
       url,
       port,
       token,
-      tokenSource: tokenFile ? { kind: 'file', path: layout.token, created: tokenFile.created } : { kind: 'env' },
+      tokenSource: tokenFile
+        ? { kind: 'file', path: layout.token, created: tokenFile.created }
+        : { kind: 'env' },
       dataDir: config.dataDir,
       backend: built,
       close: () => {

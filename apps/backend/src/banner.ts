@@ -6,7 +6,11 @@ import type { BackendHandle } from './backend.js';
  * that logs collected from a pipe never hold it.
  */
 export function startupBanner(handle: BackendHandle, interactive: boolean): string {
-  const lines = [`ktrdr backend listening on ${handle.url}`, `  API docs: ${handle.url}/docs`, `  data dir: ${handle.dataDir}`];
+  const lines = [
+    `ktrdr backend listening on ${handle.url}`,
+    `  API docs: ${handle.url}/docs`,
+    `  data dir: ${handle.dataDir}`,
+  ];
   if (interactive) {
     lines.push(`  open: ${handle.url}/#token=${handle.token}`);
   } else if (handle.tokenSource.kind === 'file') {

@@ -108,7 +108,10 @@ Example:
  * Reads the configuration from the environment and command-line flags (flags win).
  * Throws {@link ConfigError} naming the variable on any invalid value.
  */
-export function loadBackendConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): BackendConfig {
+export function loadBackendConfig(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[] = [],
+): BackendConfig {
   const values: Record<string, string | undefined> = { ...env };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -122,19 +125,26 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv, argv: readonly string[
   const config = defaultBackendConfig();
   if (values.KTRDR_HOST) config.host = values.KTRDR_HOST;
   if (values.KTRDR_PORT) config.port = port('KTRDR_PORT', values.KTRDR_PORT);
-  if (values.KTRDR_DATA_DIR) config.dataDir = resolve(values.KTRDR_DATA_DIR.replace(/^~(?=$|\/)/, homedir()));
+  if (values.KTRDR_DATA_DIR)
+    config.dataDir = resolve(values.KTRDR_DATA_DIR.replace(/^~(?=$|\/)/, homedir()));
   if (values.KTRDR_CLUSTER_TOKEN !== undefined && values.KTRDR_CLUSTER_TOKEN !== '') {
     if (values.KTRDR_CLUSTER_TOKEN.length < 16) {
-      throw new ConfigError('KTRDR_CLUSTER_TOKEN is too short: use at least 16 characters (or unset it to have one generated)');
+      throw new ConfigError(
+        'KTRDR_CLUSTER_TOKEN is too short: use at least 16 characters (or unset it to have one generated)',
+      );
     }
     config.clusterToken = values.KTRDR_CLUSTER_TOKEN;
   }
-  if (values.USE_IB_HOST_SERVICE !== undefined) config.useIbHostService = bool('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);
-  if (values.IB_HOST_SERVICE_URL) config.ibHostServiceUrl = url('IB_HOST_SERVICE_URL', values.IB_HOST_SERVICE_URL);
+  if (values.USE_IB_HOST_SERVICE !== undefined)
+    config.useIbHostService = bool('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);
+  if (values.IB_HOST_SERVICE_URL)
+    config.ibHostServiceUrl = url('IB_HOST_SERVICE_URL', values.IB_HOST_SERVICE_URL);
   if (values.KTRDR_LOG_LEVEL) {
     const level = values.KTRDR_LOG_LEVEL.toLowerCase();
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-      throw new ConfigError(`KTRDR_LOG_LEVEL="${values.KTRDR_LOG_LEVEL}" must be one of fatal, error, warn, info, debug, trace, silent`);
+      throw new ConfigError(
+        `KTRDR_LOG_LEVEL="${values.KTRDR_LOG_LEVEL}" must be one of fatal, error, warn, info, debug, trace, silent`,
+      );
     }
     config.logLevel = level;
   }

@@ -1,6 +1,12 @@
 export { buildApp, type BuiltBackend, type BuildDeps } from './app.js';
 export { startBackend, type BackendHandle } from './backend.js';
 export { startupBanner } from './banner.js';
-export { loadBackendConfig, defaultBackendConfig, ConfigError, BACKEND_USAGE, type BackendConfig } from './config.js';
+export {
+  loadBackendConfig,
+  defaultBackendConfig,
+  ConfigError,
+  BACKEND_USAGE,
+  type BackendConfig,
+} from './config.js';
 export { openDatabase } from './storage/database.js';
 export { BACKEND_VERSION } from './version.js';

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     console.error(`ktrdr-worker: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.log(`ktrdr-worker ${handle.workerId} listening on ${handle.url} (advertised as ${handle.publicUrl})`);
+  console.log(
+    `ktrdr-worker ${handle.workerId} listening on ${handle.url} (advertised as ${handle.publicUrl})`,
+  );
   const stop = (signal: string) => {
     console.log(`ktrdr-worker: ${signal}, finishing up and leaving`);
     // compose and Kubernetes give 30 s; leave well before

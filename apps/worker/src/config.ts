@@ -29,7 +29,10 @@ export interface WorkerConfig {
 }
 
 /** Default port per worker type (DESIGN.md §1). */
-export const DEFAULT_WORKER_PORTS: Record<WorkerType, number> = { backtesting: 5003, training: 5004 };
+export const DEFAULT_WORKER_PORTS: Record<WorkerType, number> = {
+  backtesting: 5003,
+  training: 5004,
+};
 
 /** An invalid setting; the message names the variable. */
 export class WorkerConfigError extends Error {
@@ -64,12 +67,16 @@ Example:
 
 function positiveNumber(name: string, raw: string): number {
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new WorkerConfigError(`${name}="${raw}" must be a positive number`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new WorkerConfigError(`${name}="${raw}" must be a positive number`);
   return n;
 }
 
 /** Reads the configuration from environment and flags (flags win). */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): WorkerConfig {
+export function loadWorkerConfig(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[] = [],
+): WorkerConfig {
   const values: Record<string, string | undefined> = { ...env };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -82,7 +89,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv, argv: readonly string[]
   }
   const type = values.KTRDR_WORKER_TYPE;
   if (!type || !(WORKER_TYPES as readonly string[]).includes(type)) {
-    throw new WorkerConfigError(`KTRDR_WORKER_TYPE (--type) must be one of: ${WORKER_TYPES.join(', ')}${type ? ` (got "${type}")` : ''}`);
+    throw new WorkerConfigError(
+      `KTRDR_WORKER_TYPE (--type) must be one of: ${WORKER_TYPES.join(', ')}${type ? ` (got "${type}")` : ''}`,
+    );
   }
   const workerType = type as WorkerType;
   const backendUrl = (values.KTRDR_BACKEND_URL ?? 'http://localhost:8000').replace(/\/+$/, '');
@@ -94,13 +103,18 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv, argv: readonly string[]
   }
   const token = values.KTRDR_CLUSTER_TOKEN?.trim();
   if (!token) {
-    throw new WorkerConfigError('KTRDR_CLUSTER_TOKEN (--token) is required: copy it from the backend\'s data dir (~/.ktrdr/cluster-token)');
+    throw new WorkerConfigError(
+      "KTRDR_CLUSTER_TOKEN (--token) is required: copy it from the backend's data dir (~/.ktrdr/cluster-token)",
+    );
   }
   let port = DEFAULT_WORKER_PORTS[workerType];
   if (values.KTRDR_WORKER_PORT !== undefined && values.KTRDR_WORKER_PORT !== '') {
     const raw = values.KTRDR_WORKER_PORT.trim();
     port = Number(raw);
-    if (!/^\d+$/.test(raw) || port > 65535) throw new WorkerConfigError(`KTRDR_WORKER_PORT="${raw}" is not a port number (0 picks a free one)`);
+    if (!/^\d+$/.test(raw) || port > 65535)
+      throw new WorkerConfigError(
+        `KTRDR_WORKER_PORT="${raw}" is not a port number (0 picks a free one)`,
+      );
   }
   let publicUrl = values.KTRDR_WORKER_PUBLIC_URL?.trim() || undefined;
   if (publicUrl) {
@@ -123,7 +137,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv, argv: readonly string[]
     cancelDeadlineMs: 5000,
     shutdownGraceMs: 20_000,
     throttleBarsPerSecond: values.KTRDR_WORKER_THROTTLE_BARS_PER_SEC
-      ? positiveNumber('KTRDR_WORKER_THROTTLE_BARS_PER_SEC', values.KTRDR_WORKER_THROTTLE_BARS_PER_SEC)
+      ? positiveNumber(
+          'KTRDR_WORKER_THROTTLE_BARS_PER_SEC',
+          values.KTRDR_WORKER_THROTTLE_BARS_PER_SEC,
+        )
       : undefined,
     logLevel: values.KTRDR_LOG_LEVEL?.trim().toLowerCase() || 'info',
   };

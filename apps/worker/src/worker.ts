@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BackendClient, type WorkerCapabilities } from '@ktrdr/shared';
-import { createLogger, listenOn, type ServiceHandle } from '@ktrdr/server-kit';
+import { createLogger, listenOn, type RouteEntry, type ServiceHandle } from '@ktrdr/server-kit';
 import { Agent } from 'undici';
 import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js';
 import { backtestJobDefinition } from './jobs/backtest/definition.js';
@@ -24,6 +24,8 @@ export interface WorkerHandle extends ServiceHandle {
   workerId: string;
   /** The URL the backend calls back. */
   publicUrl: string;
+  /** Every route of the worker's API (tests check each one's auth). */
+  routeTable: readonly RouteEntry[];
   /** Resolves once the backend accepted the registration. */
   registered: Promise<void>;
   /** Graceful stop: no new work, finish or stop the running job, report, leave. */
@@ -42,7 +44,12 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
   let workerId = config.workerId ?? '';
   const local = new LocalOperations(() => workerId);
   const agent = new Agent({ keepAliveTimeout: 10_000, connectTimeout: 3000 });
-  const client = new BackendClient({ baseUrl: config.backendUrl, token: config.token, dispatcher: agent, timeoutMs: 10_000 });
+  const client = new BackendClient({
+    baseUrl: config.backendUrl,
+    token: config.token,
+    dispatcher: agent,
+    timeoutMs: 10_000,
+  });
   const capabilities: WorkerCapabilities = {
     gpu: false,
     cpu_cores: availableParallelism(),
@@ -51,15 +58,19 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
   };
   let publicUrl = '';
   // the link asks the runner what runs; the runner reports through the link
-  let runner: JobRunner | undefined;
   const link: BackendLink = new BackendLink({
     client,
-    identity: () => ({ worker_id: workerId, worker_type: config.workerType, endpoint_url: publicUrl, capabilities }),
-    state: () => runner?.state() ?? { worker_status: 'idle' },
-    onDrop: (ids) => runner?.drop(ids),
+    identity: () => ({
+      worker_id: workerId,
+      worker_type: config.workerType,
+      endpoint_url: publicUrl,
+      capabilities,
+    }),
+    state: () => runner.state(),
+    onDrop: (ids) => runner.drop(ids),
     log,
   });
-  runner = new JobRunner(
+  const runner = new JobRunner(
     {
       backendUrl: config.backendUrl,
       token: config.token,
@@ -116,6 +127,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     port,
     workerId,
     publicUrl,
+    routeTable: app.routeTable,
     registered: link.ready,
     close: () => close(false),
     shutdown: () => close(true),

@@ -5,7 +5,6 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
-  type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -72,7 +71,7 @@ export async function createServer(options: ServerOptions): Promise<TypedServer>
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedServer;
 
   app.setValidatorCompiler(createValidatorCompiler());
-  installErrorHandling(app as unknown as FastifyInstance);
+  installErrorHandling(app);
 
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);

@@ -6,5 +6,5 @@ import type { FastifyBaseLogger } from 'fastify';
  * cannot leak into logs; `level: 'silent'` for tests.
  */
 export function createLogger(level: string, name?: string): FastifyBaseLogger {
-  return pino({ level, ...(name ? { name } : {}) }) as unknown as FastifyBaseLogger;
+  return pino({ level, ...(name ? { name } : {}) });
 }

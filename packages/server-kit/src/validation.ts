@@ -3,7 +3,13 @@ import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
 function makeAjv(options: Options): Ajv {
-  const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: true, strict: false, ...options });
+  const ajv = new Ajv({
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: true,
+    strict: false,
+    ...options,
+  });
   (addFormats as unknown as (ajv: Ajv) => void)(ajv);
   return ajv;
 }
@@ -15,5 +21,6 @@ function makeAjv(options: Options): Ajv {
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: 'array' });
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
+  return ({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema as object);
 }

@@ -25,7 +25,10 @@ export class CancellationToken {
   /** A fresh, not-cancelled token. */
   static create(): CancellationToken {
     const bytes = Int32Array.BYTES_PER_ELEMENT;
-    const buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const buffer =
+      typeof SharedArrayBuffer === 'function'
+        ? new SharedArrayBuffer(bytes)
+        : new ArrayBuffer(bytes);
     return new CancellationToken(buffer);
   }
 
@@ -62,7 +65,7 @@ export class CancellationToken {
   }
 
   /** An `AbortSignal` that fires when the token is set, polled every `pollMs` (for async code). */
-  toAbortSignal(pollMs = 50): { signal: AbortSignal; dispose(): void } {
+  toAbortSignal(pollMs = 50): { signal: AbortSignal; dispose: () => void } {
     const controller = new AbortController();
     const timer = setInterval(() => {
       if (this.isCancelled) {

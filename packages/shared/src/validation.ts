@@ -28,9 +28,13 @@ function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
 
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function asStrings(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  return value === undefined ? [] : [String(value)];
+  if (Array.isArray(value)) return value.map(text);
+  return value === undefined ? [] : [text(value)];
 }
 
 /**
@@ -54,12 +58,18 @@ export function formatSchemaErrors(errors: Iterable<SchemaErrorLike>, prefix = '
       case 'boolean':
         break; // the unknown field is reported by its parent's additionalProperties error
       case 'required':
-        for (const name of [...asStrings(error.params.requiredProperties), ...asStrings(error.params.missingProperty)]) {
+        for (const name of [
+          ...asStrings(error.params.requiredProperties),
+          ...asStrings(error.params.missingProperty),
+        ]) {
           add(join(path, name), 'is required');
         }
         break;
       case 'additionalProperties':
-        for (const name of [...asStrings(error.params.additionalProperties), ...asStrings(error.params.additionalProperty)]) {
+        for (const name of [
+          ...asStrings(error.params.additionalProperties),
+          ...asStrings(error.params.additionalProperty),
+        ]) {
           add(join(path, name), 'is not a known field (check its spelling, or remove it)');
         }
         break;
@@ -68,7 +78,12 @@ export function formatSchemaErrors(errors: Iterable<SchemaErrorLike>, prefix = '
         break;
       case 'anyOf':
       case 'oneOf':
-        if (!all.some((e) => e !== error && e.instancePath.startsWith(error.instancePath) && e.keyword !== 'anyOf')) {
+        if (
+          !all.some(
+            (e) =>
+              e !== error && e.instancePath.startsWith(error.instancePath) && e.keyword !== 'anyOf',
+          )
+        ) {
           add(path, 'does not match any allowed form');
         }
         break;

@@ -5,7 +5,11 @@ import { waitFor } from './wait.js';
 export interface EventRecorder {
   events: BackendEvent[];
   /** Waits for an event matching `predicate` (already received or future). */
-  waitFor(what: string, predicate: (event: BackendEvent) => boolean, timeoutMs?: number): Promise<BackendEvent>;
+  waitFor(
+    what: string,
+    predicate: (event: BackendEvent) => boolean,
+    timeoutMs?: number,
+  ): Promise<BackendEvent>;
   close(): void;
 }
 
@@ -16,7 +20,8 @@ export async function recordEvents(client: BackendClient): Promise<EventRecorder
   await subscription.ready;
   return {
     events,
-    waitFor: (what, predicate, timeoutMs = 10_000) => waitFor(what, () => events.find(predicate), { timeoutMs, intervalMs: 20 }),
+    waitFor: (what, predicate, timeoutMs = 10_000) =>
+      waitFor(what, () => events.find(predicate), { timeoutMs, intervalMs: 20 }),
     close: () => subscription.close(),
   };
 }

@@ -2,3 +2,4 @@ export * from './wait.js';
 export * from './temp-dir.js';
 export * from './processes.js';
 export * from './events.js';
+export * from './ports.js';

@@ -19,7 +19,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const shown = last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500);
-      throw new Error(`timed out after ${options.timeoutMs ?? 10_000} ms waiting for ${what} (last: ${shown})`);
+      throw new Error(
+        `timed out after ${options.timeoutMs ?? 10_000} ms waiting for ${what} (last: ${shown})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }

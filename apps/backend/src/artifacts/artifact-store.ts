@@ -48,7 +48,9 @@ export class ArtifactStore {
       transform(chunk: Buffer, _encoding, callback) {
         size += chunk.length;
         if (size > limit) {
-          callback(new AppError('PAYLOAD_TOO_LARGE', `artifact ${name} is larger than ${limit} bytes`));
+          callback(
+            new AppError('PAYLOAD_TOO_LARGE', `artifact ${name} is larger than ${limit} bytes`),
+          );
           return;
         }
         hash.update(chunk);

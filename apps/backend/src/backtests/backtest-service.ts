@@ -1,5 +1,11 @@
 import { applyOverrides, feasibilityIssues, strategyHash } from '@ktrdr/engine/validate';
-import { parseDateInput, type BacktestJob, type BacktestStartRequest, type StartResponse, type WorkerType } from '@ktrdr/shared';
+import {
+  parseDateInput,
+  type BacktestJob,
+  type BacktestStartRequest,
+  type StartResponse,
+  type WorkerType,
+} from '@ktrdr/shared';
 import { AppError, ValidationError, ValidationIssuesError } from '@ktrdr/server-kit';
 import type { SeriesStore } from '../data/series-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
@@ -20,22 +26,38 @@ export interface BacktestServiceDeps {
 }
 
 /** 503 when no worker of a type is registered at all, with the command that starts one. */
-export function requireWorkersOfType(registry: WorkerRegistry, type: WorkerType, backendUrl: string): void {
+export function requireWorkersOfType(
+  registry: WorkerRegistry,
+  type: WorkerType,
+  backendUrl: string,
+): void {
   if (registry.ofType(type).length > 0) return;
   const command = `KTRDR_BACKEND_URL=${backendUrl} KTRDR_CLUSTER_TOKEN=<token> ktrdr-worker --type ${type}`;
-  throw new AppError('WORKER_UNAVAILABLE', `no ${type} worker is registered; start one with: ${command}`, {
-    worker_type: type,
-    hint: command,
-  });
+  throw new AppError(
+    'WORKER_UNAVAILABLE',
+    `no ${type} worker is registered; start one with: ${command}`,
+    {
+      worker_type: type,
+      hint: command,
+    },
+  );
 }
 
-function parseDateField(field: string, value: string | undefined, fallback: string | undefined): number {
+function parseDateField(
+  field: string,
+  value: string | undefined,
+  fallback: string | undefined,
+): number {
   const text = value ?? fallback;
   if (text === undefined) {
     throw new ValidationError(field, 'is required (the strategy has no default for it)');
   }
   const ms = parseDateInput(text);
-  if (ms === undefined) throw new ValidationError(field, `"${text}" is not a date; use YYYY-MM-DD or an ISO-8601 timestamp`);
+  if (ms === undefined)
+    throw new ValidationError(
+      field,
+      `"${text}" is not a date; use YYYY-MM-DD or an ISO-8601 timestamp`,
+    );
   return ms;
 }
 
@@ -51,33 +73,51 @@ export class BacktestService {
     const { strategies, series, operations, dispatcher, registry } = this.deps;
     const strategy = strategies.get(body.strategy_name);
     if (!strategy) {
-      throw new ValidationError('strategy_name', `unknown strategy "${body.strategy_name}"; known: ${strategies.names().join(', ') || 'none'}`);
+      throw new ValidationError(
+        'strategy_name',
+        `unknown strategy "${body.strategy_name}"; known: ${strategies.names().join(', ') || 'none'}`,
+      );
     }
     const { config, issues } = applyOverrides(strategy.config, body.parameters ?? {});
     if (issues.length > 0) throw new ValidationIssuesError(issues);
 
     const symbol = body.symbol ?? config.data?.symbol;
-    if (!symbol) throw new ValidationError('symbol', 'is required (the strategy names no default symbol)');
+    if (!symbol)
+      throw new ValidationError('symbol', 'is required (the strategy names no default symbol)');
     const timeframe = body.timeframe ?? config.data?.timeframe;
-    if (!timeframe) throw new ValidationError('timeframe', 'is required (the strategy names no default timeframe)');
+    if (!timeframe)
+      throw new ValidationError(
+        'timeframe',
+        'is required (the strategy names no default timeframe)',
+      );
     const start = parseDateField('start_date', body.start_date, config.data?.start_date);
     const end = parseDateField('end_date', body.end_date, config.data?.end_date);
-    if (end < start) throw new ValidationError('end_date', 'is before start_date; swap them or widen the range');
+    if (end < start)
+      throw new ValidationError('end_date', 'is before start_date; swap them or widen the range');
     const stored = series.get(symbol, timeframe);
     if (!stored) {
-      throw new ValidationError('symbol', `no stored series "${symbol}" at ${timeframe}; stored: ${series.describe()}`);
+      throw new ValidationError(
+        'symbol',
+        `no stored series "${symbol}" at ${timeframe}; stored: ${series.describe()}`,
+      );
     }
-    const feasibility = feasibilityIssues(config, series.countInRange(symbol, timeframe, start, end));
+    const feasibility = feasibilityIssues(
+      config,
+      series.countInRange(symbol, timeframe, start, end),
+    );
     if (feasibility.length > 0) throw new ValidationIssuesError(feasibility);
     if (body.model_id !== undefined) {
-      throw new ValidationError('model_id', `"${body.model_id}": "${config.name}" is a rules strategy and uses no model`);
+      throw new ValidationError(
+        'model_id',
+        `"${body.model_id}": "${config.name}" is a rules strategy and uses no model`,
+      );
     }
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
 
     // overrides make a different strategy: hash what actually runs
     const hash = body.parameters ? strategyHash(config) : strategy.hash;
     const job: Omit<BacktestJob, 'task_id' | 'attempt'> = {
-      strategy: { name: strategy.name, hash, config: config as unknown as Record<string, unknown> },
+      strategy: { name: strategy.name, hash, config: config },
       data: {
         symbol: stored.bars.symbol,
         timeframe,
@@ -102,8 +142,12 @@ export class BacktestService {
         slippage: job.slippage,
         parameters: body.parameters ?? {},
       },
-      provenance: { strategy_hash: hash, data_etag: stored.etag, code_version: this.deps.codeVersion },
-      job: job as unknown as Record<string, unknown>,
+      provenance: {
+        strategy_hash: hash,
+        data_etag: stored.etag,
+        code_version: this.deps.codeVersion,
+      },
+      job: job,
     });
     await dispatcher.submit(record);
     const now = operations.require(record.operation_id);

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { barsToColumnar, lowerBound, parseBarsCsv, sliceByTime, type Bars } from '@ktrdr/engine/data';
+import {
+  barsToColumnar,
+  lowerBound,
+  parseBarsCsv,
+  sliceByTime,
+  type Bars,
+} from '@ktrdr/engine/data';
 import { TIMEFRAMES, type SeriesSummary, type Timeframe } from '@ktrdr/shared';
 
 interface StoredSeries {
@@ -81,6 +87,9 @@ export class SeriesStore {
 
   /** Human list of stored series for error messages, e.g. `SP500 1d`. */
   describe(): string {
-    return [...this.series.values()].map(({ bars }) => `${bars.symbol} ${bars.timeframe}`).join(', ') || 'none';
+    return (
+      [...this.series.values()].map(({ bars }) => `${bars.symbol} ${bars.timeframe}`).join(', ') ||
+      'none'
+    );
   }
 }

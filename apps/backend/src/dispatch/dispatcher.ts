@@ -60,7 +60,8 @@ export class Dispatcher {
 
   /** Puts operations (oldest first) back in their queues, e.g. after a restart. */
   restore(records: readonly OperationRecord[]): void {
-    for (const record of records) this.queue(jobDefinition(record.operation_type).workerType).push(record.operation_id);
+    for (const record of records)
+      this.queue(jobDefinition(record.operation_type).workerType).push(record.operation_id);
     for (const type of this.queues.keys()) this.pump(type);
   }
 
@@ -127,20 +128,27 @@ export class Dispatcher {
     const all = this.deps.registry.ofType(type);
     const free = all
       .filter((w) => w.status === 'available' && w.connection === 'direct')
-      .sort((a, b) => a.last_dispatched_at - b.last_dispatched_at || a.registered_at - b.registered_at);
+      .sort(
+        (a, b) => a.last_dispatched_at - b.last_dispatched_at || a.registered_at - b.registered_at,
+      );
     if (free.length === 0) return undefined;
     const lru = (n: number, what: string) => `least recently used of ${n} available ${what}`;
     if (preferGpu) {
       const gpu = free.filter((w) => w.capabilities.gpu);
       if (gpu.length > 0) {
         const worker = gpu[0] as WorkerRecord;
-        return { worker, reason: `GPU worker preferred (${worker.capabilities.gpu_name ?? 'GPU'}); ${lru(gpu.length, 'GPU workers')}` };
+        return {
+          worker,
+          reason: `GPU worker preferred (${worker.capabilities.gpu_name ?? 'GPU'}); ${lru(gpu.length, 'GPU workers')}`,
+        };
       }
       const worker = free[0] as WorkerRecord;
       const anyGpu = all.some((w) => w.capabilities.gpu);
       return {
         worker,
-        reason: anyGpu ? 'no GPU worker free, fell back to CPU' : `no GPU worker registered; ${lru(free.length, `${type} workers`)}`,
+        reason: anyGpu
+          ? 'no GPU worker free, fell back to CPU'
+          : `no GPU worker registered; ${lru(free.length, `${type} workers`)}`,
       };
     }
     return { worker: free[0] as WorkerRecord, reason: lru(free.length, `${type} workers`) };
@@ -154,7 +162,9 @@ export class Dispatcher {
     const job = { ...(record.job ?? {}), task_id: id, attempt: record.attempt };
     const started = performance.now();
     try {
-      await clients.for(worker.endpoint_url).start(definition.workerStartPath, job, { timeoutMs: 10_000 });
+      await clients
+        .for(worker.endpoint_url)
+        .start(definition.workerStartPath, job, { timeoutMs: 10_000 });
       this.deps.observeDispatch?.(performance.now() - started);
       operations.markRunning(id);
       return;
@@ -165,12 +175,17 @@ export class Dispatcher {
         registry.setState(worker, 'busy', { id: null, attempt: null });
         this.queue(definition.workerType).unshift(id);
       } else if (error instanceof ConnectionError) {
-        log.warn({ worker_id: worker.worker_id, err: error.message }, 'dispatch could not reach worker');
+        log.warn(
+          { worker_id: worker.worker_id, err: error.message },
+          'dispatch could not reach worker',
+        );
         registry.setState(worker, 'temporarily_unavailable', { id: null, attempt: null });
         this.queue(definition.workerType).unshift(id);
       } else {
         const message = error instanceof ApiError ? error.message : String(error);
-        operations.finish(id, 'failed', { error: `worker ${worker.worker_id} rejected the job: ${message}` });
+        operations.finish(id, 'failed', {
+          error: `worker ${worker.worker_id} rejected the job: ${message}`,
+        });
         registry.setState(worker, 'available', { id: null, attempt: null });
       }
     }

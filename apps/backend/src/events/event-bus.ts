@@ -1,4 +1,9 @@
-import { LatestValueThrottle, type BackendEventMap, type BackendEventName, type Progress } from '@ktrdr/shared';
+import {
+  LatestValueThrottle,
+  type BackendEventMap,
+  type BackendEventName,
+  type Progress,
+} from '@ktrdr/shared';
 
 /** An event as kept in the replay buffer, already serialized once for every subscriber. */
 export interface StoredEvent {
@@ -30,9 +35,14 @@ export class EventBus {
   /** Publishes an event to every subscriber. */
   publish<K extends BackendEventName>(event: K, data: BackendEventMap[K]): void {
     const id = this.nextId++;
-    const stored: StoredEvent = { id, event, frame: `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n` };
+    const stored: StoredEvent = {
+      id,
+      event,
+      frame: `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+    };
     this.buffer.push(stored);
-    if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
+    if (this.buffer.length > this.capacity)
+      this.buffer.splice(0, this.buffer.length - this.capacity);
     for (const listener of this.listeners) listener(stored);
   }
 

@@ -16,7 +16,8 @@ export class BackendMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const { worker_type, status, n } of deps.workers.counts()) this.set({ worker_type, status }, n);
+        for (const { worker_type, status, n } of deps.workers.counts())
+          this.set({ worker_type, status }, n);
       },
     });
     new Gauge({
@@ -26,7 +27,8 @@ export class BackendMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [status, n] of Object.entries(deps.operations.countByStatus())) this.set({ status }, n);
+        for (const [status, n] of Object.entries(deps.operations.countByStatus()))
+          this.set({ status }, n);
       },
     });
     new Gauge({

@@ -60,26 +60,37 @@ export class OperationActions {
     const worker = record.worker_id ? registry.get(record.worker_id) : undefined;
     if (worker) {
       try {
-        await clients.for(worker.endpoint_url).cancel(id, reason, { timeoutMs: this.deps.cancelTimeoutMs });
+        await clients
+          .for(worker.endpoint_url)
+          .cancel(id, reason, { timeoutMs: this.deps.cancelTimeoutMs });
       } catch (error) {
         // unreachable or already done: the backend's record is what counts, and the worker
         // is told to drop the job if it ever reports on it again
-        log.warn({ operation_id: id, worker_id: worker.worker_id, err: (error as Error).message }, 'worker did not confirm cancel');
+        log.warn(
+          { operation_id: id, worker_id: worker.worker_id, err: (error as Error).message },
+          'worker did not confirm cancel',
+        );
       }
     }
     const final = operations.finish(id, 'cancelled', { reason: why });
     workers.releaseWorker(record.worker_id, id);
     if (final.status !== 'cancelled') {
-      throw new ConflictError(`operation ${id} ${final.status} before the cancel reached its worker`, { status: final.status });
+      throw new ConflictError(
+        `operation ${id} ${final.status} before the cancel reached its worker`,
+        { status: final.status },
+      );
     }
     return operations.toWire(final);
   }
 
   private assertCancellable(record: OperationRecord): void {
     if (isTerminalStatus(record.status)) {
-      throw new ConflictError(`operation ${record.operation_id} is already ${record.status}; there is nothing to cancel`, {
-        status: record.status,
-      });
+      throw new ConflictError(
+        `operation ${record.operation_id} is already ${record.status}; there is nothing to cancel`,
+        {
+          status: record.status,
+        },
+      );
     }
   }
 
@@ -103,14 +114,19 @@ export class OperationActions {
     if (worker) registry.touch(worker, false);
     if (isTerminalStatus(record.status)) {
       if (body.status === record.status) return { accepted: true, status: record.status };
-      throw new ConflictError(`operation ${id} is already ${record.status}; drop it`, { drop: true, status: record.status });
+      throw new ConflictError(`operation ${id} is already ${record.status}; drop it`, {
+        drop: true,
+        status: record.status,
+      });
     }
     if (body.metrics && body.metrics.length > 0) operations.appendMetrics(id, body.metrics);
     if (body.progress) operations.recordProgress(record, body.progress);
     if (body.status === 'running' && record.status === 'pending') operations.markRunning(id);
     if (body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled') {
       const final = operations.finish(id, body.status, {
-        error: body.error ?? (body.status === 'failed' ? 'the worker reported a failure without a message' : null),
+        error:
+          body.error ??
+          (body.status === 'failed' ? 'the worker reported a failure without a message' : null),
         resultSummary: body.result_summary ?? null,
         reason: body.status === 'cancelled' ? 'cancelled on the worker' : undefined,
       });
@@ -121,10 +137,17 @@ export class OperationActions {
   }
 
   /** Stores an artifact uploaded by the worker that holds the operation. */
-  async putArtifact(id: string, name: string, who: ArtifactUploadQuery, body: Readable): Promise<StoredArtifact> {
+  async putArtifact(
+    id: string,
+    name: string,
+    who: ArtifactUploadQuery,
+    body: Readable,
+  ): Promise<StoredArtifact> {
     const record = this.requireHolder(id, who.worker_id, who.attempt);
     if (isTerminalStatus(record.status) && record.status !== 'completed') {
-      throw new ConflictError(`operation ${id} is ${record.status}; its artifacts are closed`, { drop: true });
+      throw new ConflictError(`operation ${id} is ${record.status}; its artifacts are closed`, {
+        drop: true,
+      });
     }
     return this.deps.artifacts.write(id, name, body);
   }
@@ -133,10 +156,14 @@ export class OperationActions {
   async resultText(id: string): Promise<string> {
     const record = this.deps.operations.require(id);
     if (record.status !== 'completed') {
-      const why = record.status === 'failed' ? ` (${record.error_message ?? 'no reason recorded'})` : '';
-      throw new ConflictError(`operation ${id} is ${record.status}${why}; a result exists only once it has completed`, {
-        status: record.status,
-      });
+      const why =
+        record.status === 'failed' ? ` (${record.error_message ?? 'no reason recorded'})` : '';
+      throw new ConflictError(
+        `operation ${id} is ${record.status}${why}; a result exists only once it has completed`,
+        {
+          status: record.status,
+        },
+      );
     }
     const text = await this.deps.artifacts.readText(id, RESULT_ARTIFACT);
     if (text === undefined) throw new NotFoundError('result of operation', id);

@@ -1,4 +1,11 @@
-import type { Operation, OperationAttempt, OperationStatus, OperationType, Progress, Provenance } from '@ktrdr/shared';
+import type {
+  Operation,
+  OperationAttempt,
+  OperationStatus,
+  OperationType,
+  Progress,
+  Provenance,
+} from '@ktrdr/shared';
 
 /** An operation as the backend keeps it: the wire object plus what only the backend needs. */
 export interface OperationRecord {

@@ -29,7 +29,9 @@ function fromRow(row: Row): OperationRecord {
     ...(row as unknown as OperationRecord),
     progress: JSON.parse(row.progress) as OperationRecord['progress'],
     metadata: JSON.parse(row.metadata) as OperationRecord['metadata'],
-    result_summary: row.result_summary ? (JSON.parse(row.result_summary) as OperationRecord['result_summary']) : null,
+    result_summary: row.result_summary
+      ? (JSON.parse(row.result_summary) as OperationRecord['result_summary'])
+      : null,
     attempts: JSON.parse(row.attempts) as OperationRecord['attempts'],
     provenance: JSON.parse(row.provenance) as OperationRecord['provenance'],
     job: row.job ? (JSON.parse(row.job) as OperationRecord['job']) : null,
@@ -49,9 +51,25 @@ function toParams(record: OperationRecord) {
 }
 
 const COLUMNS = [
-  'operation_id', 'operation_type', 'status', 'attempt', 'worker_id', 'parent_operation_id', 'retry_of',
-  'created_at', 'started_at', 'completed_at', 'progress', 'metadata', 'error_message', 'result_summary',
-  'routing_reason', 'attempts', 'provenance', 'job', 'checkpoint_ref',
+  'operation_id',
+  'operation_type',
+  'status',
+  'attempt',
+  'worker_id',
+  'parent_operation_id',
+  'retry_of',
+  'created_at',
+  'started_at',
+  'completed_at',
+  'progress',
+  'metadata',
+  'error_message',
+  'result_summary',
+  'routing_reason',
+  'attempts',
+  'provenance',
+  'job',
+  'checkpoint_ref',
 ] as const;
 
 /**
@@ -73,14 +91,22 @@ export class OperationStore {
       `INSERT INTO operations (${COLUMNS.join(', ')}, seq) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}, @seq)`,
     );
     this.updateStmt = db.prepare(
-      `UPDATE operations SET ${COLUMNS.filter((c) => c !== 'operation_id').map((c) => `${c} = @${c}`).join(', ')} WHERE operation_id = @operation_id`,
+      `UPDATE operations SET ${COLUMNS.filter((c) => c !== 'operation_id')
+        .map((c) => `${c} = @${c}`)
+        .join(', ')} WHERE operation_id = @operation_id`,
     );
     this.progressStmt = db.prepare('UPDATE operations SET progress = ? WHERE operation_id = ?');
     this.getStmt = db.prepare('SELECT * FROM operations WHERE operation_id = ?');
     this.nextSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM operations');
-    this.insertMetricStmt = db.prepare('INSERT INTO operation_metrics (operation_id, seq, data) VALUES (?, ?, ?)');
-    this.metricsSinceStmt = db.prepare('SELECT seq, data FROM operation_metrics WHERE operation_id = ? AND seq >= ? ORDER BY seq LIMIT 10000');
-    this.maxMetricSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), -1) AS seq FROM operation_metrics WHERE operation_id = ?');
+    this.insertMetricStmt = db.prepare(
+      'INSERT INTO operation_metrics (operation_id, seq, data) VALUES (?, ?, ?)',
+    );
+    this.metricsSinceStmt = db.prepare(
+      'SELECT seq, data FROM operation_metrics WHERE operation_id = ? AND seq >= ? ORDER BY seq LIMIT 10000',
+    );
+    this.maxMetricSeqStmt = db.prepare(
+      'SELECT COALESCE(MAX(seq), -1) AS seq FROM operation_metrics WHERE operation_id = ?',
+    );
   }
 
   /** Stores a new operation. */
@@ -107,7 +133,9 @@ export class OperationStore {
 
   /** Operations in a status, oldest first (restart reconciliation). */
   byStatus(status: OperationStatus): OperationRecord[] {
-    return (this.db.prepare('SELECT * FROM operations WHERE status = ? ORDER BY seq').all(status) as Row[]).map(fromRow);
+    return (
+      this.db.prepare('SELECT * FROM operations WHERE status = ? ORDER BY seq').all(status) as Row[]
+    ).map(fromRow);
   }
 
   /** A filtered page, newest first, with the total count of the filter. */
@@ -133,13 +161,17 @@ export class OperationStore {
     const rows = this.db
       .prepare(`SELECT * FROM operations ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as Row[];
-    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM operations ${clause}`).get(...params) as { n: number };
+    const { n } = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM operations ${clause}`)
+      .get(...params) as { n: number };
     return { records: rows.map(fromRow), total: n };
   }
 
   /** Counts per status, for `/metrics`. */
   countByStatus(): Record<string, number> {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM operations GROUP BY status').all() as { status: string; n: number }[];
+    const rows = this.db
+      .prepare('SELECT status, COUNT(*) AS n FROM operations GROUP BY status')
+      .all() as { status: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -150,15 +182,16 @@ export class OperationStore {
       return rows.map((data) => {
         seq += 1;
         this.insertMetricStmt.run(id, seq, JSON.stringify(data));
-        return { ...data, seq } as MetricRow;
+        return { ...data, seq };
       });
     })();
   }
 
   /** Metric rows with `seq >= since`. */
   metricsSince(id: string, since: number): MetricRow[] {
-    return (this.metricsSinceStmt.all(id, since) as { seq: number; data: string }[]).map(
-      (row) => ({ ...(JSON.parse(row.data) as object), seq: row.seq }) as MetricRow,
-    );
+    return (this.metricsSinceStmt.all(id, since) as { seq: number; data: string }[]).map((row) => ({
+      ...(JSON.parse(row.data) as object),
+      seq: row.seq,
+    }));
   }
 }

@@ -47,7 +47,10 @@ export class OperationsService {
 
   /** The wire form, with the live queue position. */
   toWire(record: OperationRecord): Operation {
-    return toWireOperation(record, record.status === 'pending' ? this.queuePosition(record.operation_id) : null);
+    return toWireOperation(
+      record,
+      record.status === 'pending' ? this.queuePosition(record.operation_id) : null,
+    );
   }
 
   /** Creates a `pending` operation. */
@@ -122,7 +125,13 @@ export class OperationsService {
     record.routing_reason = routingReason;
     record.attempts = [
       ...record.attempts.filter((a) => a.attempt !== record.attempt),
-      { attempt: record.attempt, worker_id: workerId, started_at: at, ended_at: null, outcome: null },
+      {
+        attempt: record.attempt,
+        worker_id: workerId,
+        started_at: at,
+        ended_at: null,
+        outcome: null,
+      },
     ];
     this.store.update(record);
     return record;
@@ -176,7 +185,11 @@ export class OperationsService {
   finish(
     id: string,
     status: FinalStatus,
-    outcome: { error?: string | null; resultSummary?: Record<string, unknown> | null; reason?: string } = {},
+    outcome: {
+      error?: string | null;
+      resultSummary?: Record<string, unknown> | null;
+      reason?: string;
+    } = {},
   ): OperationRecord {
     const record = this.require(id);
     if (isTerminalStatus(record.status)) return record;
@@ -199,7 +212,14 @@ export class OperationsService {
     }
     record.attempts = record.attempts.map((a) =>
       a.attempt === record.attempt && a.ended_at === null
-        ? { ...a, ended_at: at, outcome: status === 'completed' ? 'completed' : `${status}: ${outcome.error ?? outcome.reason ?? ''}`.replace(/: $/, '') }
+        ? {
+            ...a,
+            ended_at: at,
+            outcome:
+              status === 'completed'
+                ? 'completed'
+                : `${status}: ${outcome.error ?? outcome.reason ?? ''}`.replace(/: $/, ''),
+          }
         : a,
     );
     this.store.update(record);

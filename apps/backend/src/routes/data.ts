@@ -1,8 +1,21 @@
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { parseDateInput, Routes, SeriesListSchema, SeriesParamsSchema, SeriesQuerySchema, ColumnarBarsSchema } from '@ktrdr/shared';
-import { errorResponses, NotFoundError, rawReply, ValidationError, type TypedServer } from '@ktrdr/server-kit';
+import {
+  parseDateInput,
+  Routes,
+  SeriesListSchema,
+  SeriesParamsSchema,
+  SeriesQuerySchema,
+  ColumnarBarsSchema,
+} from '@ktrdr/shared';
+import {
+  errorResponses,
+  NotFoundError,
+  rawReply,
+  ValidationError,
+  type TypedServer,
+} from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
 
 const gzipAsync = promisify(gzip);
@@ -10,16 +23,24 @@ const gzipAsync = promisify(gzip);
 function rangeBound(field: 'start' | 'end', value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = parseDateInput(value);
-  if (ms === undefined) throw new ValidationError(`query.${field}`, `"${value}" is not a date; use YYYY-MM-DD or an ISO-8601 timestamp`);
+  if (ms === undefined)
+    throw new ValidationError(
+      `query.${field}`,
+      `"${value}" is not a date; use YYYY-MM-DD or an ISO-8601 timestamp`,
+    );
   return ms;
 }
 
 /** Market data: the list of series and bars in columnar JSON (ETag, gzip). */
 export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
   const tags = ['data'];
-  app.get(Routes.backend.data, { schema: { tags, summary: 'Stored series', response: { 200: SeriesListSchema } } }, async () => ({
-    series: ctx.series.list(),
-  }));
+  app.get(
+    Routes.backend.data,
+    { schema: { tags, summary: 'Stored series', response: { 200: SeriesListSchema } } },
+    async () => ({
+      series: ctx.series.list(),
+    }),
+  );
 
   app.get(
     Routes.backend.series,
@@ -42,8 +63,14 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
       }
       const stored = ctx.series.get(symbol, timeframe);
       if (!stored) throw new NotFoundError('series', `${symbol}/${timeframe}`);
-      const etag = `"${createHash('sha1').update(`${stored.etag}:${start ?? ''}:${end ?? ''}`).digest('hex').slice(0, 20)}"`;
-      reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate').header('vary', 'accept-encoding');
+      const etag = `"${createHash('sha1')
+        .update(`${stored.etag}:${start ?? ''}:${end ?? ''}`)
+        .digest('hex')
+        .slice(0, 20)}"`;
+      reply
+        .header('etag', etag)
+        .header('cache-control', 'private, max-age=0, must-revalidate')
+        .header('vary', 'accept-encoding');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
       const bars = ctx.series.range(symbol, timeframe, start, end);
       const json = ctx.series.columnarJson(bars!);

@@ -12,13 +12,20 @@ export function eventRoutes(app: TypedServer, ctx: BackendContext): void {
     {
       schema: {
         tags: ['events'],
-        summary: 'Live events (SSE): worker, heartbeats, worker_removed, operation, progress, metrics',
-        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', maxLength: 20 } } },
+        summary:
+          'Live events (SSE): worker, heartbeats, worker_removed, operation, progress, metrics',
+        headers: {
+          type: 'object',
+          properties: { 'last-event-id': { type: 'string', maxLength: 20 } },
+        },
       },
     },
     (request, reply) => {
       const lastIdHeader = request.headers['last-event-id'];
-      const lastId = typeof lastIdHeader === 'string' && /^\d+$/.test(lastIdHeader) ? Number(lastIdHeader) : undefined;
+      const lastId =
+        typeof lastIdHeader === 'string' && /^\d+$/.test(lastIdHeader)
+          ? Number(lastIdHeader)
+          : undefined;
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -28,7 +35,8 @@ export function eventRoutes(app: TypedServer, ctx: BackendContext): void {
         'x-accel-buffering': 'no',
       });
       res.write(': connected\nretry: 1000\n\n');
-      if (lastId !== undefined) for (const event of ctx.events.since(lastId)) res.write(event.frame);
+      if (lastId !== undefined)
+        for (const event of ctx.events.since(lastId)) res.write(event.frame);
       const write = (event: StoredEvent) => {
         res.write(event.frame);
       };

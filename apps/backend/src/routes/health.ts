@@ -6,7 +6,14 @@ import type { BackendContext } from '../context.js';
 export function healthRoutes(app: TypedServer, ctx: BackendContext): void {
   app.get(
     Routes.health,
-    { config: { public: true }, schema: { tags: ['system'], summary: 'Liveness (no token needed)', response: { 200: BackendHealthSchema } } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness (no token needed)',
+        response: { 200: BackendHealthSchema },
+      },
+    },
     async () => ({
       status: 'ok' as const,
       service: 'backend' as const,
@@ -16,8 +23,12 @@ export function healthRoutes(app: TypedServer, ctx: BackendContext): void {
     }),
   );
 
-  app.get(Routes.metrics, { schema: { tags: ['system'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
-    const text = await ctx.metrics.registry.metrics();
-    return reply.type(ctx.metrics.registry.contentType).send(text);
-  });
+  app.get(
+    Routes.metrics,
+    { schema: { tags: ['system'], summary: 'Prometheus metrics' } },
+    async (_request, reply) => {
+      const text = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(text);
+    },
+  );
 }

@@ -27,13 +27,27 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
   const tags = ['operations'];
   app.get(
     Routes.backend.operations,
-    { schema: { tags, summary: 'Operations, newest first', querystring: OperationListQuerySchema, response: { 200: OperationListSchema, ...errorResponses(400) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Operations, newest first',
+        querystring: OperationListQuerySchema,
+        response: { 200: OperationListSchema, ...errorResponses(400) },
+      },
+    },
     async (request) => ctx.operations.list(request.query),
   );
 
   app.get(
     Routes.backend.operation,
-    { schema: { tags, summary: 'One operation', params: OperationParams, response: { 200: OperationSchema, ...errorResponses(400, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'One operation',
+        params: OperationParams,
+        response: { 200: OperationSchema, ...errorResponses(400, 404) },
+      },
+    },
     async (request) => ctx.operations.toWire(ctx.operations.require(request.params.operation_id)),
   );
 

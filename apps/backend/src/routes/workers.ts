@@ -24,7 +24,8 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
     {
       schema: {
         tags,
-        summary: 'Register (or re-register) a worker; the backend calls it back at endpoint_url/health first',
+        summary:
+          'Register (or re-register) a worker; the backend calls it back at endpoint_url/health first',
         body: WorkerRegistrationSchema,
         response: { 200: WorkerRegistrationResponseSchema, ...errorResponses(400) },
       },
@@ -48,12 +49,22 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
 
   app.get(
     Routes.backend.workers,
-    { schema: { tags, summary: 'The roster', querystring: WorkerListQuerySchema, response: { 200: WorkerListSchema, ...errorResponses(400) } } },
+    {
+      schema: {
+        tags,
+        summary: 'The roster',
+        querystring: WorkerListQuerySchema,
+        response: { 200: WorkerListSchema, ...errorResponses(400) },
+      },
+    },
     async (request) => {
       const { worker_type, status } = request.query;
       const workers = ctx.registry
         .all()
-        .filter((w) => (!worker_type || w.worker_type === worker_type) && (!status || w.status === status))
+        .filter(
+          (w) =>
+            (!worker_type || w.worker_type === worker_type) && (!status || w.status === status),
+        )
         .map(toWireWorker);
       return { workers, total_count: workers.length };
     },
@@ -61,7 +72,14 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
 
   app.get(
     Routes.backend.worker,
-    { schema: { tags, summary: 'One worker', params: WorkerParams, response: { 200: WorkerSchema, ...errorResponses(400, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'One worker',
+        params: WorkerParams,
+        response: { 200: WorkerSchema, ...errorResponses(400, 404) },
+      },
+    },
     async (request) => {
       const worker = ctx.registry.get(request.params.worker_id);
       if (!worker) throw new NotFoundError('worker', request.params.worker_id);
@@ -71,7 +89,14 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
 
   app.delete(
     Routes.backend.worker,
-    { schema: { tags, summary: 'A worker leaves gracefully', params: WorkerParams, response: { 204: Type.Null(), ...errorResponses(400, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A worker leaves gracefully',
+        params: WorkerParams,
+        response: { 204: Type.Null(), ...errorResponses(400, 404) },
+      },
+    },
     async (request, reply) => {
       ctx.workers.leave(request.params.worker_id);
       return reply.code(204).send(null);

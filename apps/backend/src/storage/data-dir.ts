@@ -1,4 +1,14 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -35,7 +45,10 @@ export function acquireLock(path: string, describe: string): () => void {
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, started_at: new Date().toISOString(), url: describe }));
+      writeSync(
+        fd,
+        JSON.stringify({ pid: process.pid, started_at: new Date().toISOString(), url: describe }),
+      );
       closeSync(fd);
       let released = false;
       return () => {

@@ -22,7 +22,12 @@ export function parseStrategyYaml(text: string): StrategyConfig {
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const line = error.linePos?.[0]?.line;
-      throw new ValidationIssuesError([{ path: 'yaml', message: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0] ?? ''}` }]);
+      throw new ValidationIssuesError([
+        {
+          path: 'yaml',
+          message: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0] ?? ''}`,
+        },
+      ]);
     }
     throw error;
   }
@@ -80,9 +85,19 @@ export class StrategyStore {
       try {
         const s = this.get(name);
         if (!s) continue;
-        out.push({ name, type: s.config.type, description: s.config.description ?? '', hash: s.hash, version: s.version, data: s.config.data ?? {} });
+        out.push({
+          name,
+          type: s.config.type,
+          description: s.config.description ?? '',
+          hash: s.hash,
+          version: s.version,
+          data: s.config.data ?? {},
+        });
       } catch (error) {
-        this.log.warn({ strategy: name, err: (error as Error).message }, 'invalid strategy file left out');
+        this.log.warn(
+          { strategy: name, err: (error as Error).message },
+          'invalid strategy file left out',
+        );
       }
     }
     return out;

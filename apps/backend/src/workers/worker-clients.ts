@@ -20,7 +20,12 @@ export class WorkerClients {
   for(endpointUrl: string): WorkerClient {
     let client = this.clients.get(endpointUrl);
     if (!client) {
-      client = new WorkerClient({ baseUrl: endpointUrl, token: this.token, dispatcher: this.agent, timeoutMs: 10_000 });
+      client = new WorkerClient({
+        baseUrl: endpointUrl,
+        token: this.token,
+        dispatcher: this.agent,
+        timeoutMs: 10_000,
+      });
       this.clients.set(endpointUrl, client);
     }
     return client;

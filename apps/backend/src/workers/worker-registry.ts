@@ -93,8 +93,15 @@ export class WorkerRegistry {
   }
 
   /** Changes status (and current operation); announces only real changes. */
-  setState(record: WorkerRecord, status: WorkerStatus, operation?: { id: string | null; attempt: number | null }): void {
-    const opChanged = operation !== undefined && (operation.id !== record.current_operation_id || operation.attempt !== record.current_attempt);
+  setState(
+    record: WorkerRecord,
+    status: WorkerStatus,
+    operation?: { id: string | null; attempt: number | null },
+  ): void {
+    const opChanged =
+      operation !== undefined &&
+      (operation.id !== record.current_operation_id ||
+        operation.attempt !== record.current_attempt);
     if (record.status === status && !opChanged) return;
     record.status = status;
     if (operation) {

@@ -66,7 +66,12 @@ export class WorkerService {
     const held = body.current_operation_id ?? null;
     if (held) {
       const record = operations.get(held);
-      if (record && record.status === 'running' && record.worker_id === body.worker_id && record.attempt === (body.current_attempt ?? record.attempt)) {
+      if (
+        record &&
+        record.status === 'running' &&
+        record.worker_id === body.worker_id &&
+        record.attempt === (body.current_attempt ?? record.attempt)
+      ) {
         current = { id: held, attempt: record.attempt };
         this.unclaimed.delete(held);
       } else {
@@ -76,17 +81,31 @@ export class WorkerService {
     const finishing = new Set<string>();
     for (const done of body.completed_operations ?? []) {
       const record = operations.get(done.operation_id);
-      if (record && record.status === 'running' && record.worker_id === body.worker_id && record.attempt === done.attempt) {
+      if (
+        record &&
+        record.status === 'running' &&
+        record.worker_id === body.worker_id &&
+        record.attempt === done.attempt
+      ) {
         // its report follows the registration: keep the operation until it arrives
         finishing.add(done.operation_id);
         this.unclaimed.set(done.operation_id, now + policy.graceMs);
-      } else if (!record || record.worker_id !== body.worker_id || record.attempt !== done.attempt || isTerminalStatus(record.status)) {
+      } else if (
+        !record ||
+        record.worker_id !== body.worker_id ||
+        record.attempt !== done.attempt ||
+        isTerminalStatus(record.status)
+      ) {
         drop.push(done.operation_id);
       }
     }
     // anything else this worker was running, it no longer has
     for (const record of operations.byStatus('running')) {
-      if (record.worker_id === body.worker_id && record.operation_id !== current?.id && !finishing.has(record.operation_id)) {
+      if (
+        record.worker_id === body.worker_id &&
+        record.operation_id !== current?.id &&
+        !finishing.has(record.operation_id)
+      ) {
         this.unclaimed.delete(record.operation_id);
         operations.finish(record.operation_id, 'failed', {
           error: `worker ${body.worker_id} restarted and no longer holds this operation`,
@@ -113,8 +132,15 @@ export class WorkerService {
     };
     registry.upsert(record);
     if (!current) dispatcher.pump(record.worker_type);
-    this.deps.log.info({ worker_id: record.worker_id, endpoint, resumed: current?.id }, 'worker registered');
-    return { worker_id: record.worker_id, heartbeat_interval_ms: policy.heartbeatIntervalMs, drop_operations: drop };
+    this.deps.log.info(
+      { worker_id: record.worker_id, endpoint, resumed: current?.id },
+      'worker registered',
+    );
+    return {
+      worker_id: record.worker_id,
+      heartbeat_interval_ms: policy.heartbeatIntervalMs,
+      drop_operations: drop,
+    };
   }
 
   /** A heartbeat: refreshes liveness, reconciles what the worker says it runs. */
@@ -127,7 +153,10 @@ export class WorkerService {
     const held = body.current_operation_id ?? null;
     if (held && held !== worker.current_operation_id) {
       const record = operations.get(held);
-      const stillOurs = record?.status === 'running' && record.worker_id === workerId && record.attempt === (body.current_attempt ?? record.attempt);
+      const stillOurs =
+        record?.status === 'running' &&
+        record.worker_id === workerId &&
+        record.attempt === (body.current_attempt ?? record.attempt);
       if (!stillOurs) drop.push(held);
     }
     if (body.worker_status === 'idle' && worker.current_operation_id) {
@@ -140,7 +169,9 @@ export class WorkerService {
       // it says idle while we think it runs: a report may be on its way; give it three beats
       worker.idle_mismatch_since ??= this.now();
       if (this.now() - worker.idle_mismatch_since > 3 * this.deps.policy.heartbeatIntervalMs) {
-        operations.finish(record.operation_id, 'failed', { error: `worker ${workerId} stopped running this operation without reporting an outcome` });
+        operations.finish(record.operation_id, 'failed', {
+          error: `worker ${workerId} stopped running this operation without reporting an outcome`,
+        });
         worker.idle_mismatch_since = null;
         registry.setState(worker, 'available', { id: null, attempt: null });
         dispatcher.pump(worker.worker_type);
@@ -166,7 +197,10 @@ export class WorkerService {
     const worker = this.deps.registry.get(workerId);
     if (!worker) throw new NotFoundError('worker', workerId);
     this.deps.registry.remove(workerId, 'left the cluster');
-    this.failHeldOperation(worker, `worker ${workerId} left the cluster while running this operation`);
+    this.failHeldOperation(
+      worker,
+      `worker ${workerId} left the cluster while running this operation`,
+    );
   }
 
   /** The worker's operation (if any) becomes failed with `message`. */
@@ -199,12 +233,21 @@ export class WorkerService {
     for (const worker of registry.all()) {
       const silence = now - worker.last_heard_at;
       if (silence > policy.heartbeatIntervalMs * 1.5 && !worker.probing) void this.probe(worker);
-      if (silence > policy.heartbeatIntervalMs * policy.missedHeartbeats && worker.status !== 'temporarily_unavailable') {
-        this.deps.log.warn({ worker_id: worker.worker_id, silence_ms: silence }, 'worker silent: temporarily unavailable');
+      if (
+        silence > policy.heartbeatIntervalMs * policy.missedHeartbeats &&
+        worker.status !== 'temporarily_unavailable'
+      ) {
+        this.deps.log.warn(
+          { worker_id: worker.worker_id, silence_ms: silence },
+          'worker silent: temporarily unavailable',
+        );
         registry.setState(worker, 'temporarily_unavailable');
       }
       if (silence > policy.graceMs && worker.current_operation_id) {
-        this.failHeldOperation(worker, `worker ${worker.worker_id} (${worker.endpoint_url}) was silent for ${Math.round(silence / 1000)} s, longer than the ${Math.round(policy.graceMs / 1000)} s grace period`);
+        this.failHeldOperation(
+          worker,
+          `worker ${worker.worker_id} (${worker.endpoint_url}) was silent for ${Math.round(silence / 1000)} s, longer than the ${Math.round(policy.graceMs / 1000)} s grace period`,
+        );
         registry.setState(worker, worker.status, { id: null, attempt: null });
       }
       if (silence > policy.removalMs) {
@@ -227,15 +270,33 @@ export class WorkerService {
   private async probe(worker: WorkerRecord): Promise<void> {
     worker.probing = true;
     try {
-      const health = await this.deps.clients.for(worker.endpoint_url).health({ timeoutMs: Math.max(500, this.deps.policy.heartbeatIntervalMs) });
-      if (health.worker_id === worker.worker_id && this.deps.registry.get(worker.worker_id) === worker) {
+      const health = await this.deps.clients
+        .for(worker.endpoint_url)
+        .health({ timeoutMs: Math.max(500, this.deps.policy.heartbeatIntervalMs) });
+      if (
+        health.worker_id === worker.worker_id &&
+        this.deps.registry.get(worker.worker_id) === worker
+      ) {
         this.deps.registry.touch(worker, false);
       }
     } catch (error) {
-      if (error instanceof ConnectionError && error.kind === 'refused' && this.deps.registry.get(worker.worker_id) === worker) {
-        this.deps.log.warn({ worker_id: worker.worker_id }, 'worker process gone (connection refused)');
-        this.deps.registry.remove(worker.worker_id, `process gone: ${worker.endpoint_url} refused the connection`);
-        this.failHeldOperation(worker, `worker ${worker.worker_id} died: ${worker.endpoint_url} refused the connection (the process is gone)`);
+      if (
+        error instanceof ConnectionError &&
+        error.kind === 'refused' &&
+        this.deps.registry.get(worker.worker_id) === worker
+      ) {
+        this.deps.log.warn(
+          { worker_id: worker.worker_id },
+          'worker process gone (connection refused)',
+        );
+        this.deps.registry.remove(
+          worker.worker_id,
+          `process gone: ${worker.endpoint_url} refused the connection`,
+        );
+        this.failHeldOperation(
+          worker,
+          `worker ${worker.worker_id} died: ${worker.endpoint_url} refused the connection (the process is gone)`,
+        );
       }
     } finally {
       worker.probing = false;

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient } from '@ktrdr/shared';
-import { startBackendProcess, startWorkerProcess, tempDir, waitFor, type BackendProcess, type WorkerProcess } from '@ktrdr/testkit';
+import {
+  freePort,
+  startBackendProcess,
+  startWorkerProcess,
+  tempDir,
+  waitFor,
+  type BackendProcess,
+  type WorkerProcess,
+} from '@ktrdr/testkit';
 import { TEST_TOKEN } from './cluster-fixture.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('backend killed and restarted on the same data dir', () => {
   const dir = tempDir();
@@ -45,18 +42,35 @@ describe('backend killed and restarted on the same data dir', () => {
   });
 
   it('keeps history, gets its workers back within 5 s, and completes the backtest that was running', async () => {
-    const done = await client.startBacktest({ strategy_name: 'sma_crossover', start_date: '2019-01-01' });
-    await waitFor('first backtest completed', async () => (await client.getOperation(done.operation_id)).status === 'completed', { timeoutMs: 15_000 });
+    const done = await client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2019-01-01',
+    });
+    await waitFor(
+      'first backtest completed',
+      async () => (await client.getOperation(done.operation_id)).status === 'completed',
+      { timeoutMs: 15_000 },
+    );
     const doneResult = await client.getBacktestResult(done.operation_id);
 
-    const { operation_id } = await client.startBacktest({ strategy_name: 'sma_crossover', start_date: '2008-01-01' });
-    await waitFor('progress past 10 %', async () => (await client.getOperation(operation_id)).progress.percentage > 10);
+    const { operation_id } = await client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2008-01-01',
+    });
+    await waitFor(
+      'progress past 10 %',
+      async () => (await client.getOperation(operation_id)).progress.percentage > 10,
+    );
 
     await backend.stop('SIGKILL');
     backend = await startBackendProcess({ dataDir: `${dir.path}/data`, port, token: TEST_TOKEN });
     const restartedAt = Date.now();
 
-    await waitFor('both workers registered again', async () => (await client.listWorkers()).total_count === 2, { timeoutMs: 5000 });
+    await waitFor(
+      'both workers registered again',
+      async () => (await client.listWorkers()).total_count === 2,
+      { timeoutMs: 5000 },
+    );
     const backWithinMs = Date.now() - restartedAt;
     assert.ok(backWithinMs <= 5000, `workers back in ${backWithinMs} ms`);
 
@@ -74,7 +88,11 @@ describe('backend killed and restarted on the same data dir', () => {
       },
       { timeoutMs: 20_000 },
     );
-    assert.equal(finished.status, 'completed', `ended ${finished.status}: ${finished.error_message}`);
+    assert.equal(
+      finished.status,
+      'completed',
+      `ended ${finished.status}: ${finished.error_message}`,
+    );
     assert.equal(finished.attempt, 1);
     const result = await client.getBacktestResult(operation_id);
     assert.ok(result.equity_curve.length > 3000);

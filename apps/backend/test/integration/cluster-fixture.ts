@@ -1,6 +1,11 @@
 import { BackendClient } from '@ktrdr/shared';
 import { startWorkerProcess, tempDir, waitFor, type WorkerProcess } from '@ktrdr/testkit';
-import { defaultBackendConfig, startBackend, type BackendConfig, type BackendHandle } from '../../src/index.js';
+import {
+  defaultBackendConfig,
+  startBackend,
+  type BackendConfig,
+  type BackendHandle,
+} from '../../src/index.js';
 
 /** A token long enough for the backend's check, fixed so worker processes can be given it. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
@@ -20,7 +25,11 @@ export interface Cluster {
  * `throttle` caps each worker's backtest speed (bars/s) so runs last long enough to
  * watch, cancel or kill.
  */
-export async function startCluster(options: { workerCount: number; throttle?: number; backend?: Partial<BackendConfig> }): Promise<Cluster> {
+export async function startCluster(options: {
+  workerCount: number;
+  throttle?: number;
+  backend?: Partial<BackendConfig>;
+}): Promise<Cluster> {
   const dir = tempDir();
   const backend = await startBackend({
     ...defaultBackendConfig(),
@@ -39,10 +48,17 @@ export async function startCluster(options: { workerCount: number; throttle?: nu
       backendUrl: backend.url,
       token: TEST_TOKEN,
       cacheDir: `${dir.path}/worker-${++n}`,
-      env: { ...(options.throttle ? { KTRDR_WORKER_THROTTLE_BARS_PER_SEC: String(options.throttle) } : {}), ...env },
+      env: {
+        ...(options.throttle
+          ? { KTRDR_WORKER_THROTTLE_BARS_PER_SEC: String(options.throttle) }
+          : {}),
+        ...env,
+      },
     });
     workers.push(worker);
-    await waitFor(`worker ${worker.workerId} registered`, () => backend.backend.ctx.registry.get(worker.workerId));
+    await waitFor(`worker ${worker.workerId} registered`, () =>
+      backend.backend.ctx.registry.get(worker.workerId),
+    );
     return worker;
   };
   await Promise.all(Array.from({ length: options.workerCount }, () => addWorker()));

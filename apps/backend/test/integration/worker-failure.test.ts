@@ -17,9 +17,14 @@ describe('a worker process killed mid-run', () => {
   });
 
   it('fails its operation naming the worker within 10 s, and the worker leaves the available pool', async () => {
-    const { operation_id, status } = await cluster.client.startBacktest({ strategy_name: 'sma_crossover' });
+    const { operation_id, status } = await cluster.client.startBacktest({
+      strategy_name: 'sma_crossover',
+    });
     assert.equal(status, 'running');
-    await waitFor('progress', async () => (await cluster.client.getOperation(operation_id)).progress.items_processed > 0);
+    await waitFor(
+      'progress',
+      async () => (await cluster.client.getOperation(operation_id)).progress.items_processed > 0,
+    );
     const workerId = (await cluster.client.getOperation(operation_id)).worker_id!;
     const victim = cluster.workers.find((w) => w.workerId === workerId)!;
 
@@ -35,18 +40,34 @@ describe('a worker process killed mid-run', () => {
     );
     const detectedInMs = Date.now() - killedAt;
     assert.ok(detectedInMs < 10_000, `detected in ${detectedInMs} ms`);
-    assert.ok(failed.error_message?.includes(workerId), `the reason names the worker: ${failed.error_message}`);
+    assert.ok(
+      failed.error_message?.includes(workerId),
+      `the reason names the worker: ${failed.error_message}`,
+    );
     assert.match(failed.attempts[0]?.outcome ?? '', /^failed: /);
 
     const roster = await cluster.client.listWorkers({ status: 'available' });
-    assert.ok(!roster.workers.some((w) => w.worker_id === workerId), 'the dead worker is not available');
-    await events.waitFor('worker_removed event', (e) => e.event === 'worker_removed' && e.data.worker_id === workerId);
+    assert.ok(
+      !roster.workers.some((w) => w.worker_id === workerId),
+      'the dead worker is not available',
+    );
+    await events.waitFor(
+      'worker_removed event',
+      (e) => e.event === 'worker_removed' && e.data.worker_id === workerId,
+    );
 
     // the survivor takes the next backtest
-    const next = await cluster.client.startBacktest({ strategy_name: 'sma_crossover', start_date: '2019-06-01' });
+    const next = await cluster.client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2019-06-01',
+    });
     assert.equal(next.status, 'running');
     const nextOp = await cluster.client.getOperation(next.operation_id);
     assert.notEqual(nextOp.worker_id, workerId);
-    await waitFor('next completed', async () => (await cluster.client.getOperation(next.operation_id)).status === 'completed', { timeoutMs: 15_000 });
+    await waitFor(
+      'next completed',
+      async () => (await cluster.client.getOperation(next.operation_id)).status === 'completed',
+      { timeoutMs: 15_000 },
+    );
   });
 });

@@ -98,7 +98,9 @@ export class BackendLink {
     if (this.stopped) return;
     if (!this.registered) {
       if (Date.now() >= this.nextRegisterAt) await this.register();
-      this.schedule(this.registered ? this.heartbeatMs : Math.min(this.backoffMs, this.heartbeatMs));
+      this.schedule(
+        this.registered ? this.heartbeatMs : Math.min(this.backoffMs, this.heartbeatMs),
+      );
       return;
     }
     await this.beat();
@@ -117,7 +119,12 @@ export class BackendLink {
     }));
     try {
       const answer = await client.registerWorker(
-        { ...identity, current_operation_id: now.current_operation_id ?? null, current_attempt: now.current_attempt ?? null, completed_operations: completed },
+        {
+          ...identity,
+          current_operation_id: now.current_operation_id ?? null,
+          current_attempt: now.current_attempt ?? null,
+          completed_operations: completed,
+        },
         { timeoutMs: 5000 },
       );
       this.registered = true;
@@ -144,7 +151,9 @@ export class BackendLink {
     const { client, state } = this.deps;
     const identity = this.deps.identity();
     try {
-      const answer = await client.heartbeat(identity.worker_id, state(), { timeoutMs: Math.max(2000, this.heartbeatMs * 2) });
+      const answer = await client.heartbeat(identity.worker_id, state(), {
+        timeoutMs: Math.max(2000, this.heartbeatMs * 2),
+      });
       if (answer.drop_operations.length > 0) this.drop(answer.drop_operations);
       if (this.outbox.length > 0) void this.flushOutbox();
     } catch (error) {
@@ -174,16 +183,27 @@ export class BackendLink {
   reportProgress(operationId: string, attempt: number, progress: Progress): void {
     let throttle = this.progress.get(operationId);
     if (!throttle) {
-      throttle = new LatestValueThrottle<Progress>(100, (p) => void this.sendProgress(operationId, attempt, p));
+      throttle = new LatestValueThrottle<Progress>(
+        100,
+        (p) => void this.sendProgress(operationId, attempt, p),
+      );
       this.progress.set(operationId, throttle);
     }
     throttle.push(progress);
   }
 
-  private async sendProgress(operationId: string, attempt: number, progress: Progress): Promise<void> {
+  private async sendProgress(
+    operationId: string,
+    attempt: number,
+    progress: Progress,
+  ): Promise<void> {
     if (!this.registered) return;
     try {
-      await this.deps.client.reportOperation(operationId, { worker_id: this.deps.identity().worker_id, attempt, status: 'running', progress }, { timeoutMs: 5000 });
+      await this.deps.client.reportOperation(
+        operationId,
+        { worker_id: this.deps.identity().worker_id, attempt, status: 'running', progress },
+        { timeoutMs: 5000 },
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) this.drop([operationId]);
     }
@@ -218,8 +238,12 @@ export class BackendLink {
       const who = { worker_id: identity.worker_id, attempt: report.attempt };
       try {
         if (report.resultPath && !report.uploaded) {
-          const body = Readable.toWeb(createReadStream(report.resultPath)) as ReadableStream<Uint8Array>;
-          await client.putArtifact(report.operation_id, 'result.json', who, body, { timeoutMs: 300_000 });
+          const body = Readable.toWeb(
+            createReadStream(report.resultPath),
+          ) as ReadableStream<Uint8Array>;
+          await client.putArtifact(report.operation_id, 'result.json', who, body, {
+            timeoutMs: 300_000,
+          });
           report.uploaded = true;
         }
         await client.reportOperation(
@@ -236,7 +260,10 @@ export class BackendLink {
       } catch (error) {
         if (error instanceof ConnectionError) return; // retried after the next (re-)registration
         if (error instanceof ApiError && error.status >= 500) return;
-        log.warn({ operation_id: report.operation_id, err: (error as Error).message }, 'backend refused a final report; dropping it');
+        log.warn(
+          { operation_id: report.operation_id, err: (error as Error).message },
+          'backend refused a final report; dropping it',
+        );
       }
       this.outbox.shift();
       if (report.resultPath) await rm(report.resultPath, { force: true });

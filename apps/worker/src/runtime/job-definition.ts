@@ -1,4 +1,10 @@
-import type { CancellationToken, BackendClient, OperationType, ProgressUpdate, WorkerType } from '@ktrdr/shared';
+import type {
+  CancellationToken,
+  BackendClient,
+  OperationType,
+  ProgressUpdate,
+  WorkerType,
+} from '@ktrdr/shared';
 import type { TSchema } from 'typebox';
 
 /**

@@ -56,7 +56,11 @@ export class JobRunner {
   /** What the heartbeat says. */
   state(): Heartbeat {
     return this.current
-      ? { worker_status: 'busy', current_operation_id: this.current.id, current_attempt: this.current.attempt }
+      ? {
+          worker_status: 'busy',
+          current_operation_id: this.current.id,
+          current_attempt: this.current.attempt,
+        }
       : { worker_status: 'idle', current_operation_id: null, current_attempt: null };
   }
 
@@ -78,7 +82,14 @@ export class JobRunner {
       cacheDir: this.options.cacheDir,
       settings: this.options.settings,
     };
-    const thread = new Thread(THREAD_ENTRY, { workerData: data });
+    const thread = THREAD_ENTRY.pathname.endsWith('.ts')
+      ? // running from source under tsx (tests): its loader hooks do not reach worker threads on
+        // Node 20, so the thread registers them itself before importing its TypeScript entry
+        new Thread(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(THREAD_ENTRY.href)}); });`,
+          { eval: true, workerData: data },
+        )
+      : new Thread(THREAD_ENTRY, { workerData: data });
     thread.unref();
     // a spare that dies before use is simply replaced on the next job
     thread.on('error', () => undefined);
@@ -86,12 +97,20 @@ export class JobRunner {
   }
 
   /** Starts a job; 503 `WORKER_BUSY` when one is running or the worker is shutting down. */
-  start(definition: WorkerJobDefinition, job: Record<string, unknown> & { task_id: string; attempt: number }): Operation {
-    if (!this.accepting) throw new AppError('WORKER_BUSY', 'this worker is shutting down and takes no new work');
+  start(
+    definition: WorkerJobDefinition,
+    job: Record<string, unknown> & { task_id: string; attempt: number },
+  ): Operation {
+    if (!this.accepting)
+      throw new AppError('WORKER_BUSY', 'this worker is shutting down and takes no new work');
     if (this.current) {
-      throw new AppError('WORKER_BUSY', `this worker is running ${this.current.id}; one operation at a time`, {
-        current_operation_id: this.current.id,
-      });
+      throw new AppError(
+        'WORKER_BUSY',
+        `this worker is running ${this.current.id}; one operation at a time`,
+        {
+          current_operation_id: this.current.id,
+        },
+      );
     }
     const id = job.task_id;
     const attempt = job.attempt;
@@ -113,11 +132,20 @@ export class JobRunner {
     };
     this.current = running;
     thread.on('message', (message: ThreadMessage) => this.onMessage(running, message));
-    thread.on('error', (error) => this.end(running, 'failed', { error: `the job crashed: ${error.message}` }));
+    thread.on('error', (error) =>
+      this.end(running, 'failed', { error: `the job crashed: ${error.message}` }),
+    );
     thread.on('exit', (code) => {
-      if (!running.ended) this.end(running, 'failed', { error: `the job's thread exited unexpectedly (code ${code})` });
+      if (!running.ended)
+        this.end(running, 'failed', {
+          error: `the job's thread exited unexpectedly (code ${code})`,
+        });
     });
-    thread.postMessage({ type: 'run', job, cancelBuffer: running.cancel.buffer as SharedArrayBuffer } satisfies RunMessage);
+    thread.postMessage({
+      type: 'run',
+      job,
+      cancelBuffer: running.cancel.buffer as SharedArrayBuffer,
+    } satisfies RunMessage);
     // the next job should not wait for a thread to boot
     setImmediate(() => this.accepting && this.prewarm(definition));
     return op;
@@ -133,11 +161,18 @@ export class JobRunner {
         break;
       }
       case 'result':
-        this.end(job, 'completed', { summary: message.outcome.summary, resultPath: message.outcome.resultPath });
+        this.end(job, 'completed', {
+          summary: message.outcome.summary,
+          resultPath: message.outcome.resultPath,
+        });
         break;
       case 'error':
         if (message.cancelled || job.stopReason) {
-          const reason = job.stopReason ?? { status: 'cancelled' as const, message: 'cancelled', report: true };
+          const reason = job.stopReason ?? {
+            status: 'cancelled' as const,
+            message: 'cancelled',
+            report: true,
+          };
           this.end(job, reason.status, { error: reason.message }, reason.report);
         } else {
           this.end(job, 'failed', { error: message.message });
@@ -155,7 +190,10 @@ export class JobRunner {
     if (job.ended) return;
     job.ended = true;
     if (job.forceTimer) clearTimeout(job.forceTimer);
-    this.local.finish(job.id, status, { ...(details.error ? { error: details.error } : {}), ...(details.summary ? { summary: details.summary } : {}) });
+    this.local.finish(job.id, status, {
+      ...(details.error ? { error: details.error } : {}),
+      ...(details.summary ? { summary: details.summary } : {}),
+    });
     if (report) {
       const progress = this.local.get(job.id)?.progress;
       this.link.finalize({
@@ -178,19 +216,41 @@ export class JobRunner {
    * Stops a running job: the flag first, the thread after `cancelDeadlineMs`. Resolves
    * with the local record once it has stopped.
    */
-  async cancel(id: string, reason = 'cancelled', options: { status?: 'cancelled' | 'failed'; report?: boolean } = {}): Promise<Operation> {
+  async cancel(
+    id: string,
+    reason = 'cancelled',
+    options: { status?: 'cancelled' | 'failed'; report?: boolean } = {},
+  ): Promise<Operation> {
     const job = this.current;
     if (!job || job.id !== id) {
       const known = this.local.get(id);
       if (known) return known;
       throw new NotFoundError('operation', id);
     }
-    job.stopReason ??= { status: options.status ?? 'cancelled', message: reason, report: options.report ?? true };
+    job.stopReason ??= {
+      status: options.status ?? 'cancelled',
+      message: reason,
+      report: options.report ?? true,
+    };
     job.cancel.cancel();
     job.forceTimer ??= setTimeout(() => {
-      const stop = job.stopReason ?? { status: 'cancelled' as const, message: reason, report: true };
-      this.log.warn({ operation_id: id }, `job ignored cancel for ${this.options.cancelDeadlineMs} ms: terminating its thread`);
-      this.end(job, stop.status, { error: `${stop.message} (stopped by force after ${this.options.cancelDeadlineMs / 1000} s)` }, stop.report);
+      const stop = job.stopReason ?? {
+        status: 'cancelled' as const,
+        message: reason,
+        report: true,
+      };
+      this.log.warn(
+        { operation_id: id },
+        `job ignored cancel for ${this.options.cancelDeadlineMs} ms: terminating its thread`,
+      );
+      this.end(
+        job,
+        stop.status,
+        {
+          error: `${stop.message} (stopped by force after ${this.options.cancelDeadlineMs / 1000} s)`,
+        },
+        stop.report,
+      );
     }, this.options.cancelDeadlineMs);
     await job.done;
     return this.local.get(id) as Operation;
@@ -211,8 +271,14 @@ export class JobRunner {
     this.accepting = false;
     const job = this.current;
     if (job) {
-      const finished = await Promise.race([job.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
-      if (!finished) await this.cancel(job.id, 'the worker shut down before the job finished', { status: 'failed' });
+      const finished = await Promise.race([
+        job.done.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
+      ]);
+      if (!finished)
+        await this.cancel(job.id, 'the worker shut down before the job finished', {
+          status: 'failed',
+        });
     }
     for (const spare of this.spares.values()) void spare.terminate();
     this.spares.clear();

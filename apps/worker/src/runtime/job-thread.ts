@@ -3,7 +3,12 @@
  * waits as a spare, runs exactly one job, and reports back over `parentPort`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BackendClient, CancellationToken, CancelledError, type ProgressUpdate } from '@ktrdr/shared';
+import {
+  BackendClient,
+  CancellationToken,
+  CancelledError,
+  type ProgressUpdate,
+} from '@ktrdr/shared';
 import type { JobContext, JobHandler, JobOutcome } from './job-definition.js';
 
 /** What the main thread passes when it creates the thread. */

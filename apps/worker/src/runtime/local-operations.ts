@@ -13,7 +13,12 @@ export class LocalOperations {
   ) {}
 
   /** Records a job that starts now. */
-  start(id: string, type: OperationType, attempt: number, metadata: Record<string, unknown>): Operation {
+  start(
+    id: string,
+    type: OperationType,
+    attempt: number,
+    metadata: Record<string, unknown>,
+  ): Operation {
     const now = new Date().toISOString();
     const op: Operation = {
       operation_id: id,
@@ -32,7 +37,9 @@ export class LocalOperations {
       result_summary: null,
       queue_position: null,
       routing_reason: null,
-      attempts: [{ attempt, worker_id: this.workerId(), started_at: now, ended_at: null, outcome: null }],
+      attempts: [
+        { attempt, worker_id: this.workerId(), started_at: now, ended_at: null, outcome: null },
+      ],
       provenance: { strategy_hash: null, data_etag: null, code_version: '' },
     };
     this.operations.delete(id);
@@ -61,7 +68,11 @@ export class LocalOperations {
   }
 
   /** Marks the end of a job. */
-  finish(id: string, status: 'completed' | 'failed' | 'cancelled', details: { error?: string; summary?: Record<string, unknown> } = {}): void {
+  finish(
+    id: string,
+    status: 'completed' | 'failed' | 'cancelled',
+    details: { error?: string; summary?: Record<string, unknown> } = {},
+  ): void {
     const op = this.operations.get(id);
     if (!op) return;
     const now = new Date().toISOString();
@@ -70,7 +81,13 @@ export class LocalOperations {
     op.error_message = details.error ?? null;
     op.result_summary = details.summary ?? null;
     if (status === 'completed') {
-      op.progress = { ...op.progress, percentage: 100, items_processed: op.progress.items_total || op.progress.items_processed, eta_seconds: 0, current_step: 'completed' };
+      op.progress = {
+        ...op.progress,
+        percentage: 100,
+        items_processed: op.progress.items_total || op.progress.items_processed,
+        eta_seconds: 0,
+        current_step: 'completed',
+      };
     }
     op.attempts = op.attempts.map((a) => ({ ...a, ended_at: now, outcome: status }));
   }

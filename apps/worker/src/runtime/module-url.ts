@@ -6,5 +6,8 @@ import { fileURLToPath } from 'node:url';
  * compiled, `.ts` under tsx (tests) — worker threads need a real file path.
  */
 export function siblingModule(importMetaUrl: string, relativeWithoutExtension: string): URL {
-  return new URL(`${relativeWithoutExtension}${extname(fileURLToPath(importMetaUrl))}`, importMetaUrl);
+  return new URL(
+    `${relativeWithoutExtension}${extname(fileURLToPath(importMetaUrl))}`,
+    importMetaUrl,
+  );
 }

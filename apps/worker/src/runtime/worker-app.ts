@@ -9,7 +9,13 @@ import {
   WorkerHealthSchema,
   type WorkerType,
 } from '@ktrdr/shared';
-import { bearerAuthenticator, createServer, errorResponses, NotFoundError, type TypedServer } from '@ktrdr/server-kit';
+import {
+  bearerAuthenticator,
+  createServer,
+  errorResponses,
+  NotFoundError,
+  type TypedServer,
+} from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WorkerJobDefinition } from './job-definition.js';
 import type { JobRunner } from './job-runner.js';
@@ -44,7 +50,8 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
   const app = await createServer({
     title: `ktrdr ${deps.workerType} worker`,
     version: deps.version,
-    description: 'A worker: runs one operation at a time for the backend. Every route but /health needs the bearer token.',
+    description:
+      'A worker: runs one operation at a time for the backend. Every route but /health needs the bearer token.',
     authenticate: bearerAuthenticator(() => deps.token),
     logger: deps.log,
   });
@@ -52,7 +59,14 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
 
   app.get(
     Routes.health,
-    { config: { public: true }, schema: { tags, summary: 'Who is here and whether it is busy (no token needed)', response: { 200: WorkerHealthSchema } } },
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Who is here and whether it is busy (no token needed)',
+        response: { 200: WorkerHealthSchema },
+      },
+    },
     async () => {
       const current = deps.runner.currentOperationId;
       return {
@@ -65,14 +79,31 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
     },
   );
 
-  app.get(Routes.worker.operations, { schema: { tags, summary: 'Operations this worker ran recently, newest first', response: { 200: OperationListSchema } } }, async () => {
-    const operations = deps.local.list();
-    return { operations, total_count: operations.length };
-  });
+  app.get(
+    Routes.worker.operations,
+    {
+      schema: {
+        tags,
+        summary: 'Operations this worker ran recently, newest first',
+        response: { 200: OperationListSchema },
+      },
+    },
+    async () => {
+      const operations = deps.local.list();
+      return { operations, total_count: operations.length };
+    },
+  );
 
   app.get(
     Routes.worker.operation,
-    { schema: { tags, summary: "This worker's record of an operation", params: OperationParams, response: { 200: OperationSchema, ...errorResponses(400, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "This worker's record of an operation",
+        params: OperationParams,
+        response: { 200: OperationSchema, ...errorResponses(400, 404) },
+      },
+    },
     async (request) => {
       const op = deps.local.get(request.params.operation_id);
       if (!op) throw new NotFoundError('operation', request.params.operation_id);
@@ -82,9 +113,17 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
 
   app.get(
     Routes.worker.operationMetrics,
-    { schema: { tags, summary: 'Per-step metrics are kept by the backend; this answers an empty page', params: OperationParams, response: { 200: MetricsPageSchema, ...errorResponses(400, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Per-step metrics are kept by the backend; this answers an empty page',
+        params: OperationParams,
+        response: { 200: MetricsPageSchema, ...errorResponses(400, 404) },
+      },
+    },
     async (request) => {
-      if (!deps.local.get(request.params.operation_id)) throw new NotFoundError('operation', request.params.operation_id);
+      if (!deps.local.get(request.params.operation_id))
+        throw new NotFoundError('operation', request.params.operation_id);
       return { metrics: [], next: 0 };
     },
   );
@@ -94,7 +133,8 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
     {
       schema: {
         tags,
-        summary: 'Stop a running operation; answers once it has stopped (forced after the deadline)',
+        summary:
+          'Stop a running operation; answers once it has stopped (forced after the deadline)',
         params: OperationParams,
         querystring: CancelQuerySchema,
         response: { 200: OperationSchema, ...errorResponses(400, 404) },
@@ -102,7 +142,10 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
     },
     async (request) => {
       const reason = request.query.reason?.trim();
-      return deps.runner.cancel(request.params.operation_id, reason ? `cancelled: ${reason}` : 'cancelled by user');
+      return deps.runner.cancel(
+        request.params.operation_id,
+        reason ? `cancelled: ${reason}` : 'cancelled by user',
+      );
     },
   );
 
@@ -120,7 +163,9 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
       async (request, reply) => {
         const job = request.body as Record<string, unknown> & { task_id: string; attempt: number };
         deps.runner.start(definition, job);
-        return reply.code(202).send({ success: true as const, operation_id: job.task_id, status: 'running' as const });
+        return reply
+          .code(202)
+          .send({ success: true as const, operation_id: job.task_id, status: 'running' as const });
       },
     );
   }

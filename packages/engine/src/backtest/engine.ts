@@ -104,7 +104,9 @@ export function runBacktest(
   const openPosition = (target: number, price: number, at: number, index: number) => {
     const fill = target === LONG ? price * (1 + slippage) : price * (1 - slippage);
     const size =
-      sizing.sizing === 'fixed_units' ? sizing.value : (cash * sizing.value) / (fill * (1 + commission));
+      sizing.sizing === 'fixed_units'
+        ? sizing.value
+        : (cash * sizing.value) / (fill * (1 + commission));
     if (!(size > 0)) return;
     const fee = size * fill * commission;
     if (target === LONG) cash -= size * fill + fee;
@@ -151,7 +153,14 @@ export function runBacktest(
     }
 
     if (onTick && (i + 1) % tickEvery === 0) {
-      onTick({ barsDone: i + 1, barsTotal: n, time: t, equity: value, position: side * units, tradesSoFar: trades.length });
+      onTick({
+        barsDone: i + 1,
+        barsTotal: n,
+        time: t,
+        equity: value,
+        position: side * units,
+        tradesSoFar: trades.length,
+      });
     }
   }
 
@@ -163,7 +172,20 @@ export function runBacktest(
   }
   if (onTick) {
     const last = n - 1;
-    onTick({ barsDone: n, barsTotal: n, time: n > 0 ? (time[last] as number) : 0, equity: n > 0 ? (equity[last] as number) : cash, position: 0, tradesSoFar: trades.length });
+    onTick({
+      barsDone: n,
+      barsTotal: n,
+      time: n > 0 ? (time[last] as number) : 0,
+      equity: n > 0 ? (equity[last] as number) : cash,
+      position: 0,
+      tradesSoFar: trades.length,
+    });
   }
-  return { metrics: computeMetrics(time, equity, trades, barsInMarket), time, equity, drawdown, trades };
+  return {
+    metrics: computeMetrics(time, equity, trades, barsInMarket),
+    time,
+    equity,
+    drawdown,
+    trades,
+  };
 }

@@ -21,8 +21,15 @@ function operandSeries(operand: string | number, named: Map<string, Series>, n: 
   return series;
 }
 
-function evaluateComparison(cond: ComparisonCondition, named: Map<string, Series>, n: number): Uint8Array {
-  const [key, pair] = Object.entries(cond)[0] as [keyof ComparisonCondition, [string | number, string | number]];
+function evaluateComparison(
+  cond: ComparisonCondition,
+  named: Map<string, Series>,
+  n: number,
+): Uint8Array {
+  const [key, pair] = Object.entries(cond)[0] as [
+    keyof ComparisonCondition,
+    [string | number, string | number],
+  ];
   const a = operandSeries(pair[0], named, n);
   const b = operandSeries(pair[1], named, n);
   const out = new Uint8Array(n);
@@ -35,10 +42,18 @@ function evaluateComparison(cond: ComparisonCondition, named: Map<string, Series
       break;
     case 'crosses_above':
       // needs both bars defined: a NaN on either side compares false
-      for (let i = 1; i < n; i++) out[i] = (a[i - 1] as number) <= (b[i - 1] as number) && (a[i] as number) > (b[i] as number) ? 1 : 0;
+      for (let i = 1; i < n; i++)
+        out[i] =
+          (a[i - 1] as number) <= (b[i - 1] as number) && (a[i] as number) > (b[i] as number)
+            ? 1
+            : 0;
       break;
     case 'crosses_below':
-      for (let i = 1; i < n; i++) out[i] = (a[i - 1] as number) >= (b[i - 1] as number) && (a[i] as number) < (b[i] as number) ? 1 : 0;
+      for (let i = 1; i < n; i++)
+        out[i] =
+          (a[i - 1] as number) >= (b[i - 1] as number) && (a[i] as number) < (b[i] as number)
+            ? 1
+            : 0;
       break;
   }
   return out;
@@ -48,13 +63,15 @@ function evaluate(cond: Condition, named: Map<string, Series>, n: number): Uint8
   if ('all' in cond && Array.isArray(cond.all)) {
     const parts = cond.all.map((c) => evaluate(c, named, n));
     const out = new Uint8Array(n).fill(1);
-    for (const part of parts) for (let i = 0; i < n; i++) out[i] = (out[i] as number) & (part[i] as number);
+    for (const part of parts)
+      for (let i = 0; i < n; i++) out[i] = (out[i] as number) & (part[i] as number);
     return out;
   }
   if ('any' in cond && Array.isArray(cond.any)) {
     const parts = cond.any.map((c) => evaluate(c, named, n));
     const out = new Uint8Array(n);
-    for (const part of parts) for (let i = 0; i < n; i++) out[i] = (out[i] as number) | (part[i] as number);
+    for (const part of parts)
+      for (let i = 0; i < n; i++) out[i] = (out[i] as number) | (part[i] as number);
     return out;
   }
   return evaluateComparison(cond as ComparisonCondition, named, n);

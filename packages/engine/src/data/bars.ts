@@ -40,7 +40,9 @@ export function barsFromColumnar(json: ColumnarBars): Bars {
   const n = json.time.length;
   for (const field of ['open', 'high', 'low', 'close', 'volume'] as const) {
     if (json[field].length !== n) {
-      throw new Error(`columnar bars: "${field}" has ${json[field].length} values but "time" has ${n}`);
+      throw new Error(
+        `columnar bars: "${field}" has ${json[field].length} values but "time" has ${n}`,
+      );
     }
   }
   return {

@@ -32,8 +32,13 @@ function parseTimestamp(text: string): number | undefined {
  */
 export function parseBarsCsv(text: string, symbol: string, timeframe: Timeframe): Bars {
   const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').split(',').map((h) => h.trim().toLowerCase());
-  const timeIndex = header.findIndex((h) => h === 'date' || h === 'timestamp' || h === 'time' || h === 'datetime');
+  const header = (lines[0] ?? '')
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase());
+  const timeIndex = header.findIndex(
+    (h) => h === 'date' || h === 'timestamp' || h === 'time' || h === 'datetime',
+  );
   if (timeIndex < 0) {
     throw new CsvFormatError('the header must have a "date" or "timestamp" column', 1, 'date');
   }
@@ -51,25 +56,45 @@ export function parseBarsCsv(text: string, symbol: string, timeframe: Timeframe)
     const cells = line.split(',');
     const t = parseTimestamp(cells[timeIndex] ?? '');
     if (t === undefined) {
-      throw new CsvFormatError(`line ${lineNo}: "${cells[timeIndex] ?? ''}" is not a date or timestamp`, lineNo, header[timeIndex] ?? 'date');
+      throw new CsvFormatError(
+        `line ${lineNo}: "${cells[timeIndex] ?? ''}" is not a date or timestamp`,
+        lineNo,
+        header[timeIndex] ?? 'date',
+      );
     }
     if (n > 0 && t <= (bars.time[n - 1] as number)) {
-      throw new CsvFormatError(`line ${lineNo}: time ${new Date(t).toISOString()} is not after the previous row's; rows must be in strictly increasing time`, lineNo, header[timeIndex] ?? 'date');
+      throw new CsvFormatError(
+        `line ${lineNo}: time ${new Date(t).toISOString()} is not after the previous row's; rows must be in strictly increasing time`,
+        lineNo,
+        header[timeIndex] ?? 'date',
+      );
     }
     bars.time[n] = t;
     for (const column of [...PRICE_COLUMNS, 'volume'] as const) {
       const raw = cells[indexes[column] as number];
       const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
       if (!Number.isFinite(value)) {
-        throw new CsvFormatError(`line ${lineNo}: ${column} "${raw ?? ''}" is not a number`, lineNo, column);
+        throw new CsvFormatError(
+          `line ${lineNo}: ${column} "${raw ?? ''}" is not a number`,
+          lineNo,
+          column,
+        );
       }
       if (value < 0) {
-        throw new CsvFormatError(`line ${lineNo}: ${column} is negative (${value})`, lineNo, column);
+        throw new CsvFormatError(
+          `line ${lineNo}: ${column} is negative (${value})`,
+          lineNo,
+          column,
+        );
       }
       bars[column][n] = value;
     }
     if ((bars.high[n] as number) < (bars.low[n] as number)) {
-      throw new CsvFormatError(`line ${lineNo}: high ${bars.high[n]} is below low ${bars.low[n]}`, lineNo, 'high');
+      throw new CsvFormatError(
+        `line ${lineNo}: high ${bars.high[n]} is below low ${bars.low[n]}`,
+        lineNo,
+        'high',
+      );
     }
     n++;
   }

@@ -29,10 +29,18 @@ export function strategyIssues(raw: unknown): FieldIssue[] {
   }
   const config = raw as Record<string, unknown>;
   if (config.type !== undefined && config.type !== 'rules') {
-    return [{ path: 'type', message: `unknown strategy type "${String(config.type)}"; this version runs "rules" strategies` }];
+    return [
+      {
+        path: 'type',
+        message: `unknown strategy type ${JSON.stringify(config.type)}; this version runs "rules" strategies`,
+      },
+    ];
   }
   const issues = formatSchemaErrors(validator.Errors(raw)).filter((i) => !isConditionPath(i.path));
-  const indicators = config.indicators && typeof config.indicators === 'object' ? Object.keys(config.indicators) : [];
+  const indicators =
+    config.indicators && typeof config.indicators === 'object'
+      ? Object.keys(config.indicators)
+      : [];
   const names = new Set(indicators);
   let hasEntry = false;
   for (const part of ['entry', 'exit'] as const) {
@@ -46,7 +54,10 @@ export function strategyIssues(raw: unknown): FieldIssue[] {
     }
   }
   if (!hasEntry && config.entry && typeof config.entry === 'object') {
-    issues.push({ path: 'entry', message: 'needs a long or a short condition, or the strategy never trades' });
+    issues.push({
+      path: 'entry',
+      message: 'needs a long or a short condition, or the strategy never trades',
+    });
   }
   return issues;
 }
@@ -62,7 +73,11 @@ export function parseStrategyConfig(raw: unknown): StrategyConfig {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0,
+        ),
+      );
     }
     return v;
   });
@@ -90,13 +105,24 @@ export function applyOverrides(
       node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
     }
     const last = parts[parts.length - 1] as string;
-    if (!node || typeof node !== 'object' || !(last in node) || ['__proto__', 'constructor', 'prototype'].includes(last)) {
-      issues.push({ path: `parameters.${path}`, message: `the strategy has no value at "${path}"` });
+    if (
+      !node ||
+      typeof node !== 'object' ||
+      !(last in node) ||
+      ['__proto__', 'constructor', 'prototype'].includes(last)
+    ) {
+      issues.push({
+        path: `parameters.${path}`,
+        message: `the strategy has no value at "${path}"`,
+      });
       continue;
     }
     (node as Record<string, unknown>)[last] = value;
   }
   if (issues.length > 0) return { config, issues };
-  const after = strategyIssues(copy).map((i) => ({ path: `parameters → ${i.path}`, message: i.message }));
+  const after = strategyIssues(copy).map((i) => ({
+    path: `parameters → ${i.path}`,
+    message: i.message,
+  }));
   return { config: copy as unknown as StrategyConfig, issues: after };
 }

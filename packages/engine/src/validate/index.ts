@@ -17,18 +17,30 @@ export {
 
 /** The longest warm-up of a strategy's indicators, in bars. */
 export function strategyWarmup(strategy: StrategyConfig): number {
-  return Object.values(strategy.indicators).reduce((max, spec) => Math.max(max, warmupBars(spec)), 0);
+  return Object.values(strategy.indicators).reduce(
+    (max, spec) => Math.max(max, warmupBars(spec)),
+    0,
+  );
 }
 
 /** Why a strategy cannot run on a series of `barCount` bars, or an empty list. */
 export function feasibilityIssues(strategy: StrategyConfig, barCount: number): FieldIssue[] {
   const warmup = strategyWarmup(strategy);
   if (barCount === 0) {
-    return [{ path: 'start_date', message: 'the date range holds no bars; widen it or pick another series' }];
+    return [
+      {
+        path: 'start_date',
+        message: 'the date range holds no bars; widen it or pick another series',
+      },
+    ];
   }
   if (barCount <= warmup + 1) {
-    const slowest = Object.entries(strategy.indicators).sort(([, a], [, b]) => warmupBars(b) - warmupBars(a))[0];
-    const what = slowest ? `indicator "${slowest[0]}" (${slowest[1].type} ${slowest[1].period})` : 'the strategy';
+    const slowest = Object.entries(strategy.indicators).sort(
+      ([, a], [, b]) => warmupBars(b) - warmupBars(a),
+    )[0];
+    const what = slowest
+      ? `indicator "${slowest[0]}" (${slowest[1].type} ${slowest[1].period})`
+      : 'the strategy';
     return [
       {
         path: 'start_date',

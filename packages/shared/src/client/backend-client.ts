@@ -52,13 +52,23 @@ export class BackendClient {
   // --- workers ---------------------------------------------------------------------------
 
   /** Registers (or re-registers) a worker. */
-  registerWorker(body: WorkerRegistration, options?: RequestOptions): Promise<WorkerRegistrationResponse> {
+  registerWorker(
+    body: WorkerRegistration,
+    options?: RequestOptions,
+  ): Promise<WorkerRegistrationResponse> {
     return this.http.request('POST', R.workerRegister, { ...options, body });
   }
 
   /** Sends a heartbeat; a 404 `ApiError` means "unknown worker: register again". */
-  heartbeat(workerId: string, body: Heartbeat, options?: RequestOptions): Promise<HeartbeatResponse> {
-    return this.http.request('POST', fillPath(R.workerHeartbeat, { worker_id: workerId }), { ...options, body });
+  heartbeat(
+    workerId: string,
+    body: Heartbeat,
+    options?: RequestOptions,
+  ): Promise<HeartbeatResponse> {
+    return this.http.request('POST', fillPath(R.workerHeartbeat, { worker_id: workerId }), {
+      ...options,
+      body,
+    });
   }
 
   /** Lists the roster. */
@@ -113,7 +123,11 @@ export class BackendClient {
   }
 
   /** A worker reports progress or an outcome for the attempt it holds. */
-  reportOperation(operationId: string, body: OperationReport, options?: RequestOptions): Promise<OperationReportResponse> {
+  reportOperation(
+    operationId: string,
+    body: OperationReport,
+    options?: RequestOptions,
+  ): Promise<OperationReportResponse> {
     return this.http.request('POST', fillPath(R.operationReport, { operation_id: operationId }), {
       ...options,
       body,
@@ -128,12 +142,16 @@ export class BackendClient {
     body: string | Uint8Array | ReadableStream<Uint8Array>,
     options?: RequestOptions,
   ): Promise<ArtifactUploadResponse> {
-    return this.http.request('PUT', fillPath(R.operationArtifact, { operation_id: operationId, name }), {
-      ...options,
-      query: who,
-      body,
-      contentType: 'application/octet-stream',
-    });
+    return this.http.request(
+      'PUT',
+      fillPath(R.operationArtifact, { operation_id: operationId, name }),
+      {
+        ...options,
+        query: who,
+        body,
+        contentType: 'application/octet-stream',
+      },
+    );
   }
 
   // --- data and strategies ---------------------------------------------------------------
@@ -144,7 +162,11 @@ export class BackendClient {
   }
 
   /** Fetches bars in columnar form, with the series' ETag. */
-  async getSeries(symbol: string, timeframe: string, range: { start?: string; end?: string } = {}): Promise<FetchedSeries> {
+  async getSeries(
+    symbol: string,
+    timeframe: string,
+    range: { start?: string; end?: string } = {},
+  ): Promise<FetchedSeries> {
     const response = await this.http.fetchRaw('GET', fillPath(R.series, { symbol, timeframe }), {
       query: range,
       headers: { 'accept-encoding': 'gzip' },

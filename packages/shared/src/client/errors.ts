@@ -19,7 +19,8 @@ export class ApiError extends Error {
 }
 
 /** Why a request never got an answer. */
-export type ConnectionFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'aborted' | 'other';
+export type ConnectionFailureKind =
+  'refused' | 'timeout' | 'unreachable' | 'reset' | 'aborted' | 'other';
 
 /** A request got no HTTP answer at all: nothing listens, the host is silent, or it was aborted. */
 export class ConnectionError extends Error {

@@ -1,5 +1,9 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { BACKEND_EVENT_NAMES, type BackendEvent, type BackendEventName } from '../contracts/events.js';
+import {
+  BACKEND_EVENT_NAMES,
+  type BackendEvent,
+  type BackendEventName,
+} from '../contracts/events.js';
 import { Routes } from '../contracts/routes.js';
 import type { HttpClient } from './http.js';
 
@@ -31,7 +35,10 @@ export interface EventSubscription {
  * Follows `GET /api/v1/events` over `fetch` streaming (works in Node and browsers, and
  * sends the bearer token, which `EventSource` cannot). Reconnects with `Last-Event-ID`.
  */
-export function subscribeToEvents(http: HttpClient, options: EventSubscriptionOptions): EventSubscription {
+export function subscribeToEvents(
+  http: HttpClient,
+  options: EventSubscriptionOptions,
+): EventSubscription {
   const controller = new AbortController();
   let lastId: string | undefined;
   let resolveReady!: () => void;
@@ -47,7 +54,11 @@ export function subscribeToEvents(http: HttpClient, options: EventSubscriptionOp
     if (message.id) lastId = message.id;
     const name = message.event;
     if (!name || !KNOWN.has(name) || (wanted && !wanted.has(name))) return;
-    options.onEvent({ id: Number(message.id ?? 0), event: name, data: JSON.parse(message.data) } as BackendEvent);
+    options.onEvent({
+      id: Number(message.id ?? 0),
+      event: name,
+      data: JSON.parse(message.data) as unknown,
+    } as BackendEvent);
   };
 
   const connectOnce = async () => {

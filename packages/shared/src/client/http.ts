@@ -88,15 +88,12 @@ export class HttpClient {
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = {
-      method,
-      headers,
-      body,
-      signal,
-    };
+    // `dispatcher` and `duplex` are Node (undici) extensions of RequestInit
+    const init: Record<string, unknown> = { method, headers, body, signal };
     if (this.options.dispatcher) init.dispatcher = this.options.dispatcher;
     if (this.options.credentials) init.credentials = this.options.credentials;
-    if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) init.duplex = 'half';
+    if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)
+      init.duplex = 'half';
     let response: Response;
     try {
       response = await this.fetchImpl(url, init);
@@ -123,17 +120,36 @@ async function toApiError(response: Response, request: string): Promise<ApiError
     // the body could not be read: the status alone still says what happened
   }
   try {
-    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+    const parsed = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown; details?: unknown };
+    };
     const error = parsed.error;
     if (error && typeof error.message === 'string') {
-      const code = (typeof error.code === 'string' && KNOWN_CODES.has(error.code) ? error.code : 'INTERNAL_ERROR') as ErrorCode;
-      const details = error.details && typeof error.details === 'object' ? (error.details as Record<string, unknown>) : undefined;
+      const code = (
+        typeof error.code === 'string' && KNOWN_CODES.has(error.code)
+          ? error.code
+          : 'INTERNAL_ERROR'
+      ) as ErrorCode;
+      const details =
+        error.details && typeof error.details === 'object'
+          ? (error.details as Record<string, unknown>)
+          : undefined;
       return new ApiError(response.status, code, error.message, details, request);
     }
   } catch {
     // not JSON: fall through to a generic message
   }
   const code: ErrorCode =
-    response.status === 401 ? 'UNAUTHORIZED' : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL_ERROR';
-  return new ApiError(response.status, code, `${request} answered ${response.status} ${text.slice(0, 200)}`.trim(), undefined, request);
+    response.status === 401
+      ? 'UNAUTHORIZED'
+      : response.status === 404
+        ? 'NOT_FOUND'
+        : 'INTERNAL_ERROR';
+  return new ApiError(
+    response.status,
+    code,
+    `${request} answered ${response.status} ${text.slice(0, 200)}`.trim(),
+    undefined,
+    request,
+  );
 }

@@ -15,16 +15,25 @@ export const BacktestStartRequestSchema = Type.Object(
       Type.Number({ exclusiveMinimum: 0, maximum: 1e15, default: 100_000 }),
     ),
     commission: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 0.5, default: 0.001, description: 'fraction of notional' }),
+      Type.Number({
+        minimum: 0,
+        maximum: 0.5,
+        default: 0.001,
+        description: 'fraction of notional',
+      }),
     ),
     slippage: Type.Optional(
       Type.Number({ minimum: 0, maximum: 0.5, default: 0.0005, description: 'fraction of price' }),
     ),
     model_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     parameters: Type.Optional(
-      Type.Record(Type.String({ maxLength: 200 }), Type.Union([Type.Number(), Type.String(), Type.Boolean()]), {
-        description: 'overrides of strategy values by path, e.g. {"indicators.fast.period": 10}',
-      }),
+      Type.Record(
+        Type.String({ maxLength: 200 }),
+        Type.Union([Type.Number(), Type.String(), Type.Boolean()]),
+        {
+          description: 'overrides of strategy values by path, e.g. {"indicators.fast.period": 10}',
+        },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -35,7 +35,13 @@ export const OperationTypeSchema = StringEnum(OPERATION_TYPES);
 export type OperationType = Static<typeof OperationTypeSchema>;
 
 /** Lifecycle states: `pending → running → completed | failed | cancelled`. */
-export const OPERATION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const OPERATION_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 /** Schema of {@link OperationStatus}. */
 export const OperationStatusSchema = StringEnum(OPERATION_STATUSES);
 /** Where an operation is in its lifecycle. */

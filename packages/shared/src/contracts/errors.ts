@@ -31,14 +31,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
 };
 
 /** The body of every error response, from every service. */
-export const ErrorResponseSchema = Type.Object(
-  {
-    error: Type.Object({
-      code: StringEnum(ERROR_CODES),
-      message: Type.String(),
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    }),
-  },
-);
+export const ErrorResponseSchema = Type.Object({
+  error: Type.Object({
+    code: StringEnum(ERROR_CODES),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
 /** `{"error": {"code", "message", "details"?}}`. */
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;

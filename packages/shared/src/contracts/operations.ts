@@ -119,7 +119,10 @@ export const MetricRowSchema = Type.Object(
 export type MetricRow = Static<typeof MetricRowSchema>;
 
 /** A metric row as a worker sends it (the backend assigns `seq`). */
-export const MetricInputSchema = Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()]));
+export const MetricInputSchema = Type.Record(
+  Type.String(),
+  Type.Union([Type.Number(), Type.Null()]),
+);
 /** See {@link MetricInputSchema}. */
 export type MetricInput = Static<typeof MetricInputSchema>;
 

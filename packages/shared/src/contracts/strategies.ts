@@ -31,15 +31,23 @@ export const IndicatorSpecSchema = Type.Object(
 export type IndicatorSpec = Static<typeof IndicatorSpecSchema>;
 
 /** An operand: the name of an indicator or price field, or a constant. */
-export const OperandSchema = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]);
+export const OperandSchema = Type.Union([
+  Type.String({ minLength: 1, maxLength: 64 }),
+  Type.Number(),
+]);
 
 const pair = Type.Array(OperandSchema, { minItems: 2, maxItems: 2 });
 
 /** Comparisons between two operands, evaluated at a bar's close. */
-export const COMPARISON_KEYS = ['crosses_above', 'crosses_below', 'greater_than', 'less_than'] as const;
+export const COMPARISON_KEYS = [
+  'crosses_above',
+  'crosses_below',
+  'greater_than',
+  'less_than',
+] as const;
 
 const comparison = (key: (typeof COMPARISON_KEYS)[number]) =>
-  Type.Object({ [key]: pair } as Record<string, typeof pair>, { additionalProperties: false });
+  Type.Object({ [key]: pair }, { additionalProperties: false });
 
 const leaf = Type.Union(COMPARISON_KEYS.map(comparison));
 
@@ -58,7 +66,9 @@ function combinable<T extends TSchema>(inner: T) {
 export const ConditionSchema = combinable(combinable(combinable(leaf)));
 
 /** A comparison: `{crosses_above: [a, b]}` and friends. */
-export type ComparisonCondition = { [K in (typeof COMPARISON_KEYS)[number]]?: [string | number, string | number] };
+export type ComparisonCondition = {
+  [K in (typeof COMPARISON_KEYS)[number]]?: [string | number, string | number];
+};
 /** A condition tree as the engine evaluates it. */
 export type Condition = ComparisonCondition | { all: Condition[] } | { any: Condition[] };
 

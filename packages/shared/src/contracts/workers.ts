@@ -9,7 +9,9 @@ import { IsoDateTime, Nullable, StringEnum } from './schema-helpers.js';
 
 /** What a worker can do, declared when it registers. */
 export const WorkerCapabilitiesSchema = Type.Object({
-  gpu: Type.Boolean({ description: 'true only when a GPU backend really loaded and sees a device' }),
+  gpu: Type.Boolean({
+    description: 'true only when a GPU backend really loaded and sees a device',
+  }),
   gpu_name: Type.Optional(Type.String({ maxLength: 200 })),
   gpu_memory_mb: Type.Optional(Type.Number({ minimum: 0 })),
   cpu_cores: Type.Integer({ minimum: 1, maximum: 4096 }),

@@ -19,7 +19,11 @@ function dateOf(ms: number, timeframe: string): string {
 const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
   const job = raw as unknown as BacktestJob;
   const { symbol, timeframe, start, end } = job.data;
-  ctx.reportProgress({ current_step: `loading ${symbol} ${timeframe}`, items_processed: 0, items_total: 0 });
+  ctx.reportProgress({
+    current_step: `loading ${symbol} ${timeframe}`,
+    items_processed: 0,
+    items_total: 0,
+  });
   const { bars: columnar } = await ctx.backend.getSeries(symbol, timeframe, { start, end });
   ctx.cancel.throwIfCancelled();
   const bars = barsFromColumnar(columnar);

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BacktestJobSchema } from '@ktrdr/shared';
+import { createLogger } from '@ktrdr/server-kit';
+import { tempDir } from '@ktrdr/testkit';
+import type { BackendLink, FinalReport } from '../src/runtime/backend-link.js';
+import { JobRunner } from '../src/runtime/job-runner.js';
+import { LocalOperations } from '../src/runtime/local-operations.js';
+import type { WorkerJobDefinition } from '../src/runtime/job-definition.js';
+import { loadWorkerConfig, WorkerConfigError } from '../src/index.js';
+
+describe('JobRunner', () => {
+  it('terminates a job that ignores cancel after the deadline, and it still ends cancelled', async () => {
+    const dir = tempDir();
+    const finals: FinalReport[] = [];
+    // the runner only calls these two methods of the link: record what it reports
+    const link = {
+      reportProgress: () => undefined,
+      finalize: (r: FinalReport) => finals.push(r),
+    } as unknown as BackendLink;
+    const runner = new JobRunner(
+      {
+        backendUrl: 'http://127.0.0.1:9',
+        token: 't',
+        cacheDir: dir.path,
+        cancelDeadlineMs: 300,
+        settings: {},
+      },
+      new LocalOperations(() => 'w1'),
+      link,
+      createLogger('silent'),
+    );
+    const stubborn: WorkerJobDefinition = {
+      workerType: 'backtesting',
+      operationType: 'backtesting',
+      startPath: '/stubborn/start',
+      requestSchema: BacktestJobSchema,
+      handlerModule: new URL('./fixtures/stubborn-handler.ts', import.meta.url),
+      describe: () => ({}),
+    };
+    runner.start(stubborn, { task_id: 'op1', attempt: 1 });
+    assert.equal(runner.state().worker_status, 'busy');
+    assert.throws(
+      () => runner.start(stubborn, { task_id: 'op2', attempt: 1 }),
+      /running op1; one operation at a time/,
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // let the thread boot and start spinning
+    const t0 = Date.now();
+    const op = await runner.cancel('op1', 'cancelled by user');
+    const took = Date.now() - t0;
+    assert.equal(op.status, 'cancelled');
+    assert.match(op.error_message ?? '', /stopped by force after 0.3 s/);
+    assert.ok(took >= 250 && took < 3000, `stopped in ${took} ms`);
+    assert.equal(runner.state().worker_status, 'idle');
+    assert.deepEqual(
+      finals.map((f) => [f.operation_id, f.status]),
+      [['op1', 'cancelled']],
+    );
+    await runner.shutdown(0);
+    dir.remove();
+  });
+});
+
+describe('worker configuration', () => {
+  it('names the variable when something is missing or wrong', () => {
+    assert.throws(
+      () => loadWorkerConfig({ KTRDR_CLUSTER_TOKEN: 'x' }),
+      (e: unknown) =>
+        e instanceof WorkerConfigError &&
+        /KTRDR_WORKER_TYPE \(--type\) must be one of: backtesting, training/.test(e.message),
+    );
+    assert.throws(
+      () => loadWorkerConfig({}, ['--type', 'backtesting']),
+      /KTRDR_CLUSTER_TOKEN \(--token\) is required/,
+    );
+    assert.throws(
+      () =>
+        loadWorkerConfig({ KTRDR_CLUSTER_TOKEN: 'x' }, [
+          '--type',
+          'backtesting',
+          '--port',
+          '99999',
+        ]),
+      /KTRDR_WORKER_PORT="99999"/,
+    );
+  });
+
+  it('defaults the port by type and lets flags win', () => {
+    assert.equal(
+      loadWorkerConfig({ KTRDR_CLUSTER_TOKEN: 'x', KTRDR_WORKER_TYPE: 'training' }).port,
+      5004,
+    );
+    const c = loadWorkerConfig({ KTRDR_CLUSTER_TOKEN: 'x', KTRDR_WORKER_PORT: '7000' }, [
+      '--type=backtesting',
+      '--port',
+      '0',
+    ]);
+    assert.equal(c.port, 0);
+    assert.equal(c.workerType, 'backtesting');
+  });
+});

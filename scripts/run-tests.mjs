@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Runs every test file of the repository in one `node --test` run (one summary at the
+// end). Tests import the TypeScript sources (the `ktrdr-source` export condition,
+// through tsx); processes they spawn run the compiled bins, so build first (`npm test`
+// does). Pass file paths or substrings to run only those: `npm run test:only -- cluster`.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const roots = ['packages', 'apps', 'test'];
+
+function* testFiles(dir) {
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry === 'dist' || entry.startsWith('.')) continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) yield* testFiles(path);
+    else if (entry.endsWith('.test.ts')) yield relative(root, path);
+  }
+}
+
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((r) => [...testFiles(join(root, r))])
+  .filter((f) => /(^|\/)test\//.test(f))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(2);
+}
+
+const child = spawn(
+  process.execPath,
+  [
+    '--conditions=ktrdr-source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=180000',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
