@@ -150,7 +150,6 @@ export class BacktestService {
       job: job,
     });
     await dispatcher.submit(record);
-    const now = operations.require(record.operation_id);
-    return { success: true, operation_id: now.operation_id, status: now.status };
+    return { success: true, operation_id: record.operation_id, status: record.status };
   }
 }

@@ -33,6 +33,12 @@ export type FinalStatus = 'completed' | 'failed' | 'cancelled';
  */
 export class OperationsService {
   private queuePosition: (id: string) => number | null = () => null;
+  /**
+   * Pending and running operations, kept in memory (write-through: every change is
+   * persisted first) so the hot paths — dispatch, reports, cancel — never re-read and
+   * re-parse rows. Records leave it when they end.
+   */
+  private readonly active = new Map<string, OperationRecord>();
 
   constructor(
     private readonly store: OperationStore,
@@ -78,17 +84,22 @@ export class OperationsService {
       checkpoint_ref: null,
     };
     this.store.insert(record);
+    this.active.set(record.operation_id, record);
     return record;
   }
 
   /** One operation, or undefined. */
   get(id: string): OperationRecord | undefined {
-    return this.store.get(id);
+    const cached = this.active.get(id);
+    if (cached) return cached;
+    const record = this.store.get(id);
+    if (record && !isTerminalStatus(record.status)) this.active.set(id, record);
+    return record;
   }
 
   /** One operation, or a 404. */
   require(id: string): OperationRecord {
-    const record = this.store.get(id);
+    const record = this.get(id);
     if (!record) throw new NotFoundError('operation', id);
     return record;
   }
@@ -99,9 +110,11 @@ export class OperationsService {
     return { operations: records.map((r) => this.toWire(r)), total_count: total };
   }
 
-  /** Operations in a status, oldest first. */
+  /** Operations in a status, oldest first (the cached record where there is one). */
   byStatus(status: OperationRecord['status']): OperationRecord[] {
-    return this.store.byStatus(status);
+    return this.store
+      .byStatus(status)
+      .map((row) => this.active.get(row.operation_id) ?? this.get(row.operation_id) ?? row);
   }
 
   /** Counts per status. */
@@ -223,6 +236,7 @@ export class OperationsService {
         : a,
     );
     this.store.update(record);
+    this.active.delete(id);
     this.events.flushProgress(id);
     this.announce(record);
     return record;

@@ -31,8 +31,28 @@ function rangeBound(field: 'start' | 'end', value: string | undefined): number |
   return ms;
 }
 
+/** Bodies of recent range requests by ETag: workers ask for the same ranges again and again. */
+class BodyCache {
+  private readonly entries = new Map<string, { json: string; gzip?: Buffer }>();
+  constructor(private readonly capacity = 32) {}
+  get(etag: string) {
+    const entry = this.entries.get(etag);
+    if (entry) {
+      this.entries.delete(etag);
+      this.entries.set(etag, entry);
+    }
+    return entry;
+  }
+  set(etag: string, entry: { json: string; gzip?: Buffer }) {
+    this.entries.set(etag, entry);
+    if (this.entries.size > this.capacity)
+      this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
+
 /** Market data: the list of series and bars in columnar JSON (ETag, gzip). */
 export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
+  const bodies = new BodyCache();
   const tags = ['data'];
   app.get(
     Routes.backend.data,
@@ -72,13 +92,17 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
         .header('cache-control', 'private, max-age=0, must-revalidate')
         .header('vary', 'accept-encoding');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      const bars = ctx.series.range(symbol, timeframe, start, end);
-      const json = ctx.series.columnarJson(bars!);
+      let body = bodies.get(etag);
+      if (!body) {
+        body = { json: ctx.series.columnarJson(ctx.series.range(symbol, timeframe, start, end)!) };
+        bodies.set(etag, body);
+      }
       reply.type('application/json');
       if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-        return reply.header('content-encoding', 'gzip').send(await gzipAsync(json));
+        body.gzip ??= await gzipAsync(body.json);
+        return reply.header('content-encoding', 'gzip').send(body.gzip);
       }
-      return reply.send(json);
+      return reply.send(body.json);
     },
   );
 }

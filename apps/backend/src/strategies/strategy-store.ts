@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStrategyConfig, strategyHash, StrategyValidationError } from '@ktrdr/engine/validate';
 import type { StrategyConfig, StrategySummary } from '@ktrdr/shared';
@@ -41,10 +41,15 @@ export function parseStrategyYaml(text: string): StrategyConfig {
 
 /**
  * Strategies are YAML files under `<data dir>/strategies`, seeded with the bundled
- * examples on first start (an example the user edited or deleted is never put back
- * once the folder exists... only missing files are copied).
+ * examples on first start (only missing files are copied, so an edited example keeps its
+ * edits). Parsed strategies are cached until their file changes.
  */
 export class StrategyStore {
+  private readonly cache = new Map<
+    string,
+    { mtimeMs: number; size: number; strategy: StoredStrategy }
+  >();
+
   constructor(
     private readonly dir: string,
     private readonly log: { warn: (obj: object, msg: string) => void },
@@ -64,10 +69,20 @@ export class StrategyStore {
   get(name: string): StoredStrategy | undefined {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) return undefined;
     const path = join(this.dir, `${name}.yaml`);
-    if (!existsSync(path)) return undefined;
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return undefined;
+    }
+    const cached = this.cache.get(name);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size)
+      return cached.strategy;
     const yaml = readFileSync(path, 'utf8');
     const config = parseStrategyYaml(yaml);
-    return { name, yaml, config, hash: strategyHash(config), version: 1 };
+    const strategy = { name, yaml, config, hash: strategyHash(config), version: 1 };
+    this.cache.set(name, { mtimeMs: stat.mtimeMs, size: stat.size, strategy });
+    return strategy;
   }
 
   /** Names of every strategy file. */

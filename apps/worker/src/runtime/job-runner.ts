@@ -22,6 +22,7 @@ export interface JobRunnerOptions {
 interface RunningJob {
   id: string;
   attempt: number;
+  definition: WorkerJobDefinition;
   thread: Thread;
   cancel: CancellationToken;
   tracker: ProgressTracker;
@@ -36,14 +37,15 @@ interface RunningJob {
 
 /**
  * Runs one job at a time in a worker thread, so `/health` and cancel answer at once while
- * the CPU is busy. A spare thread is kept warm (handler already imported) so the next job
- * starts without paying the module load. Cancellation sets a shared-memory flag the job
- * polls; a job that ignores it past the deadline has its thread terminated and still ends
- * `cancelled`.
+ * the CPU is busy. The thread of each job type is started ahead of the first job and kept
+ * between jobs (modules loaded, code warm, connection open): starting a job is one
+ * message. Cancellation sets a shared-memory flag the job polls; a job that ignores it
+ * past the deadline has its thread terminated (and replaced) and still ends `cancelled`.
  */
 export class JobRunner {
   private current: RunningJob | undefined;
-  private readonly spares = new Map<WorkerJobDefinition, Thread>();
+  /** The idle thread of each job type. */
+  private readonly idle = new Map<WorkerJobDefinition, Thread>();
   private accepting = true;
 
   constructor(
@@ -69,9 +71,10 @@ export class JobRunner {
     return this.current?.id ?? null;
   }
 
-  /** Spawns a warm thread for a job type ahead of its first job. */
+  /** Starts the thread of a job type ahead of its first job. */
   prewarm(definition: WorkerJobDefinition): void {
-    if (!this.spares.has(definition)) this.spares.set(definition, this.spawn(definition));
+    if (this.accepting && !this.idle.has(definition))
+      this.idle.set(definition, this.spawn(definition));
   }
 
   private spawn(definition: WorkerJobDefinition): Thread {
@@ -91,8 +94,10 @@ export class JobRunner {
         )
       : new Thread(THREAD_ENTRY, { workerData: data });
     thread.unref();
-    // a spare that dies before use is simply replaced on the next job
-    thread.on('error', () => undefined);
+    // an idle thread that dies is simply replaced on the next job
+    thread.on('error', () => {
+      if (this.idle.get(definition) === thread) this.idle.delete(definition);
+    });
     return thread;
   }
 
@@ -115,14 +120,15 @@ export class JobRunner {
     const id = job.task_id;
     const attempt = job.attempt;
     const op = this.local.start(id, definition.operationType, attempt, definition.describe(job));
-    const thread = this.spares.get(definition) ?? this.spawn(definition);
-    this.spares.delete(definition);
+    const thread = this.idle.get(definition) ?? this.spawn(definition);
+    this.idle.delete(definition);
     thread.ref();
     thread.removeAllListeners('error');
     let resolveDone!: () => void;
     const running: RunningJob = {
       id,
       attempt,
+      definition,
       thread,
       cancel: CancellationToken.create(),
       tracker: new ProgressTracker(),
@@ -132,22 +138,26 @@ export class JobRunner {
     };
     this.current = running;
     thread.on('message', (message: ThreadMessage) => this.onMessage(running, message));
+    // a crashed thread is not reused: end() terminates it and starts a fresh one
     thread.on('error', (error) =>
-      this.end(running, 'failed', { error: `the job crashed: ${error.message}` }),
+      this.end(running, 'failed', { error: `the job crashed: ${error.message}` }, true, false),
     );
     thread.on('exit', (code) => {
-      if (!running.ended)
-        this.end(running, 'failed', {
-          error: `the job's thread exited unexpectedly (code ${code})`,
-        });
+      if (!running.ended) {
+        this.end(
+          running,
+          'failed',
+          { error: `the job's thread exited unexpectedly (code ${code})` },
+          true,
+          false,
+        );
+      }
     });
     thread.postMessage({
       type: 'run',
       job,
       cancelBuffer: running.cancel.buffer as SharedArrayBuffer,
     } satisfies RunMessage);
-    // the next job should not wait for a thread to boot
-    setImmediate(() => this.accepting && this.prewarm(definition));
     return op;
   }
 
@@ -186,6 +196,8 @@ export class JobRunner {
     status: 'completed' | 'failed' | 'cancelled',
     details: { error?: string; summary?: Record<string, unknown>; resultPath?: string | undefined },
     report = true,
+    /** False when the thread is gone or stuck: it is terminated and a fresh one started. */
+    reusable = true,
   ): void {
     if (job.ended) return;
     job.ended = true;
@@ -208,7 +220,20 @@ export class JobRunner {
     }
     this.log.info({ operation_id: job.id, status }, 'job ended');
     if (this.current === job) this.current = undefined;
-    void job.thread.terminate();
+    job.thread.removeAllListeners('message');
+    job.thread.removeAllListeners('exit');
+    job.thread.removeAllListeners('error');
+    if (reusable && this.accepting && !this.idle.has(job.definition)) {
+      job.thread.unref();
+      job.thread.on(
+        'error',
+        () => this.idle.get(job.definition) === job.thread && this.idle.delete(job.definition),
+      );
+      this.idle.set(job.definition, job.thread);
+    } else {
+      void job.thread.terminate();
+      this.prewarm(job.definition);
+    }
     job.resolveDone();
   }
 
@@ -280,7 +305,7 @@ export class JobRunner {
           status: 'failed',
         });
     }
-    for (const spare of this.spares.values()) void spare.terminate();
-    this.spares.clear();
+    for (const thread of this.idle.values()) void thread.terminate();
+    this.idle.clear();
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The entry of a job's worker thread. It preloads the handler module while the thread
- * waits as a spare, runs exactly one job, and reports back over `parentPort`.
+ * The entry of a job's worker thread. It preloads the handler module while it waits,
+ * then runs jobs one after another (the runner never sends a second before the first
+ * ended), reporting back over `parentPort`. Staying alive between jobs keeps modules
+ * loaded, code warm and the HTTP connection to the backend open.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -42,7 +44,13 @@ const handlerReady = import(data.handlerModule).then((m: { default: JobHandler }
 // an import failure is reported when the job runs; keep it from being an unhandled rejection now
 handlerReady.catch(() => undefined);
 
-port.once('message', (message: RunMessage) => {
+const backend = new BackendClient({
+  baseUrl: data.backendUrl,
+  token: data.token,
+  timeoutMs: 120_000,
+});
+
+port.on('message', (message: RunMessage) => {
   void run(message);
 });
 
@@ -53,7 +61,7 @@ async function run(message: RunMessage): Promise<void> {
   const ctx: JobContext = {
     cancel,
     signal,
-    backend: new BackendClient({ baseUrl: data.backendUrl, token: data.token, timeoutMs: 120_000 }),
+    backend,
     cacheDir: data.cacheDir,
     settings: data.settings,
     reportProgress(update) {

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled worker bin (always JavaScript: child processes do not run TypeScript). */
+export const WORKER_BIN = fileURLToPath(import.meta.resolve('@ktrdr/worker/bin'));
+
+/** A local worker child process, restarted when it dies while the stack runs. */
+export interface SupervisedWorker {
+  readonly name: string;
+  /** The worker id it printed once listening (changes on restart when its port does). */
+  workerId(): Promise<string>;
+  /** Stops it (SIGTERM, then SIGKILL after `graceMs`) and stops restarting it. */
+  stop(graceMs?: number): Promise<void>;
+  readonly pid: number | undefined;
+}
+
+/** Options of {@link superviseWorker}. */
+export interface WorkerProcessOptions {
+  name: string;
+  env: Record<string, string>;
+  /** Where its output lines go, prefixed with its name. */
+  log: (line: string) => void;
+  /** Give up restarting after this many crashes in a minute. */
+  maxRestartsPerMinute?: number;
+}
+
+/**
+ * Runs `ktrdr-worker` as a child process and keeps it running: a crash restarts it after
+ * a second (a local worker that silently disappears would leave the trader with none).
+ */
+export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let idResolvers: ((id: string) => void)[] = [];
+  let currentId: string | undefined;
+  const crashes: number[] = [];
+
+  const start = () => {
+    currentId = undefined;
+    child = spawn(process.execPath, [WORKER_BIN], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /^ktrdr-worker (\S+) listening on/.exec(line);
+        if (match) {
+          currentId = match[1] as string;
+          for (const resolve of idResolvers) resolve(currentId);
+          idResolvers = [];
+        }
+        if (line.trim()) options.log(`[${options.name}] ${line}`);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length && now - (crashes[0] as number) > 60_000) crashes.shift();
+      if (crashes.length > (options.maxRestartsPerMinute ?? 5)) {
+        options.log(`[${options.name}] exited (${code ?? signal}) too often; not restarting it`);
+        return;
+      }
+      options.log(`[${options.name}] exited (${code ?? signal}); restarting in 1 s`);
+      setTimeout(() => !stopping && start(), 1000).unref();
+    });
+  };
+  start();
+
+  return {
+    name: options.name,
+    get pid() {
+      return child?.pid;
+    },
+    workerId: () =>
+      currentId ? Promise.resolve(currentId) : new Promise((resolve) => idResolvers.push(resolve)),
+    async stop(graceMs = 25_000) {
+      stopping = true;
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { initialProgress, subscribeToEvents, BackendClient } from '@ktrdr/shared';
+import { BenchCluster } from './cluster.js';
+import { HarnessWorker } from './harness-worker.js';
+import { summarize, type Summary } from './stats.js';
+
+/** A short backtest (about 20 months of daily bars). */
+const SHORT = { strategy_name: 'sma_crossover', start_date: '2018-09-01' } as const;
+
+/** Start request → the worker accepted the job (the 202 says `running`), sequentially. */
+export async function dispatchLatency(
+  runs: number,
+): Promise<{ dispatch: Summary; endToEnd: Summary }> {
+  const cluster = await new BenchCluster().start();
+  try {
+    await cluster.addWorkers(2);
+    const dispatch: number[] = [];
+    const endToEnd: number[] = [];
+    for (let i = 0; i < runs + 10; i++) {
+      const t0 = performance.now();
+      const started = await cluster.client.startBacktest(SHORT);
+      const t1 = performance.now();
+      if (started.status !== 'running') throw new Error(`expected running, got ${started.status}`);
+      const status = await cluster.settle(started.operation_id);
+      const t2 = performance.now();
+      if (status !== 'completed') throw new Error(`backtest ${status}`);
+      if (i >= 10) {
+        // the first ten warm up connections and JIT
+        dispatch.push(t1 - t0);
+        endToEnd.push(t2 - t0);
+      }
+    }
+    return { dispatch: summarize(dispatch), endToEnd: summarize(endToEnd) };
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** A worker's progress report sent → the SSE client has the event. */
+export async function progressLatency(runs: number): Promise<Summary> {
+  const cluster = await new BenchCluster().start();
+  const harness = new HarnessWorker(
+    new BackendClient({ baseUrl: cluster.backend.url, token: cluster.token }),
+  );
+  try {
+    await harness.start();
+    const started = await cluster.client.startBacktest(SHORT);
+    await harness.waitForJob();
+    const sentAt = new Map<number, number>();
+    const latencies: number[] = [];
+    const subscription = subscribeToEvents(cluster.client.http, {
+      events: ['progress'],
+      onEvent: (event) => {
+        if (event.event !== 'progress' || event.data.operation_id !== started.operation_id) return;
+        const seq = event.data.progress.items_processed;
+        const t = sentAt.get(seq);
+        if (t !== undefined) latencies.push(performance.now() - t);
+      },
+    });
+    await subscription.ready;
+    for (let i = 1; i <= runs + 10; i++) {
+      const progress = {
+        ...initialProgress('bench'),
+        items_processed: i,
+        items_total: runs + 10,
+        percentage: 0,
+      };
+      const t = performance.now();
+      if (i > 10) sentAt.set(i, t);
+      await harness.report(progress);
+      if (i % 10 === 0) await harness.heartbeat();
+      // slower than the backend's 50 ms coalescing window, as a real worker (100 ms) is
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    subscription.close();
+    return summarize(latencies);
+  } finally {
+    await harness.close();
+    await cluster.close();
+  }
+}
+
+/** Cancel request → the answer says `cancelled` (the worker stopped the job). */
+export async function cancelLatency(runs: number): Promise<Summary> {
+  const cluster = await new BenchCluster().start();
+  try {
+    // speed-capped so each backtest is still running when it is cancelled
+    await cluster.addWorkers(2, { KTRDR_WORKER_THROTTLE_BARS_PER_SEC: '2000' });
+    const samples: number[] = [];
+    const { operations } = cluster.backend.backend.ctx;
+    for (let i = 0; i < runs + 5; i++) {
+      const { operation_id } = await cluster.client.startBacktest({
+        strategy_name: 'sma_crossover',
+      });
+      for (;;) {
+        const record = operations.get(operation_id);
+        if (record && record.progress.items_processed > 0) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const t0 = performance.now();
+      const answer = await cluster.client.cancelOperation(operation_id);
+      const took = performance.now() - t0;
+      if (answer.status !== 'cancelled') throw new Error(`cancel answered ${answer.status}`);
+      if (i >= 5) samples.push(took);
+      // wait until its worker is free again before the next run
+      const worker = answer.worker_id!;
+      while (cluster.backend.backend.ctx.registry.get(worker)?.status !== 'available')
+        await new Promise((r) => setTimeout(r, 2));
+    }
+    return summarize(samples);
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Backtests per second of `jobs` full-series backtests submitted at once, through 1, 2 and 4 workers. */
+export async function throughput(
+  jobs: number,
+  workerCounts: readonly number[],
+): Promise<{ workers: number; seconds: number; perSecond: number }[]> {
+  const cluster = await new BenchCluster().start();
+  const rows: { workers: number; seconds: number; perSecond: number }[] = [];
+  try {
+    for (const count of workerCounts) {
+      await cluster.addWorkers(count - cluster.workers.length);
+      // warm-up round on every worker
+      await Promise.all(
+        Array.from({ length: count }, async () =>
+          cluster.settle(
+            (await cluster.client.startBacktest({ strategy_name: 'sma_crossover' })).operation_id,
+          ),
+        ),
+      );
+      const t0 = performance.now();
+      const ids = (
+        await Promise.all(
+          Array.from({ length: jobs }, () =>
+            cluster.client.startBacktest({ strategy_name: 'sma_crossover' }),
+          ),
+        )
+      ).map((s) => s.operation_id);
+      const statuses = await Promise.all(ids.map((id) => cluster.settle(id, 300_000)));
+      const seconds = (performance.now() - t0) / 1000;
+      if (statuses.some((s) => s !== 'completed'))
+        throw new Error(`not all completed: ${statuses.join()}`);
+      rows.push({ workers: count, seconds, perSecond: jobs / seconds });
+    }
+    return rows;
+  } finally {
+    await cluster.close();
+  }
+}
