@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { BackendClient, type Progress } from '@ktrdr/shared';
+import { type BackendClient, type Progress } from '@ktrdr/shared';
 
 /**
  * A minimal stand-in worker for the progress-latency benchmark: it registers, accepts

@@ -49,7 +49,7 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       for (const line of lines) {
         const match = /^ktrdr-worker (\S+) listening on/.exec(line);
         if (match) {
-          currentId = match[1] as string;
+          currentId = match[1];
           for (const resolve of idResolvers) resolve(currentId);
           idResolvers = [];
         }
