@@ -47,10 +47,10 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
-        const match = /^ktrdr-worker (\S+) listening on/.exec(line);
-        if (match) {
-          currentId = match[1];
-          for (const resolve of idResolvers) resolve(currentId);
+        const id = /^ktrdr-worker (\S+) listening on/.exec(line)?.[1];
+        if (id) {
+          currentId = id;
+          for (const resolve of idResolvers) resolve(id);
           idResolvers = [];
         }
         if (line.trim()) options.log(`[${options.name}] ${line}`);
