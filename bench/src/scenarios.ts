@@ -1,6 +1,6 @@
 import { initialProgress, subscribeToEvents, BackendClient } from '@ktrdr/shared';
 import { BenchCluster } from './cluster.js';
-import { HarnessWorker } from './harness-worker.js';
+import { HarnessWorker } from '@ktrdr/testkit';
 import { summarize, type Summary } from './stats.js';
 
 /** A short backtest (about 20 months of daily bars). */
@@ -40,6 +40,9 @@ export async function progressLatency(runs: number): Promise<Summary> {
   const cluster = await new BenchCluster().start();
   const harness = new HarnessWorker(
     new BackendClient({ baseUrl: cluster.backend.url, token: cluster.token }),
+    {
+      workerId: `bench-harness-${process.pid}`,
+    },
   );
   try {
     await harness.start();
@@ -66,7 +69,7 @@ export async function progressLatency(runs: number): Promise<Summary> {
       };
       const t = performance.now();
       if (i > 10) sentAt.set(i, t);
-      await harness.report(progress);
+      await harness.report({ status: 'running', progress });
       if (i % 10 === 0) await harness.heartbeat();
       // slower than the backend's 50 ms coalescing window, as a real worker (100 ms) is
       await new Promise((r) => setTimeout(r, 60));

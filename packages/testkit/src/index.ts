@@ -3,3 +3,4 @@ export * from './temp-dir.js';
 export * from './processes.js';
 export * from './events.js';
 export * from './ports.js';
+export * from './harness-worker.js';

@@ -73,9 +73,18 @@ export class Dispatcher {
     const type = jobDefinition(record.operation_type).workerType;
     this.queue(type).push(record.operation_id);
     this.pump(type);
-    const running = this.inflight.get(record.operation_id);
-    if (running) await running;
-    else this.deps.operations.announce(this.deps.operations.require(record.operation_id));
+    if (!this.inflight.has(record.operation_id)) {
+      this.deps.operations.announce(record);
+      return;
+    }
+    // a worker that answers 503 hands the operation to the next one: wait for the last try
+    await this.settled(record.operation_id);
+  }
+
+  /** Resolves once no dispatch of `id` is under way (following retries on other workers). */
+  async settled(id: string): Promise<void> {
+    for (let running = this.inflight.get(id); running; running = this.inflight.get(id))
+      await running;
   }
 
   /** Removes a queued operation; false if it was not queued. */
@@ -116,8 +125,9 @@ export class Dispatcher {
       this.deps.registry.setState(pick.worker, 'busy', { id, attempt: record.attempt });
       pick.worker.last_dispatched_at = this.now();
       this.deps.operations.assignWorker(id, pick.worker.worker_id, pick.reason);
-      const dispatch = this.dispatch(pick, record).finally(() => {
-        this.inflight.delete(id);
+      const dispatch: Promise<void> = this.dispatch(pick, record).finally(() => {
+        // a retry may already have started the next attempt: only forget our own
+        if (this.inflight.get(id) === dispatch) this.inflight.delete(id);
       });
       this.inflight.set(id, dispatch);
     }

@@ -47,9 +47,8 @@ export class OperationActions {
     let record = operations.require(id);
     const why = reason?.trim() ? `cancelled: ${reason.trim()}` : 'cancelled by user';
     this.assertCancellable(record);
-    const inflight = dispatcher.inflightDispatch(id);
-    if (inflight) {
-      await inflight;
+    if (dispatcher.inflightDispatch(id)) {
+      await dispatcher.settled(id);
       record = operations.require(id);
       this.assertCancellable(record);
     }

@@ -104,6 +104,11 @@ describe('backend with two worker processes', () => {
     );
     assert.deepEqual(results[2], results[0]);
     assert.equal(ops[0]!.result_summary!.total_return, results[0]!.metrics.total_return);
+
+    const metrics = await (await cluster.client.http.fetchRaw('GET', '/metrics')).text();
+    assert.match(metrics, /ktrdr_workers\{worker_type="backtesting",status="available"\} 2/);
+    assert.match(metrics, /ktrdr_operations\{status="completed"\} 3/);
+    assert.match(metrics, /ktrdr_dispatch_latency_seconds_count 3/);
   });
 
   it('cancels a running backtest: it ends cancelled and its worker takes new work', async () => {

@@ -70,4 +70,30 @@ describe('a worker process killed mid-run', () => {
       { timeoutMs: 15_000 },
     );
   });
+
+  it('on SIGTERM a worker lets its running backtest finish, reports it, leaves and exits 0', async () => {
+    await cluster.addWorker();
+    const { operation_id } = await cluster.client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2012-01-01',
+    });
+    await waitFor(
+      'progress',
+      async () => (await cluster.client.getOperation(operation_id)).progress.items_processed > 0,
+    );
+    const workerId = (await cluster.client.getOperation(operation_id)).worker_id!;
+    const worker = cluster.workers.find((w) => w.workerId === workerId)!;
+    const exitCode = await worker.stop('SIGTERM');
+    assert.equal(exitCode, 0, worker.output());
+    const op = await cluster.client.getOperation(operation_id);
+    assert.equal(op.status, 'completed', 'the backtest finished before the worker left');
+    assert.ok((await cluster.client.getBacktestResult(operation_id)).equity_curve.length > 1000);
+    await events.waitFor(
+      'left the roster',
+      (e) =>
+        e.event === 'worker_removed' &&
+        e.data.worker_id === workerId &&
+        e.data.reason === 'left the cluster',
+    );
+  });
 });

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BackendClient, initialProgress } from '@ktrdr/shared';
+import { HarnessWorker, tempDir, waitFor } from '@ktrdr/testkit';
+import { defaultBackendConfig, startBackend, type BackendHandle } from '../../src/index.js';
+import { TEST_TOKEN } from './cluster-fixture.js';
+
+// Routing decisions need workers whose answers the test controls: protocol-level harness
+// workers, registered over real HTTP with the real reach-back check.
+describe('routing: GPU first for training, the next worker on a 503', () => {
+  const dir = tempDir();
+  let backend: BackendHandle;
+  let client: BackendClient;
+  const harnesses: HarnessWorker[] = [];
+  const harness = async (options: ConstructorParameters<typeof HarnessWorker>[1]) => {
+    const h = new HarnessWorker(client, options);
+    await h.start();
+    harnesses.push(h);
+    return h;
+  };
+
+  before(async () => {
+    backend = await startBackend({
+      ...defaultBackendConfig(),
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: `${dir.path}/data`,
+      clusterToken: TEST_TOKEN,
+      logLevel: 'silent',
+    });
+    client = new BackendClient({ baseUrl: backend.url, token: TEST_TOKEN });
+  });
+  after(async () => {
+    await Promise.all(harnesses.map((h) => h.close()));
+    await backend.close();
+    dir.remove();
+  });
+
+  it('sends training to a free GPU worker first and falls back to CPU, saying why', async () => {
+    const cpu = await harness({ workerId: 'train-cpu', workerType: 'training' });
+    const gpu = await harness({ workerId: 'train-gpu', workerType: 'training', gpu: true });
+    const { operations, dispatcher } = backend.backend.ctx;
+    const newTraining = () =>
+      operations.create({
+        type: 'training',
+        metadata: {},
+        provenance: { strategy_hash: null, data_etag: null, code_version: 'test' },
+        job: { strategy: 'x' },
+      });
+
+    const first = newTraining();
+    await dispatcher.submit(first);
+    const onGpu = await client.getOperation(first.operation_id);
+    assert.equal(onGpu.status, 'running');
+    assert.equal(onGpu.worker_id, 'train-gpu');
+    assert.match(onGpu.routing_reason ?? '', /^GPU worker preferred \(Test GPU\)/);
+    assert.equal(gpu.job?.path, '/training/start');
+
+    const second = newTraining();
+    await dispatcher.submit(second);
+    const onCpu = await client.getOperation(second.operation_id);
+    assert.equal(onCpu.worker_id, 'train-cpu');
+    assert.equal(onCpu.routing_reason, 'no GPU worker free, fell back to CPU');
+    assert.equal(cpu.jobs.length, 1);
+
+    // both busy: the third waits, and starts on the GPU worker once it reports completion
+    const third = newTraining();
+    await dispatcher.submit(third);
+    assert.equal((await client.getOperation(third.operation_id)).queue_position, 1);
+    await gpu.report({
+      status: 'completed',
+      progress: { ...initialProgress('done'), items_processed: 10, items_total: 10 },
+    });
+    const moved = await waitFor('third running', async () => {
+      const op = await client.getOperation(third.operation_id);
+      return op.status === 'running' ? op : undefined;
+    });
+    assert.equal(moved.worker_id, 'train-gpu');
+    const done = await client.getOperation(first.operation_id);
+    assert.equal(done.status, 'completed');
+    assert.equal(done.progress.percentage, 100);
+  });
+
+  it('tries the next worker when one answers 503, and uses the busy one again once it says idle', async () => {
+    const refuser = await harness({ workerId: 'bt-refuser', refuseWork: true });
+    const acceptor = await harness({ workerId: 'bt-acceptor' });
+    const started = await client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2019-01-01',
+    });
+    assert.equal(started.status, 'running');
+    const op = await client.getOperation(started.operation_id);
+    assert.equal(op.worker_id, 'bt-acceptor');
+    assert.equal(refuser.jobs.length, 0);
+    assert.equal(acceptor.jobs.length, 1);
+    assert.equal(
+      (await client.getWorker('bt-refuser')).status,
+      'busy',
+      'the refusing worker is skipped until it is idle',
+    );
+
+    refuser.refuseWork = false;
+    await refuser.heartbeat();
+    assert.equal((await client.getWorker('bt-refuser')).status, 'available');
+    const next = await client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2019-01-01',
+    });
+    assert.equal((await client.getOperation(next.operation_id)).worker_id, 'bt-refuser');
+  });
+});
