@@ -1,6 +1,16 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ConfigError,
+  mergeFlags,
+  parseBoolean,
+  parseHttpUrl,
+  parseLogLevel,
+  parsePort,
+} from '@ktrdr/server-kit';
+
+export { ConfigError };
 
 /** Everything the backend needs, validated once at start-up (DESIGN.md §2). */
 export interface BackendConfig {
@@ -55,36 +65,6 @@ export function defaultBackendConfig(): BackendConfig {
   };
 }
 
-/** A configuration value was invalid; the message names the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-function port(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < 0 || n > 65535) {
-    throw new ConfigError(`${name}="${raw}" is not a port number (0–65535; 0 picks a free one)`);
-  }
-  return n;
-}
-
-function bool(name: string, raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  throw new ConfigError(`${name}="${raw}" must be true or false`);
-}
-
-function url(name: string, raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-    return raw.replace(/\/+$/, '');
-  } catch {
-    throw new ConfigError(`${name}="${raw}" is not an http(s) URL`);
-  }
-}
-
 const FLAGS: Record<string, string> = {
   '--host': 'KTRDR_HOST',
   '--port': 'KTRDR_PORT',
@@ -112,19 +92,10 @@ export function loadBackendConfig(
   env: NodeJS.ProcessEnv,
   argv: readonly string[] = [],
 ): BackendConfig {
-  const values: Record<string, string | undefined> = { ...env };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
-    const variable = FLAGS[flag];
-    if (!variable) throw new ConfigError(`unknown option "${arg}"; see --help`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
-    values[variable] = value;
-  }
+  const values = mergeFlags(env, argv, FLAGS);
   const config = defaultBackendConfig();
   if (values.KTRDR_HOST) config.host = values.KTRDR_HOST;
-  if (values.KTRDR_PORT) config.port = port('KTRDR_PORT', values.KTRDR_PORT);
+  if (values.KTRDR_PORT) config.port = parsePort('KTRDR_PORT', values.KTRDR_PORT);
   if (values.KTRDR_DATA_DIR)
     config.dataDir = resolve(values.KTRDR_DATA_DIR.replace(/^~(?=$|\/)/, homedir()));
   if (values.KTRDR_CLUSTER_TOKEN !== undefined && values.KTRDR_CLUSTER_TOKEN !== '') {
@@ -136,17 +107,10 @@ export function loadBackendConfig(
     config.clusterToken = values.KTRDR_CLUSTER_TOKEN;
   }
   if (values.USE_IB_HOST_SERVICE !== undefined)
-    config.useIbHostService = bool('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);
+    config.useIbHostService = parseBoolean('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);
   if (values.IB_HOST_SERVICE_URL)
-    config.ibHostServiceUrl = url('IB_HOST_SERVICE_URL', values.IB_HOST_SERVICE_URL);
-  if (values.KTRDR_LOG_LEVEL) {
-    const level = values.KTRDR_LOG_LEVEL.toLowerCase();
-    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-      throw new ConfigError(
-        `KTRDR_LOG_LEVEL="${values.KTRDR_LOG_LEVEL}" must be one of fatal, error, warn, info, debug, trace, silent`,
-      );
-    }
-    config.logLevel = level;
-  }
+    config.ibHostServiceUrl = parseHttpUrl('IB_HOST_SERVICE_URL', values.IB_HOST_SERVICE_URL);
+  if (values.KTRDR_LOG_LEVEL)
+    config.logLevel = parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL);
   return config;
 }

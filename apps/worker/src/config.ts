@@ -1,6 +1,17 @@
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WORKER_TYPES, type WorkerType } from '@ktrdr/shared';
+import {
+  ConfigError,
+  mergeFlags,
+  parseHttpUrl,
+  parseLogLevel,
+  parsePort,
+  parsePositive,
+} from '@ktrdr/server-kit';
+
+/** An invalid worker setting (the message names the variable). */
+export const WorkerConfigError = ConfigError;
 
 /** Everything a worker needs, validated once at start-up (DESIGN.md §2). */
 export interface WorkerConfig {
@@ -34,11 +45,6 @@ export const DEFAULT_WORKER_PORTS: Record<WorkerType, number> = {
   training: 5004,
 };
 
-/** An invalid setting; the message names the variable. */
-export class WorkerConfigError extends Error {
-  override readonly name = 'WorkerConfigError';
-}
-
 const FLAGS: Record<string, string> = {
   '--type': 'KTRDR_WORKER_TYPE',
   '--backend-url': 'KTRDR_BACKEND_URL',
@@ -65,66 +71,35 @@ http://<first non-loopback address>:<port>), KTRDR_WORKER_ID, KTRDR_CACHE_DIR.
 Example:
   KTRDR_CLUSTER_TOKEN=$(cat ~/.ktrdr/cluster-token) ktrdr-worker --type backtesting --port 0`;
 
-function positiveNumber(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new WorkerConfigError(`${name}="${raw}" must be a positive number`);
-  return n;
-}
-
 /** Reads the configuration from environment and flags (flags win). */
 export function loadWorkerConfig(
   env: NodeJS.ProcessEnv,
   argv: readonly string[] = [],
 ): WorkerConfig {
-  const values: Record<string, string | undefined> = { ...env };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
-    const variable = FLAGS[flag];
-    if (!variable) throw new WorkerConfigError(`unknown option "${arg}"; see --help`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new WorkerConfigError(`${flag} needs a value`);
-    values[variable] = value;
-  }
+  const values = mergeFlags(env, argv, FLAGS);
   const type = values.KTRDR_WORKER_TYPE;
   if (!type || !(WORKER_TYPES as readonly string[]).includes(type)) {
-    throw new WorkerConfigError(
+    throw new ConfigError(
       `KTRDR_WORKER_TYPE (--type) must be one of: ${WORKER_TYPES.join(', ')}${type ? ` (got "${type}")` : ''}`,
     );
   }
   const workerType = type as WorkerType;
-  const backendUrl = (values.KTRDR_BACKEND_URL ?? 'http://localhost:8000').replace(/\/+$/, '');
-  try {
-    const u = new URL(backendUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new WorkerConfigError(`KTRDR_BACKEND_URL="${backendUrl}" is not an http(s) URL`);
-  }
+  const backendUrl = parseHttpUrl(
+    'KTRDR_BACKEND_URL',
+    values.KTRDR_BACKEND_URL ?? 'http://localhost:8000',
+  );
   const token = values.KTRDR_CLUSTER_TOKEN?.trim();
   if (!token) {
-    throw new WorkerConfigError(
+    throw new ConfigError(
       "KTRDR_CLUSTER_TOKEN (--token) is required: copy it from the backend's data dir (~/.ktrdr/cluster-token)",
     );
   }
-  let port = DEFAULT_WORKER_PORTS[workerType];
-  if (values.KTRDR_WORKER_PORT !== undefined && values.KTRDR_WORKER_PORT !== '') {
-    const raw = values.KTRDR_WORKER_PORT.trim();
-    port = Number(raw);
-    if (!/^\d+$/.test(raw) || port > 65535)
-      throw new WorkerConfigError(
-        `KTRDR_WORKER_PORT="${raw}" is not a port number (0 picks a free one)`,
-      );
-  }
-  let publicUrl = values.KTRDR_WORKER_PUBLIC_URL?.trim() || undefined;
-  if (publicUrl) {
-    try {
-      new URL(publicUrl);
-    } catch {
-      throw new WorkerConfigError(`KTRDR_WORKER_PUBLIC_URL="${publicUrl}" is not a URL`);
-    }
-    publicUrl = publicUrl.replace(/\/+$/, '');
-  }
+  const port = values.KTRDR_WORKER_PORT?.trim()
+    ? parsePort('KTRDR_WORKER_PORT', values.KTRDR_WORKER_PORT)
+    : DEFAULT_WORKER_PORTS[workerType];
+  const publicUrl = values.KTRDR_WORKER_PUBLIC_URL?.trim()
+    ? parseHttpUrl('KTRDR_WORKER_PUBLIC_URL', values.KTRDR_WORKER_PUBLIC_URL)
+    : undefined;
   return {
     workerType,
     backendUrl,
@@ -137,12 +112,14 @@ export function loadWorkerConfig(
     cancelDeadlineMs: 5000,
     shutdownGraceMs: 20_000,
     throttleBarsPerSecond: values.KTRDR_WORKER_THROTTLE_BARS_PER_SEC
-      ? positiveNumber(
+      ? parsePositive(
           'KTRDR_WORKER_THROTTLE_BARS_PER_SEC',
           values.KTRDR_WORKER_THROTTLE_BARS_PER_SEC,
         )
       : undefined,
-    logLevel: values.KTRDR_LOG_LEVEL?.trim().toLowerCase() || 'info',
+    logLevel: values.KTRDR_LOG_LEVEL?.trim()
+      ? parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL)
+      : 'info',
   };
 }
 

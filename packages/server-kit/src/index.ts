@@ -6,3 +6,4 @@ export * from './schemas.js';
 export * from './listen.js';
 export { rawReply } from './raw-reply.js';
 export * from './logger.js';
+export * from './config.js';

@@ -4,8 +4,8 @@ import { BackendClient, type ErrorResponse } from '@ktrdr/shared';
 import type { RouteEntry } from '@ktrdr/server-kit';
 import { freePort, tempDir, waitFor } from '@ktrdr/testkit';
 import { startWorker, type WorkerHandle } from '@ktrdr/worker';
-import { defaultBackendConfig, startBackend, type BackendHandle } from '../../src/index.js';
-import { TEST_TOKEN } from './cluster-fixture.js';
+import type { BackendHandle } from '../../src/index.js';
+import { startTestBackend, TEST_TOKEN } from './cluster-fixture.js';
 
 const SAMPLE_PARAMS: Record<string, string> = {
   worker_id: 'no-such-worker',
@@ -53,14 +53,7 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
   let client: BackendClient;
 
   before(async () => {
-    backend = await startBackend({
-      ...defaultBackendConfig(),
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: `${dir.path}/data`,
-      clusterToken: TEST_TOKEN,
-      logLevel: 'silent',
-    });
+    backend = await startTestBackend(dir.path);
     worker = await startWorker({
       workerType: 'backtesting',
       backendUrl: backend.url,

@@ -10,6 +10,22 @@ import {
 /** A token long enough for the backend's check, fixed so worker processes can be given it. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
+/** An in-process backend on a free loopback port, its data dir under `dir`, quiet. */
+export function startTestBackend(
+  dir: string,
+  overrides: Partial<BackendConfig> = {},
+): Promise<BackendHandle> {
+  return startBackend({
+    ...defaultBackendConfig(),
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: `${dir}/data`,
+    clusterToken: TEST_TOKEN,
+    logLevel: 'silent',
+    ...overrides,
+  });
+}
+
 /** An in-process backend on a free port and real worker processes registered with it. */
 export interface Cluster {
   backend: BackendHandle;
@@ -31,15 +47,7 @@ export async function startCluster(options: {
   backend?: Partial<BackendConfig>;
 }): Promise<Cluster> {
   const dir = tempDir();
-  const backend = await startBackend({
-    ...defaultBackendConfig(),
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: `${dir.path}/data`,
-    clusterToken: TEST_TOKEN,
-    logLevel: 'silent',
-    ...options.backend,
-  });
+  const backend = await startTestBackend(dir.path, options.backend);
   const client = new BackendClient({ baseUrl: backend.url, token: TEST_TOKEN });
   const workers: WorkerProcess[] = [];
   let n = 0;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient, initialProgress } from '@ktrdr/shared';
 import { HarnessWorker, tempDir, waitFor } from '@ktrdr/testkit';
-import { defaultBackendConfig, startBackend, type BackendHandle } from '../../src/index.js';
-import { TEST_TOKEN } from './cluster-fixture.js';
+import type { BackendHandle } from '../../src/index.js';
+import { startTestBackend, TEST_TOKEN } from './cluster-fixture.js';
 
 // Routing decisions need workers whose answers the test controls: protocol-level harness
 // workers, registered over real HTTP with the real reach-back check.
@@ -20,14 +20,7 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
   };
 
   before(async () => {
-    backend = await startBackend({
-      ...defaultBackendConfig(),
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: `${dir.path}/data`,
-      clusterToken: TEST_TOKEN,
-      logLevel: 'silent',
-    });
+    backend = await startTestBackend(dir.path);
     client = new BackendClient({ baseUrl: backend.url, token: TEST_TOKEN });
   });
   after(async () => {

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { BackendClient } from '@ktrdr/shared';
+import { REPO_ROOT, spawnService, tempDir, waitFor } from '@ktrdr/testkit';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// What `npm start` runs (after its build step): the README's front door.
+describe('npm start (headless local stack)', () => {
+  it('starts the backend and one worker process, runs a backtest, and leaves no process behind on Ctrl-C', async () => {
+    const dir = tempDir();
+    const { proc } = await spawnService(
+      `${REPO_ROOT}apps/desktop/dist/start.js`,
+      [],
+      { KTRDR_DATA_DIR: dir.path, KTRDR_PORT: '0', KTRDR_CLUSTER_TOKEN: '' },
+      /Ctrl-C stops everything/,
+    );
+    try {
+      const output = proc.output();
+      const url = /ktrdr backend listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      assert.ok(url, output);
+      const token = readFileSync(`${dir.path}/cluster-token`, 'utf8').trim();
+      // not a terminal: the banner says where the token is, never the token itself
+      assert.match(output, new RegExp(`token: in ${dir.path}/cluster-token`));
+      assert.ok(!output.includes(token), 'the token is not printed to a pipe');
+      assert.match(output, /workers: 1 local backtest worker\(s\) registered/);
+      assert.match(output, /curl -s -X POST .*\/api\/v1\/backtests\/start/);
+
+      const client = new BackendClient({ baseUrl: url, token });
+      const { workers } = await client.listWorkers();
+      assert.equal(workers.length, 1);
+      const started = await client.startBacktest({ strategy_name: 'rsi_mean_reversion' });
+      assert.equal(started.status, 'running');
+      await waitFor(
+        'backtest completed',
+        async () => (await client.getOperation(started.operation_id)).status === 'completed',
+        { timeoutMs: 20_000 },
+      );
+
+      const childPids = readFileSync(
+        `/proc/${proc.child.pid}/task/${proc.child.pid}/children`,
+        'utf8',
+      )
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      assert.equal(childPids.length, 1, 'one worker child process');
+      const exit = await proc.stop('SIGINT');
+      assert.equal(exit, 0, proc.output());
+      await waitFor('worker process gone', () => childPids.every((pid) => !alive(pid)), {
+        timeoutMs: 5000,
+      });
+    } finally {
+      await proc.stop('SIGKILL');
+      dir.remove();
+    }
+  });
+});
