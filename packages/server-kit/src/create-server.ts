@@ -71,6 +71,8 @@ export async function createServer(options: ServerOptions): Promise<TypedServer>
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedServer;
 
   app.setValidatorCompiler(createValidatorCompiler());
+  // bodies are JSON unless a route says otherwise (a route that takes CSV registers its own)
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
 
   const routeTable: RouteEntry[] = [];

@@ -41,7 +41,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (error.validation) {
         const context = error.validationContext ?? 'body';
         const prefix = (PART_PREFIX[context] ?? `${context}.`).replace(/\.$/, '');
-        const issues = formatSchemaErrors(error.validation, prefix);
+        const issues = formatSchemaErrors(error.validation, prefix).map((issue) =>
+          issue.path ? issue : { ...issue, path: context === 'body' ? 'body' : prefix || context },
+        );
         const message =
           issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') ||
           'invalid request';

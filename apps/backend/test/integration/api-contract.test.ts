@@ -277,6 +277,24 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
         /not valid JSON/,
       );
       await expect400(
+        await call(backend.url, 'POST', '/api/v1/backtests/start', {
+          token: TEST_TOKEN,
+          raw: '[]',
+        }),
+        'body',
+        /must be object/,
+      );
+      const text = await call(backend.url, 'POST', '/api/v1/backtests/start', {
+        token: TEST_TOKEN,
+        raw: 'strategy_name=sma_crossover',
+        contentType: 'text/plain',
+      });
+      assert.equal(text.status, 415, text.text);
+      assert.match(
+        text.json.error.message,
+        /body: content type "text\/plain" is not accepted here; send application\/json/,
+      );
+      await expect400(
         await call(backend.url, 'GET', '/api/v1/operations?limit=lots', { token: TEST_TOKEN }),
         'query.limit',
       );
