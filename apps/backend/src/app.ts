@@ -98,10 +98,11 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     artifacts,
     cancelTimeoutMs: config.cancelTimeoutMs,
     log,
+    backendUrl: deps.publicUrl,
   });
-  const series = new SeriesStore();
-  series.loadFolder(join(config.assetsDir, 'data'));
-  const strategies = new StrategyStore(layout.strategies, log);
+  const series = new SeriesStore(deps.db);
+  series.seed(join(config.assetsDir, 'data'));
+  const strategies = new StrategyStore(layout.strategies, deps.db, log);
   strategies.seed(join(config.assetsDir, 'strategies'));
   const backtests = new BacktestService({
     strategies,

@@ -36,6 +36,8 @@ export interface WorkerConfig {
    * cancelled; unset in production. Tests use it instead of giant data sets.
    */
   throttleBarsPerSecond?: number | undefined;
+  /** A running backtest saves a checkpoint at most this often (seconds). */
+  checkpointSeconds: number;
   logLevel: string;
 }
 
@@ -117,6 +119,9 @@ export function loadWorkerConfig(
           values.KTRDR_WORKER_THROTTLE_BARS_PER_SEC,
         )
       : undefined,
+    checkpointSeconds: values.KTRDR_CHECKPOINT_SECONDS?.trim()
+      ? parsePositive('KTRDR_CHECKPOINT_SECONDS', values.KTRDR_CHECKPOINT_SECONDS)
+      : 10,
     logLevel: values.KTRDR_LOG_LEVEL?.trim()
       ? parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL)
       : 'info',

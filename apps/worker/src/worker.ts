@@ -76,7 +76,10 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
       token: config.token,
       cacheDir: config.cacheDir,
       cancelDeadlineMs: config.cancelDeadlineMs,
-      settings: { throttleBarsPerSecond: config.throttleBarsPerSecond },
+      settings: {
+        throttleBarsPerSecond: config.throttleBarsPerSecond,
+        checkpointSeconds: config.checkpointSeconds,
+      },
     },
     local,
     link,

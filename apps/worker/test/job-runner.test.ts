@@ -24,7 +24,7 @@ describe('JobRunner', () => {
         token: 't',
         cacheDir: dir.path,
         cancelDeadlineMs: 300,
-        settings: {},
+        settings: { checkpointSeconds: 10 },
       },
       new LocalOperations(() => 'w1'),
       link,

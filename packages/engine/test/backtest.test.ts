@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { StrategyConfig } from '@ktrdr/shared';
 import {
   allocateBars,
-  parseStrategyConfig,
+  parseRulesStrategy,
   randomWalkBars,
   runBacktest,
   type Bars,
@@ -24,7 +24,7 @@ function daily(rows: [open: number, close: number][]): Bars {
   return bars;
 }
 
-const aboveHundred: StrategyConfig = parseStrategyConfig({
+const aboveHundred: StrategyConfig = parseRulesStrategy({
   name: 'above_100',
   type: 'rules',
   indicators: {},
@@ -106,7 +106,7 @@ describe('backtest engine on a hand-computed series', () => {
   });
 
   it('goes short and closes an open position at the last close', () => {
-    const belowHundred = parseStrategyConfig({
+    const belowHundred = parseRulesStrategy({
       name: 'short',
       type: 'rules',
       indicators: {},
@@ -126,7 +126,7 @@ describe('backtest engine on a hand-computed series', () => {
   });
 
   it('never lets future bars change past decisions (no look-ahead)', () => {
-    const sma = parseStrategyConfig({
+    const sma = parseRulesStrategy({
       name: 'sma',
       type: 'rules',
       indicators: { fast: { type: 'sma', period: 10 }, slow: { type: 'ema', period: 30 } },
@@ -164,7 +164,7 @@ describe('backtest engine on a hand-computed series', () => {
   });
 
   it('emits no signal while an indicator warms up', () => {
-    const strategy = parseStrategyConfig({
+    const strategy = parseRulesStrategy({
       name: 'warm',
       type: 'rules',
       indicators: { slow: { type: 'sma', period: 50 } },
@@ -183,7 +183,7 @@ describe('backtest engine on a hand-computed series', () => {
   it('is deterministic and ticks at most every 1,000 bars', () => {
     const bars = randomWalkBars({ seed: 11, count: 5500 });
     const ticks: number[] = [];
-    const strategy = parseStrategyConfig({
+    const strategy = parseRulesStrategy({
       name: 'x',
       type: 'rules',
       indicators: { f: { type: 'ema', period: 5 }, s: { type: 'sma', period: 20 } },

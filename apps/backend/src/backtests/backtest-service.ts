@@ -4,14 +4,14 @@ import {
   type BacktestJob,
   type BacktestStartRequest,
   type StartResponse,
-  type WorkerType,
 } from '@ktrdr/shared';
-import { AppError, ValidationError, ValidationIssuesError } from '@ktrdr/server-kit';
+import { ValidationError, ValidationIssuesError } from '@ktrdr/server-kit';
 import type { SeriesStore } from '../data/series-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
+import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 
 /** What starting a backtest needs. */
 export interface BacktestServiceDeps {
@@ -23,24 +23,6 @@ export interface BacktestServiceDeps {
   codeVersion: string;
   /** The backend URL a new worker should use, for the "start a worker" hint. */
   backendUrl: () => string;
-}
-
-/** 503 when no worker of a type is registered at all, with the command that starts one. */
-export function requireWorkersOfType(
-  registry: WorkerRegistry,
-  type: WorkerType,
-  backendUrl: string,
-): void {
-  if (registry.ofType(type).length > 0) return;
-  const command = `KTRDR_BACKEND_URL=${backendUrl} KTRDR_CLUSTER_TOKEN=<token> ktrdr-worker --type ${type}`;
-  throw new AppError(
-    'WORKER_UNAVAILABLE',
-    `no ${type} worker is registered; start one with: ${command}`,
-    {
-      worker_type: type,
-      hint: command,
-    },
-  );
 }
 
 function parseDateField(
@@ -94,11 +76,11 @@ export class BacktestService {
     const end = parseDateField('end_date', body.end_date, config.data?.end_date);
     if (end < start)
       throw new ValidationError('end_date', 'is before start_date; swap them or widen the range');
-    const stored = series.get(symbol, timeframe);
+    const stored = series.resolve(symbol, timeframe);
     if (!stored) {
       throw new ValidationError(
         'symbol',
-        `no stored series "${symbol}" at ${timeframe}; stored: ${series.describe()}`,
+        `no stored series "${symbol}" at ${timeframe} (nor a finer one to resample); stored: ${series.describe()}`,
       );
     }
     const feasibility = feasibilityIssues(
@@ -106,6 +88,15 @@ export class BacktestService {
       series.countInRange(symbol, timeframe, start, end),
     );
     if (feasibility.length > 0) throw new ValidationIssuesError(feasibility);
+    if (config.type === 'neuro_fuzzy') {
+      // model execution comes with the training issue; until then no model can exist
+      throw new ValidationError(
+        'model_id',
+        body.model_id === undefined
+          ? `is required: "${config.name}" is a neuro_fuzzy strategy and runs a trained model; train one first`
+          : `unknown model "${body.model_id}"; no trained model is stored yet`,
+      );
+    }
     if (body.model_id !== undefined) {
       throw new ValidationError(
         'model_id',
@@ -119,7 +110,7 @@ export class BacktestService {
     const job: Omit<BacktestJob, 'task_id' | 'attempt'> = {
       strategy: { name: strategy.name, hash, config: config },
       data: {
-        symbol: stored.bars.symbol,
+        symbol: stored.symbol,
         timeframe,
         start: new Date(start).toISOString(),
         end: new Date(end).toISOString(),
@@ -133,7 +124,7 @@ export class BacktestService {
       type: 'backtesting',
       metadata: {
         strategy_name: strategy.name,
-        symbol: stored.bars.symbol,
+        symbol: stored.symbol,
         timeframe,
         start_date: job.data.start,
         end_date: job.data.end,

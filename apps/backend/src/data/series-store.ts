@@ -2,20 +2,44 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  allocateBars,
   barsToColumnar,
   lowerBound,
   parseBarsCsv,
+  resample,
+  resampleSources,
+  sliceByIndex,
   sliceByTime,
   type Bars,
 } from '@ktrdr/engine/data';
-import { TIMEFRAMES, type SeriesSummary, type Timeframe } from '@ktrdr/shared';
+import { TIMEFRAME_MS, TIMEFRAMES, type SeriesSummary, type Timeframe } from '@ktrdr/shared';
+import type { Db } from '../storage/database.js';
+import { decodeChunk, encodeChunk } from './chunk-codec.js';
 
-interface StoredSeries {
-  bars: Bars;
+/** A stored series' catalogue row. */
+interface SeriesRow {
+  symbol: string;
+  timeframe: Timeframe;
+  first_time: number;
+  last_time: number;
+  bar_count: number;
   etag: string;
 }
 
-function seriesEtag(bars: Bars): string {
+/** Where the bars of a (symbol, timeframe) come from. */
+export interface ResolvedSeries {
+  symbol: string;
+  timeframe: Timeframe;
+  /** Content identity of what is served: changes whenever the bars do. */
+  etag: string;
+  /** The stored timeframe the bars come from (resampled when it differs). */
+  source: Timeframe;
+}
+
+/** How an import combines with what is stored. */
+export type ImportMode = 'merge' | 'replace';
+
+function contentEtag(bars: Bars): string {
   const hash = createHash('sha256');
   for (const column of [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume]) {
     hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
@@ -23,64 +47,248 @@ function seriesEtag(bars: Bars): string {
   return hash.digest('hex').slice(0, 20);
 }
 
-/**
- * The market data the backend serves to workers. This first cut holds the bundled
- * series in memory (loaded from `assets/data/<SYMBOL>-<timeframe>.csv`); the data issue
- * moves storage into SQLite chunks behind the same methods.
- */
-export class SeriesStore {
-  private readonly series = new Map<string, StoredSeries>();
-
-  private static key(symbol: string, timeframe: string): string {
-    return `${symbol.toUpperCase()}/${timeframe}`;
-  }
-
-  /** Loads every `<SYMBOL>-<timeframe>.csv` of a folder. */
-  loadFolder(dir: string): void {
-    for (const file of readdirSync(dir)) {
-      const match = /^([A-Za-z0-9._^=]+)-(\w+)\.csv$/.exec(file);
-      if (!match || !(TIMEFRAMES as readonly string[]).includes(match[2] as string)) continue;
-      const symbol = (match[1] as string).toUpperCase();
-      this.put(parseBarsCsv(readFileSync(join(dir, file), 'utf8'), symbol, match[2] as Timeframe));
+/** Bars of `a` and `b` by time; where both have a bar, `b`'s wins. */
+function mergeBars(a: Bars, b: Bars): Bars {
+  const out = allocateBars(a.symbol, a.timeframe, a.time.length + b.time.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  const copy = (from: Bars, at: number) => {
+    for (const f of ['time', 'open', 'high', 'low', 'close', 'volume'] as const)
+      out[f][k] = from[f][at] as number;
+    k++;
+  };
+  while (i < a.time.length || j < b.time.length) {
+    const ta = i < a.time.length ? (a.time[i] as number) : Infinity;
+    const tb = j < b.time.length ? (b.time[j] as number) : Infinity;
+    if (tb <= ta) {
+      copy(b, j++);
+      if (tb === ta) i++;
+    } else {
+      copy(a, i++);
     }
   }
+  return sliceByIndex(out, 0, k);
+}
 
-  /** Stores (replaces) a series. */
-  put(bars: Bars): void {
-    this.series.set(SeriesStore.key(bars.symbol, bars.timeframe), { bars, etag: seriesEtag(bars) });
+/**
+ * Market data in SQLite: one catalogue row per (symbol, timeframe) and the bars in
+ * compressed columnar chunks. A write replaces a series' chunks in one transaction, so a
+ * failed import leaves what was stored untouched. Coarser timeframes that are not stored
+ * are served by resampling a finer stored one. Decoded chunks are cached in memory.
+ */
+export class SeriesStore {
+  private readonly cache = new Map<string, Bars>();
+  private cacheBytes = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: { chunkBars?: number; cacheBytes?: number } = {},
+  ) {}
+
+  private get chunkBars(): number {
+    return this.options.chunkBars ?? 50_000;
+  }
+
+  /** Canonical symbol form (symbols are case-insensitive). */
+  static normalize(symbol: string): string {
+    return symbol.trim().toUpperCase();
+  }
+
+  private row(symbol: string, timeframe: string): SeriesRow | undefined {
+    return this.db
+      .prepare(
+        'SELECT symbol, timeframe, first_time, last_time, bar_count, etag FROM series WHERE symbol = ? AND timeframe = ?',
+      )
+      .get(SeriesStore.normalize(symbol), timeframe) as SeriesRow | undefined;
   }
 
   /** Every stored series. */
   list(): SeriesSummary[] {
-    return [...this.series.values()].map(({ bars, etag }) => ({
-      symbol: bars.symbol,
-      timeframe: bars.timeframe,
-      first_bar: new Date(bars.time[0] ?? 0).toISOString(),
-      last_bar: new Date(bars.time[bars.time.length - 1] ?? 0).toISOString(),
-      bar_count: bars.time.length,
-      etag,
+    const rows = this.db
+      .prepare(
+        'SELECT symbol, timeframe, first_time, last_time, bar_count, etag FROM series ORDER BY symbol, timeframe',
+      )
+      .all() as SeriesRow[];
+    return rows.map((r) => ({
+      symbol: r.symbol,
+      timeframe: r.timeframe,
+      first_bar: new Date(r.first_time).toISOString(),
+      last_bar: new Date(r.last_time).toISOString(),
+      bar_count: r.bar_count,
+      etag: r.etag,
     }));
   }
 
-  /** A stored series, or undefined. */
-  get(symbol: string, timeframe: string): StoredSeries | undefined {
-    return this.series.get(SeriesStore.key(symbol, timeframe));
+  /** The stored series at `timeframe`, or a finer stored one it can be resampled from. */
+  resolve(symbol: string, timeframe: Timeframe): ResolvedSeries | undefined {
+    const exact = this.row(symbol, timeframe);
+    if (exact) return { symbol: exact.symbol, timeframe, etag: exact.etag, source: timeframe };
+    for (const source of resampleSources(timeframe)) {
+      const row = this.row(symbol, source);
+      if (row) {
+        const etag = createHash('sha256')
+          .update(`${row.etag}:${timeframe}`)
+          .digest('hex')
+          .slice(0, 20);
+        return { symbol: row.symbol, timeframe, etag, source };
+      }
+    }
+    return undefined;
   }
 
-  /** Bars in `[start, end]` of a stored series. */
-  range(symbol: string, timeframe: string, start?: number, end?: number): Bars | undefined {
-    const stored = this.get(symbol, timeframe);
-    return stored ? sliceByTime(stored.bars, start, end) : undefined;
+  private readStored(symbol: string, timeframe: Timeframe, start: number, end: number): Bars {
+    const row = this.row(symbol, timeframe) as SeriesRow;
+    const chunks = this.db
+      .prepare(
+        'SELECT chunk_start, bar_count FROM series_chunks WHERE symbol = ? AND timeframe = ? AND last_time >= ? AND first_time <= ? ORDER BY chunk_start',
+      )
+      .all(row.symbol, timeframe, start, end) as { chunk_start: number; bar_count: number }[];
+    const parts = chunks.map((c) => this.chunk(row, c.chunk_start));
+    const total = parts.reduce((sum, p) => sum + p.time.length, 0);
+    const bars = allocateBars(row.symbol, timeframe, total);
+    let at = 0;
+    for (const part of parts) {
+      for (const f of ['time', 'open', 'high', 'low', 'close', 'volume'] as const)
+        bars[f].set(part[f], at);
+      at += part.time.length;
+    }
+    return sliceByTime(bars, start, end);
   }
 
-  /** How many bars fall in `[start, end]`. */
-  countInRange(symbol: string, timeframe: string, start: number, end: number): number {
-    const stored = this.get(symbol, timeframe);
-    if (!stored) return 0;
-    return lowerBound(stored.bars.time, end + 1) - lowerBound(stored.bars.time, start);
+  private chunk(row: SeriesRow, chunkStart: number): Bars {
+    const key = `${row.symbol}/${row.timeframe}/${chunkStart}/${row.etag}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const { data } = this.db
+      .prepare(
+        'SELECT data FROM series_chunks WHERE symbol = ? AND timeframe = ? AND chunk_start = ?',
+      )
+      .get(row.symbol, row.timeframe, chunkStart) as { data: Buffer };
+    const bars = decodeChunk(data, row.symbol, row.timeframe);
+    this.cache.set(key, bars);
+    this.cacheBytes += bars.time.length * 48;
+    const limit = this.options.cacheBytes ?? 256 * 1024 ** 2;
+    for (const [k, v] of this.cache) {
+      if (this.cacheBytes <= limit || k === key) break;
+      this.cache.delete(k);
+      this.cacheBytes -= v.time.length * 48;
+    }
+    return bars;
   }
 
-  /** The columnar JSON body of a range. */
+  /** Bars in `[start, end]` (inclusive, epoch ms), resampled when the timeframe is not stored. */
+  range(symbol: string, timeframe: Timeframe, start = -8.64e15, end = 8.64e15): Bars | undefined {
+    const resolved = this.resolve(symbol, timeframe);
+    if (!resolved) return undefined;
+    if (resolved.source === timeframe) return this.readStored(symbol, timeframe, start, end);
+    // widen to whole buckets so the first and last bucket are complete
+    const size = TIMEFRAME_MS[timeframe];
+    const from = Math.floor(start / size) * size;
+    const finer = this.readStored(
+      symbol,
+      resolved.source,
+      from,
+      end === 8.64e15 ? end : Math.floor(end / size) * size + size - 1,
+    );
+    return sliceByTime(resample(finer, timeframe), start, end);
+  }
+
+  /** How many bars `range()` would return. */
+  countInRange(symbol: string, timeframe: Timeframe, start: number, end: number): number {
+    const resolved = this.resolve(symbol, timeframe);
+    if (!resolved) return 0;
+    if (resolved.source !== timeframe)
+      return this.range(symbol, timeframe, start, end)?.time.length ?? 0;
+    const row = this.row(symbol, timeframe) as SeriesRow;
+    if (end < row.first_time || start > row.last_time) return 0;
+    const bars = this.readStored(symbol, timeframe, start, end);
+    return lowerBound(bars.time, end + 1) - lowerBound(bars.time, start);
+  }
+
+  /**
+   * Stores bars: `replace` swaps the series, `merge` adds them to what is there (a bar at
+   * a time already stored replaces it). One transaction: all or nothing.
+   */
+  put(input: Bars, mode: ImportMode = 'merge'): SeriesSummary & { bars_written: number } {
+    const symbol = SeriesStore.normalize(input.symbol);
+    const incoming: Bars = { ...input, symbol };
+    const existing =
+      mode === 'merge' && this.row(symbol, input.timeframe)
+        ? this.readStored(symbol, input.timeframe, -8.64e15, 8.64e15)
+        : undefined;
+    const bars = existing ? mergeBars(existing, incoming) : incoming;
+    const n = bars.time.length;
+    const etag = contentEtag(bars);
+    const insert = this.db.prepare(
+      'INSERT INTO series_chunks (symbol, timeframe, chunk_start, first_time, last_time, bar_count, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      this.db
+        .prepare('DELETE FROM series_chunks WHERE symbol = ? AND timeframe = ?')
+        .run(symbol, bars.timeframe);
+      for (let from = 0; from < n; from += this.chunkBars) {
+        const to = Math.min(n, from + this.chunkBars);
+        insert.run(
+          symbol,
+          bars.timeframe,
+          from,
+          bars.time[from],
+          bars.time[to - 1],
+          to - from,
+          encodeChunk(bars, from, to),
+        );
+      }
+      this.db
+        .prepare(
+          `INSERT INTO series (symbol, timeframe, first_time, last_time, bar_count, etag, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (symbol, timeframe) DO UPDATE SET first_time = excluded.first_time, last_time = excluded.last_time,
+             bar_count = excluded.bar_count, etag = excluded.etag, updated_at = excluded.updated_at`,
+        )
+        .run(
+          symbol,
+          bars.timeframe,
+          bars.time[0],
+          bars.time[n - 1],
+          n,
+          etag,
+          new Date().toISOString(),
+        );
+    })();
+    return {
+      symbol,
+      timeframe: bars.timeframe,
+      first_bar: new Date(bars.time[0] as number).toISOString(),
+      last_bar: new Date(bars.time[n - 1] as number).toISOString(),
+      bar_count: n,
+      etag,
+      bars_written: input.time.length,
+    };
+  }
+
+  /** Imports every bundled `<SYMBOL>-<timeframe>.csv` of a folder that is not stored yet. */
+  seed(dir: string): void {
+    for (const file of readdirSync(dir)) {
+      const match = /^([A-Za-z0-9._^=]+)-(\w+)\.csv$/.exec(file);
+      if (!match || !(TIMEFRAMES as readonly string[]).includes(match[2] as string)) continue;
+      const timeframe = match[2] as Timeframe;
+      if (this.row(match[1] as string, timeframe)) continue;
+      this.put(
+        parseBarsCsv(
+          readFileSync(join(dir, file), 'utf8'),
+          SeriesStore.normalize(match[1] as string),
+          timeframe,
+        ),
+        'replace',
+      );
+    }
+  }
+
+  /** The columnar JSON body of bars. */
   columnarJson(bars: Bars): string {
     return JSON.stringify(barsToColumnar(bars));
   }
@@ -88,8 +296,9 @@ export class SeriesStore {
   /** Human list of stored series for error messages, e.g. `SP500 1d`. */
   describe(): string {
     return (
-      [...this.series.values()].map(({ bars }) => `${bars.symbol} ${bars.timeframe}`).join(', ') ||
-      'none'
+      this.list()
+        .map((s) => `${s.symbol} ${s.timeframe}`)
+        .join(', ') || 'none'
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OperationsService } from '../operations/operations-service.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -7,6 +7,7 @@ import type { EventBus } from '../events/event-bus.js';
 export class BackendMetrics {
   readonly registry = new Registry();
   private readonly dispatchLatency: Histogram;
+  private readonly seriesDownloads: Counter;
 
   constructor(deps: { workers: WorkerRegistry; operations: OperationsService; events: EventBus }) {
     new Gauge({
@@ -45,6 +46,17 @@ export class BackendMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
+    this.seriesDownloads = new Counter({
+      name: 'ktrdr_series_downloads_total',
+      help: 'Bar ranges served with a body (a 304 or a worker cache hit does not count)',
+      labelNames: ['timeframe'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Counts one bar range served with its body. */
+  countSeriesDownload(_symbol: string, timeframe: string): void {
+    this.seriesDownloads.inc({ timeframe });
   }
 
   /** Records one dispatch's latency. */

@@ -10,6 +10,8 @@ import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactStore, StoredArtifact } from '../artifacts/artifact-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { jobDefinition } from '../dispatch/job-definitions.js';
+import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { WorkerClients } from '../workers/worker-clients.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import type { WorkerService } from '../workers/worker-service.js';
@@ -26,10 +28,14 @@ export interface OperationActionsDeps {
   artifacts: ArtifactStore;
   cancelTimeoutMs: number;
   log: FastifyBaseLogger;
+  /** The URL a new worker would use, for the "start a worker" hint. */
+  backendUrl: () => string;
 }
 
-/** The result artifact's name. */
+/** The result artifact (display form: downsampled curve, recent trades). */
 export const RESULT_ARTIFACT = 'result.json';
+/** The full result artifact (every bar, every trade). */
+export const FULL_RESULT_ARTIFACT = 'result-full.json';
 
 /**
  * What users and workers do to an operation: cancel it, report on it, upload its
@@ -119,6 +125,7 @@ export class OperationActions {
       });
     }
     if (body.metrics && body.metrics.length > 0) operations.appendMetrics(id, body.metrics);
+    if (body.checkpoint_ref) operations.setCheckpoint(record, body.checkpoint_ref);
     if (body.progress) operations.recordProgress(record, body.progress);
     if (body.status === 'running' && record.status === 'pending') operations.markRunning(id);
     if (body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled') {
@@ -151,8 +158,7 @@ export class OperationActions {
     return this.deps.artifacts.write(id, name, body);
   }
 
-  /** The stored result of a completed operation, as JSON text. */
-  async resultText(id: string): Promise<string> {
+  private requireCompleted(id: string): void {
     const record = this.deps.operations.require(id);
     if (record.status !== 'completed') {
       const why =
@@ -164,8 +170,51 @@ export class OperationActions {
         },
       );
     }
+  }
+
+  /** The stored result of a completed operation, as JSON text. */
+  async resultText(id: string): Promise<string> {
+    this.requireCompleted(id);
     const text = await this.deps.artifacts.readText(id, RESULT_ARTIFACT);
     if (text === undefined) throw new NotFoundError('result of operation', id);
     return text;
+  }
+
+  /** The file of the full result of a completed operation (falls back to the display result). */
+  fullResultPath(id: string): string {
+    this.requireCompleted(id);
+    for (const name of [FULL_RESULT_ARTIFACT, RESULT_ARTIFACT]) {
+      if (this.deps.artifacts.exists(id, name)) return this.deps.artifacts.path(id, name);
+    }
+    throw new NotFoundError('result of operation', id);
+  }
+
+  /** The file of any stored artifact of an operation (checkpoints, results). */
+  artifactPath(id: string, name: string): string {
+    this.deps.operations.require(id);
+    if (!this.deps.artifacts.exists(id, name))
+      throw new NotFoundError(`artifact ${name} of operation`, id);
+    return this.deps.artifacts.path(id, name);
+  }
+
+  private requireWorkersFor(id: string): void {
+    const type = jobDefinition(this.deps.operations.require(id).operation_type).workerType;
+    requireWorkersOfType(this.deps.registry, type, this.deps.backendUrl());
+  }
+
+  /** Continues a failed or cancelled operation from its checkpoint on any free worker. */
+  async resume(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
+    this.requireWorkersFor(id);
+    const record = this.deps.operations.prepareResume(id);
+    await this.deps.dispatcher.submit(record);
+    return { operation_id: id, status: record.status };
+  }
+
+  /** Runs an ended operation again from scratch as a new operation. */
+  async retry(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
+    this.requireWorkersFor(id);
+    const record = this.deps.operations.prepareRetry(id);
+    await this.deps.dispatcher.submit(record);
+    return { operation_id: record.operation_id, status: record.status };
   }
 }

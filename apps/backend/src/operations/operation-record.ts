@@ -52,5 +52,6 @@ export function toWireOperation(record: OperationRecord, queuePosition: number |
     routing_reason: record.routing_reason,
     attempts: record.attempts,
     provenance: record.provenance,
+    checkpoint_ref: record.checkpoint_ref,
   };
 }

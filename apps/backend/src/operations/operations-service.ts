@@ -8,7 +8,7 @@ import {
   type Progress,
   type Provenance,
 } from '@ktrdr/shared';
-import { NotFoundError } from '@ktrdr/server-kit';
+import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { EventBus } from '../events/event-bus.js';
 import { newOperationId } from './operation-ids.js';
 import { toWireOperation, type OperationRecord } from './operation-record.js';
@@ -170,6 +170,69 @@ export class OperationsService {
     this.store.update(record);
     this.announce(record);
     return record;
+  }
+
+  /** Remembers the latest checkpoint a worker saved for the running attempt. */
+  setCheckpoint(record: OperationRecord, ref: string): void {
+    record.checkpoint_ref = ref;
+    this.store.update(record);
+  }
+
+  /**
+   * Puts a failed or cancelled operation back in line under the same id, with the next
+   * attempt, to continue from its last checkpoint. The caller dispatches it.
+   */
+  prepareResume(id: string): OperationRecord {
+    const record = this.require(id);
+    if (record.status !== 'failed' && record.status !== 'cancelled') {
+      throw new ConflictError(
+        `operation ${id} is ${record.status}; only a failed or cancelled operation can be resumed`,
+        { status: record.status },
+      );
+    }
+    if (!record.checkpoint_ref) {
+      throw new ConflictError(
+        `operation ${id} saved no checkpoint to resume from; retry it to start again from scratch`,
+        { status: record.status },
+      );
+    }
+    const bar = /@(\d+)$/.exec(record.checkpoint_ref)?.[1];
+    record.status = 'pending';
+    record.attempt += 1;
+    record.worker_id = null;
+    record.completed_at = null;
+    record.error_message = null;
+    record.routing_reason = null;
+    record.job = { ...(record.job ?? {}), checkpoint_ref: record.checkpoint_ref };
+    record.progress = {
+      ...record.progress,
+      eta_seconds: null,
+      current_step: bar ? `resuming from bar ${bar}` : 'resuming',
+    };
+    this.store.update(record);
+    this.active.set(id, record);
+    return record;
+  }
+
+  /** A new operation that runs the same job from scratch (`retry_of` = the old id). */
+  prepareRetry(id: string): OperationRecord {
+    const old = this.require(id);
+    if (!isTerminalStatus(old.status)) {
+      throw new ConflictError(
+        `operation ${id} is still ${old.status}; cancel it first or wait for it to end`,
+        { status: old.status },
+      );
+    }
+    const job = { ...(old.job ?? {}) };
+    delete job.checkpoint_ref;
+    return this.create({
+      type: old.operation_type,
+      metadata: old.metadata,
+      provenance: old.provenance,
+      job,
+      parentOperationId: old.parent_operation_id,
+      retryOf: old.operation_id,
+    });
   }
 
   /** Stores and streams a progress update. */

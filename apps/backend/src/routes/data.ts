@@ -1,13 +1,16 @@
-import { gzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { CsvFormatError, parseBarsCsv } from '@ktrdr/engine/data';
 import {
+  ColumnarBarsSchema,
+  DataImportQuerySchema,
+  DataImportResponseSchema,
   parseDateInput,
   Routes,
   SeriesListSchema,
   SeriesParamsSchema,
   SeriesQuerySchema,
-  ColumnarBarsSchema,
 } from '@ktrdr/shared';
 import {
   errorResponses,
@@ -16,6 +19,7 @@ import {
   ValidationError,
   type TypedServer,
 } from '@ktrdr/server-kit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BackendContext } from '../context.js';
 
 const gzipAsync = promisify(gzip);
@@ -23,11 +27,12 @@ const gzipAsync = promisify(gzip);
 function rangeBound(field: 'start' | 'end', value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = parseDateInput(value);
-  if (ms === undefined)
+  if (ms === undefined) {
     throw new ValidationError(
       `query.${field}`,
       `"${value}" is not a date; use YYYY-MM-DD or an ISO-8601 timestamp`,
     );
+  }
   return ms;
 }
 
@@ -50,10 +55,10 @@ class BodyCache {
   }
 }
 
-/** Market data: the list of series and bars in columnar JSON (ETag, gzip). */
+/** Market data: the list of series, bars in columnar JSON (ETag, gzip), CSV import. */
 export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
-  const bodies = new BodyCache();
   const tags = ['data'];
+  const bodies = new BodyCache();
   app.get(
     Routes.backend.data,
     { schema: { tags, summary: 'Stored series', response: { 200: SeriesListSchema } } },
@@ -67,7 +72,8 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
     {
       schema: {
         tags,
-        summary: 'Bars of a series in [start, end], columnar JSON; honours If-None-Match and gzip',
+        summary:
+          'Bars of a series in [start, end], columnar JSON (resampled from a finer stored timeframe when needed); honours If-None-Match and gzip',
         params: SeriesParamsSchema,
         querystring: SeriesQuerySchema,
         response: { 200: ColumnarBarsSchema, ...errorResponses(400, 404) },
@@ -78,13 +84,12 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
       const { symbol, timeframe } = request.params;
       const start = rangeBound('start', request.query.start);
       const end = rangeBound('end', request.query.end);
-      if (start !== undefined && end !== undefined && end < start) {
+      if (start !== undefined && end !== undefined && end < start)
         throw new ValidationError('query.end', 'is before start');
-      }
-      const stored = ctx.series.get(symbol, timeframe);
-      if (!stored) throw new NotFoundError('series', `${symbol}/${timeframe}`);
+      const resolved = ctx.series.resolve(symbol, timeframe);
+      if (!resolved) throw new NotFoundError('series', `${symbol}/${timeframe}`);
       const etag = `"${createHash('sha1')
-        .update(`${stored.etag}:${start ?? ''}:${end ?? ''}`)
+        .update(`${resolved.etag}:${start ?? ''}:${end ?? ''}`)
         .digest('hex')
         .slice(0, 20)}"`;
       reply
@@ -97,6 +102,7 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
         body = { json: ctx.series.columnarJson(ctx.series.range(symbol, timeframe, start, end)!) };
         bodies.set(etag, body);
       }
+      ctx.metrics.countSeriesDownload(symbol, timeframe);
       reply.type('application/json');
       if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
         body.gzip ??= await gzipAsync(body.json);
@@ -105,4 +111,50 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
       return reply.send(body.json);
     },
   );
+
+  // CSV arrives as text: parse nothing else here, and allow large files
+  void app.register(async (untyped) => {
+    const scope = untyped.withTypeProvider<TypeBoxTypeProvider>();
+    scope.addContentTypeParser(
+      ['text/csv', 'text/plain', 'application/csv'],
+      { parseAs: 'string', bodyLimit: 1024 ** 3 },
+      (_request, body, done) => done(null, body),
+    );
+    scope.post(
+      Routes.backend.dataImport,
+      {
+        bodyLimit: 1024 ** 3,
+        schema: {
+          tags,
+          summary:
+            'Import OHLCV bars from a CSV body (header with date or timestamp, open, high, low, close, volume); a bad file is rejected whole, naming its line',
+          querystring: DataImportQuerySchema,
+          response: { 201: DataImportResponseSchema, ...errorResponses(400, 413) },
+        },
+      },
+      async (request, reply) => {
+        const { symbol, timeframe, mode = 'merge' } = request.query;
+        if (typeof request.body !== 'string' || request.body.trim() === '') {
+          throw new ValidationError(
+            'body',
+            'is empty; send the CSV file as the body with content-type text/csv',
+          );
+        }
+        let bars;
+        try {
+          bars = parseBarsCsv(request.body, symbol, timeframe);
+        } catch (error) {
+          if (error instanceof CsvFormatError) {
+            throw new ValidationError('body', error.message, {
+              row: error.row,
+              column: error.column,
+            });
+          }
+          throw error;
+        }
+        const stored = ctx.series.put(bars, mode);
+        return reply.code(201).send({ ...stored, mode });
+      },
+    );
+  });
 }

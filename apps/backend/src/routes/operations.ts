@@ -14,9 +14,11 @@ import {
   OperationReportSchema,
   OperationSchema,
   Routes,
+  StartResponseSchema,
 } from '@ktrdr/shared';
 import { errorResponses, rawReply, type TypedServer } from '@ktrdr/server-kit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { BackendContext } from '../context.js';
 
@@ -86,6 +88,78 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
       const text = await ctx.actions.resultText(request.params.operation_id);
       return rawReply(reply).type('application/json').send(text);
     },
+  );
+
+  app.get(
+    Routes.backend.operationResultFull,
+    {
+      schema: {
+        tags,
+        summary:
+          'The full result of a completed operation: every equity point and every trade (streamed)',
+        params: OperationParams,
+        response: { 200: BacktestResultSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const path = ctx.actions.fullResultPath(request.params.operation_id);
+      return rawReply(reply).type('application/json').send(createReadStream(path));
+    },
+  );
+
+  app.get(
+    Routes.backend.operationArtifact,
+    {
+      schema: {
+        tags: ['workers'],
+        summary: 'Download an artifact of an operation (a worker resuming from a checkpoint)',
+        params: Type.Object({ operation_id: OperationIdSchema, name: ArtifactNameSchema }),
+        response: errorResponses(400, 404),
+      },
+    },
+    async (request, reply) => {
+      const { operation_id, name } = request.params;
+      const path = ctx.actions.artifactPath(operation_id, name);
+      return rawReply(reply)
+        .type(name.endsWith('.json') ? 'application/json' : 'application/octet-stream')
+        .send(createReadStream(path));
+    },
+  );
+
+  app.post(
+    Routes.backend.operationResume,
+    {
+      schema: {
+        tags,
+        summary:
+          'Continue a failed or cancelled operation from its last checkpoint (same id, next attempt)',
+        params: OperationParams,
+        response: { 202: StartResponseSchema, ...errorResponses(400, 404, 409, 503) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send({
+        success: true as const,
+        ...(await ctx.actions.resume(request.params.operation_id)),
+      }),
+  );
+
+  app.post(
+    Routes.backend.operationRetry,
+    {
+      schema: {
+        tags,
+        summary:
+          'Run an ended operation again from scratch, as a new operation (retry_of = this one)',
+        params: OperationParams,
+        response: { 202: StartResponseSchema, ...errorResponses(400, 404, 409, 503) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send({
+        success: true as const,
+        ...(await ctx.actions.retry(request.params.operation_id)),
+      }),
   );
 
   app.delete(

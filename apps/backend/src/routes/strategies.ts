@@ -5,10 +5,29 @@ import {
   StrategyListSchema,
   StrategyNameSchema,
 } from '@ktrdr/shared';
-import { errorResponses, NotFoundError, type TypedServer } from '@ktrdr/server-kit';
+import {
+  errorResponses,
+  NotFoundError,
+  ValidationError,
+  type TypedServer,
+} from '@ktrdr/server-kit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BackendContext } from '../context.js';
+import type { StoredStrategy } from '../strategies/strategy-store.js';
 
-/** Strategies: list and read (editing comes with the engine issue). */
+const NameParams = Type.Object({ name: StrategyNameSchema });
+
+function document(strategy: StoredStrategy) {
+  return {
+    name: strategy.name,
+    hash: strategy.hash,
+    version: strategy.version,
+    yaml: strategy.yaml,
+    config: strategy.config as unknown as Record<string, unknown>,
+  };
+}
+
+/** Strategies: list, read (any version by hash), write (validated; a new version per change). */
 export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
   const tags = ['strategies'];
   app.get(
@@ -24,21 +43,59 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
     {
       schema: {
         tags,
-        summary: 'One strategy: its YAML and parsed configuration',
-        params: Type.Object({ name: StrategyNameSchema }),
+        summary: 'One strategy: its YAML and parsed configuration (?hash= for an earlier version)',
+        params: NameParams,
+        querystring: Type.Object(
+          { hash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: StrategyDocumentSchema, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
-      const strategy = ctx.strategies.get(request.params.name);
-      if (!strategy) throw new NotFoundError('strategy', request.params.name);
-      return {
-        name: strategy.name,
-        hash: strategy.hash,
-        version: strategy.version,
-        yaml: strategy.yaml,
-        config: strategy.config as unknown as Record<string, unknown>,
-      };
+      const { name } = request.params;
+      const { hash } = request.query;
+      const strategy = hash ? ctx.strategies.version(name, hash) : ctx.strategies.get(name);
+      if (!strategy)
+        throw new NotFoundError(hash ? `version ${hash} of strategy` : 'strategy', name);
+      return document(strategy);
     },
   );
+
+  // YAML arrives as text (application/yaml, text/yaml, text/plain) or as JSON {"yaml": "..."}
+  void app.register(async (untyped) => {
+    const scope = untyped.withTypeProvider<TypeBoxTypeProvider>();
+    scope.addContentTypeParser(
+      ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'],
+      { parseAs: 'string', bodyLimit: 256 * 1024 },
+      (_r, body, done) => done(null, { yaml: body }),
+    );
+    scope.put(
+      Routes.backend.strategy,
+      {
+        bodyLimit: 256 * 1024,
+        schema: {
+          tags,
+          summary:
+            'Create or change a strategy from YAML (validated; each change is a new version)',
+          params: NameParams,
+          body: Type.Object(
+            { yaml: Type.String({ maxLength: 256 * 1024 }) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: StrategyDocumentSchema,
+            201: StrategyDocumentSchema,
+            ...errorResponses(400),
+          },
+        },
+      },
+      async (request, reply) => {
+        if (!request.body.yaml.trim())
+          throw new ValidationError('yaml', 'is empty; send the strategy YAML');
+        const { strategy, created } = ctx.strategies.put(request.params.name, request.body.yaml);
+        return reply.code(created ? 201 : 200).send(document(strategy));
+      },
+    );
+  });
 }

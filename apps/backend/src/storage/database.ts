@@ -37,6 +37,36 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL,
      PRIMARY KEY (operation_id, seq)
    ) WITHOUT ROWID;`,
+  // 2: market data in compressed columnar chunks, and every version of every strategy
+  `CREATE TABLE series (
+     symbol TEXT NOT NULL,
+     timeframe TEXT NOT NULL,
+     first_time INTEGER NOT NULL,
+     last_time INTEGER NOT NULL,
+     bar_count INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (symbol, timeframe)
+   ) WITHOUT ROWID;
+   CREATE TABLE series_chunks (
+     symbol TEXT NOT NULL,
+     timeframe TEXT NOT NULL,
+     chunk_start INTEGER NOT NULL,
+     first_time INTEGER NOT NULL,
+     last_time INTEGER NOT NULL,
+     bar_count INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (symbol, timeframe, chunk_start)
+   ) WITHOUT ROWID;
+   CREATE TABLE strategy_versions (
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     hash TEXT NOT NULL,
+     yaml TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (name, version)
+   ) WITHOUT ROWID;
+   CREATE INDEX strategy_versions_by_hash ON strategy_versions (name, hash);`,
 ];
 
 /**

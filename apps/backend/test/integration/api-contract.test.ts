@@ -63,6 +63,7 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
       cacheDir: `${dir.path}/worker`,
       cancelDeadlineMs: 5000,
       shutdownGraceMs: 1000,
+      checkpointSeconds: 10,
       logLevel: 'silent',
     });
     await worker.registered;
@@ -261,7 +262,7 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
           end_date: '2020-02-01',
         }),
         'start_date',
-        /needs 50 to warm up/,
+        /indicator "slow" \(sma, period 50\) needs 50 bars to warm up/,
       );
       await expect400(
         await start({ strategy_name: 'sma_crossover', colour: 'blue' }),

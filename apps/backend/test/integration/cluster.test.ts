@@ -94,7 +94,13 @@ describe('backend with two worker processes', () => {
     );
     for (const result of results) {
       assert.ok(result.metrics.total_trades > 10, 'an SMA crossover over 20 years trades');
-      assert.equal(result.equity_curve.length, 5105);
+      assert.equal(result.equity_points_total, 5105);
+      assert.ok(result.equity_curve.length <= 5000, 'the display curve is downsampled');
+      assert.equal(
+        result.equity_curve[0]!.time,
+        '2000-01-03T00:00:00.000Z',
+        'it keeps the first point',
+      );
       assert.equal(result.trades.length, result.metrics.total_trades);
     }
     assert.deepEqual(

@@ -13,6 +13,7 @@ import {
   type WorkerType,
 } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ArtifactFile } from './job-definition.js';
 
 /** Who this worker is, as it registers. */
 export interface WorkerIdentity {
@@ -31,9 +32,10 @@ export interface FinalReport {
   summary?: Record<string, unknown>;
   /** The last progress, so the backend's record ends where the job did. */
   progress?: Progress;
-  /** A result file to upload as `result.json` before the report. */
-  resultPath?: string;
-  uploaded?: boolean;
+  /** Files to upload, in order, before the report (removed once delivered). */
+  artifacts?: ArtifactFile[];
+  /** How many of `artifacts` are already uploaded. */
+  uploaded?: number;
 }
 
 /** What the link needs from the worker. */
@@ -49,6 +51,10 @@ export interface BackendLinkDeps {
 }
 
 const MAX_BACKOFF_MS = 2000;
+
+interface CheckpointSlot {
+  next: { attempt: number; bytes: Uint8Array; ref: string } | undefined;
+}
 
 /**
  * The worker's side of the conversation with the backend: registration with retry and
@@ -67,6 +73,7 @@ export class BackendLink {
   private readonly outbox: FinalReport[] = [];
   private flushing: Promise<void> | undefined;
   private readonly progress = new Map<string, LatestValueThrottle<Progress>>();
+  private readonly checkpoints = new Map<string, CheckpointSlot>();
   private readonly onceRegistered: Promise<void>;
   private resolveRegistered!: () => void;
 
@@ -209,6 +216,44 @@ export class BackendLink {
     }
   }
 
+  /**
+   * Uploads a checkpoint of a running attempt and tells the backend where it stands. One
+   * upload at a time per operation; while one runs, only the newest waiting one is kept.
+   */
+  saveCheckpoint(operationId: string, attempt: number, bytes: Uint8Array, ref: string): void {
+    const slot = this.checkpoints.get(operationId);
+    if (slot) {
+      slot.next = { attempt, bytes, ref };
+      return;
+    }
+    const entry: CheckpointSlot = { next: { attempt, bytes, ref } };
+    this.checkpoints.set(operationId, entry);
+    void (async () => {
+      while (entry.next) {
+        const { attempt: a, bytes: b, ref: r } = entry.next;
+        entry.next = undefined;
+        const who = { worker_id: this.deps.identity().worker_id, attempt: a };
+        try {
+          await this.deps.client.putArtifact(operationId, 'checkpoint.bin', who, b, {
+            timeoutMs: 120_000,
+          });
+          await this.deps.client.reportOperation(
+            operationId,
+            { ...who, checkpoint_ref: r },
+            { timeoutMs: 10_000 },
+          );
+        } catch (error) {
+          // a lost checkpoint costs only the work since the previous one
+          this.deps.log.warn(
+            { operation_id: operationId, err: (error as Error).message },
+            'checkpoint not saved',
+          );
+        }
+      }
+      this.checkpoints.delete(operationId);
+    })();
+  }
+
   /** Queues a job's outcome and delivers it (retrying until the backend takes it). */
   finalize(report: FinalReport): void {
     this.progress.get(report.operation_id)?.cancel();
@@ -237,14 +282,14 @@ export class BackendLink {
       const report = this.outbox[0] as FinalReport;
       const who = { worker_id: identity.worker_id, attempt: report.attempt };
       try {
-        if (report.resultPath && !report.uploaded) {
-          const body = Readable.toWeb(
-            createReadStream(report.resultPath),
-          ) as ReadableStream<Uint8Array>;
-          await client.putArtifact(report.operation_id, 'result.json', who, body, {
-            timeoutMs: 300_000,
+        const files = report.artifacts ?? [];
+        for (let i = report.uploaded ?? 0; i < files.length; i++) {
+          const file = files[i] as ArtifactFile;
+          const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
+          await client.putArtifact(report.operation_id, file.name, who, body, {
+            timeoutMs: 600_000,
           });
-          report.uploaded = true;
+          report.uploaded = i + 1;
         }
         await client.reportOperation(
           report.operation_id,
@@ -266,7 +311,7 @@ export class BackendLink {
         );
       }
       this.outbox.shift();
-      if (report.resultPath) await rm(report.resultPath, { force: true });
+      for (const file of report.artifacts ?? []) await rm(file.path, { force: true });
     }
   }
 

@@ -38,14 +38,30 @@ export interface JobContext {
   /** A folder for caches and results that outlive the job. */
   cacheDir: string;
   /** Worker settings a handler may honour. */
-  settings: { throttleBarsPerSecond?: number | undefined };
+  settings: {
+    throttleBarsPerSecond?: number | undefined;
+    /** Save a checkpoint at most this often (seconds). */
+    checkpointSeconds: number;
+  };
+  /**
+   * Saves a checkpoint (uploaded to the backend as `checkpoint.bin`; the bytes are handed
+   * over, not copied). `ref` says where it stands, e.g. `checkpoint.bin@120000`.
+   */
+  checkpoint(bytes: Uint8Array, ref: string): void;
 }
 
-/** What a handler returns: a short summary, and optionally a file to upload as the result. */
+/** A file a job leaves for the backend. */
+export interface ArtifactFile {
+  /** Artifact name, e.g. `result.json`. */
+  name: string;
+  /** The file in the cache dir (deleted once uploaded). */
+  path: string;
+}
+
+/** What a handler returns: a short summary, and the files to upload (e.g. `result.json`). */
 export interface JobOutcome {
   summary: Record<string, unknown>;
-  /** A JSON file in the cache dir, uploaded as the `result.json` artifact. */
-  resultPath?: string;
+  artifacts?: ArtifactFile[];
 }
 
 /** A job handler: runs in a worker thread, never on the worker's event loop. */

@@ -3,7 +3,7 @@ import { CancellationToken, ProgressTracker, type Heartbeat, type Operation } fr
 import { AppError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BackendLink } from './backend-link.js';
-import type { JobContext, WorkerJobDefinition } from './job-definition.js';
+import type { ArtifactFile, JobContext, WorkerJobDefinition } from './job-definition.js';
 import type { JobThreadData, RunMessage, ThreadMessage } from './job-thread.js';
 import type { LocalOperations } from './local-operations.js';
 import { siblingModule } from './module-url.js';
@@ -170,10 +170,14 @@ export class JobRunner {
         if (!job.cancel.isCancelled) this.link.reportProgress(job.id, job.attempt, progress);
         break;
       }
+      case 'checkpoint':
+        if (!job.cancel.isCancelled)
+          this.link.saveCheckpoint(job.id, job.attempt, message.bytes, message.ref);
+        break;
       case 'result':
         this.end(job, 'completed', {
           summary: message.outcome.summary,
-          resultPath: message.outcome.resultPath,
+          artifacts: message.outcome.artifacts,
         });
         break;
       case 'error':
@@ -194,7 +198,11 @@ export class JobRunner {
   private end(
     job: RunningJob,
     status: 'completed' | 'failed' | 'cancelled',
-    details: { error?: string; summary?: Record<string, unknown>; resultPath?: string | undefined },
+    details: {
+      error?: string;
+      summary?: Record<string, unknown>;
+      artifacts?: ArtifactFile[] | undefined;
+    },
     report = true,
     /** False when the thread is gone or stuck: it is terminated and a fresh one started. */
     reusable = true,
@@ -215,7 +223,7 @@ export class JobRunner {
         ...(progress ? { progress } : {}),
         ...(details.error ? { error: details.error } : {}),
         ...(details.summary ? { summary: details.summary } : {}),
-        ...(details.resultPath ? { resultPath: details.resultPath } : {}),
+        ...(details.artifacts ? { artifacts: details.artifacts } : {}),
       });
     }
     this.log.info({ operation_id: job.id, status }, 'job ended');

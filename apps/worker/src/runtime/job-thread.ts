@@ -32,6 +32,7 @@ export interface RunMessage {
 /** Thread → main. */
 export type ThreadMessage =
   | { type: 'progress'; update: ProgressUpdate }
+  | { type: 'checkpoint'; bytes: Uint8Array; ref: string }
   | { type: 'result'; outcome: JobOutcome }
   | { type: 'error'; cancelled: boolean; message: string };
 
@@ -64,6 +65,11 @@ async function run(message: RunMessage): Promise<void> {
     backend,
     cacheDir: data.cacheDir,
     settings: data.settings,
+    checkpoint(bytes, ref) {
+      port!.postMessage({ type: 'checkpoint', bytes, ref } satisfies ThreadMessage, [
+        bytes.buffer as ArrayBuffer,
+      ]);
+    },
     reportProgress(update) {
       const now = Date.now();
       if (now - lastPost < PROGRESS_POST_MS && update.items_processed < update.items_total) return;

@@ -1,6 +1,6 @@
-import type { BacktestMetrics, StrategyConfig } from '@ktrdr/shared';
+import type { BacktestMetrics, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
-import { computeMetrics, type TradeRecord } from './metrics.js';
+import { computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
 import { computeSignals } from './signals.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
@@ -23,11 +23,58 @@ export interface BacktestTick {
   tradesSoFar: number;
 }
 
+/** Everything the loop carries from one bar to the next. */
+export interface EngineState {
+  cash: number;
+  /** 1 long, −1 short, 0 flat. */
+  side: number;
+  units: number;
+  entryPrice: number;
+  entryTime: number;
+  entryIndex: number;
+  entryFees: number;
+  /** Protective exit prices of the open position (NaN when none). */
+  stopPrice: number;
+  takePrice: number;
+  /** The side wanted from the next open, when `hasPending`. */
+  pendingTarget: number;
+  hasPending: boolean;
+  barsInMarket: number;
+  peak: number;
+}
+
+/**
+ * A snapshot of a run after `barIndex` bars: resuming from it gives exactly the result of
+ * the uninterrupted run (signals are recomputed from the same bars; the state, the trades
+ * and the equity so far are restored).
+ */
+export interface BacktestCheckpoint {
+  version: 1;
+  barIndex: number;
+  /** Identity of the data it was taken on, checked on resume. */
+  barCount: number;
+  firstTime: number;
+  lastTime: number;
+  state: EngineState;
+  trades: TradeRecord[];
+  /** Equity of bars `0..barIndex-1`. */
+  equity: Float64Array;
+}
+
 /** Hooks into a run. `onTick` may throw (e.g. a `CancelledError`) to stop the run. */
 export interface BacktestHooks {
   /** How often `onTick` is called, in bars (default 1,000; the cancel check rides on it). */
   tickEvery?: number;
   onTick?: (tick: BacktestTick) => void;
+  /** Offer a snapshot every this many bars (0 or unset: never). */
+  checkpointEvery?: number;
+  /**
+   * Called every `checkpointEvery` bars with a function that builds the snapshot: call it
+   * only when you want one (building copies the equity path so far).
+   */
+  onCheckpoint?: (barIndex: number, take: () => BacktestCheckpoint) => void;
+  /** Continue from a snapshot of an earlier run on the same bars. */
+  resumeFrom?: BacktestCheckpoint;
 }
 
 /** The full outcome of a run: metrics, per-bar equity and drawdown, closed trades. */
@@ -39,48 +86,104 @@ export interface BacktestOutput {
   trades: TradeRecord[];
 }
 
+/** The checkpoint does not belong to these bars. */
+export class CheckpointMismatchError extends Error {
+  override readonly name = 'CheckpointMismatchError';
+}
+
 const FLAT = 0;
 const LONG = 1;
 const SHORT = -1;
 
+function initialState(capital: number): EngineState {
+  return {
+    cash: capital,
+    side: FLAT,
+    units: 0,
+    entryPrice: 0,
+    entryTime: 0,
+    entryIndex: 0,
+    entryFees: 0,
+    stopPrice: Number.NaN,
+    takePrice: Number.NaN,
+    pendingTarget: FLAT,
+    hasPending: false,
+    barsInMarket: 0,
+    peak: capital,
+  };
+}
+
 /**
- * Runs a strategy over bars, event by event: signals are decided at a bar's close and
- * filled at the next bar's open, buys `slippage` above it and sells below, with
- * `commission` on each fill's notional. A position still open after the last bar is
- * closed at that bar's close so that the final equity is what the trader would hold.
- * Deterministic: same inputs, same output.
+ * Runs a rules strategy over bars, event by event. Signals are decided at a bar's close
+ * and filled at the next bar's open, buys `slippage` above it and sells below, with
+ * `commission` on each fill's notional. Stop-loss and take-profit (fractions of the
+ * entry price) are checked against each bar's range, the stop first when both are
+ * touched; a gap through the stop fills at the open. A position still open after the
+ * last bar is closed at that bar's close. Deterministic: same inputs, same output —
+ * also when resumed from a checkpoint.
  */
 export function runBacktest(
   bars: Bars,
-  strategy: StrategyConfig,
+  strategy: RulesStrategyConfig,
   settings: BacktestSettings,
   hooks: BacktestHooks = {},
 ): BacktestOutput {
   const n = bars.time.length;
-  const { open, close, time } = bars;
-  const signals = computeSignals(strategy, bars);
-  const { entryLong, exitLong, entryShort, exitShort } = signals;
+  const { open, high, low, close, time } = bars;
+  const { entryLong, exitLong, entryShort, exitShort } = computeSignals(strategy, bars);
   const sizing = strategy.position ?? { sizing: 'fraction_of_equity', value: 1 };
+  const stopLoss = strategy.risk?.stop_loss ?? 0;
+  const takeProfit = strategy.risk?.take_profit ?? 0;
   const { commission, slippage } = settings;
   const tickEvery = Math.max(1, Math.floor(hooks.tickEvery ?? 1000));
-  const onTick = hooks.onTick;
+  const checkpointEvery = Math.max(0, Math.floor(hooks.checkpointEvery ?? 0));
+  const { onTick, onCheckpoint } = hooks;
+  const protect = stopLoss > 0 || takeProfit > 0;
 
   const equity = new Float64Array(n);
   const drawdown = new Float64Array(n);
-  const trades: TradeRecord[] = [];
-  let cash = settings.initialCapital;
-  let side = FLAT;
-  let units = 0;
-  let entryPrice = 0;
-  let entryTime = 0;
-  let entryIndex = 0;
-  let entryFees = 0;
-  let pendingTarget = FLAT; // the side wanted from the next open on
-  let hasPending = false;
-  let barsInMarket = 0;
-  let peak = settings.initialCapital;
+  let trades: TradeRecord[] = [];
+  let s = initialState(settings.initialCapital);
+  let startAt = 0;
 
-  const closePosition = (price: number, at: number, index: number) => {
+  const resume = hooks.resumeFrom;
+  if (resume) {
+    if (resume.barCount !== n || resume.firstTime !== time[0] || resume.lastTime !== time[n - 1]) {
+      throw new CheckpointMismatchError(
+        `the checkpoint was taken on other data (${resume.barCount} bars from ${new Date(resume.firstTime).toISOString()}), not on these ${n} bars`,
+      );
+    }
+    s = { ...resume.state };
+    trades = resume.trades.map((t) => ({ ...t }));
+    startAt = resume.barIndex;
+    equity.set(resume.equity.subarray(0, startAt));
+    // drawdown is a pure function of the equity path: rebuild it the way the loop does
+    let peak = settings.initialCapital;
+    for (let i = 0; i < startAt; i++) {
+      const e = equity[i] as number;
+      if (e > peak) peak = e;
+      drawdown[i] = peak > 0 ? 1 - e / peak : 0;
+    }
+  }
+
+  // the loop works on locals (fast); `s` is only packed and unpacked at checkpoints
+  let {
+    cash,
+    side,
+    units,
+    entryPrice,
+    entryTime,
+    entryIndex,
+    entryFees,
+    stopPrice,
+    takePrice,
+    pendingTarget,
+    hasPending,
+    barsInMarket,
+    peak,
+  } = s;
+
+  const closePosition = (price: number, at: number, index: number, reason: ExitReason) => {
     const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
     const fee = units * fill * commission;
     if (side === LONG) cash += units * fill - fee;
@@ -96,9 +199,12 @@ export function runBacktest(
       pnl: gross - entryFees - fee,
       fees: entryFees + fee,
       holdingBars: index - entryIndex,
+      exitReason: reason,
     });
     side = FLAT;
     units = 0;
+    stopPrice = Number.NaN;
+    takePrice = Number.NaN;
   };
 
   const openPosition = (target: number, price: number, at: number, index: number) => {
@@ -117,15 +223,38 @@ export function runBacktest(
     entryTime = at;
     entryIndex = index;
     entryFees = fee;
+    stopPrice = stopLoss > 0 ? fill * (1 - target * stopLoss) : Number.NaN;
+    takePrice = takeProfit > 0 ? fill * (1 + target * takeProfit) : Number.NaN;
   };
 
-  for (let i = 0; i < n; i++) {
+  for (let i = startAt; i < n; i++) {
     const t = time[i] as number;
+    const o = open[i] as number;
+    let enteredNow = false;
     if (hasPending) {
-      const price = open[i] as number;
-      if (side !== FLAT && side !== pendingTarget) closePosition(price, t, i);
-      if (pendingTarget !== FLAT && side === FLAT) openPosition(pendingTarget, price, t, i);
+      if (side !== FLAT && side !== pendingTarget)
+        closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
+      if (pendingTarget !== FLAT && side === FLAT) {
+        openPosition(pendingTarget, o, t, i);
+        enteredNow = side !== FLAT;
+      }
       hasPending = false;
+    }
+    // comparisons with an unset (NaN) stop or target are false, so only set ones fire
+    if (protect && side !== FLAT) {
+      const h = high[i] as number;
+      const l = low[i] as number;
+      if (side === LONG) {
+        if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
+        else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
+        else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
+        else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
+      } else {
+        if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
+        else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
+        else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
+        else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
+      }
     }
     const c = close[i] as number;
     const value = cash + (side === FLAT ? 0 : side * units * c);
@@ -152,9 +281,10 @@ export function runBacktest(
       hasPending = true;
     }
 
-    if (onTick && (i + 1) % tickEvery === 0) {
+    const done = i + 1;
+    if (onTick && done % tickEvery === 0) {
       onTick({
-        barsDone: i + 1,
+        barsDone: done,
         barsTotal: n,
         time: t,
         equity: value,
@@ -162,10 +292,36 @@ export function runBacktest(
         tradesSoFar: trades.length,
       });
     }
+    if (onCheckpoint && checkpointEvery > 0 && done % checkpointEvery === 0 && done < n) {
+      onCheckpoint(done, () => ({
+        version: 1,
+        barIndex: done,
+        barCount: n,
+        firstTime: time[0] as number,
+        lastTime: time[n - 1] as number,
+        state: {
+          cash,
+          side,
+          units,
+          entryPrice,
+          entryTime,
+          entryIndex,
+          entryFees,
+          stopPrice,
+          takePrice,
+          pendingTarget,
+          hasPending,
+          barsInMarket,
+          peak,
+        },
+        trades: trades.map((tr) => ({ ...tr })),
+        equity: equity.slice(0, done),
+      }));
+    }
   }
 
   if (side !== FLAT && n > 0) {
-    closePosition(close[n - 1] as number, time[n - 1] as number, n - 1);
+    closePosition(close[n - 1] as number, time[n - 1] as number, n - 1, 'end_of_data');
     equity[n - 1] = cash;
     if (cash > peak) peak = cash;
     drawdown[n - 1] = peak > 0 ? 1 - cash / peak : 0;

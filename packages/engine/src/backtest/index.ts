@@ -2,3 +2,4 @@ export * from './engine.js';
 export * from './metrics.js';
 export * from './signals.js';
 export * from './result.js';
+export * from './checkpoint.js';

@@ -13,7 +13,12 @@ export interface TradeRecord {
   pnl: number;
   fees: number;
   holdingBars: number;
+  /** Why the position was closed. */
+  exitReason: ExitReason;
 }
+
+/** Why a position was closed. */
+export type ExitReason = 'signal' | 'reverse' | 'stop_loss' | 'take_profit' | 'end_of_data';
 
 function round(value: number, digits = 10): number {
   if (!Number.isFinite(value)) return 0;

@@ -1,6 +1,6 @@
-import type { ComparisonCondition, Condition, StrategyConfig } from '@ktrdr/shared';
+import type { ComparisonCondition, Condition, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
-import { computeIndicator, warmupBars } from '../indicators/compute.js';
+import { computeNamedOutputs, INDICATORS } from '../indicators/registry.js';
 
 /** Entry and exit flags per bar, decided at each bar's close. */
 export interface SignalSet {
@@ -33,6 +33,7 @@ function evaluateComparison(
   const a = operandSeries(pair[0], named, n);
   const b = operandSeries(pair[1], named, n);
   const out = new Uint8Array(n);
+  // a NaN on either side (warm-up) compares false, so nothing fires before both are stable
   switch (key) {
     case 'greater_than':
       for (let i = 0; i < n; i++) out[i] = (a[i] as number) > (b[i] as number) ? 1 : 0;
@@ -41,7 +42,6 @@ function evaluateComparison(
       for (let i = 0; i < n; i++) out[i] = (a[i] as number) < (b[i] as number) ? 1 : 0;
       break;
     case 'crosses_above':
-      // needs both bars defined: a NaN on either side compares false
       for (let i = 1; i < n; i++)
         out[i] =
           (a[i - 1] as number) <= (b[i - 1] as number) && (a[i] as number) > (b[i] as number)
@@ -61,29 +61,25 @@ function evaluateComparison(
 
 function evaluate(cond: Condition, named: Map<string, Series>, n: number): Uint8Array {
   if ('all' in cond && Array.isArray(cond.all)) {
-    const parts = cond.all.map((c) => evaluate(c, named, n));
     const out = new Uint8Array(n).fill(1);
-    for (const part of parts)
+    for (const part of cond.all.map((c) => evaluate(c, named, n)))
       for (let i = 0; i < n; i++) out[i] = (out[i] as number) & (part[i] as number);
     return out;
   }
   if ('any' in cond && Array.isArray(cond.any)) {
-    const parts = cond.any.map((c) => evaluate(c, named, n));
     const out = new Uint8Array(n);
-    for (const part of parts)
+    for (const part of cond.any.map((c) => evaluate(c, named, n)))
       for (let i = 0; i < n; i++) out[i] = (out[i] as number) | (part[i] as number);
     return out;
   }
   return evaluateComparison(cond as ComparisonCondition, named, n);
 }
 
-/**
- * Computes every indicator of the strategy and evaluates its conditions into per-bar
- * flags. Each flag at bar `i` uses only data up to bar `i`'s close, because every
- * indicator streams forward; the engine acts on it at bar `i + 1`'s open.
- */
-export function computeSignals(strategy: StrategyConfig, bars: Bars): SignalSet {
-  const n = bars.time.length;
+/** Every indicator output of a strategy over `bars`, keyed as conditions name them, plus the price fields. */
+export function computeOperands(
+  indicators: RulesStrategyConfig['indicators'],
+  bars: Bars,
+): Map<string, Series> {
   const named = new Map<string, Series>([
     ['open', bars.open],
     ['high', bars.high],
@@ -91,11 +87,24 @@ export function computeSignals(strategy: StrategyConfig, bars: Bars): SignalSet 
     ['close', bars.close],
     ['volume', bars.volume],
   ]);
-  let warmup = 0;
-  for (const [name, spec] of Object.entries(strategy.indicators)) {
-    named.set(name, computeIndicator(spec, bars));
-    warmup = Math.max(warmup, warmupBars(spec));
+  for (const [name, spec] of Object.entries(indicators)) {
+    for (const [key, series] of computeNamedOutputs(name, spec, bars)) named.set(key, series);
   }
+  return named;
+}
+
+/**
+ * Computes every indicator of the strategy and evaluates its conditions into per-bar
+ * flags. Each flag at bar `i` uses only data up to bar `i`'s close, because every
+ * indicator streams forward; the engine acts on it at bar `i + 1`'s open.
+ */
+export function computeSignals(strategy: RulesStrategyConfig, bars: Bars): SignalSet {
+  const n = bars.time.length;
+  const named = computeOperands(strategy.indicators, bars);
+  const warmup = Object.values(strategy.indicators).reduce(
+    (max, spec) => Math.max(max, INDICATORS[spec.type].warmup(spec)),
+    0,
+  );
   const none = new Uint8Array(n);
   const flag = (cond: Condition | undefined) => (cond ? evaluate(cond, named, n) : none);
   return {

@@ -1,3 +1,4 @@
 export * from './bars.js';
 export * from './csv.js';
 export * from './random-walk.js';
+export * from './resample.js';

@@ -1,1 +1,1 @@
-export * from './compute.js';
+export * from './registry.js';

@@ -4,6 +4,17 @@ const COMBINATORS = ['all', 'any'] as const;
 const KNOWN_KEYS = [...COMPARISON_KEYS, ...COMBINATORS].join(', ');
 const PRICE_NAMES = new Set<string>(PRICE_SOURCES);
 
+/** The message for an operand that names nothing this strategy has. */
+export function unknownOperand(operand: string, known: ReadonlySet<string>): string {
+  const names = [...known, ...PRICE_SOURCES].join(', ');
+  return `"${operand}" is not an indicator output of this strategy or a price field (known: ${names})`;
+}
+
+/** True when `operand` names a price field or one of `known`. */
+export function isKnownOperand(operand: string, known: ReadonlySet<string>): boolean {
+  return known.has(operand) || PRICE_NAMES.has(operand);
+}
+
 /**
  * Checks a condition tree by hand so that a trader's typo gets a precise message
  * (`entry.long.crosses_abov: unknown condition …`) rather than a schema's "anyOf" noise.
@@ -52,12 +63,8 @@ export function checkCondition(
       if (!Number.isFinite(operand))
         issues.push({ path: `${here}.${i}`, message: 'must be a finite number' });
     } else if (typeof operand === 'string') {
-      if (!indicatorNames.has(operand) && !PRICE_NAMES.has(operand)) {
-        const known = [...indicatorNames, ...PRICE_SOURCES].join(', ');
-        issues.push({
-          path: `${here}.${i}`,
-          message: `"${operand}" is not an indicator of this strategy or a price field (known: ${known})`,
-        });
+      if (!isKnownOperand(operand, indicatorNames)) {
+        issues.push({ path: `${here}.${i}`, message: unknownOperand(operand, indicatorNames) });
       }
     } else {
       issues.push({

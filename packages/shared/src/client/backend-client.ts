@@ -1,5 +1,10 @@
 import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
-import type { ColumnarBars, SeriesList } from '../contracts/data.js';
+import type {
+  ColumnarBars,
+  DataImportQuery,
+  DataImportResponse,
+  SeriesList,
+} from '../contracts/data.js';
 import type { BackendHealth } from '../contracts/health.js';
 import type {
   ArtifactUploadResponse,
@@ -115,6 +120,42 @@ export class BackendClient {
     return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
   }
 
+  /** The full result of a completed backtest: every equity point and every trade. */
+  getBacktestResultFull(operationId: string): Promise<BacktestResult> {
+    return this.http.request(
+      'GET',
+      fillPath(R.operationResultFull, { operation_id: operationId }),
+      { timeoutMs: 300_000 },
+    );
+  }
+
+  /** Continues a failed or cancelled operation from its last checkpoint (same id, next attempt). */
+  resumeOperation(operationId: string): Promise<StartResponse> {
+    return this.http.request('POST', fillPath(R.operationResume, { operation_id: operationId }));
+  }
+
+  /** Runs an ended operation again from scratch as a new operation. */
+  retryOperation(operationId: string): Promise<StartResponse> {
+    return this.http.request('POST', fillPath(R.operationRetry, { operation_id: operationId }));
+  }
+
+  /** Downloads an artifact of an operation (e.g. the checkpoint a resumed job starts from). */
+  async getArtifact(
+    operationId: string,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<Uint8Array> {
+    const response = await this.http.fetchRaw(
+      'GET',
+      fillPath(R.operationArtifact, { operation_id: operationId, name }),
+      {
+        timeoutMs: 300_000,
+        ...options,
+      },
+    );
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   /** Cancels a pending or running operation; resolves with its final state. */
   cancelOperation(operationId: string, reason?: string): Promise<Operation> {
     return this.http.request('DELETE', fillPath(R.operationCancel, { operation_id: operationId }), {
@@ -166,12 +207,25 @@ export class BackendClient {
     symbol: string,
     timeframe: string,
     range: { start?: string; end?: string } = {},
+    signal?: AbortSignal,
   ): Promise<FetchedSeries> {
     const response = await this.http.fetchRaw('GET', fillPath(R.series, { symbol, timeframe }), {
       query: range,
       headers: { 'accept-encoding': 'gzip' },
+      timeoutMs: 300_000,
+      ...(signal ? { signal } : {}),
     });
     return { bars: (await response.json()) as ColumnarBars, etag: response.headers.get('etag') };
+  }
+
+  /** Imports OHLCV bars from CSV text into a series (merge by default). */
+  importCsv(query: DataImportQuery, csv: string | Uint8Array): Promise<DataImportResponse> {
+    return this.http.request('POST', R.dataImport, {
+      query,
+      body: csv,
+      contentType: 'text/csv',
+      timeoutMs: 600_000,
+    });
   }
 
   /** Lists strategies. */
@@ -179,8 +233,16 @@ export class BackendClient {
     return this.http.request('GET', R.strategies);
   }
 
-  /** One strategy, as YAML and parsed. */
-  getStrategy(name: string): Promise<StrategyDocument> {
-    return this.http.request('GET', fillPath(R.strategy, { name }));
+  /** One strategy, as YAML and parsed; `hash` picks an earlier version. */
+  getStrategy(name: string, hash?: string): Promise<StrategyDocument> {
+    return this.http.request('GET', fillPath(R.strategy, { name }), { query: { hash } });
+  }
+
+  /** Writes a strategy (validated; each change is a new version). */
+  putStrategy(name: string, yaml: string): Promise<StrategyDocument> {
+    return this.http.request('PUT', fillPath(R.strategy, { name }), {
+      body: yaml,
+      contentType: 'application/yaml',
+    });
   }
 }

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { TimeframeSchema } from './enums.js';
-import { DateInput, JsonObject, Nullable } from './schema-helpers.js';
+import { DateInput, JsonObject, Nullable, StringEnum } from './schema-helpers.js';
 import { StrategyNameSchema } from './strategies.js';
 
 /** `POST /api/v1/backtests/start` body. Omitted data fields default to the strategy's own. */
@@ -115,15 +115,26 @@ export const TradeSchema = Type.Object({
   size: Type.Number(),
   pnl: Type.Number(),
   fees: Type.Number(),
+  exit_reason: Type.Optional(
+    StringEnum(['signal', 'reverse', 'stop_loss', 'take_profit', 'end_of_data'] as const),
+  ),
 });
 /** See {@link TradeSchema}. */
 export type Trade = Static<typeof TradeSchema>;
 
-/** `GET /api/v1/operations/{id}/result` of a backtest. */
+/**
+ * `GET /api/v1/operations/{id}/result` of a backtest: the equity curve downsampled for
+ * display (≤ 5,000 shape-preserving points) and the most recent trades; `…/result/full`
+ * has every point and every trade (same shape).
+ */
 export const BacktestResultSchema = Type.Object({
   metrics: BacktestMetricsSchema,
   equity_curve: Type.Array(EquityPointSchema),
   trades: Type.Array(TradeSchema),
+  equity_points_total: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'points in the full curve' }),
+  ),
+  trades_total: Type.Optional(Type.Integer({ minimum: 0, description: 'trades in the full list' })),
 });
 /** See {@link BacktestResultSchema}. */
 export type BacktestResult = Static<typeof BacktestResultSchema>;

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { TimeframeSchema } from './enums.js';
+import { StringEnum } from './schema-helpers.js';
 
 /** Symbols appear in URLs and file names: letters, digits and a few separators. */
 export const SymbolSchema = Type.String({
@@ -56,3 +57,35 @@ export type SeriesSummary = Static<typeof SeriesSummarySchema>;
 export const SeriesListSchema = Type.Object({ series: Type.Array(SeriesSummarySchema) });
 /** See {@link SeriesListSchema}. */
 export type SeriesList = Static<typeof SeriesListSchema>;
+
+/** `POST /api/v1/data/import` query: which series the CSV body holds, and how to store it. */
+export const DataImportQuerySchema = Type.Object(
+  {
+    symbol: SymbolSchema,
+    timeframe: TimeframeSchema,
+    mode: Type.Optional(
+      StringEnum(['merge', 'replace'] as const, {
+        default: 'merge',
+        description:
+          'merge: add to the stored bars (a bar at a stored time replaces it); replace: the file becomes the series',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** See {@link DataImportQuerySchema}. */
+export type DataImportQuery = Static<typeof DataImportQuerySchema>;
+
+/** The answer to an import: the series as stored now. */
+export const DataImportResponseSchema = Type.Object({
+  symbol: Type.String(),
+  timeframe: TimeframeSchema,
+  first_bar: Type.String(),
+  last_bar: Type.String(),
+  bar_count: Type.Integer({ minimum: 0 }),
+  etag: Type.String(),
+  bars_written: Type.Integer({ minimum: 0, description: 'rows read from the file' }),
+  mode: Type.String(),
+});
+/** See {@link DataImportResponseSchema}. */
+export type DataImportResponse = Static<typeof DataImportResponseSchema>;

@@ -65,6 +65,14 @@ export const OperationSchema = Type.Object({
   routing_reason: Nullable(Type.String()),
   attempts: Type.Array(OperationAttemptSchema),
   provenance: ProvenanceSchema,
+  checkpoint_ref: Type.Optional(
+    Nullable(
+      Type.String({
+        description:
+          'the latest checkpoint saved, e.g. checkpoint.bin@120000: resumable from there',
+      }),
+    ),
+  ),
 });
 /** See {@link OperationSchema}. */
 export type Operation = Static<typeof OperationSchema>;

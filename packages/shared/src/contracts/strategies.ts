@@ -13,16 +13,40 @@ export const StrategyNameSchema = Type.String({
 /** Price fields an indicator or a condition may read. */
 export const PRICE_SOURCES = ['open', 'high', 'low', 'close', 'volume'] as const;
 
-/** Indicator kinds a rules strategy may declare. */
-export const INDICATOR_TYPES = ['sma', 'ema', 'rsi'] as const;
+/** Indicator kinds a strategy may declare (all computed by `trading-signals`). */
+export const INDICATOR_TYPES = [
+  'sma',
+  'ema',
+  'rsi',
+  'roc',
+  'atr',
+  'williams_r',
+  'macd',
+  'bollinger',
+  'adx',
+  'stochastic',
+] as const;
 /** An indicator kind. */
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
-/** One indicator of a strategy, referenced by its key in conditions. */
+const positiveInt = Type.Integer({ minimum: 1, maximum: 100_000 });
+
+/**
+ * One indicator of a strategy, referenced by its key in conditions and fuzzy sets
+ * (`fast`, or `macd.histogram` for a named output). Which parameters each type takes is
+ * checked by the engine, which names the missing or foreign one.
+ */
 export const IndicatorSpecSchema = Type.Object(
   {
     type: StringEnum(INDICATOR_TYPES),
-    period: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    period: Type.Optional(positiveInt),
+    fast: Type.Optional(positiveInt),
+    slow: Type.Optional(positiveInt),
+    signal: Type.Optional(positiveInt),
+    stddev: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+    k_period: Type.Optional(positiveInt),
+    d_period: Type.Optional(positiveInt),
+    smoothing: Type.Optional(positiveInt),
     source: Type.Optional(StringEnum(PRICE_SOURCES, { default: 'close' })),
   },
   { additionalProperties: false },
@@ -30,9 +54,9 @@ export const IndicatorSpecSchema = Type.Object(
 /** See {@link IndicatorSpecSchema}. */
 export type IndicatorSpec = Static<typeof IndicatorSpecSchema>;
 
-/** An operand: the name of an indicator or price field, or a constant. */
+/** An operand: an indicator (or `indicator.output`), a price field, or a constant. */
 export const OperandSchema = Type.Union([
-  Type.String({ minLength: 1, maxLength: 64 }),
+  Type.String({ minLength: 1, maxLength: 80 }),
   Type.Number(),
 ]);
 
@@ -92,9 +116,23 @@ export const PositionSizingSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Protective exits, as fractions of the entry price (0.05 = 5 %). */
+export const RiskSchema = Type.Object(
+  {
+    stop_loss: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+    take_profit: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
 const sideRules = Type.Object(
   { long: Type.Optional(ConditionSchema), short: Type.Optional(ConditionSchema) },
   { additionalProperties: false },
+);
+
+const indicatorsRecord = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
+  IndicatorSpecSchema,
 );
 
 /** A `rules` strategy: indicators and entry/exit conditions over them. */
@@ -104,19 +142,137 @@ export const RulesStrategySchema = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     type: Type.Literal('rules'),
     data: Type.Optional(StrategyDataSchema),
-    indicators: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), IndicatorSpecSchema),
+    indicators: indicatorsRecord,
     entry: sideRules,
     exit: Type.Optional(sideRules),
     position: Type.Optional(PositionSizingSchema),
+    risk: Type.Optional(RiskSchema),
   },
   { additionalProperties: false },
 );
 
-/** A validated strategy configuration. */
-export type StrategyConfig = Omit<Static<typeof RulesStrategySchema>, 'entry' | 'exit'> & {
+/** Fuzzy membership shapes. */
+export const MEMBERSHIP_TYPES = ['triangular', 'trapezoid', 'gaussian'] as const;
+
+/**
+ * A fuzzy set's membership function: `triangular` [a, b, c] (a ≤ b ≤ c), `trapezoid`
+ * [a, b, c, d] (a ≤ b ≤ c ≤ d), `gaussian` [mean, sigma] (sigma > 0).
+ */
+export const MembershipSchema = Type.Object(
+  {
+    type: StringEnum(MEMBERSHIP_TYPES),
+    parameters: Type.Array(Type.Number(), { minItems: 2, maxItems: 4 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The neural network of a `neuro_fuzzy` strategy. */
+export const ModelSpecSchema = Type.Object(
+  {
+    type: Type.Literal('mlp'),
+    hidden_layers: Type.Array(Type.Integer({ minimum: 1, maximum: 4096 }), {
+      minItems: 1,
+      maxItems: 8,
+    }),
+    activation: Type.Optional(
+      StringEnum(['relu', 'tanh', 'sigmoid', 'elu'] as const, { default: 'relu' }),
+    ),
+    dropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9 })),
+    lookback: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** How a `neuro_fuzzy` strategy is trained. */
+export const TrainingSpecSchema = Type.Object(
+  {
+    labels: Type.Object(
+      {
+        method: Type.Literal('zigzag'),
+        threshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+        lookahead: Type.Integer({ minimum: 1, maximum: 10_000 }),
+      },
+      { additionalProperties: false },
+    ),
+    split: Type.Optional(
+      Type.Object(
+        {
+          train: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+          validation: Type.Number({ minimum: 0, exclusiveMaximum: 1 }),
+          test: Type.Number({ minimum: 0, exclusiveMaximum: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    optimizer: Type.Optional(StringEnum(['adam', 'sgd', 'rmsprop'] as const, { default: 'adam' })),
+    learning_rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_536 })),
+    epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    early_stopping: Type.Optional(
+      Type.Object(
+        {
+          patience: Type.Integer({ minimum: 1, maximum: 1000 }),
+          monitor: Type.Optional(
+            StringEnum(['val_loss', 'val_accuracy'] as const, { default: 'val_loss' }),
+          ),
+          min_delta: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    class_weights: Type.Optional(
+      StringEnum(['balanced', 'none'] as const, { default: 'balanced' }),
+    ),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A `neuro_fuzzy` strategy: indicators → fuzzy memberships → (a lookback window of) neural
+ * inputs → MLP → BUY/HOLD/SELL, acted on when its confidence passes the threshold.
+ * Trained on ZigZag labels. (Execution comes with the training issue.)
+ */
+export const NeuroFuzzyStrategySchema = Type.Object(
+  {
+    name: StrategyNameSchema,
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    type: Type.Literal('neuro_fuzzy'),
+    data: Type.Optional(StrategyDataSchema),
+    indicators: indicatorsRecord,
+    fuzzy_sets: Type.Record(
+      Type.String({ minLength: 1, maxLength: 80 }),
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), MembershipSchema),
+    ),
+    model: ModelSpecSchema,
+    training: TrainingSpecSchema,
+    decisions: Type.Object(
+      {
+        confidence_threshold: Type.Number({ minimum: 0, maximum: 1 }),
+        allow_short: Type.Optional(Type.Boolean({ default: false })),
+      },
+      { additionalProperties: false },
+    ),
+    position: Type.Optional(PositionSizingSchema),
+    risk: Type.Optional(RiskSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** The strategy types. */
+export const STRATEGY_TYPES = ['rules', 'neuro_fuzzy'] as const;
+
+/** A validated `rules` strategy. */
+export type RulesStrategyConfig = Omit<Static<typeof RulesStrategySchema>, 'entry' | 'exit'> & {
   entry: { long?: Condition; short?: Condition };
   exit?: { long?: Condition; short?: Condition };
 };
+
+/** A validated `neuro_fuzzy` strategy. */
+export type NeuroFuzzyStrategyConfig = Static<typeof NeuroFuzzyStrategySchema>;
+
+/** A validated strategy configuration of either type. */
+export type StrategyConfig = RulesStrategyConfig | NeuroFuzzyStrategyConfig;
 
 /** A strategy as listed by `GET /api/v1/strategies`. */
 export const StrategySummarySchema = Type.Object({

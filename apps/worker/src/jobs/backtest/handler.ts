@@ -1,41 +1,96 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { barsFromColumnar } from '@ktrdr/engine/data';
-import { runBacktest, toBacktestResult, type BacktestTick } from '@ktrdr/engine/backtest';
-import { parseStrategyConfig } from '@ktrdr/engine/strategies';
+import { once } from 'node:events';
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  fullResultChunks,
+  runBacktest,
+  toBacktestResult,
+  type BacktestCheckpoint,
+  type BacktestOutput,
+  type BacktestTick,
+} from '@ktrdr/engine/backtest';
+import { parseRulesStrategy } from '@ktrdr/engine/strategies';
 import { CancelledError, type BacktestJob } from '@ktrdr/shared';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
+import { SeriesCache } from './series-cache.js';
+
+/** The checkpoint artifact's name. */
+export const CHECKPOINT_ARTIFACT = 'checkpoint.bin';
+
+let cache: SeriesCache | undefined;
 
 function dateOf(ms: number, timeframe: string): string {
   const iso = new Date(ms).toISOString();
   return timeframe === '1d' ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
+async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const out = createWriteStream(path);
+  for (const chunk of chunks) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Writes the display result and the full result; returns their artifact files. */
+async function writeResults(ctx: JobContext, job: BacktestJob, output: BacktestOutput) {
+  const dir = join(ctx.cacheDir, 'results');
+  await mkdir(dir, { recursive: true });
+  const base = join(dir, `${job.task_id}-${job.attempt}`);
+  await writeFile(`${base}.json`, JSON.stringify(toBacktestResult(output)));
+  await writeChunks(`${base}-full.json`, fullResultChunks(output));
+  return [
+    { name: 'result.json', path: `${base}.json` },
+    { name: 'result-full.json', path: `${base}-full.json` },
+  ];
+}
+
 /**
- * Runs one backtest: bars from the backend's data API (no shared disk), the engine in
- * this thread, progress every tick with the bar date, the cancel flag checked every tick
- * (at most every 1,000 bars), and the full result written for upload.
+ * Runs one backtest: bars from the backend's data API (or this worker's cache), the
+ * engine in this thread, progress every tick with the bar date, equity, position, trades
+ * and speed, the cancel flag checked every tick (at most every 1,000 bars), a checkpoint
+ * at most every `checkpointSeconds`, and the results written for upload. A job that
+ * carries a checkpoint continues from it.
  */
 const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
   const job = raw as unknown as BacktestJob;
-  const { symbol, timeframe, start, end } = job.data;
+  const { symbol, timeframe } = job.data;
+  cache ??= new SeriesCache(join(ctx.cacheDir, 'series'));
   ctx.reportProgress({
     current_step: `loading ${symbol} ${timeframe}`,
     items_processed: 0,
     items_total: 0,
   });
-  const { bars: columnar } = await ctx.backend.getSeries(symbol, timeframe, { start, end });
+  const { bars } = await cache.get(job.data, ctx.backend, ctx.signal);
   ctx.cancel.throwIfCancelled();
-  const bars = barsFromColumnar(columnar);
-  const strategy = parseStrategyConfig(job.strategy.config);
+  const strategy = parseRulesStrategy(job.strategy.config);
+
+  let resumeFrom: BacktestCheckpoint | undefined;
+  if (job.checkpoint_ref) {
+    ctx.reportProgress({
+      current_step: `loading checkpoint ${job.checkpoint_ref}`,
+      items_processed: 0,
+      items_total: bars.time.length,
+    });
+    resumeFrom = decodeCheckpoint(
+      await ctx.backend.getArtifact(job.task_id, CHECKPOINT_ARTIFACT, { signal: ctx.signal }),
+    );
+  }
 
   const throttle = ctx.settings.throttleBarsPerSecond;
   const tickEvery = throttle ? Math.max(1, Math.min(1000, Math.floor(throttle / 20))) : 1000;
+  const startBar = resumeFrom?.barIndex ?? 0;
   const started = performance.now();
+  let lastCheckpoint = started;
   const onTick = (tick: BacktestTick) => {
     ctx.cancel.throwIfCancelled();
+    const doneHere = tick.barsDone - startBar;
     if (throttle) {
-      const wait = started + (tick.barsDone / throttle) * 1000 - performance.now();
+      const wait = started + (doneHere / throttle) * 1000 - performance.now();
       if (wait > 0 && ctx.cancel.sleep(wait)) throw new CancelledError();
     }
     const elapsed = (performance.now() - started) / 1000;
@@ -49,7 +104,8 @@ const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
         equity: Math.round(tick.equity * 100) / 100,
         position: tick.position,
         trades: tick.tradesSoFar,
-        bars_per_second: elapsed > 0 ? Math.round(tick.barsDone / elapsed) : null,
+        bars_per_second: elapsed > 0 ? Math.round(doneHere / elapsed) : null,
+        ...(resumeFrom ? { resumed_from_bar: resumeFrom.barIndex } : {}),
       },
     });
   };
@@ -57,24 +113,32 @@ const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
     bars,
     strategy,
     { initialCapital: job.initial_capital, commission: job.commission, slippage: job.slippage },
-    { tickEvery, onTick },
+    {
+      tickEvery,
+      onTick,
+      checkpointEvery: tickEvery,
+      onCheckpoint: (barIndex, take) => {
+        const now = performance.now();
+        if (now - lastCheckpoint < ctx.settings.checkpointSeconds * 1000) return;
+        lastCheckpoint = now;
+        ctx.checkpoint(encodeCheckpoint(take()), `${CHECKPOINT_ARTIFACT}@${barIndex}`);
+      },
+      ...(resumeFrom ? { resumeFrom } : {}),
+    },
   );
-  const result = toBacktestResult(output);
-  const dir = join(ctx.cacheDir, 'results');
-  await mkdir(dir, { recursive: true });
-  const resultPath = join(dir, `${job.task_id}-${job.attempt}.json`);
-  await writeFile(resultPath, JSON.stringify(result));
+  const artifacts = await writeResults(ctx, job, output);
   const m = output.metrics;
   return {
-    resultPath,
+    artifacts,
     summary: {
       total_return: m.total_return,
       sharpe_ratio: m.sharpe_ratio,
       max_drawdown: m.max_drawdown,
       total_trades: m.total_trades,
       win_rate: m.win_rate,
-      final_equity: result.equity_curve.at(-1)?.equity ?? job.initial_capital,
+      final_equity: Math.round((output.equity.at(-1) ?? job.initial_capital) * 1e6) / 1e6,
       bars: bars.time.length,
+      ...(resumeFrom ? { resumed_from_bar: resumeFrom.barIndex } : {}),
     },
   };
 };
