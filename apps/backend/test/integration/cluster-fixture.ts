@@ -42,6 +42,7 @@ export interface Cluster {
  * watch, cancel or kill.
  */
 export async function startCluster(options: {
+  workerEnv?: Record<string, string>;
   workerCount: number;
   throttle?: number;
   backend?: Partial<BackendConfig>;
@@ -60,6 +61,7 @@ export async function startCluster(options: {
         ...(options.throttle
           ? { KTRDR_WORKER_THROTTLE_BARS_PER_SEC: String(options.throttle) }
           : {}),
+        ...options.workerEnv,
         ...env,
       },
     });
