@@ -1,3 +1,4 @@
+import { randomWalkBars } from '@ktrdr/engine';
 import { initialProgress, subscribeToEvents, BackendClient } from '@ktrdr/shared';
 import { BenchCluster } from './cluster.js';
 import { HarnessWorker } from '@ktrdr/testkit';
@@ -149,6 +150,53 @@ export async function throughput(
       rows.push({ workers: count, seconds, perSecond: jobs / seconds });
     }
     return rows;
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** A generated series as CSV text (1-minute bars). */
+function generatedCsv(count: number): string {
+  const bars = randomWalkBars({ seed: 42, count, timeframe: '1m' });
+  const rows: string[] = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < count; i++) {
+    rows.push(
+      `${bars.time[i]},${bars.open[i]},${bars.high[i]},${bars.low[i]},${bars.close[i]},${bars.volume[i]}`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** The same million-bar SMA-crossover backtest through backend + worker, cold and warm. */
+export async function endToEndMillion(
+  count: number,
+): Promise<{ importSeconds: number; coldSeconds: number; warmSeconds: number; bars: number }> {
+  const cluster = await new BenchCluster().start();
+  try {
+    await cluster.addWorkers(1);
+    const csv = generatedCsv(count);
+    const t0 = performance.now();
+    await cluster.client.importCsv({ symbol: 'BENCH', timeframe: '1m', mode: 'replace' }, csv);
+    const importSeconds = (performance.now() - t0) / 1000;
+    const run = async () => {
+      const start = performance.now();
+      const { operation_id } = await cluster.client.startBacktest({
+        strategy_name: 'sma_crossover',
+        symbol: 'BENCH',
+        timeframe: '1m',
+        start_date: '2000-01-01',
+        end_date: '2100-01-01',
+      });
+      const status = await cluster.settle(operation_id, 600_000);
+      if (status !== 'completed')
+        throw new Error(
+          `backtest ${status}: ${cluster.backend.backend.ctx.operations.get(operation_id)?.error_message}`,
+        );
+      return (performance.now() - start) / 1000;
+    };
+    const coldSeconds = await run();
+    const warmSeconds = await run();
+    return { importSeconds, coldSeconds, warmSeconds, bars: count };
   } finally {
     await cluster.close();
   }

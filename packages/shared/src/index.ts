@@ -18,3 +18,4 @@ export * from './cancellation.js';
 export * from './progress.js';
 export * from './dates.js';
 export * from './validation.js';
+export * from './bars-binary.js';

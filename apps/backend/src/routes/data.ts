@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { CsvFormatError, parseBarsCsv } from '@ktrdr/engine/data';
+import { CsvFormatError, parseBarsCsv, type Bars } from '@ktrdr/engine/data';
 import {
+  BARS_BINARY_MEDIA_TYPE,
+  encodeBarsBinary,
   ColumnarBarsSchema,
   DataImportQuerySchema,
   DataImportResponseSchema,
@@ -36,9 +38,17 @@ function rangeBound(field: 'start' | 'end', value: string | undefined): number |
   return ms;
 }
 
+/** A range's body, rendered on demand in each form a client asked for. */
+interface CachedBody {
+  bars: Bars;
+  json?: string;
+  gzip?: Buffer;
+  binary?: Uint8Array;
+}
+
 /** Bodies of recent range requests by ETag: workers ask for the same ranges again and again. */
 class BodyCache {
-  private readonly entries = new Map<string, { json: string; gzip?: Buffer }>();
+  private readonly entries = new Map<string, CachedBody>();
   constructor(private readonly capacity = 32) {}
   get(etag: string) {
     const entry = this.entries.get(etag);
@@ -48,7 +58,7 @@ class BodyCache {
     }
     return entry;
   }
-  set(etag: string, entry: { json: string; gzip?: Buffer }) {
+  set(etag: string, entry: CachedBody) {
     this.entries.set(etag, entry);
     if (this.entries.size > this.capacity)
       this.entries.delete(this.entries.keys().next().value as string);
@@ -88,24 +98,34 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
         throw new ValidationError('query.end', 'is before start');
       const resolved = ctx.series.resolve(symbol, timeframe);
       if (!resolved) throw new NotFoundError('series', `${symbol}/${timeframe}`);
-      const etag = `"${createHash('sha1')
+      const binary = String(request.headers.accept ?? '').includes(BARS_BINARY_MEDIA_TYPE);
+      const key = createHash('sha1')
         .update(`${resolved.etag}:${start ?? ''}:${end ?? ''}`)
         .digest('hex')
-        .slice(0, 20)}"`;
+        .slice(0, 20);
+      const etag = `"${key}${binary ? '-b' : ''}"`;
       reply
         .header('etag', etag)
         .header('cache-control', 'private, max-age=0, must-revalidate')
-        .header('vary', 'accept-encoding');
+        .header('vary', 'accept, accept-encoding');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      let body = bodies.get(etag);
+      let body = bodies.get(key);
       if (!body) {
-        body = { json: ctx.series.columnarJson(ctx.series.range(symbol, timeframe, start, end)!) };
-        bodies.set(etag, body);
+        body = { bars: ctx.series.range(symbol, timeframe, start, end)! };
+        bodies.set(key, body);
       }
       ctx.metrics.countSeriesDownload(symbol, timeframe);
+      if (binary) {
+        body.binary ??= encodeBarsBinary(body.bars);
+        return reply
+          .type(BARS_BINARY_MEDIA_TYPE)
+          .send(Buffer.from(body.binary.buffer, body.binary.byteOffset, body.binary.byteLength));
+      }
+      body.json ??= ctx.series.columnarJson(body.bars);
       reply.type('application/json');
       if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-        body.gzip ??= await gzipAsync(body.json);
+        // level 1: three times faster than the default for a few percent more bytes
+        body.gzip ??= await gzipAsync(body.json, { level: 1 });
         return reply.header('content-encoding', 'gzip').send(body.gzip);
       }
       return reply.send(body.json);

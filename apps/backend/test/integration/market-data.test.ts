@@ -64,6 +64,15 @@ describe('market data: SQLite store, CSV import, ETag, gzip, resampling, worker 
     assert.equal(again.status, 304);
   });
 
+  it('serves the same bars in binary columnar form to clients that ask for it', async () => {
+    const range = { start: '2024-01-05', end: '2024-02-05' };
+    const json = await cluster.client.getSeries('TEST', '1h', range);
+    const binary = await cluster.client.getSeriesBinary('TEST', '1h', range);
+    assert.equal(binary.time.length, json.bars.time.length);
+    for (const c of ['time', 'open', 'high', 'low', 'close', 'volume'] as const)
+      assert.deepEqual(Array.from(binary[c]), json.bars[c], c);
+  });
+
   it('serves coarser timeframes by resampling a finer stored series', async () => {
     const fourHours = await cluster.client.getSeries('TEST', '4h');
     assert.equal(fourHours.bars.time.length, 500);

@@ -94,11 +94,15 @@ export function toBacktestResult(
 export function* fullResultChunks(output: BacktestOutput, batch = 10_000): Generator<string> {
   yield `{"metrics":${JSON.stringify(output.metrics)},"equity_curve":[`;
   const n = output.equity.length;
+  const { time, equity, drawdown } = output;
   for (let from = 0; from < n; from += batch) {
-    const parts: string[] = [];
-    for (let i = from; i < Math.min(n, from + batch); i++)
-      parts.push(JSON.stringify(point(output, i)));
-    yield (from > 0 ? ',' : '') + parts.join(',');
+    // built by hand: the same text JSON.stringify(point(…)) gives, several times faster
+    let text = from > 0 ? ',' : '';
+    for (let i = from; i < Math.min(n, from + batch); i++) {
+      if (i > from) text += ',';
+      text += `{"time":"${iso(time[i] as number)}","equity":${round(equity[i] as number, 6)},"drawdown":${round(drawdown[i] as number, 10)}}`;
+    }
+    yield text;
   }
   yield '],"trades":[';
   for (let from = 0; from < output.trades.length; from += batch) {

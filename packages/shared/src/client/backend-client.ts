@@ -27,6 +27,11 @@ import type {
   WorkerRegistration,
   WorkerRegistrationResponse,
 } from '../contracts/workers.js';
+import {
+  BARS_BINARY_MEDIA_TYPE,
+  decodeBarsBinary,
+  type ColumnarFloatBars,
+} from '../bars-binary.js';
 import { HttpClient, type HttpClientOptions, type RequestOptions } from './http.js';
 
 const R = Routes.backend;
@@ -216,6 +221,22 @@ export class BackendClient {
       ...(signal ? { signal } : {}),
     });
     return { bars: (await response.json()) as ColumnarBars, etag: response.headers.get('etag') };
+  }
+
+  /** Fetches bars in the binary columnar form (fast for large series; Node and browsers alike). */
+  async getSeriesBinary(
+    symbol: string,
+    timeframe: string,
+    range: { start?: string; end?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<ColumnarFloatBars> {
+    const response = await this.http.fetchRaw('GET', fillPath(R.series, { symbol, timeframe }), {
+      query: range,
+      headers: { accept: BARS_BINARY_MEDIA_TYPE },
+      timeoutMs: 300_000,
+      ...(signal ? { signal } : {}),
+    });
+    return decodeBarsBinary(new Uint8Array(await response.arrayBuffer()));
   }
 
   /** Imports OHLCV bars from CSV text into a series (merge by default). */

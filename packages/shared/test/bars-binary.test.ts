@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeBarsBinary, encodeBarsBinary } from '../src/index.js';
+
+describe('binary bars', () => {
+  it('round-trips every float exactly, volumes above 2^31 included', () => {
+    const n = 1001;
+    const column = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+    const bars = {
+      symbol: 'ES=F',
+      timeframe: '5m' as const,
+      time: column((i) => Date.UTC(2024, 0, 1) + i * 300_000),
+      open: column((i) => 100 + Math.sin(i) / 3),
+      high: column((i) => 101 + Math.cos(i) / 7),
+      low: column((i) => 99 - i * 1e-9),
+      close: column((i) => 100 + i / 1e6),
+      volume: column((i) => 3e9 + i),
+    };
+    const bytes = encodeBarsBinary(bars);
+    assert.equal(bytes.length % 8, 0);
+    const back = decodeBarsBinary(bytes);
+    assert.equal(back.symbol, 'ES=F');
+    assert.equal(back.timeframe, '5m');
+    for (const c of ['time', 'open', 'high', 'low', 'close', 'volume'] as const)
+      assert.deepEqual(Array.from(back[c]), Array.from(bars[c]), c);
+    // a view at an odd offset still decodes
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 3);
+    assert.deepEqual(
+      Array.from(decodeBarsBinary(shifted.subarray(3)).close),
+      Array.from(bars.close),
+    );
+  });
+
+  it('refuses what is not binary bars, or is cut short', () => {
+    assert.throws(
+      () => decodeBarsBinary(new TextEncoder().encode('{"symbol":"X"}')),
+      /not binary bars/,
+    );
+    const bytes = encodeBarsBinary({
+      symbol: 'X',
+      timeframe: '1d',
+      time: new Float64Array(4),
+      open: new Float64Array(4),
+      high: new Float64Array(4),
+      low: new Float64Array(4),
+      close: new Float64Array(4),
+      volume: new Float64Array(4),
+    });
+    assert.throws(() => decodeBarsBinary(bytes.subarray(0, bytes.length - 8)), /truncated/);
+  });
+});
