@@ -258,6 +258,9 @@ export class BackendLink {
   finalize(report: FinalReport): void {
     this.progress.get(report.operation_id)?.cancel();
     this.progress.delete(report.operation_id);
+    // a checkpoint still waiting to go up is worthless once the job has ended
+    const slot = this.checkpoints.get(report.operation_id);
+    if (slot) slot.next = undefined;
     this.outbox.push(report);
     void this.flushOutbox();
   }
