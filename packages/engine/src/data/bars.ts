@@ -103,3 +103,18 @@ export function sliceByIndex(bars: Bars, from: number, to: number): Bars {
     volume: bars.volume.subarray(from, to),
   };
 }
+
+/** The first `n` bars in arrays of exactly that length (a copy out of an over-allocated buffer). */
+export function compactBars(bars: Bars, n: number): Bars {
+  const head = sliceByIndex(bars, 0, n);
+  return {
+    symbol: bars.symbol,
+    timeframe: bars.timeframe,
+    time: head.time.slice(),
+    open: head.open.slice(),
+    high: head.high.slice(),
+    low: head.low.slice(),
+    close: head.close.slice(),
+    volume: head.volume.slice(),
+  };
+}

@@ -1,5 +1,5 @@
 import { parseDateInput, type Timeframe } from '@ktrdr/shared';
-import { allocateBars, sliceByIndex, type Bars } from './bars.js';
+import { allocateBars, compactBars, type Bars } from './bars.js';
 
 /** A CSV file was rejected; `row` is the 1-based line number in the file (the header is line 1). */
 export class CsvFormatError extends Error {
@@ -99,16 +99,5 @@ export function parseBarsCsv(text: string, symbol: string, timeframe: Timeframe)
     n++;
   }
   if (n === 0) throw new CsvFormatError('the file has a header but no rows', null, null);
-  const trimmed = sliceByIndex(bars, 0, n);
-  // copy out of the over-allocated buffers so the result holds only what it needs
-  return {
-    symbol,
-    timeframe,
-    time: trimmed.time.slice(),
-    open: trimmed.open.slice(),
-    high: trimmed.high.slice(),
-    low: trimmed.low.slice(),
-    close: trimmed.close.slice(),
-    volume: trimmed.volume.slice(),
-  };
+  return compactBars(bars, n);
 }

@@ -1,5 +1,5 @@
 import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '@ktrdr/shared';
-import { allocateBars, sliceByIndex, type Bars } from './bars.js';
+import { allocateBars, compactBars, type Bars } from './bars.js';
 
 /** True when bars of `from` can be aggregated into bars of `to` (coarser, a whole multiple). */
 export function canResample(from: Timeframe, to: Timeframe): boolean {
@@ -48,15 +48,5 @@ export function resample(bars: Bars, to: Timeframe): Bars {
     out.close[m] = bars.close[i] as number;
     out.volume[m] = (out.volume[m] as number) + (bars.volume[i] as number);
   }
-  const trimmed = sliceByIndex(out, 0, m + 1);
-  return {
-    symbol: bars.symbol,
-    timeframe: to,
-    time: trimmed.time.slice(),
-    open: trimmed.open.slice(),
-    high: trimmed.high.slice(),
-    low: trimmed.low.slice(),
-    close: trimmed.close.slice(),
-    volume: trimmed.volume.slice(),
-  };
+  return compactBars(out, m + 1);
 }
