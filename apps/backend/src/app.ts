@@ -1,5 +1,5 @@
 import {
-  bearerAuthenticator,
+  bearerOrSessionAuthenticator,
   createLogger,
   createServer,
   type TypedServer,
@@ -21,6 +21,8 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { operationRoutes } from './routes/operations.js';
 import { strategyRoutes } from './routes/strategies.js';
+import { sessionRoutes } from './routes/session.js';
+import { webRoutes } from './routes/web.js';
 import { workerRoutes } from './routes/workers.js';
 import type { Db } from './storage/database.js';
 import { dataDirLayout } from './storage/data-dir.js';
@@ -58,7 +60,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     version: BACKEND_VERSION,
     description:
       'Orchestrator: workers, operations, data and strategies. Every route but /health needs the bearer token.',
-    authenticate: bearerAuthenticator(token),
+    authenticate: bearerOrSessionAuthenticator(token),
     logger: createLogger(config.logLevel, 'backend'),
   });
   const log = app.log;
@@ -118,6 +120,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     config,
     version: BACKEND_VERSION,
     startedAt: Date.now(),
+    url: deps.publicUrl,
     token,
     events,
     operations,
@@ -138,6 +141,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   eventRoutes(app, ctx);
   dataRoutes(app, ctx);
   strategyRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  if (config.webDir) await webRoutes(app, config.webDir);
 
   return {
     app,

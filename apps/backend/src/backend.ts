@@ -11,6 +11,8 @@ export interface BackendHandle extends ServiceHandle {
   /** Where the token came from: the environment, or the token file (and its path). */
   tokenSource: { kind: 'env' } | { kind: 'file'; path: string; created: boolean };
   dataDir: string;
+  /** True when the web UI is served at `/`. */
+  webUi: boolean;
   /** The services, for tests and the desktop app. */
   backend: BuiltBackend;
 }
@@ -62,6 +64,7 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
         ? { kind: 'file', path: layout.token, created: tokenFile.created }
         : { kind: 'env' },
       dataDir: config.dataDir,
+      webUi: config.webDir !== undefined,
       backend: built,
       close: () => {
         closing ??= (async () => {

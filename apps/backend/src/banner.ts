@@ -6,11 +6,9 @@ import type { BackendHandle } from './backend.js';
  * that logs collected from a pipe never hold it.
  */
 export function startupBanner(handle: BackendHandle, interactive: boolean): string {
-  const lines = [
-    `ktrdr backend listening on ${handle.url}`,
-    `  API docs: ${handle.url}/docs`,
-    `  data dir: ${handle.dataDir}`,
-  ];
+  const lines = [`ktrdr backend listening on ${handle.url}`];
+  if (handle.webUi) lines.push(`  web UI: ${handle.url}/ (sign in with the token)`);
+  lines.push(`  API docs: ${handle.url}/docs`, `  data dir: ${handle.dataDir}`);
   if (interactive) {
     lines.push(`  open: ${handle.url}/#token=${handle.token}`);
   } else if (handle.tokenSource.kind === 'file') {

@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -40,6 +41,8 @@ export interface BackendConfig {
   assetsDir: string;
   /** Pino level, or `silent`. */
   logLevel: string;
+  /** The built web UI served at `/` (none: the API only). */
+  webDir?: string | undefined;
 }
 
 /** The assets folder shipped inside this package. */
@@ -62,7 +65,14 @@ export function defaultBackendConfig(): BackendConfig {
     cancelTimeoutMs: 8_000,
     assetsDir: BUNDLED_ASSETS_DIR,
     logLevel: 'info',
+    webDir: defaultWebDir(),
   };
+}
+
+/** The web UI built in this checkout (apps/desktop/dist/renderer), when it exists. */
+export function defaultWebDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../desktop/dist/renderer', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 const FLAGS: Record<string, string> = {
@@ -70,6 +80,8 @@ const FLAGS: Record<string, string> = {
   '--port': 'KTRDR_PORT',
   '--data-dir': 'KTRDR_DATA_DIR',
   '--log-level': 'KTRDR_LOG_LEVEL',
+  '--web-dir': 'KTRDR_WEB_DIR',
+  '--assets-dir': 'KTRDR_ASSETS_DIR',
 };
 
 /** Usage text of `ktrdr-backend --help`. */
@@ -110,6 +122,8 @@ export function loadBackendConfig(
     config.useIbHostService = parseBoolean('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);
   if (values.IB_HOST_SERVICE_URL)
     config.ibHostServiceUrl = parseHttpUrl('IB_HOST_SERVICE_URL', values.IB_HOST_SERVICE_URL);
+  if (values.KTRDR_WEB_DIR) config.webDir = resolve(values.KTRDR_WEB_DIR);
+  if (values.KTRDR_ASSETS_DIR) config.assetsDir = resolve(values.KTRDR_ASSETS_DIR);
   if (values.KTRDR_LOG_LEVEL)
     config.logLevel = parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL);
   return config;

@@ -16,6 +16,8 @@ export interface BackendContext {
   config: BackendConfig;
   version: string;
   startedAt: number;
+  /** The URL this backend answers on (known once it listens). */
+  url: () => string;
   token: () => string;
   events: EventBus;
   operations: OperationsService;

@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the desktop app's embedded stack. Where the Electron binary is installed
- * the desktop issue launches the window on top of this; here it runs headless and
- * prints where to reach the API.
+ * `npm start`: the desktop app where the Electron binary is installed; elsewhere the same
+ * embedded stack (backend + a local backtest worker) headless, printing the web UI's URL.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BACKEND_USAGE, loadBackendConfig, startupBanner } from '@ktrdr/backend';
+import { electronBinary } from './electron-binary.js';
 import { startLocalStack } from './stack/local-stack.js';
 
-async function main(): Promise<void> {
+function runElectron(binary: string): void {
+  const main = fileURLToPath(new URL('./main/main.js', import.meta.url));
+  const child = spawn(binary, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+async function runHeadless(reason: string): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`ktrdr: starts the backend and one local backtest worker.\n\n${BACKEND_USAGE}`);
@@ -22,6 +31,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { backend } = stack;
+  console.log(`ktrdr: no desktop window here (${reason}); running headless.`);
   console.log(startupBanner(backend, process.stdout.isTTY === true));
   console.log(`  workers: ${stack.workers.length} local backtest worker(s) registered`);
   const token =
@@ -43,4 +53,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-void main();
+const electron =
+  process.env.KTRDR_HEADLESS === '1' ? { missing: 'KTRDR_HEADLESS=1' } : electronBinary();
+if ('path' in electron) runElectron(electron.path);
+else void runHeadless(electron.missing);

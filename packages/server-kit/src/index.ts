@@ -7,3 +7,4 @@ export * from './listen.js';
 export { rawReply } from './raw-reply.js';
 export * from './logger.js';
 export * from './config.js';
+export * from './session.js';

@@ -103,13 +103,52 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
         .filter((r) => r.public)
         .map((r) => `${r.method} ${r.url}`)
         .sort(),
-      ['GET /health', 'HEAD /health'],
+      // the web UI's files (no data in them) and the token-for-cookie exchange itself
+      ['DELETE /api/v1/session', 'GET /*', 'GET /health', 'HEAD /health', 'POST /api/v1/session'],
     );
     assert.ok(
       routes.some((r) => r.url === '/docs/json'),
       '/docs/json is behind the token too',
     );
     await checkAuth(backend.url, routes);
+  });
+
+  it('exchanges the token for an HttpOnly session cookie that the API accepts (the web UI)', async () => {
+    const wrong = await call(backend.url, 'POST', '/api/v1/session', {
+      body: { token: 'not-the-token-at-all' },
+    });
+    assert.equal(wrong.status, 401);
+    const response = await fetch(`${backend.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: TEST_TOKEN }),
+    });
+    assert.equal(response.status, 200);
+    const cookie = response.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^ktrdr_session=[\w-]+; HttpOnly; SameSite=Strict; Path=\//);
+    assert.ok(!cookie.includes(TEST_TOKEN), 'the cookie is not the token');
+    const session = cookie.split(';')[0]!;
+    const withCookie = await fetch(`${backend.url}/api/v1/workers`, {
+      headers: { cookie: session },
+    });
+    assert.equal(withCookie.status, 200);
+    const forged = await fetch(`${backend.url}/api/v1/workers`, {
+      headers: { cookie: 'ktrdr_session=forged' },
+    });
+    assert.equal(forged.status, 401);
+    // the web UI itself is served at / with a strict Content-Security-Policy
+    const page = await fetch(`${backend.url}/operations/anything`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="root">/);
+    assert.match(
+      page.headers.get('content-security-policy') ?? '',
+      /default-src 'self'; script-src 'self'/,
+    );
+    assert.equal(
+      (await fetch(`${backend.url}/api/v1/unknown`)).status,
+      404,
+      'unknown API paths are not the UI',
+    );
   });
 
   it('answers 401 on every worker route but /health without a valid token', async () => {

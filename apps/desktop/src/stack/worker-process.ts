@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled worker bin (always JavaScript: child processes do not run TypeScript). */
-export const WORKER_BIN = fileURLToPath(import.meta.resolve('@ktrdr/worker/bin'));
+/**
+ * The compiled worker bin (always JavaScript: child processes do not run TypeScript); the
+ * packaged desktop app points KTRDR_WORKER_BIN at its bundled copy.
+ */
+export function workerBin(): string {
+  return process.env.KTRDR_WORKER_BIN ?? fileURLToPath(import.meta.resolve('@ktrdr/worker/bin'));
+}
 
 /** A local worker child process, restarted when it dies while the stack runs. */
 export interface SupervisedWorker {
@@ -37,8 +42,13 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
 
   const start = () => {
     currentId = undefined;
-    child = spawn(process.execPath, [WORKER_BIN], {
-      env: { ...process.env, ...options.env },
+    child = spawn(process.execPath, [workerBin()], {
+      // inside Electron, process.execPath is Electron itself: run it as plain Node
+      env: {
+        ...process.env,
+        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffered = '';

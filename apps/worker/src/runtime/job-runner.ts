@@ -6,9 +6,9 @@ import type { BackendLink } from './backend-link.js';
 import type { ArtifactFile, JobContext, WorkerJobDefinition } from './job-definition.js';
 import type { JobThreadData, RunMessage, ThreadMessage } from './job-thread.js';
 import type { LocalOperations } from './local-operations.js';
-import { siblingModule } from './module-url.js';
+import { workerModule } from './module-url.js';
 
-const THREAD_ENTRY = siblingModule(import.meta.url, './job-thread');
+const THREAD_ENTRY = workerModule('runtime/job-thread');
 
 /** Settings of the runner. */
 export interface JobRunnerOptions {

@@ -1,4 +1,5 @@
 import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
+import type { ClusterInfo, ModelList } from '../contracts/cluster.js';
 import type {
   ColumnarBars,
   DataImportQuery,
@@ -247,6 +248,21 @@ export class BackendClient {
       contentType: 'text/csv',
       timeoutMs: 600_000,
     });
+  }
+
+  /** Exchanges the token for the web UI's HttpOnly session cookie (browsers). */
+  createSession(token: string): Promise<{ authenticated: true }> {
+    return this.http.request('POST', R.session, { body: { token } });
+  }
+
+  /** Where this backend listens and how another machine joins it. */
+  clusterInfo(): Promise<ClusterInfo> {
+    return this.http.request('GET', R.cluster);
+  }
+
+  /** Trained models. */
+  listModels(): Promise<ModelList> {
+    return this.http.request('GET', R.models);
   }
 
   /** Lists strategies. */

@@ -1,6 +1,6 @@
 import { BacktestJobSchema, Routes, type BacktestJob } from '@ktrdr/shared';
 import type { WorkerJobDefinition } from '../../runtime/job-definition.js';
-import { siblingModule } from '../../runtime/module-url.js';
+import { workerModule } from '../../runtime/module-url.js';
 
 /** Backtests: `POST /backtests/start`, run by `./handler` in a worker thread. */
 export const backtestJobDefinition: WorkerJobDefinition = {
@@ -8,7 +8,7 @@ export const backtestJobDefinition: WorkerJobDefinition = {
   operationType: 'backtesting',
   startPath: Routes.worker.backtestStart,
   requestSchema: BacktestJobSchema,
-  handlerModule: siblingModule(import.meta.url, './handler'),
+  handlerModule: workerModule('jobs/backtest/handler'),
   describe(raw) {
     const job = raw as unknown as BacktestJob;
     return {

@@ -1,0 +1,116 @@
+import { networkInterfaces } from 'node:os';
+import {
+  ClusterInfoSchema,
+  ModelListSchema,
+  Routes,
+  SessionRequestSchema,
+  SessionResponseSchema,
+} from '@ktrdr/shared';
+import {
+  errorResponses,
+  safeEqual,
+  SESSION_COOKIE,
+  sessionValue,
+  UnauthorizedError,
+  type TypedServer,
+} from '@ktrdr/server-kit';
+import Type from 'typebox';
+import type { BackendContext } from '../context.js';
+
+function lanAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/** The web UI's session, the cluster's join information, and the (for now empty) model store. */
+export function sessionRoutes(app: TypedServer, ctx: BackendContext): void {
+  app.post(
+    Routes.backend.session,
+    {
+      // public: this is where a browser proves it has the token
+      config: { public: true },
+      schema: {
+        tags: ['session'],
+        summary: 'Exchange the token for an HttpOnly, SameSite=Strict session cookie (the web UI)',
+        body: SessionRequestSchema,
+        response: { 200: SessionResponseSchema, ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      if (!safeEqual(request.body.token, ctx.token())) throw new UnauthorizedError();
+      const secure = request.protocol === 'https' ? '; Secure' : '';
+      reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${sessionValue(ctx.token())}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000${secure}`,
+      );
+      return { authenticated: true as const };
+    },
+  );
+
+  app.delete(
+    Routes.backend.session,
+    {
+      config: { public: true },
+      schema: {
+        tags: ['session'],
+        summary: 'Forget the session cookie',
+        response: { 204: Type.Null() },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`)
+        .code(204)
+        .send(null),
+  );
+
+  app.get(
+    Routes.backend.cluster,
+    {
+      schema: {
+        tags: ['system'],
+        summary:
+          'Where this backend listens and the command that joins a worker from another machine',
+        response: { 200: ClusterInfoSchema },
+      },
+    },
+    async () => {
+      const { host } = ctx.config;
+      const port = Number(new URL(ctx.url()).port);
+      const allInterfaces = host === '0.0.0.0' || host === '::';
+      const address = allInterfaces ? lanAddress() : undefined;
+      const lanUrl = address ? `http://${address}:${port}` : null;
+      return {
+        version: ctx.version,
+        listening: { host, port },
+        accepts_lan_workers: allInterfaces,
+        lan_url: lanUrl,
+        join_command: lanUrl
+          ? `KTRDR_BACKEND_URL=${lanUrl} KTRDR_CLUSTER_TOKEN=${ctx.token()} npx ktrdr-worker --type backtesting`
+          : null,
+        join_hint: allInterfaces
+          ? address
+            ? null
+            : 'this machine has no LAN address'
+          : `the backend listens on ${host} only: allow LAN workers in the settings (or start it with KTRDR_HOST=0.0.0.0)`,
+        data_dir: ctx.config.dataDir,
+      };
+    },
+  );
+
+  app.get(
+    Routes.backend.models,
+    {
+      schema: {
+        tags: ['models'],
+        summary: 'Trained models (the training issue fills the store)',
+        response: { 200: ModelListSchema },
+      },
+    },
+    async () => ({
+      models: [],
+    }),
+  );
+}

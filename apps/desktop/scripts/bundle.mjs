@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Bundles what the packaged desktop app runs into build/app, so it never resolves
+// workspace links: the Electron main, the backend host, the preload and the worker (its
+// bin, job thread and job handlers as separate files, found by path at run time). Only
+// native modules stay outside the bundle; electron-builder installs and rebuilds them for
+// Electron. Run after `npm run build`; then `npx electron-builder` (see docs/desktop.md).
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const out = `${here}build/app`;
+const version = JSON.parse(readFileSync(`${here}package.json`, 'utf8')).version;
+const native = ['better-sqlite3'];
+const dependencyVersion = (name) =>
+  JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['electron', ...native],
+  conditions: ['import', 'node'],
+  // ESM bundles still need require() for the CommonJS dependencies they inline
+  banner: {
+    js: [
+      "import { createRequire as __ktrdrRequire } from 'node:module';",
+      "import { fileURLToPath as __ktrdrPath } from 'node:url';",
+      "import { dirname as __ktrdrDirname } from 'node:path';",
+      'const require = __ktrdrRequire(import.meta.url);',
+      'const __filename = __ktrdrPath(import.meta.url);',
+      'const __dirname = __ktrdrDirname(__filename);',
+    ].join(' '),
+  },
+  define: {
+    'process.env.KTRDR_BUNDLED': '"1"',
+    'process.env.KTRDR_CODE_VERSION': JSON.stringify(version),
+  },
+};
+
+await build({
+  ...common,
+  entryPoints: {
+    main: `${here}dist/main/main.js`,
+    'backend-host': `${here}dist/main/backend-host.js`,
+    'worker/bin': `${root}apps/worker/dist/bin.js`,
+    'worker/runtime/job-thread': `${root}apps/worker/dist/runtime/job-thread.js`,
+    'worker/jobs/backtest/handler': `${root}apps/worker/dist/jobs/backtest/handler.js`,
+  },
+  outdir: out,
+  outExtension: { '.js': '.js' },
+});
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  entryPoints: { 'preload/preload': `${here}src/preload/preload.ts` },
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+});
+
+// the API docs UI (@fastify/swagger-ui) reads its files from beside the code that serves it
+for (const dir of [out, `${out}/worker`])
+  cpSync(`${root}node_modules/@fastify/swagger-ui/static`, `${dir}/static`, { recursive: true });
+
+writeFileSync(
+  `${out}/package.json`,
+  `${JSON.stringify(
+    {
+      name: 'ktrdr',
+      productName: 'ktrdr',
+      version,
+      description: 'Trading-research control center',
+      main: 'main.js',
+      type: 'module',
+      dependencies: Object.fromEntries(native.map((name) => [name, dependencyVersion(name)])),
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`bundled into ${out}`);

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BackendClient } from '@ktrdr/shared';
+import { superviseWorker, type SupervisedWorker } from '../stack/worker-process.js';
+import type { HostMessage, ParentMessage } from './host-protocol.js';
+import type { DesktopSettings } from './settings.js';
+
+/** A process running the backend (an Electron utility process, or a Node fork in tests). */
+export interface HostProcess {
+  /** The OS process id, where known. */
+  readonly pid?: number | undefined;
+  send(message: ParentMessage): void;
+  onMessage(listener: (message: HostMessage) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
+}
+
+/** Starts `entry` as the backend's process with `env`. */
+export type SpawnHost = (entry: string, env: Record<string, string>) => HostProcess;
+
+/** The compiled backend host script, next to this file. */
+export const BACKEND_HOST_ENTRY = fileURLToPath(new URL('./backend-host.js', import.meta.url));
+
+/** Start-up failed; the message says what to do. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Options of {@link startDesktopStack}. */
+export interface DesktopStackOptions {
+  dataDir: string;
+  settings: DesktopSettings;
+  spawnHost: SpawnHost;
+  /** The backend host script (default: the compiled one next to this module). */
+  hostEntry?: string;
+  handshakeTimeoutMs?: number;
+  workerTimeoutMs?: number;
+  logLevel?: string;
+  log?: (line: string) => void;
+}
+
+/** The running stack. */
+export interface DesktopStack {
+  url: string;
+  token: string;
+  workers: SupervisedWorker[];
+  /** Stops the workers, then the backend; resolves when every process is gone. */
+  stop(): Promise<void>;
+}
+
+function handshake(
+  host: HostProcess,
+  timeoutMs: number,
+  port: number,
+): Promise<{ url: string; token: string }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new StartupError(
+            `the backend did not start within ${timeoutMs / 1000} s; see the log in the data folder`,
+          ),
+        ),
+      timeoutMs,
+    );
+    host.onMessage((message) => {
+      clearTimeout(timer);
+      if (message.type === 'ready') resolve({ url: message.url, token: message.token });
+      else {
+        const hint = /port \d+ .* is in use/.test(message.message)
+          ? ` (change the port in the settings, currently ${port})`
+          : '';
+        reject(new StartupError(`the backend could not start: ${message.message}${hint}`));
+      }
+    });
+    host.onExit((code) => {
+      clearTimeout(timer);
+      reject(new StartupError(`the backend exited during start-up (code ${code ?? 'none'})`));
+    });
+  });
+}
+
+/**
+ * What the desktop app starts, in order, each awaited with a deadline: the backend in its
+ * own process (handshake: ready or a reason), then the local workers as child processes
+ * (until each has registered). The training issue adds local training workers and the GPU
+ * training host service here; the IB issue adds the IB host service. Free of Electron, so
+ * it is tested with plain Node processes.
+ */
+export async function startDesktopStack(options: DesktopStackOptions): Promise<DesktopStack> {
+  const { settings, dataDir } = options;
+  const log = options.log ?? (() => undefined);
+  const env: Record<string, string> = {
+    KTRDR_DATA_DIR: dataDir,
+    KTRDR_PORT: String(settings.backend_port),
+    KTRDR_HOST: settings.allow_lan_workers ? '0.0.0.0' : '127.0.0.1',
+    KTRDR_LOG_LEVEL: options.logLevel ?? 'warn',
+  };
+  const host = options.spawnHost(options.hostEntry ?? BACKEND_HOST_ENTRY, env);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => host.onExit(() => ((exited = true), resolve())));
+  const stopHost = async () => {
+    if (exited) return;
+    host.send({ type: 'stop' });
+    const killed = setTimeout(() => host.kill(), 10_000);
+    await exit;
+    clearTimeout(killed);
+  };
+  let ready;
+  try {
+    ready = await handshake(host, options.handshakeTimeoutMs ?? 30_000, settings.backend_port);
+  } catch (error) {
+    host.kill();
+    throw error;
+  }
+  log(`backend ready at ${ready.url}`);
+
+  const workers: SupervisedWorker[] = [];
+  const stop = async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await stopHost();
+  };
+  try {
+    for (let i = 1; i <= settings.local_backtest_workers; i++) {
+      workers.push(
+        superviseWorker({
+          name: `backtest-worker-${i}`,
+          log,
+          env: {
+            KTRDR_BACKEND_URL: ready.url,
+            KTRDR_CLUSTER_TOKEN: ready.token,
+            KTRDR_WORKER_TYPE: 'backtesting',
+            KTRDR_WORKER_HOST: '127.0.0.1',
+            KTRDR_WORKER_PORT: '0',
+            KTRDR_CACHE_DIR: join(dataDir, 'cache', `backtest-worker-${i}`),
+            KTRDR_LOG_LEVEL: options.logLevel ?? 'warn',
+          },
+        }),
+      );
+    }
+    const client = new BackendClient({ baseUrl: ready.url, token: ready.token });
+    const deadline = Date.now() + (options.workerTimeoutMs ?? 30_000);
+    const ids = await Promise.all(workers.map((w) => w.workerId()));
+    for (;;) {
+      const { workers: roster } = await client.listWorkers();
+      if (ids.every((id) => roster.some((w) => w.worker_id === id))) break;
+      if (Date.now() > deadline)
+        throw new StartupError(
+          'the local workers did not register in time; see the log in the data folder',
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { ...ready, workers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

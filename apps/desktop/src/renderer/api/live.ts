@@ -1,0 +1,132 @@
+import {
+  subscribeToEvents,
+  type BackendClient,
+  type BackendEvent,
+  type Operation,
+  type OperationList,
+  type Progress,
+  type WorkerList,
+} from '@ktrdr/shared';
+import type { QueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+
+function patchOperations(
+  queryClient: QueryClient,
+  id: string,
+  patch: (op: Operation) => Operation,
+): boolean {
+  let found = false;
+  queryClient.setQueriesData<OperationList>({ queryKey: ['operations'] }, (list) => {
+    if (!list) return list;
+    const at = list.operations.findIndex((op) => op.operation_id === id);
+    if (at < 0) return list;
+    found = true;
+    const operations = list.operations.slice();
+    operations[at] = patch(operations[at] as Operation);
+    return { ...list, operations };
+  });
+  queryClient.setQueryData<Operation>(['operation', id], (op) => (op ? patch(op) : op));
+  return found;
+}
+
+/** Applies a batch of events to the query cache in one go. */
+function apply(queryClient: QueryClient, events: BackendEvent[]): void {
+  // only the latest progress per operation matters within a frame
+  const progress = new Map<string, Progress>();
+  let refetchOperations = false;
+  for (const event of events) {
+    switch (event.event) {
+      case 'worker':
+        queryClient.setQueryData<WorkerList>(['workers'], (list) => {
+          if (!list) return list;
+          const at = list.workers.findIndex((w) => w.worker_id === event.data.worker_id);
+          const workers = list.workers.slice();
+          if (at < 0) workers.push(event.data);
+          else workers[at] = event.data;
+          return { workers, total_count: workers.length };
+        });
+        break;
+      case 'worker_removed':
+        queryClient.setQueryData<WorkerList>(['workers'], (list) => {
+          if (!list) return list;
+          const workers = list.workers.filter((w) => w.worker_id !== event.data.worker_id);
+          return { workers, total_count: workers.length };
+        });
+        break;
+      case 'heartbeats':
+        queryClient.setQueryData<WorkerList>(['workers'], (list) =>
+          list
+            ? {
+                ...list,
+                workers: list.workers.map((w) =>
+                  event.data[w.worker_id]
+                    ? { ...w, last_heartbeat_at: event.data[w.worker_id] as string }
+                    : w,
+                ),
+              }
+            : list,
+        );
+        break;
+      case 'operation': {
+        const op = event.data;
+        progress.delete(op.operation_id);
+        if (!patchOperations(queryClient, op.operation_id, () => op)) refetchOperations = true;
+        if (op.status === 'completed')
+          void queryClient.invalidateQueries({ queryKey: ['result', op.operation_id] });
+        break;
+      }
+      case 'progress':
+        progress.set(event.data.operation_id, event.data.progress);
+        break;
+      case 'metrics':
+        void queryClient.invalidateQueries({ queryKey: ['metrics', event.data.operation_id] });
+        break;
+    }
+  }
+  for (const [id, p] of progress)
+    patchOperations(queryClient, id, (op) => ({ ...op, progress: p }));
+  // a new operation, or one a filter did not show: fetch the lists again (once per frame)
+  if (refetchOperations) void queryClient.invalidateQueries({ queryKey: ['operations'] });
+}
+
+/**
+ * Feeds the SSE stream into the query cache, applying everything that arrived within an
+ * animation frame at once (no polling while the stream is up). It reconnects by itself
+ * with Last-Event-ID; after a drop everything is refetched once, in case the backend
+ * restarted and its event ids did too. Returns whether the stream is connected.
+ */
+export function useLiveUpdates(client: BackendClient, queryClient: QueryClient): boolean {
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    let pending: BackendEvent[] = [];
+    let frame = 0;
+    let dropped = false;
+    const flush = () => {
+      frame = 0;
+      const batch = pending;
+      pending = [];
+      apply(queryClient, batch);
+    };
+    const subscription = subscribeToEvents(client.http, {
+      onEvent: (event) => {
+        pending.push(event);
+        frame ||= requestAnimationFrame(flush);
+      },
+      onOpen: () => {
+        setConnected(true);
+        if (dropped) void queryClient.invalidateQueries();
+        dropped = false;
+      },
+      onDisconnect: () => {
+        setConnected(false);
+        dropped = true;
+      },
+      retryMs: 1000,
+    });
+    return () => {
+      subscription.close();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [client, queryClient]);
+  return connected;
+}

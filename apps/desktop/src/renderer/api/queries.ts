@@ -1,0 +1,52 @@
+import type { BackendClient, OperationListQuery } from '@ktrdr/shared';
+import { queryOptions } from '@tanstack/react-query';
+
+// Query options factories: each key sits next to its fetch, and live updates patch the
+// same keys (see live.ts). Components never spell a key inline.
+
+/** The worker roster. */
+export const workersQuery = (client: BackendClient) =>
+  queryOptions({ queryKey: ['workers'] as const, queryFn: () => client.listWorkers() });
+
+/** A page of operations for a filter. */
+export const operationsQuery = (client: BackendClient, filters: OperationListQuery) =>
+  queryOptions({
+    queryKey: ['operations', filters] as const,
+    queryFn: () => client.listOperations({ limit: 200, ...filters }),
+  });
+
+/** One operation. */
+export const operationQuery = (client: BackendClient, id: string) =>
+  queryOptions({ queryKey: ['operation', id] as const, queryFn: () => client.getOperation(id) });
+
+/** The display result of a completed backtest. */
+export const backtestResultQuery = (client: BackendClient, id: string) =>
+  queryOptions({
+    queryKey: ['result', id] as const,
+    queryFn: () => client.getBacktestResult(id),
+    staleTime: Infinity,
+  });
+
+/** Strategies. */
+export const strategiesQuery = (client: BackendClient) =>
+  queryOptions({ queryKey: ['strategies'] as const, queryFn: () => client.listStrategies() });
+
+/** One strategy's YAML. */
+export const strategyQuery = (client: BackendClient, name: string) =>
+  queryOptions({ queryKey: ['strategy', name] as const, queryFn: () => client.getStrategy(name) });
+
+/** Stored series. */
+export const seriesQuery = (client: BackendClient) =>
+  queryOptions({ queryKey: ['series'] as const, queryFn: () => client.listSeries() });
+
+/** Trained models. */
+export const modelsQuery = (client: BackendClient) =>
+  queryOptions({ queryKey: ['models'] as const, queryFn: () => client.listModels() });
+
+/** Where the backend listens and how to join it. */
+export const clusterQuery = (client: BackendClient) =>
+  queryOptions({
+    queryKey: ['cluster'] as const,
+    queryFn: () => client.clusterInfo(),
+    staleTime: 60_000,
+  });

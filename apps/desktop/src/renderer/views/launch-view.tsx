@@ -1,0 +1,202 @@
+import {
+  Alert,
+  Button,
+  Grid,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { TIMEFRAMES, type BacktestStartRequest } from '@ktrdr/shared';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { useClient } from '../api/client-context';
+import { seriesQuery, strategiesQuery } from '../api/queries';
+import { fieldErrors } from '../components/field-errors';
+
+interface FormState {
+  strategy_name: string | null;
+  symbol: string | null;
+  timeframe: string | null;
+  start_date: string;
+  end_date: string;
+  initial_capital: number | string;
+  commission: number | string;
+  slippage: number | string;
+}
+
+/**
+ * Start a backtest. The choices come from the API; the API's own validation messages are
+ * shown beside the field they name (no second set of rules in the UI).
+ */
+export function LaunchView() {
+  const client = useClient();
+  const navigate = useNavigate();
+  const strategies = useQuery(strategiesQuery(client));
+  const series = useQuery(seriesQuery(client));
+  const [form, setForm] = useState<FormState>({
+    strategy_name: null,
+    symbol: null,
+    timeframe: null,
+    start_date: '',
+    end_date: '',
+    initial_capital: 100_000,
+    commission: 0.001,
+    slippage: 0.0005,
+  });
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
+
+  // picking a strategy fills in its own defaults
+  const chosen = strategies.data?.strategies.find((s) => s.name === form.strategy_name);
+  useEffect(() => {
+    if (!chosen) return;
+    setForm((f) => ({
+      ...f,
+      symbol: chosen.data.symbol ?? f.symbol,
+      timeframe: chosen.data.timeframe ?? f.timeframe,
+      start_date: chosen.data.start_date ?? f.start_date,
+      end_date: chosen.data.end_date ?? f.end_date,
+    }));
+  }, [chosen]);
+
+  const start = useMutation({
+    mutationFn: (body: BacktestStartRequest) => client.startBacktest(body),
+    onSuccess: (answer) => void navigate(`/operations/${answer.operation_id}`),
+  });
+  const errors = fieldErrors(start.error);
+  const numberOrText = (v: number | string) =>
+    typeof v === 'number' ? v : v === '' ? undefined : Number(v);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const body: Record<string, unknown> = {
+      strategy_name: form.strategy_name ?? '',
+      ...(form.symbol ? { symbol: form.symbol } : {}),
+      ...(form.timeframe ? { timeframe: form.timeframe } : {}),
+      ...(form.start_date.trim() ? { start_date: form.start_date.trim() } : {}),
+      ...(form.end_date.trim() ? { end_date: form.end_date.trim() } : {}),
+      initial_capital: numberOrText(form.initial_capital),
+      commission: numberOrText(form.commission),
+      slippage: numberOrText(form.slippage),
+    };
+    start.mutate(body as unknown as BacktestStartRequest);
+  };
+
+  const symbols = [...new Set(series.data?.series.map((s) => s.symbol) ?? [])];
+  return (
+    <Stack maw={820}>
+      <Title order={2}>Launch a backtest</Title>
+      <form onSubmit={submit} noValidate aria-label="Start a backtest">
+        <Stack>
+          <Select
+            label="Strategy"
+            placeholder="Pick a strategy"
+            data={
+              strategies.data?.strategies.map((s) => ({
+                value: s.name,
+                label: `${s.name} (${s.type})`,
+              })) ?? []
+            }
+            value={form.strategy_name}
+            onChange={(v) => set('strategy_name', v)}
+            error={errors.fields.strategy_name}
+            searchable
+            data-testid="field-strategy"
+          />
+          {chosen && (
+            <Text size="sm" c="dimmed">
+              {chosen.description}
+            </Text>
+          )}
+          <Grid>
+            <Grid.Col span={6}>
+              <Select
+                label="Symbol"
+                data={symbols}
+                value={form.symbol}
+                onChange={(v) => set('symbol', v)}
+                error={errors.fields.symbol}
+                searchable
+                data-testid="field-symbol"
+              />
+            </Grid.Col>
+            <Grid.Col span={6}>
+              <Select
+                label="Timeframe"
+                data={[...TIMEFRAMES]}
+                value={form.timeframe}
+                onChange={(v) => set('timeframe', v)}
+                error={errors.fields.timeframe}
+                data-testid="field-timeframe"
+              />
+            </Grid.Col>
+            <Grid.Col span={6}>
+              <TextInput
+                label="Start date"
+                placeholder="YYYY-MM-DD"
+                value={form.start_date}
+                onChange={(e) => set('start_date', e.currentTarget.value)}
+                error={errors.fields.start_date}
+                data-testid="field-start"
+              />
+            </Grid.Col>
+            <Grid.Col span={6}>
+              <TextInput
+                label="End date"
+                placeholder="YYYY-MM-DD"
+                value={form.end_date}
+                onChange={(e) => set('end_date', e.currentTarget.value)}
+                error={errors.fields.end_date}
+                data-testid="field-end"
+              />
+            </Grid.Col>
+            <Grid.Col span={4}>
+              <NumberInput
+                label="Initial capital"
+                value={form.initial_capital}
+                onChange={(v) => set('initial_capital', v)}
+                error={errors.fields.initial_capital}
+                thousandSeparator=","
+                data-testid="field-capital"
+              />
+            </Grid.Col>
+            <Grid.Col span={4}>
+              <NumberInput
+                label="Commission (fraction)"
+                value={form.commission}
+                onChange={(v) => set('commission', v)}
+                error={errors.fields.commission}
+                decimalScale={6}
+                step={0.0005}
+                data-testid="field-commission"
+              />
+            </Grid.Col>
+            <Grid.Col span={4}>
+              <NumberInput
+                label="Slippage (fraction)"
+                value={form.slippage}
+                onChange={(v) => set('slippage', v)}
+                error={errors.fields.slippage}
+                decimalScale={6}
+                step={0.0005}
+                data-testid="field-slippage"
+              />
+            </Grid.Col>
+          </Grid>
+          {errors.general && (
+            <Alert color="red" title="The backend refused this backtest" data-testid="form-error">
+              {errors.general}
+            </Alert>
+          )}
+          <Button type="submit" loading={start.isPending} aria-label="Start backtest">
+            Start backtest
+          </Button>
+        </Stack>
+      </form>
+    </Stack>
+  );
+}

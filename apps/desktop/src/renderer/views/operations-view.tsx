@@ -1,0 +1,129 @@
+import { Anchor, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  OPERATION_STATUSES,
+  OPERATION_TYPES,
+  type Operation,
+  type OperationListQuery,
+} from '@ktrdr/shared';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { useClient } from '../api/client-context';
+import { operationsQuery } from '../api/queries';
+import { CancelButton } from '../components/cancel-button';
+import { OperationProgress } from '../components/operation-progress';
+import { StatusBadge } from '../components/status-badge';
+import { useNow } from '../components/use-now';
+import { ago, shortId } from '../format';
+
+function describe(op: Operation): string {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const m = op.metadata;
+  const series = [text(m.symbol), text(m.timeframe)].filter(Boolean).join(' ');
+  return [text(m.strategy_name), series].filter(Boolean).join(' · ');
+}
+
+/** Every operation, newest first, live: status, progress, queue place, Cancel. */
+export function OperationsView() {
+  const client = useClient();
+  const [status, setStatus] = useState<string | null>(null);
+  const [type, setType] = useState<string | null>(null);
+  const filters: OperationListQuery = {
+    ...(status ? { status: status as OperationListQuery['status'] } : {}),
+    ...(type ? { operation_type: type as OperationListQuery['operation_type'] } : {}),
+  };
+  const { data, error } = useQuery(operationsQuery(client, filters));
+  const now = useNow(5000);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Operations</Title>
+        <Group>
+          <Select
+            aria-label="Filter by status"
+            placeholder="Any status"
+            clearable
+            data={[...OPERATION_STATUSES]}
+            value={status}
+            onChange={setStatus}
+            w={160}
+          />
+          <Select
+            aria-label="Filter by type"
+            placeholder="Any type"
+            clearable
+            data={[...OPERATION_TYPES]}
+            value={type}
+            onChange={setType}
+            w={160}
+          />
+        </Group>
+      </Group>
+      {error && <Text c="red">{error.message}</Text>}
+      <Table striped highlightOnHover data-testid="operations-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Operation</Table.Th>
+            <Table.Th>What</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Progress</Table.Th>
+            <Table.Th>Worker</Table.Th>
+            <Table.Th>Created</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {data?.operations.map((op) => (
+            <Table.Tr
+              key={op.operation_id}
+              data-testid="operation-row"
+              data-operation-id={op.operation_id}
+              data-status={op.status}
+            >
+              <Table.Td>
+                <Anchor
+                  component={Link}
+                  to={`/operations/${op.operation_id}`}
+                  ff="monospace"
+                  size="sm"
+                >
+                  {shortId(op.operation_id)}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{describe(op)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge status={op.status} />
+              </Table.Td>
+              <Table.Td>
+                <OperationProgress operation={op} compact />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {op.worker_id ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" title={op.created_at}>
+                  {ago(op.created_at, now)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <CancelButton operation={op} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {data && data.operations.length === 0 && (
+        <Text c="dimmed">No operations yet. Start a backtest from Launch.</Text>
+      )}
+      {data && data.total_count > data.operations.length && (
+        <Text size="sm" c="dimmed">
+          Showing the newest {data.operations.length} of {data.total_count}.
+        </Text>
+      )}
+    </Stack>
+  );
+}

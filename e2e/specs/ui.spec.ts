@@ -1,0 +1,115 @@
+import { expect, test } from '@playwright/test';
+import { api, env, openUi, snapshot } from './helpers.js';
+
+test.describe.configure({ mode: 'serial' });
+
+test('signs in from the ready-to-click URL, clears the token from the address bar, and lists both workers', async ({
+  page,
+}) => {
+  await openUi(page);
+  expect(page.url()).not.toContain('token=');
+  await expect(page.getByTestId('live-status')).toHaveText('live');
+  await snapshot(page, 'operations-empty');
+  await page.getByRole('link', { name: 'Workers' }).click();
+  const rows = page.getByTestId('worker-row');
+  await expect(rows).toHaveCount(2);
+  for (const worker of env.workers) {
+    await expect(
+      page.locator(`[data-testid="worker-row"][data-worker-id="${worker.id}"]`),
+    ).toHaveAttribute('data-status', 'available');
+  }
+  await expect(page.getByTestId('last-heartbeat').first()).toContainText('ago');
+  await snapshot(page, 'workers');
+});
+
+test('a backtest started from the form shows a moving progress bar and ends with its equity chart', async ({
+  page,
+}) => {
+  await openUi(page, '/launch');
+  await page.getByTestId('field-strategy').click();
+  await page.getByRole('option', { name: /^sma_crossover/ }).click();
+  await expect(page.getByTestId('field-start')).toHaveValue('2000-01-01');
+  await snapshot(page, 'launch');
+  await page.getByRole('button', { name: 'Start backtest' }).click();
+  await page.waitForURL(/\/operations\/op_backtesting_/);
+  const bar = page.getByRole('progressbar').first();
+  await expect
+    .poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 10_000 })
+    .toBeGreaterThan(5);
+  const early = Number(await bar.getAttribute('aria-valuenow'));
+  await expect
+    .poll(async () => Number(await bar.getAttribute('aria-valuenow')))
+    .toBeGreaterThan(early);
+  await snapshot(page, 'operation-running');
+  await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed', {
+    timeout: 20_000,
+  });
+  await expect(page.locator('[data-testid="equity-chart"] canvas').first()).toBeVisible();
+  await expect(page.locator('[data-metric="total_trades"]')).toHaveText('57');
+  await snapshot(page, 'operation-completed');
+});
+
+test('a running backtest cancelled from its button ends cancelled', async ({ page }) => {
+  const { operation_id } = await api().startBacktest({ strategy_name: 'macd_trend' });
+  await openUi(page);
+  const row = page.locator(`[data-testid="operation-row"][data-operation-id="${operation_id}"]`);
+  await expect(row).toHaveAttribute('data-status', 'running');
+  await expect
+    .poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')))
+    .toBeGreaterThan(0);
+  await snapshot(page, 'operations-running');
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toHaveAttribute('data-status', 'cancelled');
+  await expect(row.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+  expect((await api().getOperation(operation_id)).status).toBe('cancelled');
+});
+
+test("a bad form value shows the API's message beside the field", async ({ page }) => {
+  await openUi(page, '/launch');
+  await page.getByTestId('field-strategy').click();
+  await page.getByRole('option', { name: /^rsi_mean_reversion/ }).click();
+  await page.getByTestId('field-start').fill('2015-01-01');
+  await page.getByTestId('field-end').fill('2010-01-01');
+  await page.getByRole('button', { name: 'Start backtest' }).click();
+  await expect(page.getByText('is before start_date; swap them or widen the range')).toBeVisible();
+  await expect(page.getByTestId('field-end')).toHaveAttribute('aria-invalid', 'true');
+  await snapshot(page, 'launch-error');
+});
+
+test('the data, strategies, models and join views show what the backend has', async ({ page }) => {
+  await openUi(page, '/data');
+  await expect(page.getByTestId('series-table')).toContainText('SP500');
+  await expect(page.getByTestId('series-table')).toContainText('5,105');
+  await snapshot(page, 'data');
+  await page.getByRole('link', { name: 'Strategies' }).click();
+  await page.getByRole('link', { name: 'macd_trend' }).click();
+  const editor = page.getByRole('textbox', { name: 'Strategy YAML' });
+  await expect(editor).toHaveValue(/type: macd/);
+  await editor.fill((await editor.inputValue()).replace('period: 14', 'period: 0'));
+  await page.getByRole('button', { name: 'Save as a new version' }).click();
+  await expect(page.getByTestId('strategy-errors')).toContainText('indicators.adx.period');
+  await snapshot(page, 'strategies');
+  await page.getByRole('link', { name: 'Models' }).click();
+  await expect(page.getByText('No trained models yet')).toBeVisible();
+  await snapshot(page, 'models');
+  await page.getByRole('link', { name: 'Join a worker' }).click();
+  await expect(page.getByTestId('join-hint')).toContainText('KTRDR_HOST=0.0.0.0');
+  await snapshot(page, 'join');
+});
+
+test('a worker process killed from the test leaves the available workers within 10 s', async ({
+  page,
+}) => {
+  await openUi(page, '/workers');
+  const victim = env.workers[1]!;
+  const row = page.locator(`[data-testid="worker-row"][data-worker-id="${victim.id}"]`);
+  await expect(row).toHaveAttribute('data-status', 'available');
+  process.kill(victim.pid, 'SIGKILL');
+  await expect(
+    page.locator(
+      `[data-testid="worker-row"][data-worker-id="${victim.id}"][data-status="available"]`,
+    ),
+  ).toHaveCount(0, { timeout: 10_000 });
+  await expect(page.getByTestId('worker-row')).toHaveCount(1);
+  await snapshot(page, 'workers-after-kill');
+});

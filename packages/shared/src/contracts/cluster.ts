@@ -1,0 +1,45 @@
+import Type, { type Static } from 'typebox';
+import { IsoDateTime, JsonObject, Nullable } from './schema-helpers.js';
+
+/** `POST /api/v1/session` body: the token to exchange for the web UI's session cookie. */
+export const SessionRequestSchema = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+/** See {@link SessionRequestSchema}. */
+export type SessionRequest = Static<typeof SessionRequestSchema>;
+
+/** The answer to a session exchange (the cookie itself is HttpOnly). */
+export const SessionResponseSchema = Type.Object({ authenticated: Type.Literal(true) });
+
+/** `GET /api/v1/cluster`: where this backend listens and how another machine joins it. */
+export const ClusterInfoSchema = Type.Object({
+  version: Type.String(),
+  listening: Type.Object({ host: Type.String(), port: Type.Integer() }),
+  /** True when bound to all interfaces, so workers on the LAN can reach it. */
+  accepts_lan_workers: Type.Boolean(),
+  /** The URL other machines should use (null when the backend listens on loopback only). */
+  lan_url: Nullable(Type.String()),
+  /** The command that starts a worker on another machine (null when none can join). */
+  join_command: Nullable(Type.String()),
+  /** Why no machine can join yet, and what to change. */
+  join_hint: Nullable(Type.String()),
+  data_dir: Type.String(),
+});
+/** See {@link ClusterInfoSchema}. */
+export type ClusterInfo = Static<typeof ClusterInfoSchema>;
+
+/** A trained model as the model store lists it (the training issue fills the store). */
+export const ModelSummarySchema = Type.Object({
+  model_id: Type.String(),
+  strategy_name: Type.String(),
+  created_at: IsoDateTime,
+  metrics: JsonObject,
+});
+/** See {@link ModelSummarySchema}. */
+export type ModelSummary = Static<typeof ModelSummarySchema>;
+
+/** `GET /api/v1/models` answer. */
+export const ModelListSchema = Type.Object({ models: Type.Array(ModelSummarySchema) });
+/** See {@link ModelListSchema}. */
+export type ModelList = Static<typeof ModelListSchema>;

@@ -1,0 +1,24 @@
+/** Where the renderer finds the backend. */
+export interface BackendConnection {
+  /** e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** The bearer token. */
+  token: string;
+}
+
+/**
+ * What the desktop app's preload exposes to the renderer as `window.ktrdr` — one typed
+ * method per capability, nothing else (never `ipcRenderer`). Everything else the
+ * renderer does goes over HTTP, exactly as in a browser.
+ */
+export interface DesktopApi {
+  /** The backend the main process started. */
+  backend(): Promise<BackendConnection>;
+  /** Opens a native file dialog for a CSV to import; resolves with its text, or null when cancelled. */
+  chooseCsvFile(): Promise<{ name: string; text: string } | null>;
+  /** Opens the data folder (database, strategies, token) in the system file manager. */
+  showDataFolder(): Promise<void>;
+}
+
+/** The global the preload defines (absent in a plain browser). */
+export const DESKTOP_API_GLOBAL = 'ktrdr';
