@@ -95,6 +95,8 @@ test('the data, strategies, models and join views show what the backend has', as
   await page.getByRole('link', { name: 'Join a worker' }).click();
   await expect(page.getByTestId('join-hint')).toContainText('KTRDR_HOST=0.0.0.0');
   await snapshot(page, 'join');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByText('Settings belong to the desktop app')).toBeVisible();
 });
 
 test('a worker process killed from the test leaves the available workers within 10 s', async ({

@@ -18,6 +18,19 @@ export interface DesktopApi {
   chooseCsvFile(): Promise<{ name: string; text: string } | null>;
   /** Opens the data folder (database, strategies, token) in the system file manager. */
   showDataFolder(): Promise<void>;
+  /** The desktop settings (ports, local workers, LAN workers, IB gateway). */
+  getSettings(): Promise<DesktopSettingsView>;
+  /** Saves the settings; they apply at the next start of the app. */
+  saveSettings(settings: DesktopSettingsView): Promise<{ saved: true; restart_needed: true }>;
+}
+
+/** The desktop settings as the renderer edits them. */
+export interface DesktopSettingsView {
+  backend_port: number;
+  local_backtest_workers: number;
+  allow_lan_workers: boolean;
+  ib_gateway_host: string;
+  ib_gateway_port: number;
 }
 
 /** The global the preload defines (absent in a plain browser). */

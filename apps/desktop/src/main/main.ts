@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendConnection } from '@ktrdr/shared';
 import type { HostMessage } from './host-protocol.js';
-import { loadSettings } from './settings.js';
+import { loadSettings, saveSettings, type DesktopSettings } from './settings.js';
 import { startDesktopStack, type DesktopStack, type HostProcess } from './supervisor.js';
 import { navigationAllowed, WINDOW_CSP, windowWebPreferences } from './window-options.js';
 
@@ -115,6 +115,11 @@ async function start(): Promise<void> {
       : { name: basename(path), text: await readFile(path, 'utf8') };
   });
   ipcMain.handle('ktrdr:show-data-folder', () => shell.openPath(dataDir).then(() => undefined));
+  ipcMain.handle('ktrdr:get-settings', () => loadSettings(dataDir).settings);
+  ipcMain.handle('ktrdr:save-settings', (_event, next: DesktopSettings) => {
+    saveSettings(dataDir, next);
+    return { saved: true, restart_needed: true };
+  });
   await createWindow(connection);
 }
 

@@ -8,6 +8,7 @@ import {
   DESKTOP_API_GLOBAL,
   type BackendConnection,
   type DesktopApi,
+  type DesktopSettingsView,
 } from '@ktrdr/shared/desktop-api';
 
 const api = {
@@ -15,6 +16,12 @@ const api = {
   chooseCsvFile: () =>
     ipcRenderer.invoke('ktrdr:choose-csv') as Promise<{ name: string; text: string } | null>,
   showDataFolder: () => ipcRenderer.invoke('ktrdr:show-data-folder') as Promise<void>,
+  getSettings: () => ipcRenderer.invoke('ktrdr:get-settings') as Promise<DesktopSettingsView>,
+  saveSettings: (settings: DesktopSettingsView) =>
+    ipcRenderer.invoke('ktrdr:save-settings', settings) as Promise<{
+      saved: true;
+      restart_needed: true;
+    }>,
 } satisfies DesktopApi;
 
 contextBridge.exposeInMainWorld(DESKTOP_API_GLOBAL, api);

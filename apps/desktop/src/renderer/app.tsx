@@ -23,6 +23,7 @@ import { LaunchView } from './views/launch-view';
 import { ModelsView } from './views/models-view';
 import { OperationDetailView } from './views/operation-detail-view';
 import { OperationsView } from './views/operations-view';
+import { SettingsView } from './views/settings-view';
 import { SignInView } from './views/sign-in-view';
 import { StrategiesView } from './views/strategies-view';
 import { WorkersView } from './views/workers-view';
@@ -36,6 +37,7 @@ const NAV = [
   { to: '/strategies', label: 'Strategies' },
   { to: '/models', label: 'Models' },
   { to: '/join', label: 'Join a worker' },
+  { to: '/settings', label: 'Settings' },
 ];
 
 function Shell() {
@@ -94,6 +96,7 @@ function Shell() {
           <Route path="/strategies/:name" element={<StrategiesView />} />
           <Route path="/models" element={<ModelsView />} />
           <Route path="/join" element={<JoinView />} />
+          <Route path="/settings" element={<SettingsView />} />
           <Route path="*" element={<Text>Nothing here. Pick a view on the left.</Text>} />
         </Routes>
       </AppShell.Main>
