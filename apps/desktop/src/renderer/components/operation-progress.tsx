@@ -27,7 +27,7 @@ export function OperationProgress({
       <Progress
         value={value}
         size={compact ? 'md' : 'lg'}
-        animated={status === 'running'}
+        animated={status === 'running' && !compact}
         color={
           status === 'failed'
             ? 'red'

@@ -6,7 +6,7 @@ import {
   type OperationListQuery,
 } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { Link } from 'react-router';
 import { useClient } from '../api/client-context';
 import { operationsQuery } from '../api/queries';
@@ -22,6 +22,49 @@ function describe(op: Operation): string {
   const series = [text(m.symbol), text(m.timeframe)].filter(Boolean).join(' ');
   return [text(m.strategy_name), series].filter(Boolean).join(' · ');
 }
+
+/**
+ * One row. Memoized on the operation object: a progress event replaces only its own
+ * operation in the cached list, so with 100 operations streaming, a frame re-renders the
+ * rows that changed and nothing else.
+ */
+const OperationRow = memo(function OperationRow({ op, now }: { op: Operation; now: number }) {
+  return (
+    <Table.Tr
+      data-testid="operation-row"
+      data-operation-id={op.operation_id}
+      data-status={op.status}
+    >
+      <Table.Td>
+        <Anchor component={Link} to={`/operations/${op.operation_id}`} ff="monospace" size="sm">
+          {shortId(op.operation_id)}
+        </Anchor>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{describe(op)}</Text>
+      </Table.Td>
+      <Table.Td>
+        <StatusBadge status={op.status} />
+      </Table.Td>
+      <Table.Td>
+        <OperationProgress operation={op} compact />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" ff="monospace">
+          {op.worker_id ?? '—'}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" title={op.created_at}>
+          {ago(op.created_at, now)}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <CancelButton operation={op} />
+      </Table.Td>
+    </Table.Tr>
+  );
+});
 
 /** Every operation, newest first, live: status, progress, queue place, Cancel. */
 export function OperationsView() {
@@ -74,45 +117,7 @@ export function OperationsView() {
         </Table.Thead>
         <Table.Tbody>
           {data?.operations.map((op) => (
-            <Table.Tr
-              key={op.operation_id}
-              data-testid="operation-row"
-              data-operation-id={op.operation_id}
-              data-status={op.status}
-            >
-              <Table.Td>
-                <Anchor
-                  component={Link}
-                  to={`/operations/${op.operation_id}`}
-                  ff="monospace"
-                  size="sm"
-                >
-                  {shortId(op.operation_id)}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{describe(op)}</Text>
-              </Table.Td>
-              <Table.Td>
-                <StatusBadge status={op.status} />
-              </Table.Td>
-              <Table.Td>
-                <OperationProgress operation={op} compact />
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" ff="monospace">
-                  {op.worker_id ?? '—'}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" title={op.created_at}>
-                  {ago(op.created_at, now)}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <CancelButton operation={op} />
-              </Table.Td>
-            </Table.Tr>
+            <OperationRow key={op.operation_id} op={op} now={now} />
           ))}
         </Table.Tbody>
       </Table>
