@@ -32,6 +32,10 @@ const row = (name: string, s: Summary, target: string) =>
   `| ${name} | ${s.n} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.max)} | ${target} |`;
 
 console.log(`ktrdr benchmarks: ${runs} runs per latency, ${jobs} jobs per throughput round`);
+// the engine first, in a fresh heap, before the cluster scenarios fill this process's memory
+console.log('engine…');
+const engine = engineThroughput(1_000_000, 5);
+const memory = memoryPerMillionBars();
 console.log('dispatch latency…');
 const dispatch = await dispatchLatency(runs);
 console.log('progress latency…');
@@ -40,9 +44,6 @@ console.log('cancel latency…');
 const cancel = await cancelLatency(runs);
 console.log('throughput…');
 const rounds = await throughput(jobs, [1, 2, 4]);
-console.log('engine…');
-const engine = engineThroughput(1_000_000, 5);
-const memory = memoryPerMillionBars();
 console.log('end to end, a million bars…');
 const million = await endToEndMillion(1_000_000);
 console.log('web UI with 100 operations streaming…');

@@ -101,5 +101,11 @@ describe('indicators (trading-signals) with explicit warm-up', () => {
       'indicators.a.source: atr reads high, low and close; it takes no source',
     ]);
     assert.deepEqual(text({ a: { type: 'bollinger' } }), [], 'defaults: period 20, stddev 2');
+    assert.deepEqual(
+      text({ a: { type: 'adx', period: 0 } }),
+      ['indicators.a.period: must be >= 1'],
+      'one message per field',
+    );
+    assert.deepEqual(text({ a: { type: 'adx', period: 1 } }), ['indicators.a.period: must be ≥ 2']);
   });
 });

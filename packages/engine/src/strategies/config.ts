@@ -213,8 +213,11 @@ export function strategyIssues(raw: unknown): FieldIssue[] {
       ? (config.indicators as Record<string, IndicatorSpec>)
       : {};
   for (const [name, spec] of Object.entries(indicators)) {
-    if (spec && typeof spec === 'object' && typeof spec.type === 'string')
-      issues.push(...indicatorIssues(name, spec));
+    if (spec && typeof spec === 'object' && typeof spec.type === 'string') {
+      // one message per field: the schema's own check (if any) speaks first
+      const seen = new Set(issues.map((i) => i.path));
+      issues.push(...indicatorIssues(name, spec).filter((i) => !seen.has(i.path)));
+    }
   }
   const names = operandNames(indicators);
   if (type === 'neuro_fuzzy') return [...issues, ...neuroFuzzyIssues(config, names)];
