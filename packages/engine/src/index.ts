@@ -3,3 +3,4 @@ export * from './indicators/index.js';
 export * from './strategies/index.js';
 export * from './backtest/index.js';
 export { strategyWarmup, feasibilityIssues } from './validate/index.js';
+export * from './features/index.js';

@@ -1,7 +1,7 @@
 import type { BacktestMetrics, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
 import { computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
-import { computeSignals } from './signals.js';
+import { computeSignals, type SignalSet } from './signals.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
 export interface BacktestSettings {
@@ -128,12 +128,32 @@ export function runBacktest(
   settings: BacktestSettings,
   hooks: BacktestHooks = {},
 ): BacktestOutput {
+  return runSignals(bars, computeSignals(strategy, bars), strategy, settings, hooks);
+}
+
+/** How positions are sized and protected (a strategy's `position` and `risk`). */
+export interface TradingRules {
+  position?: { sizing: 'fraction_of_equity' | 'fixed_units'; value: number } | undefined;
+  risk?: { stop_loss?: number | undefined; take_profit?: number | undefined } | undefined;
+}
+
+/**
+ * The event loop itself, over signals computed elsewhere: a rules strategy's conditions
+ * or a neural network's decisions. Same execution model, same results format.
+ */
+export function runSignals(
+  bars: Bars,
+  signals: SignalSet,
+  rules: TradingRules,
+  settings: BacktestSettings,
+  hooks: BacktestHooks = {},
+): BacktestOutput {
   const n = bars.time.length;
   const { open, high, low, close, time } = bars;
-  const { entryLong, exitLong, entryShort, exitShort } = computeSignals(strategy, bars);
-  const sizing = strategy.position ?? { sizing: 'fraction_of_equity', value: 1 };
-  const stopLoss = strategy.risk?.stop_loss ?? 0;
-  const takeProfit = strategy.risk?.take_profit ?? 0;
+  const { entryLong, exitLong, entryShort, exitShort } = signals;
+  const sizing = rules.position ?? { sizing: 'fraction_of_equity', value: 1 };
+  const stopLoss = rules.risk?.stop_loss ?? 0;
+  const takeProfit = rules.risk?.take_profit ?? 0;
   const { commission, slippage } = settings;
   const tickEvery = Math.max(1, Math.floor(hooks.tickEvery ?? 1000));
   const checkpointEvery = Math.max(0, Math.floor(hooks.checkpointEvery ?? 0));

@@ -1,0 +1,3 @@
+export * from './fuzzy.js';
+export * from './zigzag.js';
+export * from './feature-matrix.js';

@@ -1,0 +1,106 @@
+import type { NeuroFuzzyStrategyConfig } from '@ktrdr/shared';
+import type { Bars } from '../data/bars.js';
+import { buildFeatures, type FeatureSpec } from '../features/feature-matrix.js';
+import { LABELS, zigzagLabels } from '../features/zigzag.js';
+
+/** Labelled rows: inputs (row-major float32) and class labels (BUY 0, HOLD 1, SELL 2). */
+export interface Dataset {
+  x: Float32Array;
+  y: Int8Array;
+  rows: number;
+  cols: number;
+  /** The bar each row belongs to. */
+  barIndex: Int32Array;
+}
+
+/** Train, validation and test rows, in time order: nothing of the future leaks into training. */
+export interface SplitDataset {
+  train: Dataset;
+  validation: Dataset;
+  test: Dataset;
+}
+
+/** The rows of a series that have every input and a label (ZigZag, which looks ahead by design). */
+export function buildDataset(
+  spec: FeatureSpec,
+  strategy: NeuroFuzzyStrategyConfig,
+  bars: Bars,
+): Dataset {
+  const features = buildFeatures(spec, bars);
+  const labels = zigzagLabels(
+    bars.close,
+    strategy.training.labels.threshold,
+    strategy.training.labels.lookahead,
+  );
+  const rows: number[] = [];
+  for (let i = 0; i < features.rows; i++)
+    if (features.valid[i] && (labels[i] as number) >= 0) rows.push(i);
+  const cols = features.cols;
+  const x = new Float32Array(rows.length * cols);
+  const y = new Int8Array(rows.length);
+  rows.forEach((bar, r) => {
+    x.set(features.values.subarray(bar * cols, (bar + 1) * cols), r * cols);
+    y[r] = labels[bar] as number;
+  });
+  return { x, y, rows: rows.length, cols, barIndex: Int32Array.from(rows) };
+}
+
+function slice(ds: Dataset, from: number, to: number): Dataset {
+  return {
+    x: ds.x.slice(from * ds.cols, to * ds.cols),
+    y: ds.y.slice(from, to),
+    rows: to - from,
+    cols: ds.cols,
+    barIndex: ds.barIndex.slice(from, to),
+  };
+}
+
+/** The default split when a strategy names none. */
+export const DEFAULT_SPLIT = { train: 0.7, validation: 0.15, test: 0.15 };
+
+/** Minimum rows per part, so each metric means something. */
+export const MIN_ROWS = { train: 50, validation: 20, test: 20 };
+
+/** Rows per part of a split of `rows`. */
+export function splitSizes(
+  rows: number,
+  split = DEFAULT_SPLIT,
+): { train: number; validation: number; test: number } {
+  const train = Math.floor(rows * split.train);
+  const validation = Math.floor(rows * split.validation);
+  return { train, validation, test: rows - train - validation };
+}
+
+/** Why `rows` labelled rows are too few for the split, or null. */
+export function splitProblem(rows: number, split = DEFAULT_SPLIT): string | null {
+  const sizes = splitSizes(rows, split);
+  const short = (['train', 'validation', 'test'] as const).filter(
+    (part) => split[part] > 0 && sizes[part] < MIN_ROWS[part],
+  );
+  if (short.length === 0) return null;
+  return `the range gives ${rows} labelled rows: ${sizes.train} / ${sizes.validation} / ${sizes.test} for train / validation / test, but each needs at least ${MIN_ROWS.train} / ${MIN_ROWS.validation} / ${MIN_ROWS.test}; widen the range`;
+}
+
+/** Splits in time order: the first rows train, the next validate, the last test. */
+export function splitByTime(ds: Dataset, split = DEFAULT_SPLIT): SplitDataset {
+  const sizes = splitSizes(ds.rows, split);
+  return {
+    train: slice(ds, 0, sizes.train),
+    validation: slice(ds, sizes.train, sizes.train + sizes.validation),
+    test: slice(ds, sizes.train + sizes.validation, ds.rows),
+  };
+}
+
+/** Rows per class. */
+export function classCounts(y: Int8Array): [number, number, number] {
+  const counts: [number, number, number] = [0, 0, 0];
+  for (const label of y) counts[label as 0 | 1 | 2]++;
+  return counts;
+}
+
+/** Balanced class weights (n / (classes × count)); a class with no rows weighs 1. */
+export function balancedClassWeights(y: Int8Array): [number, number, number] {
+  const counts = classCounts(y);
+  const n = y.length;
+  return counts.map((c) => (c > 0 ? n / (LABELS.length * c) : 1)) as [number, number, number];
+}
