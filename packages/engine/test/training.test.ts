@@ -171,7 +171,7 @@ describe('training (TensorFlow.js, seeded)', () => {
         `epoch ${e + 1} val_loss`,
       );
     }
-    assert.ok(Math.abs(resumed.test!.accuracy - first.test!.accuracy) < 1e-6);
+    assert.ok(Math.abs(resumed.test!.accuracy - first.test.accuracy) < 1e-6);
   });
 
   it('stops within one batch when a hook throws', async () => {

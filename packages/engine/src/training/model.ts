@@ -65,6 +65,6 @@ export function weightedCrossEntropy(weights: readonly number[]) {
       const clipped = tf.clipByValue(yPred, 1e-7, 1 - 1e-7);
       const perRow = tf.neg(tf.sum(tf.mul(yTrue, tf.log(clipped)), -1));
       const rowWeight = tf.sum(tf.mul(yTrue, w), -1);
-      return tf.mean(tf.mul(perRow, rowWeight)) as tf.Scalar;
+      return tf.mean<tf.Scalar>(tf.mul(perRow, rowWeight));
     });
 }

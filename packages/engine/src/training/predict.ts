@@ -56,7 +56,7 @@ export function neuroFuzzySignals(
   const allowShort = strategy.decisions.allow_short ?? false;
   for (let i = 0; i < barCount; i++) {
     const p = probabilities.subarray(i * 3, i * 3 + 3);
-    if (Number.isNaN(p[0] as number)) continue;
+    if (Number.isNaN(p[0])) continue;
     let best = 0;
     for (let c = 1; c < 3; c++) if ((p[c] as number) > (p[best] as number)) best = c;
     if ((p[best] as number) < threshold) continue;
