@@ -15,7 +15,11 @@ import { BackendMetrics } from './observability/prometheus.js';
 import { OperationActions } from './operations/operation-actions.js';
 import { OperationsService } from './operations/operations-service.js';
 import { OperationStore } from './operations/operation-store.js';
+import { ModelStore } from './models/model-store.js';
 import { backtestRoutes } from './routes/backtests.js';
+import { modelRoutes } from './routes/models.js';
+import { trainingRoutes } from './routes/training.js';
+import { TrainingService } from './training/training-service.js';
 import { dataRoutes } from './routes/data.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -106,7 +110,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   series.seed(join(config.assetsDir, 'data'));
   const strategies = new StrategyStore(layout.strategies, deps.db, log);
   strategies.seed(join(config.assetsDir, 'strategies'));
-  const backtests = new BacktestService({
+  const models = new ModelStore(layout.models, deps.db);
+  const runDeps = {
     strategies,
     series,
     operations,
@@ -114,6 +119,11 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     registry,
     codeVersion: BACKEND_VERSION,
     backendUrl: deps.publicUrl,
+  };
+  const training = new TrainingService(runDeps);
+  const backtests = new BacktestService({
+    ...runDeps,
+    models,
   });
 
   const ctx: BackendContext = {
@@ -132,12 +142,16 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     strategies,
     artifacts,
     backtests,
+    training,
+    models,
     metrics,
   };
   healthRoutes(app, ctx);
   workerRoutes(app, ctx);
   operationRoutes(app, ctx);
   backtestRoutes(app, ctx);
+  trainingRoutes(app, ctx);
+  modelRoutes(app, ctx);
   eventRoutes(app, ctx);
   dataRoutes(app, ctx);
   strategyRoutes(app, ctx);

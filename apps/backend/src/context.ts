@@ -1,5 +1,7 @@
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import type { BacktestService } from './backtests/backtest-service.js';
+import type { ModelStore } from './models/model-store.js';
+import type { TrainingService } from './training/training-service.js';
 import type { BackendConfig } from './config.js';
 import type { SeriesStore } from './data/series-store.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
@@ -29,5 +31,7 @@ export interface BackendContext {
   strategies: StrategyStore;
   artifacts: ArtifactStore;
   backtests: BacktestService;
+  training: TrainingService;
+  models: ModelStore;
   metrics: BackendMetrics;
 }

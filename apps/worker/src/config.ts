@@ -4,11 +4,13 @@ import { WORKER_TYPES, type WorkerType } from '@ktrdr/shared';
 import {
   ConfigError,
   mergeFlags,
+  parseBoolean,
   parseHttpUrl,
   parseLogLevel,
   parsePort,
   parsePositive,
 } from '@ktrdr/server-kit';
+import { TRAINING_BACKENDS, type TrainingBackendPreference } from './training/backend-loader.js';
 
 /** An invalid worker setting (the message names the variable). */
 export const WorkerConfigError = ConfigError;
@@ -38,8 +40,18 @@ export interface WorkerConfig {
   throttleBarsPerSecond?: number | undefined;
   /** A running backtest saves a checkpoint at most this often (seconds). */
   checkpointSeconds: number;
+  /** The TensorFlow.js backend a training worker uses (`auto`: the fastest that loads). */
+  trainingBackend: TrainingBackendPreference;
+  /**
+   * The training host service: a training worker run natively that must train on a GPU;
+   * it refuses to start (and says why) when no GPU backend loads.
+   */
+  gpuHost: boolean;
   logLevel: string;
 }
+
+/** The training host service's port (DESIGN.md §1). */
+export const GPU_HOST_PORT = 5002;
 
 /** Default port per worker type (DESIGN.md §1). */
 export const DEFAULT_WORKER_PORTS: Record<WorkerType, number> = {
@@ -57,18 +69,23 @@ const FLAGS: Record<string, string> = {
   '--id': 'KTRDR_WORKER_ID',
   '--cache-dir': 'KTRDR_CACHE_DIR',
   '--log-level': 'KTRDR_LOG_LEVEL',
+  '--training-backend': 'KTRDR_TRAINING_BACKEND',
 };
 
 /** Usage text of `ktrdr-worker --help`. */
 export const WORKER_USAGE = `Usage: ktrdr-worker --type backtesting|training [--backend-url URL] [--token TOKEN]
                     [--port N] [--public-url URL] [--id ID] [--cache-dir DIR]
+                    [--training-backend auto|cuda|webgpu|node|wasm|cpu] [--gpu-host]
 
 Starts a worker that registers with the backend and runs the jobs it is sent.
 Flags override environment variables: KTRDR_WORKER_TYPE, KTRDR_BACKEND_URL
 (http://localhost:8000), KTRDR_CLUSTER_TOKEN (required), KTRDR_WORKER_HOST (0.0.0.0),
 KTRDR_WORKER_PORT (5003 backtesting / 5004 training; 0 = any free port),
 KTRDR_WORKER_PUBLIC_URL (the URL the backend calls back; default
-http://<first non-loopback address>:<port>), KTRDR_WORKER_ID, KTRDR_CACHE_DIR.
+http://<first non-loopback address>:<port>), KTRDR_WORKER_ID, KTRDR_CACHE_DIR,
+KTRDR_TRAINING_BACKEND (auto = cuda → webgpu → node → wasm → cpu, the first that loads).
+--gpu-host (KTRDR_GPU_HOST=1) runs the training host service: a training worker on
+port 5002 that starts only when a GPU backend loads.
 
 Example:
   KTRDR_CLUSTER_TOKEN=$(cat ~/.ktrdr/cluster-token) ktrdr-worker --type backtesting --port 0`;
@@ -78,7 +95,32 @@ export function loadWorkerConfig(
   env: NodeJS.ProcessEnv,
   argv: readonly string[] = [],
 ): WorkerConfig {
-  const values = mergeFlags(env, argv, FLAGS);
+  const gpuHostFlag = argv.includes('--gpu-host');
+  const values = mergeFlags(
+    env,
+    argv.filter((a) => a !== '--gpu-host'),
+    FLAGS,
+  );
+  const gpuHost =
+    gpuHostFlag ||
+    (values.KTRDR_GPU_HOST?.trim() ? parseBoolean('KTRDR_GPU_HOST', values.KTRDR_GPU_HOST) : false);
+  if (gpuHost) {
+    if (values.KTRDR_WORKER_TYPE && values.KTRDR_WORKER_TYPE !== 'training')
+      throw new ConfigError(
+        '--gpu-host runs a training worker; drop --type or use --type training',
+      );
+    values.KTRDR_WORKER_TYPE = 'training';
+  }
+  const trainingBackend = (values.KTRDR_TRAINING_BACKEND?.trim() ||
+    'auto') as TrainingBackendPreference;
+  if (
+    trainingBackend !== 'auto' &&
+    !(TRAINING_BACKENDS as readonly string[]).includes(trainingBackend)
+  ) {
+    throw new ConfigError(
+      `KTRDR_TRAINING_BACKEND (--training-backend) must be auto or one of: ${TRAINING_BACKENDS.join(', ')} (got "${trainingBackend}")`,
+    );
+  }
   const type = values.KTRDR_WORKER_TYPE;
   if (!type || !(WORKER_TYPES as readonly string[]).includes(type)) {
     throw new ConfigError(
@@ -98,7 +140,9 @@ export function loadWorkerConfig(
   }
   const port = values.KTRDR_WORKER_PORT?.trim()
     ? parsePort('KTRDR_WORKER_PORT', values.KTRDR_WORKER_PORT)
-    : DEFAULT_WORKER_PORTS[workerType];
+    : gpuHost
+      ? GPU_HOST_PORT
+      : DEFAULT_WORKER_PORTS[workerType];
   const publicUrl = values.KTRDR_WORKER_PUBLIC_URL?.trim()
     ? parseHttpUrl('KTRDR_WORKER_PUBLIC_URL', values.KTRDR_WORKER_PUBLIC_URL)
     : undefined;
@@ -122,6 +166,8 @@ export function loadWorkerConfig(
     checkpointSeconds: values.KTRDR_CHECKPOINT_SECONDS?.trim()
       ? parsePositive('KTRDR_CHECKPOINT_SECONDS', values.KTRDR_CHECKPOINT_SECONDS)
       : 10,
+    trainingBackend,
+    gpuHost,
     logLevel: values.KTRDR_LOG_LEVEL?.trim()
       ? parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL)
       : 'info',

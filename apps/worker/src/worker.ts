@@ -6,6 +6,7 @@ import { createLogger, listenOn, type RouteEntry, type ServiceHandle } from '@kt
 import { Agent } from 'undici';
 import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js';
 import { backtestJobDefinition } from './jobs/backtest/definition.js';
+import { trainingJobDefinition } from './jobs/training/definition.js';
 import { BackendLink } from './runtime/backend-link.js';
 import type { WorkerJobDefinition } from './runtime/job-definition.js';
 import { JobRunner } from './runtime/job-runner.js';
@@ -16,7 +17,7 @@ import { WORKER_VERSION } from './version.js';
 /** The job types each worker type runs. */
 const DEFINITIONS: Record<WorkerConfig['workerType'], WorkerJobDefinition[]> = {
   backtesting: [backtestJobDefinition],
-  training: [],
+  training: [trainingJobDefinition],
 };
 
 /** A running worker. */
@@ -79,7 +80,9 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
       settings: {
         throttleBarsPerSecond: config.throttleBarsPerSecond,
         checkpointSeconds: config.checkpointSeconds,
+        trainingBackend: config.trainingBackend,
       },
+      workerId: () => workerId,
     },
     local,
     link,
@@ -105,7 +108,28 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
   const urlFile = join(config.cacheDir, 'worker.url');
   writeFileSync(urlFile, `${url}\n`);
 
-  for (const definition of definitions) runner.prewarm(definition);
+  // handlers load what they need (the training backend) before the worker registers, so
+  // the roster shows what it really has; a GPU host without a GPU refuses to start
+  try {
+    const notes: string[] = [];
+    for (const definition of definitions) {
+      const prepared = await runner.prepare(definition);
+      notes.push(...(prepared.notes ?? []));
+      for (const note of prepared.notes ?? []) log.info(note);
+      Object.assign(capabilities, prepared.capabilities);
+    }
+    if (config.gpuHost && !capabilities.gpu) {
+      throw new Error(
+        `the training host service needs a GPU backend, and none loaded: ${notes.join('; ')}. Run a CPU training worker instead (--type training)`,
+      );
+    }
+  } catch (error) {
+    await runner.shutdown(0);
+    await app.close();
+    await agent.close();
+    rmSync(urlFile, { force: true });
+    throw error;
+  }
   link.start();
 
   let closing: Promise<void> | undefined;

@@ -10,6 +10,8 @@ export * from './contracts/health.js';
 export * from './contracts/events.js';
 export * from './contracts/routes.js';
 export * from './contracts/cluster.js';
+export * from './contracts/training.js';
+export * from './contracts/models.js';
 export * from './client/errors.js';
 export * from './client/http.js';
 export * from './client/backend-client.js';

@@ -124,7 +124,12 @@ export class Dispatcher {
       started = true;
       this.deps.registry.setState(pick.worker, 'busy', { id, attempt: record.attempt });
       pick.worker.last_dispatched_at = this.now();
-      this.deps.operations.assignWorker(id, pick.worker.worker_id, pick.reason);
+      // training records the TensorFlow.js backend it ran on, for reproducibility
+      const trainingBackend =
+        record.operation_type === 'training'
+          ? (pick.worker.capabilities.training_backend ?? null)
+          : undefined;
+      this.deps.operations.assignWorker(id, pick.worker.worker_id, pick.reason, trainingBackend);
       const dispatch: Promise<void> = this.dispatch(pick, record).finally(() => {
         // a retry may already have started the next attempt: only forget our own
         if (this.inflight.get(id) === dispatch) this.inflight.delete(id);
@@ -154,11 +159,14 @@ export class Dispatcher {
       }
       const worker = free[0] as WorkerRecord;
       const anyGpu = all.some((w) => w.capabilities.gpu);
+      const on = worker.capabilities.training_backend
+        ? ` (${worker.capabilities.training_backend})`
+        : '';
       return {
         worker,
         reason: anyGpu
-          ? 'no GPU worker free, fell back to CPU'
-          : `no GPU worker registered; ${lru(free.length, `${type} workers`)}`,
+          ? `no GPU worker free, fell back to CPU${on}`
+          : `no GPU worker registered; ${lru(free.length, `${type} workers`)}${on}`,
       };
     }
     return { worker: free[0] as WorkerRecord, reason: lru(free.length, `${type} workers`) };

@@ -100,7 +100,7 @@ export class OperationActions {
   }
 
   /** The record if `worker_id`/`attempt` hold it now; otherwise a 409 telling the worker to drop it. */
-  private requireHolder(id: string, workerId: string, attempt: number): OperationRecord {
+  requireHolder(id: string, workerId: string, attempt: number): OperationRecord {
     const record = this.deps.operations.require(id);
     if (record.worker_id !== workerId || record.attempt !== attempt) {
       throw new ConflictError(

@@ -1,6 +1,7 @@
 import {
   initialProgress,
   isTerminalStatus,
+  modelIdForOperation,
   type MetricRow,
   type Operation,
   type OperationListQuery,
@@ -22,6 +23,8 @@ export interface NewOperation {
   job: Record<string, unknown> | null;
   parentOperationId?: string | null;
   retryOf?: string | null;
+  /** A pre-made id (see {@link newOperationId}), when the job must name it. */
+  operationId?: string;
 }
 
 /** How an operation ended. */
@@ -63,7 +66,7 @@ export class OperationsService {
   create(input: NewOperation): OperationRecord {
     const now = this.now();
     const record: OperationRecord = {
-      operation_id: newOperationId(input.type, now),
+      operation_id: input.operationId ?? newOperationId(input.type, now),
       operation_type: input.type,
       status: 'pending',
       attempt: 1,
@@ -131,11 +134,18 @@ export class OperationsService {
    * Reserves the operation for `workerId` before the start request goes out, so that a
    * report racing the start answer is recognized as coming from the right worker.
    */
-  assignWorker(id: string, workerId: string, routingReason: string): OperationRecord {
+  assignWorker(
+    id: string,
+    workerId: string,
+    routingReason: string,
+    trainingBackend?: string | null,
+  ): OperationRecord {
     const record = this.require(id);
     const at = this.now().toISOString();
     record.worker_id = workerId;
     record.routing_reason = routingReason;
+    if (trainingBackend !== undefined)
+      record.provenance = { ...record.provenance, training_backend: trainingBackend };
     record.attempts = [
       ...record.attempts.filter((a) => a.attempt !== record.attempt),
       {
@@ -225,10 +235,20 @@ export class OperationsService {
     }
     const job = { ...(old.job ?? {}) };
     delete job.checkpoint_ref;
+    const operationId = newOperationId(old.operation_type, this.now());
+    let metadata = old.metadata;
+    let provenance = old.provenance;
+    if (old.operation_type === 'training' && typeof job.model_id === 'string') {
+      // a model id is never reused: the retry's model is named after the retry
+      job.model_id = modelIdForOperation(String(old.metadata.strategy_name), operationId);
+      metadata = { ...metadata, model_id: job.model_id };
+      provenance = { ...provenance, model_id: job.model_id as string };
+    }
     return this.create({
+      operationId,
       type: old.operation_type,
-      metadata: old.metadata,
-      provenance: old.provenance,
+      metadata,
+      provenance,
       job,
       parentOperationId: old.parent_operation_id,
       retryOf: old.operation_id,

@@ -1,7 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import {
   ClusterInfoSchema,
-  ModelListSchema,
   Routes,
   SessionRequestSchema,
   SessionResponseSchema,
@@ -98,19 +97,5 @@ export function sessionRoutes(app: TypedServer, ctx: BackendContext): void {
         data_dir: ctx.config.dataDir,
       };
     },
-  );
-
-  app.get(
-    Routes.backend.models,
-    {
-      schema: {
-        tags: ['models'],
-        summary: 'Trained models (the training issue fills the store)',
-        response: { 200: ModelListSchema },
-      },
-    },
-    async () => ({
-      models: [],
-    }),
   );
 }

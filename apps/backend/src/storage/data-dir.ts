@@ -20,6 +20,7 @@ export function dataDirLayout(dataDir: string) {
     lock: join(dataDir, 'backend.lock'),
     strategies: join(dataDir, 'strategies'),
     artifacts: join(dataDir, 'artifacts'),
+    models: join(dataDir, 'models'),
   };
 }
 

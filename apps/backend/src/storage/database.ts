@@ -67,6 +67,20 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (name, version)
    ) WITHOUT ROWID;
    CREATE INDEX strategy_versions_by_hash ON strategy_versions (name, hash);`,
+  // 3: trained models (the weights live in files beside the database)
+  `CREATE TABLE models (
+     model_id TEXT PRIMARY KEY,
+     strategy_name TEXT NOT NULL,
+     strategy_hash TEXT NOT NULL,
+     feature_spec_hash TEXT NOT NULL,
+     operation_id TEXT,
+     created_at TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     summary TEXT NOT NULL,
+     detail TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX models_by_strategy ON models (strategy_name, created_at DESC);`,
 ];
 
 /**

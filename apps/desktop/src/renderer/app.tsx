@@ -95,6 +95,7 @@ function Shell() {
           <Route path="/strategies" element={<StrategiesView />} />
           <Route path="/strategies/:name" element={<StrategiesView />} />
           <Route path="/models" element={<ModelsView />} />
+          <Route path="/models/:modelId" element={<ModelsView />} />
           <Route path="/join" element={<JoinView />} />
           <Route path="/settings" element={<SettingsView />} />
           <Route path="*" element={<Text>Nothing here. Pick a view on the left.</Text>} />

@@ -8,6 +8,7 @@ import {
   type BackendClient,
   type CompletedOperationReport,
   type Heartbeat,
+  type MetricInput,
   type Progress,
   type WorkerCapabilities,
   type WorkerType,
@@ -74,6 +75,7 @@ export class BackendLink {
   private flushing: Promise<void> | undefined;
   private readonly progress = new Map<string, LatestValueThrottle<Progress>>();
   private readonly checkpoints = new Map<string, CheckpointSlot>();
+  private readonly metricsChain = new Map<string, Promise<void>>();
   private readonly onceRegistered: Promise<void>;
   private resolveRegistered!: () => void;
 
@@ -217,6 +219,42 @@ export class BackendLink {
   }
 
   /**
+   * Sends metric rows of a running attempt, in order (each send waits for the previous),
+   * retrying a few times: a lost epoch row would leave a hole in the curves.
+   */
+  reportMetrics(operationId: string, attempt: number, rows: MetricInput[]): void {
+    const previous = this.metricsChain.get(operationId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      for (let tryNo = 1; tryNo <= 5; tryNo++) {
+        try {
+          await this.deps.client.reportOperation(
+            operationId,
+            { worker_id: this.deps.identity().worker_id, attempt, metrics: rows },
+            { timeoutMs: 10_000 },
+          );
+          return;
+        } catch (error) {
+          if (error instanceof ApiError) {
+            if (error.status === 409) this.drop([operationId]);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500 * tryNo).unref());
+        }
+      }
+      this.deps.log.warn({ operation_id: operationId }, 'metric rows not delivered');
+    });
+    this.metricsChain.set(operationId, next);
+    void next.finally(() => {
+      if (this.metricsChain.get(operationId) === next) this.metricsChain.delete(operationId);
+    });
+  }
+
+  /** Resolves once every metric row sent so far for the operation was delivered (or given up). */
+  metricsDelivered(operationId: string): Promise<void> {
+    return this.metricsChain.get(operationId) ?? Promise.resolve();
+  }
+
+  /**
    * Uploads a checkpoint of a running attempt and tells the backend where it stands. One
    * upload at a time per operation; while one runs, only the newest waiting one is kept.
    */
@@ -285,6 +323,8 @@ export class BackendLink {
       const report = this.outbox[0] as FinalReport;
       const who = { worker_id: identity.worker_id, attempt: report.attempt };
       try {
+        // the last epoch's row lands before the operation is seen as done
+        await this.metricsDelivered(report.operation_id);
         const files = report.artifacts ?? [];
         for (let i = report.uploaded ?? 0; i < files.length; i++) {
           const file = files[i] as ArtifactFile;

@@ -1,8 +1,10 @@
 import type {
   CancellationToken,
   BackendClient,
+  MetricInput,
   OperationType,
   ProgressUpdate,
+  WorkerCapabilities,
   WorkerType,
 } from '@ktrdr/shared';
 import type { TSchema } from 'typebox';
@@ -25,6 +27,15 @@ export interface WorkerJobDefinition {
   describe(job: Record<string, unknown>): Record<string, unknown>;
 }
 
+/** Worker settings a handler may honour. */
+export interface JobSettings {
+  throttleBarsPerSecond?: number | undefined;
+  /** Save a checkpoint at most this often (seconds). */
+  checkpointSeconds: number;
+  /** Which TensorFlow.js backend training uses (`auto` = the fastest that loads). */
+  trainingBackend: string;
+}
+
 /** What a handler gets besides its job. */
 export interface JobContext {
   /** Set when the job is cancelled; check it in loops (`throwIfCancelled`) at least every 1,000 items. */
@@ -38,11 +49,11 @@ export interface JobContext {
   /** A folder for caches and results that outlive the job. */
   cacheDir: string;
   /** Worker settings a handler may honour. */
-  settings: {
-    throttleBarsPerSecond?: number | undefined;
-    /** Save a checkpoint at most this often (seconds). */
-    checkpointSeconds: number;
-  };
+  settings: JobSettings;
+  /** This worker's id (uploads name it with the job's attempt). */
+  workerId: string;
+  /** Sends per-step metric rows (training epochs), in order; the backend numbers them. */
+  reportMetrics(rows: MetricInput[]): void;
   /**
    * Saves a checkpoint (uploaded to the backend as `checkpoint.bin`; the bytes are handed
    * over, not copied). `ref` says where it stands, e.g. `checkpoint.bin@120000`.
@@ -66,3 +77,16 @@ export interface JobOutcome {
 
 /** A job handler: runs in a worker thread, never on the worker's event loop. */
 export type JobHandler = (job: Record<string, unknown>, ctx: JobContext) => Promise<JobOutcome>;
+
+/**
+ * A handler module may also export `prepare`: run once when its thread starts, before
+ * the worker registers, it loads what jobs need (the training backend) and returns the
+ * capabilities that depend on it (`gpu`, `gpu_name`, `training_backend`).
+ */
+export type JobPrepare = (settings: JobSettings) => Promise<Prepared>;
+
+/** What `prepare` found: capabilities for the registration, and lines for the log. */
+export interface Prepared {
+  capabilities: Partial<WorkerCapabilities>;
+  notes?: string[];
+}

@@ -3,7 +3,7 @@ import { CancellationToken, ProgressTracker, type Heartbeat, type Operation } fr
 import { AppError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BackendLink } from './backend-link.js';
-import type { ArtifactFile, JobContext, WorkerJobDefinition } from './job-definition.js';
+import type { ArtifactFile, JobContext, Prepared, WorkerJobDefinition } from './job-definition.js';
 import type { JobThreadData, RunMessage, ThreadMessage } from './job-thread.js';
 import type { LocalOperations } from './local-operations.js';
 import { workerModule } from './module-url.js';
@@ -17,6 +17,7 @@ export interface JobRunnerOptions {
   cacheDir: string;
   cancelDeadlineMs: number;
   settings: JobContext['settings'];
+  workerId: () => string;
 }
 
 interface RunningJob {
@@ -75,6 +76,29 @@ export class JobRunner {
   prewarm(definition: WorkerJobDefinition): void {
     if (this.accepting && !this.idle.has(definition))
       this.idle.set(definition, this.spawn(definition));
+  }
+
+  /**
+   * Starts the thread of a job type and waits until its handler module is loaded and
+   * prepared; resolves with the capabilities it reports (e.g. the training backend).
+   */
+  prepare(definition: WorkerJobDefinition): Promise<Prepared> {
+    this.prewarm(definition);
+    const thread = this.idle.get(definition);
+    if (!thread) return Promise.resolve({ capabilities: {} });
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: ThreadMessage) => {
+        if (message.type === 'ready') {
+          thread.off('message', onMessage);
+          resolve(message.prepared);
+        } else if (message.type === 'not_ready') {
+          thread.off('message', onMessage);
+          reject(new Error(message.message));
+        }
+      };
+      thread.on('message', onMessage);
+      thread.once('error', reject);
+    });
   }
 
   private spawn(definition: WorkerJobDefinition): Thread {
@@ -157,6 +181,7 @@ export class JobRunner {
       type: 'run',
       job,
       cancelBuffer: running.cancel.buffer as SharedArrayBuffer,
+      workerId: this.options.workerId(),
     } satisfies RunMessage);
     return op;
   }
@@ -170,6 +195,13 @@ export class JobRunner {
         if (!job.cancel.isCancelled) this.link.reportProgress(job.id, job.attempt, progress);
         break;
       }
+      case 'metrics':
+        if (!job.cancel.isCancelled) this.link.reportMetrics(job.id, job.attempt, message.rows);
+        break;
+      case 'ready':
+      case 'not_ready':
+        // a fresh thread finished loading while its first job was queued behind it
+        break;
       case 'checkpoint':
         if (!job.cancel.isCancelled)
           this.link.saveCheckpoint(job.id, job.attempt, message.bytes, message.ref);

@@ -9,9 +9,10 @@ import {
   BackendClient,
   CancellationToken,
   CancelledError,
+  type MetricInput,
   type ProgressUpdate,
 } from '@ktrdr/shared';
-import type { JobContext, JobHandler, JobOutcome } from './job-definition.js';
+import type { JobContext, JobHandler, JobOutcome, JobPrepare, Prepared } from './job-definition.js';
 
 /** What the main thread passes when it creates the thread. */
 export interface JobThreadData {
@@ -27,11 +28,15 @@ export interface RunMessage {
   type: 'run';
   job: Record<string, unknown>;
   cancelBuffer: SharedArrayBuffer;
+  workerId: string;
 }
 
 /** Thread → main. */
 export type ThreadMessage =
+  | { type: 'ready'; prepared: Prepared }
+  | { type: 'not_ready'; message: string }
   | { type: 'progress'; update: ProgressUpdate }
+  | { type: 'metrics'; rows: MetricInput[] }
   | { type: 'checkpoint'; bytes: Uint8Array; ref: string }
   | { type: 'result'; outcome: JobOutcome }
   | { type: 'error'; cancelled: boolean; message: string };
@@ -41,9 +46,22 @@ const PROGRESS_POST_MS = 50;
 const port = parentPort;
 if (!port) throw new Error('job-thread must run in a worker thread');
 const data = workerData as JobThreadData;
-const handlerReady = import(data.handlerModule).then((m: { default: JobHandler }) => m.default);
-// an import failure is reported when the job runs; keep it from being an unhandled rejection now
-handlerReady.catch(() => undefined);
+const handlerModule = import(data.handlerModule) as Promise<{
+  default: JobHandler;
+  prepare?: JobPrepare;
+}>;
+const handlerReady = handlerModule.then(async (m) => {
+  const prepared = m.prepare ? await m.prepare(data.settings) : { capabilities: {} };
+  port.postMessage({ type: 'ready', prepared } satisfies ThreadMessage);
+  return m.default;
+});
+// a failure is reported now (the worker may refuse to start) and again when a job runs
+handlerReady.catch((error: unknown) =>
+  port.postMessage({
+    type: 'not_ready',
+    message: error instanceof Error ? error.message : String(error),
+  } satisfies ThreadMessage),
+);
 
 const backend = new BackendClient({
   baseUrl: data.backendUrl,
@@ -65,6 +83,10 @@ async function run(message: RunMessage): Promise<void> {
     backend,
     cacheDir: data.cacheDir,
     settings: data.settings,
+    workerId: message.workerId,
+    reportMetrics(rows) {
+      port!.postMessage({ type: 'metrics', rows } satisfies ThreadMessage);
+    },
     checkpoint(bytes, ref) {
       port!.postMessage({ type: 'checkpoint', bytes, ref } satisfies ThreadMessage, [
         bytes.buffer as ArrayBuffer,

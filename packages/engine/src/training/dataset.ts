@@ -1,7 +1,9 @@
 import type { NeuroFuzzyStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
-import { buildFeatures, type FeatureSpec } from '../features/feature-matrix.js';
+import { buildFeatures } from '../features/feature-matrix.js';
+import type { FeatureSpec } from '../features/feature-spec.js';
 import { LABELS, zigzagLabels } from '../features/zigzag.js';
+import { DEFAULT_SPLIT, splitSizes } from './split.js';
 
 /** Labelled rows: inputs (row-major float32) and class labels (BUY 0, HOLD 1, SELL 2). */
 export interface Dataset {
@@ -53,32 +55,6 @@ function slice(ds: Dataset, from: number, to: number): Dataset {
     cols: ds.cols,
     barIndex: ds.barIndex.slice(from, to),
   };
-}
-
-/** The default split when a strategy names none. */
-export const DEFAULT_SPLIT = { train: 0.7, validation: 0.15, test: 0.15 };
-
-/** Minimum rows per part, so each metric means something. */
-export const MIN_ROWS = { train: 50, validation: 20, test: 20 };
-
-/** Rows per part of a split of `rows`. */
-export function splitSizes(
-  rows: number,
-  split = DEFAULT_SPLIT,
-): { train: number; validation: number; test: number } {
-  const train = Math.floor(rows * split.train);
-  const validation = Math.floor(rows * split.validation);
-  return { train, validation, test: rows - train - validation };
-}
-
-/** Why `rows` labelled rows are too few for the split, or null. */
-export function splitProblem(rows: number, split = DEFAULT_SPLIT): string | null {
-  const sizes = splitSizes(rows, split);
-  const short = (['train', 'validation', 'test'] as const).filter(
-    (part) => split[part] > 0 && sizes[part] < MIN_ROWS[part],
-  );
-  if (short.length === 0) return null;
-  return `the range gives ${rows} labelled rows: ${sizes.train} / ${sizes.validation} / ${sizes.test} for train / validation / test, but each needs at least ${MIN_ROWS.train} / ${MIN_ROWS.validation} / ${MIN_ROWS.test}; widen the range`;
 }
 
 /** Splits in time order: the first rows train, the next validate, the last test. */

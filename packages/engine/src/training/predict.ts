@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { NeuroFuzzyStrategyConfig } from '@ktrdr/shared';
 import type { SignalSet } from '../backtest/signals.js';
 import type { Bars } from '../data/bars.js';
-import { buildFeatures, featureWarmup, type FeatureSpec } from '../features/feature-matrix.js';
+import { buildFeatures } from '../features/feature-matrix.js';
+import { featureWarmup, type FeatureSpec } from '../features/feature-spec.js';
 import { BUY, SELL } from '../features/zigzag.js';
 
 /** The network's class probabilities for every bar with complete inputs (row-major, 3 per bar; NaN elsewhere). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { FeatureSpec } from '../features/feature-matrix.js';
+import type { FeatureSpec } from '../features/feature-spec.js';
 
 /** A trained model as one JSON document: TensorFlow.js topology and weights, plus what it was made from. */
 export interface ModelDocument {

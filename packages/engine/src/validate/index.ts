@@ -3,8 +3,22 @@
  * enough bars) — decided without running anything. The backend may import this entry
  * point and `data`, never the backtest code.
  */
-import type { FieldIssue, IndicatorSpec, StrategyConfig } from '@ktrdr/shared';
+import type {
+  FieldIssue,
+  IndicatorSpec,
+  NeuroFuzzyStrategyConfig,
+  StrategyConfig,
+} from '@ktrdr/shared';
+import { featureSpec, featureWarmup } from '../features/feature-spec.js';
 import { INDICATORS } from '../indicators/registry.js';
+import { DEFAULT_SPLIT, splitProblem } from '../training/split.js';
+
+export {
+  featureSpec,
+  featureSpecHash,
+  featureWarmup,
+  type FeatureSpec,
+} from '../features/feature-spec.js';
 
 export {
   applyOverrides,
@@ -57,4 +71,32 @@ export function feasibilityIssues(strategy: StrategyConfig, barCount: number): F
     ];
   }
   return [];
+}
+
+/**
+ * Labelled rows a `neuro_fuzzy` strategy gets from `barCount` bars: the first complete
+ * input row waits for the indicators and the lookback, and the last `lookahead` bars
+ * cannot be labelled (ZigZag looks ahead by design).
+ */
+export function expectedTrainingRows(strategy: NeuroFuzzyStrategyConfig, barCount: number): number {
+  const warmup = featureWarmup(featureSpec(strategy));
+  return Math.max(0, barCount - warmup - strategy.training.labels.lookahead);
+}
+
+/** Why a `neuro_fuzzy` strategy cannot be trained on `barCount` bars, or an empty list. */
+export function trainingIssues(strategy: NeuroFuzzyStrategyConfig, barCount: number): FieldIssue[] {
+  const basic = feasibilityIssues(strategy, barCount);
+  if (basic.length > 0) return basic;
+  const rows = expectedTrainingRows(strategy, barCount);
+  const warmup = featureWarmup(featureSpec(strategy));
+  if (rows === 0) {
+    return [
+      {
+        path: 'start_date',
+        message: `the range holds ${barCount} bars, but the inputs need ${warmup} to warm up and the labels look ${strategy.training.labels.lookahead} bars ahead; widen the range`,
+      },
+    ];
+  }
+  const problem = splitProblem(rows, strategy.training.split ?? DEFAULT_SPLIT);
+  return problem ? [{ path: 'start_date', message: problem }] : [];
 }

@@ -1,5 +1,13 @@
 import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
-import type { ClusterInfo, ModelList } from '../contracts/cluster.js';
+import type { ClusterInfo } from '../contracts/cluster.js';
+import type {
+  ModelDetail,
+  ModelDocumentWire,
+  ModelList,
+  ModelStored,
+  ModelUploadQuery,
+} from '../contracts/models.js';
+import type { TrainingResult, TrainingStartRequest } from '../contracts/training.js';
 import type {
   ColumnarBars,
   DataImportQuery,
@@ -104,6 +112,11 @@ export class BackendClient {
     return this.http.request('POST', R.backtestStart, { body });
   }
 
+  /** Starts training a `neuro_fuzzy` strategy; answers as soon as it is running or queued. */
+  startTraining(body: TrainingStartRequest): Promise<StartResponse> {
+    return this.http.request('POST', R.trainingStart, { body });
+  }
+
   /** Lists operations, newest first. */
   listOperations(query: OperationListQuery = {}): Promise<OperationList> {
     return this.http.request('GET', R.operations, { query });
@@ -123,6 +136,11 @@ export class BackendClient {
 
   /** The result of a completed backtest. */
   getBacktestResult(operationId: string): Promise<BacktestResult> {
+    return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
+  }
+
+  /** The result of a completed training run: the model id and its figures. */
+  getTrainingResult(operationId: string): Promise<TrainingResult> {
     return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
   }
 
@@ -263,6 +281,34 @@ export class BackendClient {
   /** Trained models. */
   listModels(): Promise<ModelList> {
     return this.http.request('GET', R.models);
+  }
+
+  /** One model's metadata, metrics and lineage (no weights). */
+  getModel(modelId: string): Promise<ModelDetail> {
+    return this.http.request('GET', fillPath(R.model, { model_id: modelId }));
+  }
+
+  /** The stored model file, weights included (workers cache it by id). */
+  downloadModel(modelId: string, options?: RequestOptions): Promise<ModelDocumentWire> {
+    return this.http.request('GET', fillPath(R.modelDownload, { model_id: modelId }), {
+      timeoutMs: 300_000,
+      ...options,
+    });
+  }
+
+  /** A training worker stores the model its operation made; an id is never overwritten. */
+  putModel(
+    modelId: string,
+    who: ModelUploadQuery,
+    doc: ModelDocumentWire,
+    options?: RequestOptions,
+  ): Promise<ModelStored> {
+    return this.http.request('PUT', fillPath(R.model, { model_id: modelId }), {
+      timeoutMs: 300_000,
+      ...options,
+      query: who,
+      body: doc,
+    });
   }
 
   /** Lists strategies. */

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { IsoDateTime, JsonObject, Nullable } from './schema-helpers.js';
+import { Nullable } from './schema-helpers.js';
 
 /** `POST /api/v1/session` body: the token to exchange for the web UI's session cookie. */
 export const SessionRequestSchema = Type.Object(
@@ -28,18 +28,3 @@ export const ClusterInfoSchema = Type.Object({
 });
 /** See {@link ClusterInfoSchema}. */
 export type ClusterInfo = Static<typeof ClusterInfoSchema>;
-
-/** A trained model as the model store lists it (the training issue fills the store). */
-export const ModelSummarySchema = Type.Object({
-  model_id: Type.String(),
-  strategy_name: Type.String(),
-  created_at: IsoDateTime,
-  metrics: JsonObject,
-});
-/** See {@link ModelSummarySchema}. */
-export type ModelSummary = Static<typeof ModelSummarySchema>;
-
-/** `GET /api/v1/models` answer. */
-export const ModelListSchema = Type.Object({ models: Type.Array(ModelSummarySchema) });
-/** See {@link ModelListSchema}. */
-export type ModelList = Static<typeof ModelListSchema>;

@@ -71,8 +71,12 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
         const op = event.data;
         progress.delete(op.operation_id);
         if (!patchOperations(queryClient, op.operation_id, () => op)) refetchOperations = true;
-        if (op.status === 'completed')
+        if (op.status === 'completed') {
           void queryClient.invalidateQueries({ queryKey: ['result', op.operation_id] });
+          // a finished training run has stored a model
+          if (op.operation_type === 'training')
+            void queryClient.invalidateQueries({ queryKey: ['models'] });
+        }
         break;
       }
       case 'progress':

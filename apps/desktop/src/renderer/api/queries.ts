@@ -27,6 +27,29 @@ export const backtestResultQuery = (client: BackendClient, id: string) =>
     staleTime: Infinity,
   });
 
+/** Per-epoch metric rows of an operation (the SSE 'metrics' event invalidates it). */
+export const metricsQuery = (client: BackendClient, id: string) =>
+  queryOptions({
+    queryKey: ['metrics', id] as const,
+    queryFn: async () => (await client.getOperationMetrics(id)).metrics,
+  });
+
+/** The result of a completed training run. */
+export const trainingResultQuery = (client: BackendClient, id: string) =>
+  queryOptions({
+    queryKey: ['result', id] as const,
+    queryFn: () => client.getTrainingResult(id),
+    staleTime: Infinity,
+  });
+
+/** One model: metrics, lineage, inputs. */
+export const modelQuery = (client: BackendClient, id: string) =>
+  queryOptions({
+    queryKey: ['model', id] as const,
+    queryFn: () => client.getModel(id),
+    staleTime: Infinity,
+  });
+
 /** Strategies. */
 export const strategiesQuery = (client: BackendClient) =>
   queryOptions({ queryKey: ['strategies'] as const, queryFn: () => client.listStrategies() });

@@ -20,6 +20,7 @@ import { CancelButton } from '../components/cancel-button';
 import { EquityChart } from '../components/equity-chart';
 import { OperationProgress } from '../components/operation-progress';
 import { StatusBadge } from '../components/status-badge';
+import { TrainingPanel } from '../components/training-result';
 import { dateTime, number, percent } from '../format';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
@@ -261,6 +262,17 @@ export function OperationDetailView() {
             )}{' '}
             <Code>{op.provenance.strategy_hash ?? '—'}</Code>
           </Text>
+          {op.provenance.model_id && (
+            <Text size="sm">
+              Model:{' '}
+              <Anchor component={Link} to={`/models/${op.provenance.model_id}`} ff="monospace">
+                {op.provenance.model_id}
+              </Anchor>
+              {op.provenance.training_backend
+                ? ` · trained on ${op.provenance.training_backend}`
+                : ''}
+            </Text>
+          )}
           <Text size="sm">
             Data ETag: <Code>{op.provenance.data_etag ?? '—'}</Code> · code{' '}
             <Code>{op.provenance.code_version}</Code>
@@ -276,6 +288,7 @@ export function OperationDetailView() {
         </Card>
       </SimpleGrid>
       {op.operation_type === 'backtesting' && <BacktestResultPanel operation={op} />}
+      {op.operation_type === 'training' && <TrainingPanel operation={op} />}
     </Stack>
   );
 }

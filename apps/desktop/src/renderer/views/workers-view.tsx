@@ -23,6 +23,7 @@ export function WorkersView() {
             <Table.Th>Type</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th>GPU</Table.Th>
+            <Table.Th>Training backend</Table.Th>
             <Table.Th>CPU / memory</Table.Th>
             <Table.Th>Endpoint</Table.Th>
             <Table.Th>Running</Table.Th>
@@ -46,6 +47,9 @@ export function WorkersView() {
                 {w.capabilities.gpu
                   ? `${w.capabilities.gpu_name ?? 'GPU'}${w.capabilities.gpu_memory_mb ? ` (${Math.round(w.capabilities.gpu_memory_mb / 1024)} GB)` : ''}`
                   : '—'}
+              </Table.Td>
+              <Table.Td data-testid="training-backend">
+                {w.capabilities.training_backend ?? '—'}
               </Table.Td>
               <Table.Td>
                 {w.capabilities.cpu_cores} cores / {Math.round(w.capabilities.memory_mb / 1024)} GB
