@@ -13,8 +13,23 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const out = `${here}build/app`;
 const version = JSON.parse(readFileSync(`${here}package.json`, 'utf8')).version;
 const native = ['better-sqlite3'];
+// TensorFlow.js stays outside the bundle: its backends register into the one tfjs-core
+// instance they import, and the wasm backend reads its .wasm files from its package dir.
+// The native and GPU backends are optional: installed where their install scripts can run.
+const tensorflow = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+];
+const optionalNative = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
 const dependencyVersion = (name) =>
   JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
+
+// optional packages may be absent here (their install failed): take the pinned range
+const optionalVersion = (name) =>
+  JSON.parse(readFileSync(`${root}apps/worker/package.json`, 'utf8')).optionalDependencies?.[
+    name
+  ] ?? '*';
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -26,7 +41,7 @@ const common = {
   format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['electron', ...native],
+  external: ['electron', ...native, ...tensorflow, ...optionalNative],
   conditions: ['import', 'node'],
   // ESM bundles still need require() for the CommonJS dependencies they inline
   banner: {
@@ -53,6 +68,7 @@ await build({
     'worker/bin': `${root}apps/worker/dist/bin.js`,
     'worker/runtime/job-thread': `${root}apps/worker/dist/runtime/job-thread.js`,
     'worker/jobs/backtest/handler': `${root}apps/worker/dist/jobs/backtest/handler.js`,
+    'worker/jobs/training/handler': `${root}apps/worker/dist/jobs/training/handler.js`,
   },
   outdir: out,
   outExtension: { '.js': '.js' },
@@ -80,7 +96,12 @@ writeFileSync(
       description: 'Trading-research control center',
       main: 'main.js',
       type: 'module',
-      dependencies: Object.fromEntries(native.map((name) => [name, dependencyVersion(name)])),
+      dependencies: Object.fromEntries(
+        [...native, ...tensorflow].map((name) => [name, dependencyVersion(name)]),
+      ),
+      optionalDependencies: Object.fromEntries(
+        optionalNative.map((name) => [name, optionalVersion(name)]),
+      ),
     },
     null,
     2,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: the desktop app where the Electron binary is installed; elsewhere the same
- * embedded stack (backend + a local backtest worker) headless, printing the web UI's URL.
+ * embedded stack (backend, a local backtest worker, a CPU training worker, and the GPU
+ * training host where a GPU backend loads) headless, printing the web UI's URL.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,9 @@ function runElectron(binary: string): void {
 async function runHeadless(reason: string): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(`ktrdr: starts the backend and one local backtest worker.\n\n${BACKEND_USAGE}`);
+    console.log(
+      `ktrdr: starts the backend, one local backtest worker and one CPU training worker.\n\n${BACKEND_USAGE}`,
+    );
     return;
   }
   let stack;
@@ -33,7 +36,12 @@ async function runHeadless(reason: string): Promise<void> {
   const { backend } = stack;
   console.log(`ktrdr: no desktop window here (${reason}); running headless.`);
   console.log(startupBanner(backend, process.stdout.isTTY === true));
-  console.log(`  workers: ${stack.workers.length} local backtest worker(s) registered`);
+  const training = stack.workers.filter((w) => w.name.startsWith('training-')).length;
+  const gpu = stack.workers.find((w) => w.name === 'gpu-training-host');
+  const gpuUp = gpu ? (await gpu.workerId()) !== null : false;
+  console.log(
+    `  workers: ${stack.workers.length - training - (gpu ? 1 : 0)} backtest and ${training} CPU training worker(s) registered; GPU training host ${gpuUp ? 'running' : 'not started (no GPU backend loads here)'}`,
+  );
   const token =
     backend.tokenSource.kind === 'file'
       ? `$(cat ${backend.tokenSource.path})`

@@ -37,17 +37,31 @@ describe('desktop stack (the main process logic, without Electron)', () => {
   it('starts the backend in its own process and the local workers, and stops every process', async () => {
     const dir = tempDir();
     const settings = { ...DEFAULT_SETTINGS, backend_port: 0, local_backtest_workers: 2 };
+    const lines: string[] = [];
     const stack = await startDesktopStack({
       dataDir: dir.path,
       settings,
       spawnHost: forkHost,
       hostEntry: HOST,
+      log: (line) => lines.push(line),
     });
     try {
       const client = new BackendClient({ baseUrl: stack.url, token: stack.token });
       const { workers } = await client.listWorkers();
-      assert.equal(workers.length, 2);
+      assert.deepEqual(workers.map((w) => w.worker_type).sort(), [
+        'backtesting',
+        'backtesting',
+        'training',
+      ]);
       assert.ok(workers.every((w) => w.status === 'available'));
+      const training = workers.find((w) => w.worker_type === 'training');
+      assert.equal(training?.capabilities.training_backend, 'wasm', 'CPU training on wasm');
+      // this machine has no GPU backend: the training host service declined, and said why
+      assert.ok(
+        lines.some((l) => /^\[gpu-training-host\] not started: .*GPU/.test(l)),
+        lines.filter((l) => l.includes('gpu-training-host')).join('\n') ||
+          'no gpu-training-host line',
+      );
       assert.equal((await client.health()).service, 'backend');
       assert.match(
         stack.url,

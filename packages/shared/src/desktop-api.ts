@@ -28,6 +28,8 @@ export interface DesktopApi {
 export interface DesktopSettingsView {
   backend_port: number;
   local_backtest_workers: number;
+  local_training_workers: number;
+  gpu_training_host: boolean;
   allow_lan_workers: boolean;
   ib_gateway_host: string;
   ib_gateway_port: number;

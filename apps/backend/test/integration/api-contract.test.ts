@@ -64,6 +64,8 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
       cancelDeadlineMs: 5000,
       shutdownGraceMs: 1000,
       checkpointSeconds: 10,
+      trainingBackend: 'cpu',
+      gpuHost: false,
       logLevel: 'silent',
     });
     await worker.registered;
@@ -238,6 +240,53 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
         new RegExp(`answered as worker "${worker.workerId}", not "impostor"`),
       );
       assert.equal(backend.backend.ctx.registry.get('impostor'), undefined);
+    });
+
+    it('bad training requests and model uploads', async () => {
+      const start = (body: Record<string, unknown>) => post('/api/v1/training/start', body);
+      await expect400(
+        await start({ strategy_name: 'neuro_fuzzy_example', epochs: 0 }),
+        'epochs',
+        />= 1/,
+      );
+      await expect400(
+        await start({ strategy_name: 'neuro_fuzzy_example', seed: -1 }),
+        'seed',
+        />= 0/,
+      );
+      await expect400(
+        await start({ strategy_name: 'macd_trend' }),
+        'strategy_name',
+        /only neuro_fuzzy strategies are trained/,
+      );
+      await expect400(
+        await start({
+          strategy_name: 'neuro_fuzzy_example',
+          start_date: '2020-01-01',
+          end_date: '2020-03-01',
+        }),
+        'start_date',
+        /widen the range/,
+      );
+      // valid, but no training worker is registered in this suite
+      const none = await start({ strategy_name: 'neuro_fuzzy_example' });
+      assert.equal(none.status, 503);
+      assert.equal(none.json.error.code, 'WORKER_UNAVAILABLE');
+      assert.match(none.json.error.message, /ktrdr-worker --type training/);
+
+      const put = (id: string, query: string, body: unknown) =>
+        call(backend.url, 'PUT', `/api/v1/models/${id}?${query}`, { token: TEST_TOKEN, body });
+      await expect400(await put('a%2Fb', 'worker_id=w&operation_id=o&attempt=1', {}), 'model_id');
+
+      await expect400(
+        await put('m1', 'worker_id=w&operation_id=o&attempt=1', { format: 'keras-h5' }),
+        'format',
+      );
+      const missing = await call(backend.url, 'GET', '/api/v1/models/nope', { token: TEST_TOKEN });
+      assert.equal(missing.status, 404);
+      assert.match(missing.json.error.message, /model.*nope/);
+      const list = await call(backend.url, 'GET', '/api/v1/models', { token: TEST_TOKEN });
+      assert.deepEqual(list.json, { models: [] });
     });
 
     it('bad backtest requests', async () => {

@@ -8,7 +8,10 @@ export const DesktopSettingsSchema = Type.Object(
   {
     backend_port: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
     local_backtest_workers: Type.Integer({ minimum: 0, maximum: 64, default: 1 }),
-    // the training issue adds local_training_workers; the IB issue starts the host service
+    local_training_workers: Type.Integer({ minimum: 0, maximum: 16, default: 1 }),
+    /** Start the GPU training host service (it runs only when a GPU backend loads). */
+    gpu_training_host: Type.Boolean({ default: true }),
+    // the IB issue starts the IB host service
     allow_lan_workers: Type.Boolean({ default: false }),
     ib_gateway_host: Type.String({ minLength: 1, maxLength: 255, default: '127.0.0.1' }),
     ib_gateway_port: Type.Integer({ minimum: 1, maximum: 65535, default: 4002 }),
@@ -22,6 +25,8 @@ export type DesktopSettings = Static<typeof DesktopSettingsSchema>;
 export const DEFAULT_SETTINGS: DesktopSettings = {
   backend_port: 8000,
   local_backtest_workers: 1,
+  local_training_workers: 1,
+  gpu_training_host: true,
   allow_lan_workers: false,
   ib_gateway_host: '127.0.0.1',
   ib_gateway_port: 4002,

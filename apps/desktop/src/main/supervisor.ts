@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendClient } from '@ktrdr/shared';
-import { superviseWorker, type SupervisedWorker } from '../stack/worker-process.js';
+import { awaitRegistered, startLocalWorkers } from '../stack/local-workers.js';
+import type { SupervisedWorker } from '../stack/worker-process.js';
 import type { HostMessage, ParentMessage } from './host-protocol.js';
 import type { DesktopSettings } from './settings.js';
 
@@ -83,9 +83,9 @@ function handshake(
 /**
  * What the desktop app starts, in order, each awaited with a deadline: the backend in its
  * own process (handshake: ready or a reason), then the local workers as child processes
- * (until each has registered). The training issue adds local training workers and the GPU
- * training host service here; the IB issue adds the IB host service. Free of Electron, so
- * it is tested with plain Node processes.
+ * (until each has registered): backtest workers, CPU training workers, and the GPU
+ * training host service where a GPU backend loads. The IB issue adds the IB host service.
+ * Free of Electron, so it is tested with plain Node processes.
  */
 export async function startDesktopStack(options: DesktopStackOptions): Promise<DesktopStack> {
   const { settings, dataDir } = options;
@@ -121,34 +121,27 @@ export async function startDesktopStack(options: DesktopStackOptions): Promise<D
     await stopHost();
   };
   try {
-    for (let i = 1; i <= settings.local_backtest_workers; i++) {
-      workers.push(
-        superviseWorker({
-          name: `backtest-worker-${i}`,
-          log,
-          env: {
-            KTRDR_BACKEND_URL: ready.url,
-            KTRDR_CLUSTER_TOKEN: ready.token,
-            KTRDR_WORKER_TYPE: 'backtesting',
-            KTRDR_WORKER_HOST: '127.0.0.1',
-            KTRDR_WORKER_PORT: '0',
-            KTRDR_CACHE_DIR: join(dataDir, 'cache', `backtest-worker-${i}`),
-            KTRDR_LOG_LEVEL: options.logLevel ?? 'warn',
-          },
-        }),
-      );
-    }
+    workers.push(
+      ...startLocalWorkers({
+        backendUrl: ready.url,
+        token: ready.token,
+        dataDir,
+        logLevel: options.logLevel ?? 'warn',
+        backtestWorkers: settings.local_backtest_workers,
+        trainingWorkers: settings.local_training_workers,
+        gpuTrainingHost: settings.gpu_training_host,
+        log,
+      }),
+    );
     const client = new BackendClient({ baseUrl: ready.url, token: ready.token });
-    const deadline = Date.now() + (options.workerTimeoutMs ?? 30_000);
-    const ids = await Promise.all(workers.map((w) => w.workerId()));
-    for (;;) {
-      const { workers: roster } = await client.listWorkers();
-      if (ids.every((id) => roster.some((w) => w.worker_id === id))) break;
-      if (Date.now() > deadline)
-        throw new StartupError(
-          'the local workers did not register in time; see the log in the data folder',
-        );
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await awaitRegistered(
+        workers,
+        async (id) => (await client.listWorkers()).workers.some((w) => w.worker_id === id),
+        options.workerTimeoutMs ?? 30_000,
+      );
+    } catch (error) {
+      throw new StartupError((error as Error).message);
     }
     return { ...ready, workers, stop };
   } catch (error) {

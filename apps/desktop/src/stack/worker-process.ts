@@ -12,8 +12,11 @@ export function workerBin(): string {
 /** A local worker child process, restarted when it dies while the stack runs. */
 export interface SupervisedWorker {
   readonly name: string;
-  /** The worker id it printed once listening (changes on restart when its port does). */
-  workerId(): Promise<string>;
+  /**
+   * The worker id it printed once listening (changes on restart when its port does);
+   * null for an optional service that declined to start.
+   */
+  workerId(): Promise<string | null>;
   /** Stops it (SIGTERM, then SIGKILL after `graceMs`) and stops restarting it. */
   stop(graceMs?: number): Promise<void>;
   readonly pid: number | undefined;
@@ -27,6 +30,13 @@ export interface WorkerProcessOptions {
   log: (line: string) => void;
   /** Give up restarting after this many crashes in a minute. */
   maxRestartsPerMinute?: number;
+  /** Extra command-line arguments (e.g. `--gpu-host`). */
+  args?: string[];
+  /**
+   * A service that may decline to start (the GPU training host on a machine without a
+   * GPU): exiting before it ever listened is logged with its reason and not restarted.
+   */
+  optional?: boolean;
 }
 
 /**
@@ -36,13 +46,16 @@ export interface WorkerProcessOptions {
 export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker {
   let child: ChildProcess | undefined;
   let stopping = false;
-  let idResolvers: ((id: string) => void)[] = [];
+  let idResolvers: ((id: string | null) => void)[] = [];
   let currentId: string | undefined;
+  let everListened = false;
+  let declined = false;
+  let lastLine = '';
   const crashes: number[] = [];
 
   const start = () => {
     currentId = undefined;
-    child = spawn(process.execPath, [workerBin()], {
+    child = spawn(process.execPath, [workerBin(), ...(options.args ?? [])], {
       // inside Electron, process.execPath is Electron itself: run it as plain Node
       env: {
         ...process.env,
@@ -58,7 +71,9 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         const id = /^ktrdr-worker (\S+) listening on/.exec(line)?.[1];
+        if (line.trim()) lastLine = line.trim();
         if (id) {
+          everListened = true;
           currentId = id;
           for (const resolve of idResolvers) resolve(id);
           idResolvers = [];
@@ -70,6 +85,13 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
     child.stderr!.on('data', onData);
     child.once('exit', (code, signal) => {
       if (stopping) return;
+      if (options.optional && !everListened) {
+        declined = true;
+        options.log(`[${options.name}] not started: ${lastLine || `exit ${code ?? signal}`}`);
+        for (const resolve of idResolvers) resolve(null);
+        idResolvers = [];
+        return;
+      }
       const now = Date.now();
       crashes.push(now);
       while (crashes.length && now - (crashes[0] as number) > 60_000) crashes.shift();
@@ -89,7 +111,11 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       return child?.pid;
     },
     workerId: () =>
-      currentId ? Promise.resolve(currentId) : new Promise((resolve) => idResolvers.push(resolve)),
+      currentId
+        ? Promise.resolve(currentId)
+        : declined
+          ? Promise.resolve(null)
+          : new Promise((resolve) => idResolvers.push(resolve)),
     async stop(graceMs = 25_000) {
       stopping = true;
       const proc = child;

@@ -29,8 +29,7 @@ function ModelDetail({ modelId }: { modelId: string }) {
   const { data: m, error } = useQuery(modelQuery(client, modelId));
   if (error) return <Alert color="red">{error.message}</Alert>;
   if (!m) return <Text c="dimmed">Loading…</Text>;
-  const metric = (key: string) =>
-    typeof m.metrics[key] === 'number' ? (m.metrics[key]) : null;
+  const metric = (key: string) => (typeof m.metrics[key] === 'number' ? m.metrics[key] : null);
   return (
     <Stack data-testid="model-detail">
       <Group justify="space-between">

@@ -43,6 +43,18 @@ export function SettingsView() {
         min={0}
         max={64}
       />
+      <NumberInput
+        label="Local training workers (CPU)"
+        value={settings.local_training_workers}
+        onChange={(v) => set('local_training_workers', Number(v))}
+        min={0}
+        max={16}
+      />
+      <Checkbox
+        label="Start the GPU training host service (only where a GPU backend loads)"
+        checked={settings.gpu_training_host}
+        onChange={(e) => set('gpu_training_host', e.currentTarget.checked)}
+      />
       <Checkbox
         label="Let workers on other machines join (listen on all interfaces)"
         checked={settings.allow_lan_workers}

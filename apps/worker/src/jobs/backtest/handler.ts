@@ -17,11 +17,7 @@ import type { Bars } from '@ktrdr/engine/data';
 import type { SignalSet } from '@ktrdr/engine/backtest';
 import { featureSpec, featureSpecHash } from '@ktrdr/engine/features';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
-import {
-  CancelledError,
-  type BacktestJob,
-  type StrategyConfig,
-} from '@ktrdr/shared';
+import { CancelledError, type BacktestJob, type StrategyConfig } from '@ktrdr/shared';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { ModelCache } from '../../data/model-cache.js';
 import { SeriesCache } from '../../data/series-cache.js';

@@ -48,7 +48,8 @@ export const prepare: JobPrepare = async (settings) => {
       ...(loaded.gpuMemoryMb ? { gpu_memory_mb: loaded.gpuMemoryMb } : {}),
     },
     notes: loaded.attempts.map(
-      (a) => `training backend ${a.backend}: ${a.loaded ? 'loaded' : 'not loaded'} (${a.reason})`,
+      (a) =>
+        `training backend ${a.backend}: ${a.loaded ? `loaded${a.reason === 'loaded' ? '' : ` (${a.reason})`}` : `not loaded (${a.reason})`}`,
     ),
   };
 };
