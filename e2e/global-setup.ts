@@ -4,8 +4,9 @@ import { BackendClient } from '@ktrdr/shared';
 const TOKEN = 'e2e-token-0123456789abcdef';
 
 /**
- * A real backend process and two real worker processes (speed-capped so a backtest of
- * the bundled series runs for a few seconds: long enough to watch and cancel). Tests read
+ * A real backend process, two real backtest worker processes (speed-capped so a backtest
+ * of the bundled series runs for a few seconds: long enough to watch and cancel) and a
+ * CPU training worker. Tests read
  * where they are from the environment; the returned function stops them all.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -21,16 +22,30 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       }),
     ),
   );
+  // and a CPU training worker on the wasm backend (what the desktop app starts)
+  workers.push(
+    await startWorkerProcess({
+      backendUrl: backend.url,
+      token: TOKEN,
+      type: 'training',
+      cacheDir: `${dir.path}/worker-training`,
+      env: { KTRDR_TRAINING_BACKEND: 'wasm' },
+    }),
+  );
   const client = new BackendClient({ baseUrl: backend.url, token: TOKEN });
   await waitFor(
-    'both workers registered',
-    async () => (await client.listWorkers()).total_count === 2,
+    'every worker registered',
+    async () => (await client.listWorkers()).total_count === 3,
     { timeoutMs: 20_000 },
   );
   process.env.KTRDR_E2E_URL = backend.url;
   process.env.KTRDR_E2E_TOKEN = TOKEN;
   process.env.KTRDR_E2E_WORKERS = JSON.stringify(
-    workers.map((w) => ({ id: w.workerId, pid: w.child.pid })),
+    workers.map((w, i) => ({
+      id: w.workerId,
+      pid: w.child.pid,
+      type: i < 2 ? 'backtesting' : 'training',
+    })),
   );
   return async () => {
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));

@@ -7,7 +7,11 @@ import { BackendClient } from '@ktrdr/shared';
 export const env = {
   url: process.env.KTRDR_E2E_URL ?? '',
   token: process.env.KTRDR_E2E_TOKEN ?? '',
-  workers: JSON.parse(process.env.KTRDR_E2E_WORKERS ?? '[]') as { id: string; pid: number }[],
+  workers: JSON.parse(process.env.KTRDR_E2E_WORKERS ?? '[]') as {
+    id: string;
+    pid: number;
+    type: 'backtesting' | 'training';
+  }[],
 };
 
 /** An API client for arranging and checking what the UI shows. */

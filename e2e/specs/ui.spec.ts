@@ -3,7 +3,7 @@ import { api, env, openUi, snapshot } from './helpers.js';
 
 test.describe.configure({ mode: 'serial' });
 
-test('signs in from the ready-to-click URL, clears the token from the address bar, and lists both workers', async ({
+test('signs in from the ready-to-click URL, clears the token from the address bar, and lists every worker', async ({
   page,
 }) => {
   await openUi(page);
@@ -12,7 +12,13 @@ test('signs in from the ready-to-click URL, clears the token from the address ba
   await snapshot(page, 'operations-empty');
   await page.getByRole('link', { name: 'Workers' }).click();
   const rows = page.getByTestId('worker-row');
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(3);
+  const trainer = env.workers.find((w) => w.type === 'training')!;
+  await expect(
+    page
+      .locator(`[data-testid="worker-row"][data-worker-id="${trainer.id}"]`)
+      .getByTestId('training-backend'),
+  ).toHaveText('wasm');
   for (const worker of env.workers) {
     await expect(
       page.locator(`[data-testid="worker-row"][data-worker-id="${worker.id}"]`),
@@ -99,6 +105,43 @@ test('the data, strategies, models and join views show what the backend has', as
   await expect(page.getByText('Settings belong to the desktop app')).toBeVisible();
 });
 
+test('a model trained from the form shows its curves, lands in Models, and a backtest runs it', async ({
+  page,
+}) => {
+  await openUi(page, '/launch?mode=train');
+  await expect(page.getByRole('heading', { name: 'Train a model' })).toBeVisible();
+  await page.getByTestId('field-strategy').click();
+  await page.getByRole('option', { name: /^neuro_fuzzy_example/ }).click();
+  await page.getByTestId('field-epochs').fill('4');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.waitForURL(/\/operations\/op_training_/);
+  await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('training-curves')).toHaveAttribute('data-epochs', '4');
+  await expect(page.locator('[data-testid="training-curves"] canvas').first()).toBeVisible();
+  await expect(page.getByTestId('last-epoch')).toHaveText(/^Epoch 4: loss \d+\.\d{4}, val loss \d\.\d{4}/);
+  await expect(page.getByTestId('training-result')).toContainText('wasm');
+  await snapshot(page, 'training-completed');
+
+  await page.getByRole('link', { name: 'Backtest this model' }).click();
+  await expect(page.getByTestId('field-model')).toHaveValue(/^neuro_fuzzy_example_\d{8}_/);
+  await page.getByTestId('field-start').fill('2012-01-01');
+  await page.getByRole('button', { name: 'Start backtest' }).click();
+  await page.waitForURL(/\/operations\/op_backtesting_/);
+  await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed', {
+    timeout: 30_000,
+  });
+  await expect(page.locator('[data-testid="equity-chart"] canvas').first()).toBeVisible();
+
+  await page.getByRole('link', { name: 'Models' }).click();
+  await expect(page.getByTestId('model-row')).toHaveCount(1);
+  await page.getByTestId('model-row').getByRole('link').first().click();
+  await expect(page.getByTestId('model-lineage')).toContainText('Trained on SP500 1d');
+  await expect(page.getByTestId('model-lineage')).toContainText('backend wasm');
+  await snapshot(page, 'models-trained');
+});
+
 test('a worker process killed from the test leaves the available workers within 10 s', async ({
   page,
 }) => {
@@ -112,6 +155,6 @@ test('a worker process killed from the test leaves the available workers within 
       `[data-testid="worker-row"][data-worker-id="${victim.id}"][data-status="available"]`,
     ),
   ).toHaveCount(0, { timeout: 10_000 });
-  await expect(page.getByTestId('worker-row')).toHaveCount(1);
+  await expect(page.getByTestId('worker-row')).toHaveCount(2);
   await snapshot(page, 'workers-after-kill');
 });
