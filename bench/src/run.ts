@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { engineThroughput, memoryPerMillionBars } from './engine-bench.js';
+import { trainingRoundTrip, trainingThroughput } from './training-bench.js';
 import { uiSmoothness } from './ui-bench.js';
 import {
   cancelLatency,
@@ -36,6 +37,10 @@ console.log(`ktrdr benchmarks: ${runs} runs per latency, ${jobs} jobs per throug
 console.log('engine…');
 const engine = engineThroughput(1_000_000, 5);
 const memory = memoryPerMillionBars();
+console.log('training throughput per backend…');
+const training = await trainingThroughput();
+console.log('training round trip…');
+const roundTrip = await trainingRoundTrip();
 console.log('dispatch latency…');
 const dispatch = await dispatchLatency(runs);
 console.log('progress latency…');
@@ -112,6 +117,32 @@ SMA crossover over ${million.bars.toLocaleString('en-US')} 1-minute bars importe
 
 The difference between a run and the engine is orchestration: the rest is writing the full
 result (every bar's equity and drawdown, ~90 MB of JSON) and uploading it to the backend.
+
+## Training (TensorFlow.js)
+
+The bundled \`neuro_fuzzy_example\` MLP (40 inputs → 32 → 16 → 3, dropout 0.2, Adam, batch
+64, class-weighted cross-entropy) on the bundled S&P 500 series, in this process: median epoch
+of 6 (the first, which compiles kernels, left out), on every backend that loads here.
+
+| backend | loaded | train rows | epoch (ms) | samples/s | vs cpu |
+|---|---|---|---|---|---|
+${training
+  .map((r) =>
+    r.loaded
+      ? `| ${r.backend} | yes | ${r.trainRows} | ${r.epochMs!.toFixed(0)} | ${Math.round(r.samplesPerSecond!).toLocaleString('en-US')} | ${(r.samplesPerSecond! / (training.find((c) => c.backend === 'cpu')?.samplesPerSecond ?? Number.NaN)).toFixed(2)}× |`
+      : `| ${r.backend} | no: ${r.reason.replace(/\|/g, '/')} | | | | |`,
+  )
+  .join('\n')}
+
+The round trip through the backend, real worker processes: train the example for
+${roundTrip.epochs} epochs on a CPU training worker (${roundTrip.backend}), store the model, then
+backtest the whole series with it on a backtest worker (the model downloaded, features
+computed, the network run over every bar).
+
+| step | seconds |
+|---|---|
+| training: start request → completed (data download, features, ${roundTrip.epochs} epochs, model stored) | ${roundTrip.trainSeconds.toFixed(2)} |
+| backtest with the model: start request → completed | ${roundTrip.backtestSeconds.toFixed(2)} |
 
 ## Web UI under load
 

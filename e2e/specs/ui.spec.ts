@@ -120,7 +120,9 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   });
   await expect(page.getByTestId('training-curves')).toHaveAttribute('data-epochs', '4');
   await expect(page.locator('[data-testid="training-curves"] canvas').first()).toBeVisible();
-  await expect(page.getByTestId('last-epoch')).toHaveText(/^Epoch 4: loss \d+\.\d{4}, val loss \d\.\d{4}/);
+  await expect(page.getByTestId('last-epoch')).toHaveText(
+    /^Epoch 4: loss \d+\.\d{4}, val loss \d\.\d{4}/,
+  );
   await expect(page.getByTestId('training-result')).toContainText('wasm');
   await snapshot(page, 'training-completed');
 

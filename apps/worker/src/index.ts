@@ -12,3 +12,10 @@ export type {
   JobContext,
   JobOutcome,
 } from './runtime/job-definition.js';
+export {
+  loadTrainingBackend,
+  TRAINING_BACKENDS,
+  type LoadedBackend,
+  type TrainingBackendName,
+  type TrainingBackendPreference,
+} from './training/backend-loader.js';
