@@ -58,7 +58,10 @@ describe('desktop stack (the main process logic, without Electron)', () => {
       assert.equal(training?.capabilities.training_backend, 'wasm', 'CPU training on wasm');
       // this machine has no GPU backend: the training host service declined, and said why
       assert.ok(
-        lines.some((l) => /^\[gpu-training-host\] not started: .*GPU/.test(l)),
+        lines.some((l) => /^\[gpu-training-host\] not started \(exit 1\)$/.test(l)) &&
+          lines.some((l) =>
+            /^\[gpu-training-host\] .*needs a GPU backend, and none loaded/.test(l),
+          ),
         lines.filter((l) => l.includes('gpu-training-host')).join('\n') ||
           'no gpu-training-host line',
       );

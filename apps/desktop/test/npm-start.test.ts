@@ -15,7 +15,7 @@ function alive(pid: number): boolean {
 
 // What `npm start` runs (after its build step): the README's front door.
 describe('npm start (headless local stack)', () => {
-  it('starts the backend and one worker process, runs a backtest, and leaves no process behind on Ctrl-C', async () => {
+  it('starts the backend and the local workers, runs a backtest, and leaves no process behind on Ctrl-C', async () => {
     const dir = tempDir();
     const { proc } = await spawnService(
       `${REPO_ROOT}apps/desktop/dist/start.js`,
@@ -31,12 +31,15 @@ describe('npm start (headless local stack)', () => {
       // not a terminal: the banner says where the token is, never the token itself
       assert.match(output, new RegExp(`token: in ${dir.path}/cluster-token`));
       assert.ok(!output.includes(token), 'the token is not printed to a pipe');
-      assert.match(output, /workers: 1 local backtest worker\(s\) registered/);
+      assert.match(
+        output,
+        /workers: 1 backtest and 1 CPU training worker\(s\) registered; GPU training host not started/,
+      );
       assert.match(output, /curl -s -X POST .*\/api\/v1\/backtests\/start/);
 
       const client = new BackendClient({ baseUrl: url, token });
       const { workers } = await client.listWorkers();
-      assert.equal(workers.length, 1);
+      assert.deepEqual(workers.map((w) => w.worker_type).sort(), ['backtesting', 'training']);
       const started = await client.startBacktest({ strategy_name: 'rsi_mean_reversion' });
       assert.equal(started.status, 'running');
       await waitFor(
@@ -52,10 +55,11 @@ describe('npm start (headless local stack)', () => {
         .trim()
         .split(/\s+/)
         .map(Number);
-      assert.equal(childPids.length, 1, 'one worker child process');
+      // the GPU training host exited at start (no GPU here): two workers remain
+      assert.equal(childPids.length, 2, 'a backtest and a training worker process');
       const exit = await proc.stop('SIGINT');
       assert.equal(exit, 0, proc.output());
-      await waitFor('worker process gone', () => childPids.every((pid) => !alive(pid)), {
+      await waitFor('worker processes gone', () => childPids.every((pid) => !alive(pid)), {
         timeoutMs: 5000,
       });
     } finally {

@@ -98,18 +98,10 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     local,
     log,
   });
-  const port = await listenOn(app, config.host, config.port, 'KTRDR_WORKER_PORT');
-  workerId ||= defaultWorkerId(config.workerType, config.port === 0 ? port : config.port);
-  // bound to loopback: only this machine can call back, so advertise that; else the LAN address
-  const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
-  publicUrl = config.publicUrl ?? `http://${loopback ? config.host : firstLanAddress()}:${port}`;
-  const boundHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${boundHost}:${port}`;
-  const urlFile = join(config.cacheDir, 'worker.url');
-  writeFileSync(urlFile, `${url}\n`);
-
-  // handlers load what they need (the training backend) before the worker registers, so
-  // the roster shows what it really has; a GPU host without a GPU refuses to start
+  // handlers load what they need (the training backend) before the worker listens and
+  // registers, so the roster shows what it really has; a GPU host without a GPU refuses to
+  // start without ever taking its port
+  let port: number;
   try {
     const notes: string[] = [];
     for (const definition of definitions) {
@@ -123,13 +115,22 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
         `the training host service needs a GPU backend, and none loaded: ${notes.join('; ')}. Run a CPU training worker instead (--type training)`,
       );
     }
+    port = await listenOn(app, config.host, config.port, 'KTRDR_WORKER_PORT');
   } catch (error) {
     await runner.shutdown(0);
     await app.close();
     await agent.close();
-    rmSync(urlFile, { force: true });
     throw error;
   }
+  workerId ||= defaultWorkerId(config.workerType, config.port === 0 ? port : config.port);
+  // bound to loopback: only this machine can call back, so advertise that; else the LAN address
+  const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
+  publicUrl = config.publicUrl ?? `http://${loopback ? config.host : firstLanAddress()}:${port}`;
+  const boundHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${boundHost}:${port}`;
+  const urlFile = join(config.cacheDir, 'worker.url');
+  writeFileSync(urlFile, `${url}\n`);
+
   link.start();
 
   let closing: Promise<void> | undefined;

@@ -87,7 +87,10 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       if (stopping) return;
       if (options.optional && !everListened) {
         declined = true;
-        options.log(`[${options.name}] not started: ${lastLine || `exit ${code ?? signal}`}`);
+        // its own last line (already logged above) says why
+        options.log(
+          `[${options.name}] not started (exit ${code ?? signal})${lastLine ? '' : ': it printed nothing'}`,
+        );
         for (const resolve of idResolvers) resolve(null);
         idResolvers = [];
         return;
