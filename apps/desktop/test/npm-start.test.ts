@@ -67,4 +67,32 @@ describe('npm start (headless local stack)', () => {
       dir.remove();
     }
   });
+
+  it('takes its workers with it when it is killed outright (a crash)', async () => {
+    const dir = tempDir();
+    const { proc } = await spawnService(
+      `${REPO_ROOT}apps/desktop/dist/start.js`,
+      [],
+      { KTRDR_DATA_DIR: dir.path, KTRDR_PORT: '0', KTRDR_CLUSTER_TOKEN: '' },
+      /Ctrl-C stops everything/,
+    );
+    try {
+      const childPids = readFileSync(
+        `/proc/${proc.child.pid}/task/${proc.child.pid}/children`,
+        'utf8',
+      )
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      assert.equal(childPids.length, 2);
+      await proc.stop('SIGKILL');
+      // no SIGINT handler ran: the workers notice their stdin pipe closing and leave
+      await waitFor('orphaned workers gone', () => childPids.every((pid) => !alive(pid)), {
+        timeoutMs: 10_000,
+      });
+    } finally {
+      await proc.stop('SIGKILL');
+      dir.remove();
+    }
+  });
 });

@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   console.log(
     `ktrdr-worker ${handle.workerId} listening on ${handle.url} (advertised as ${handle.publicUrl})`,
   );
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     console.log(`ktrdr-worker: ${signal}, finishing up and leaving`);
     // compose and Kubernetes give 30 s; leave well before
     setTimeout(() => process.exit(1), 25_000).unref();
@@ -26,6 +29,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // started by the desktop app or `npm start`: leave with it, even when it was killed
+  if (process.env.KTRDR_EXIT_WITH_PARENT === '1') {
+    process.stdin.on('data', () => undefined);
+    process.stdin.once('end', () => stop('the process that started this worker is gone'));
+  }
 }
 
 void main();

@@ -61,8 +61,11 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
         ...process.env,
         ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
         ...options.env,
+        // the worker exits when this process goes away, however it ends (a crash included):
+        // its stdin is our pipe, which the OS closes
+        KTRDR_EXIT_WITH_PARENT: '1',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let buffered = '';
     const onData = (chunk: Buffer) => {
