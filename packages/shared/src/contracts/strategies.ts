@@ -231,7 +231,7 @@ export const TrainingSpecSchema = Type.Object(
 /**
  * A `neuro_fuzzy` strategy: indicators → fuzzy memberships → (a lookback window of) neural
  * inputs → MLP → BUY/HOLD/SELL, acted on when its confidence passes the threshold.
- * Trained on ZigZag labels. (Execution comes with the training issue.)
+ * Trained on ZigZag labels by a training worker; a backtest runs it with a stored model.
  */
 export const NeuroFuzzyStrategySchema = Type.Object(
   {

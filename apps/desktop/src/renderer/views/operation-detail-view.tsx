@@ -20,7 +20,7 @@ import { CancelButton } from '../components/cancel-button';
 import { EquityChart } from '../components/equity-chart';
 import { OperationProgress } from '../components/operation-progress';
 import { StatusBadge } from '../components/status-badge';
-import { TrainingPanel } from '../components/training-result';
+import { TrainingPanel } from '../components/training-panel';
 import { dateTime, number, percent } from '../format';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
