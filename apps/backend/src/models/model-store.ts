@@ -54,11 +54,6 @@ export class ModelStore {
     return join(this.dir, `${modelId}.json`);
   }
 
-  /** Whether a model id is stored. */
-  has(modelId: string): boolean {
-    return this.getStmt.get(modelId) !== undefined;
-  }
-
   /** The feature spec hash of a stored model, or undefined. */
   featureSpecHash(modelId: string): string | undefined {
     return this.getStmt.get(modelId)?.feature_spec_hash;

@@ -1,4 +1,4 @@
-import { BackendClient } from '@ktrdr/shared';
+import { BackendClient, type Operation } from '@ktrdr/shared';
 import { startWorkerProcess, tempDir, waitFor, type WorkerProcess } from '@ktrdr/testkit';
 import {
   defaultBackendConfig,
@@ -33,6 +33,13 @@ export interface Cluster {
   workers: WorkerProcess[];
   dir: string;
   addWorker(env?: Record<string, string>): Promise<WorkerProcess>;
+  /** Polls an operation through the API until `predicate` holds; resolves with it. */
+  until(
+    id: string,
+    predicate: (op: Operation) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Operation>;
   close(): Promise<void>;
 }
 
@@ -78,6 +85,15 @@ export async function startCluster(options: {
     workers,
     dir: dir.path,
     addWorker,
+    until: (id, predicate, what, timeoutMs = 20_000) =>
+      waitFor(
+        what,
+        async () => {
+          const op = await client.getOperation(id);
+          return predicate(op) ? op : undefined;
+        },
+        { timeoutMs, intervalMs: 100 },
+      ),
     async close() {
       await Promise.all(workers.map((w) => w.stop('SIGKILL')));
       await backend.close();

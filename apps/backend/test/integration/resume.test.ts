@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Operation } from '@ktrdr/shared';
-import { waitFor } from '@ktrdr/testkit';
 import { startCluster, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
 
 describe('checkpoints and resume: a resumed backtest ends exactly as an uninterrupted one', () => {
@@ -27,20 +25,7 @@ describe('checkpoints and resume: a resumed backtest ends exactly as an uninterr
     display: await text(`/api/v1/operations/${id}/result`),
     full: await text(`/api/v1/operations/${id}/result/full`),
   });
-  const until = (
-    id: string,
-    predicate: (op: Operation) => boolean,
-    what: string,
-    timeoutMs = 20_000,
-  ) =>
-    waitFor(
-      what,
-      async () => {
-        const op = await cluster.client.getOperation(id);
-        return predicate(op) ? op : undefined;
-      },
-      { timeoutMs },
-    );
+  const until: Cluster['until'] = (...args) => cluster.until(...args);
   const request = { strategy_name: 'macd_trend' };
 
   it('saves checkpoints, resumes a cancelled run from the last one, and a killed one on another worker', async () => {

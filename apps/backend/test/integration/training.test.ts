@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, type MetricRow, type Operation } from '@ktrdr/shared';
-import { recordEvents, waitFor, type EventRecorder } from '@ktrdr/testkit';
+import { recordEvents, type EventRecorder } from '@ktrdr/testkit';
 import { startCluster, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
 
 const TRAINING_WORKER = { KTRDR_WORKER_TYPE: 'training', KTRDR_TRAINING_BACKEND: 'cpu' };
@@ -30,20 +30,9 @@ describe('training on workers: the neuro_fuzzy round trip through the backend', 
     await cluster.close();
   });
 
-  const until = (
-    id: string,
-    predicate: (op: Operation) => boolean,
-    what: string,
-    timeoutMs = 90_000,
-  ) =>
-    waitFor(
-      what,
-      async () => {
-        const op = await cluster.client.getOperation(id);
-        return predicate(op) ? op : undefined;
-      },
-      { timeoutMs, intervalMs: 100 },
-    );
+  // training on 2 shared cores: generous deadlines
+  const until = (id: string, predicate: (op: Operation) => boolean, what: string) =>
+    cluster.until(id, predicate, what, 90_000);
   const ended = (id: string) =>
     until(id, (op) => ['completed', 'failed', 'cancelled'].includes(op.status), `${id} ended`);
 

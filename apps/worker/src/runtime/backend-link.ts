@@ -14,7 +14,7 @@ import {
   type WorkerType,
 } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ArtifactFile } from './job-definition.js';
+import { CHECKPOINT_ARTIFACT, type ArtifactFile } from './job-definition.js';
 
 /** Who this worker is, as it registers. */
 export interface WorkerIdentity {
@@ -272,7 +272,7 @@ export class BackendLink {
         entry.next = undefined;
         const who = { worker_id: this.deps.identity().worker_id, attempt: a };
         try {
-          await this.deps.client.putArtifact(operationId, 'checkpoint.bin', who, b, {
+          await this.deps.client.putArtifact(operationId, CHECKPOINT_ARTIFACT, who, b, {
             timeoutMs: 120_000,
           });
           await this.deps.client.reportOperation(

@@ -55,11 +55,19 @@ export interface JobContext {
   /** Sends per-step metric rows (training epochs), in order; the backend numbers them. */
   reportMetrics(rows: MetricInput[]): void;
   /**
-   * Saves a checkpoint (uploaded to the backend as `checkpoint.bin`; the bytes are handed
-   * over, not copied). `ref` says where it stands, e.g. `checkpoint.bin@120000`.
+   * Saves a checkpoint (uploaded to the backend as {@link CHECKPOINT_ARTIFACT}; the bytes
+   * are handed over, not copied). `position` says where it stands (`120000`, `epoch3`):
+   * the operation's `checkpoint_ref` becomes `checkpoint.bin@<position>`.
    */
-  checkpoint(bytes: Uint8Array, ref: string): void;
+  checkpoint(bytes: Uint8Array, position: string): void;
+  /** The checkpoint this job resumes from (when the job carries a `checkpoint_ref`). */
+  loadCheckpoint(): Promise<Uint8Array>;
+  /** A path in the cache dir for a result file of this attempt (`suffix` e.g. `-full.json`). */
+  resultPath(suffix: string): Promise<string>;
 }
+
+/** The artifact every job's checkpoint is saved as. */
+export const CHECKPOINT_ARTIFACT = 'checkpoint.bin';
 
 /** A file a job leaves for the backend. */
 export interface ArtifactFile {

@@ -12,7 +12,16 @@ import {
   type MetricInput,
   type ProgressUpdate,
 } from '@ktrdr/shared';
-import type { JobContext, JobHandler, JobOutcome, JobPrepare, Prepared } from './job-definition.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CHECKPOINT_ARTIFACT,
+  type JobContext,
+  type JobHandler,
+  type JobOutcome,
+  type JobPrepare,
+  type Prepared,
+} from './job-definition.js';
 
 /** What the main thread passes when it creates the thread. */
 export interface JobThreadData {
@@ -87,10 +96,18 @@ async function run(message: RunMessage): Promise<void> {
     reportMetrics(rows) {
       port!.postMessage({ type: 'metrics', rows } satisfies ThreadMessage);
     },
-    checkpoint(bytes, ref) {
+    checkpoint(bytes, position) {
+      const ref = `${CHECKPOINT_ARTIFACT}@${position}`;
       port!.postMessage({ type: 'checkpoint', bytes, ref } satisfies ThreadMessage, [
         bytes.buffer as ArrayBuffer,
       ]);
+    },
+    loadCheckpoint: () =>
+      backend.getArtifact(String(message.job.task_id), CHECKPOINT_ARTIFACT, { signal }),
+    async resultPath(suffix) {
+      const dir = join(data.cacheDir, 'results');
+      await mkdir(dir, { recursive: true });
+      return join(dir, `${String(message.job.task_id)}-${String(message.job.attempt)}${suffix}`);
     },
     reportProgress(update) {
       const now = Date.now();

@@ -73,22 +73,14 @@ export function feasibilityIssues(strategy: StrategyConfig, barCount: number): F
   return [];
 }
 
-/**
- * Labelled rows a `neuro_fuzzy` strategy gets from `barCount` bars: the first complete
- * input row waits for the indicators and the lookback, and the last `lookahead` bars
- * cannot be labelled (ZigZag looks ahead by design).
- */
-export function expectedTrainingRows(strategy: NeuroFuzzyStrategyConfig, barCount: number): number {
-  const warmup = featureWarmup(featureSpec(strategy));
-  return Math.max(0, barCount - warmup - strategy.training.labels.lookahead);
-}
-
 /** Why a `neuro_fuzzy` strategy cannot be trained on `barCount` bars, or an empty list. */
 export function trainingIssues(strategy: NeuroFuzzyStrategyConfig, barCount: number): FieldIssue[] {
   const basic = feasibilityIssues(strategy, barCount);
   if (basic.length > 0) return basic;
-  const rows = expectedTrainingRows(strategy, barCount);
+  // the first complete input row waits for the indicators and the lookback; the last
+  // `lookahead` bars cannot be labelled (ZigZag looks ahead by design)
   const warmup = featureWarmup(featureSpec(strategy));
+  const rows = Math.max(0, barCount - warmup - strategy.training.labels.lookahead);
   if (rows === 0) {
     return [
       {

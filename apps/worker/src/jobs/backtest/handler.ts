@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import {
@@ -26,9 +26,6 @@ import {
   type LoadedBackend,
   type TrainingBackendPreference,
 } from '../../training/backend-loader.js';
-
-/** The checkpoint artifact's name. */
-export const CHECKPOINT_ARTIFACT = 'checkpoint.bin';
 
 let cache: SeriesCache | undefined;
 let models: ModelCache | undefined;
@@ -95,15 +92,14 @@ async function writeChunks(path: string, chunks: Iterable<string>): Promise<void
 }
 
 /** Writes the display result and the full result; returns their artifact files. */
-async function writeResults(ctx: JobContext, job: BacktestJob, output: BacktestOutput) {
-  const dir = join(ctx.cacheDir, 'results');
-  await mkdir(dir, { recursive: true });
-  const base = join(dir, `${job.task_id}-${job.attempt}`);
-  await writeFile(`${base}.json`, JSON.stringify(toBacktestResult(output)));
-  await writeChunks(`${base}-full.json`, fullResultChunks(output));
+async function writeResults(ctx: JobContext, output: BacktestOutput) {
+  const display = await ctx.resultPath('.json');
+  const full = await ctx.resultPath('-full.json');
+  await writeFile(display, JSON.stringify(toBacktestResult(output)));
+  await writeChunks(full, fullResultChunks(output));
   return [
-    { name: 'result.json', path: `${base}.json` },
-    { name: 'result-full.json', path: `${base}-full.json` },
+    { name: 'result.json', path: display },
+    { name: 'result-full.json', path: full },
   ];
 }
 
@@ -135,9 +131,7 @@ const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
       items_processed: 0,
       items_total: bars.time.length,
     });
-    resumeFrom = decodeCheckpoint(
-      await ctx.backend.getArtifact(job.task_id, CHECKPOINT_ARTIFACT, { signal: ctx.signal }),
-    );
+    resumeFrom = decodeCheckpoint(await ctx.loadCheckpoint());
   }
 
   const throttle = ctx.settings.throttleBarsPerSecond;
@@ -181,12 +175,12 @@ const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
         const now = performance.now();
         if (now - lastCheckpoint < ctx.settings.checkpointSeconds * 1000) return;
         lastCheckpoint = now;
-        ctx.checkpoint(encodeCheckpoint(take()), `${CHECKPOINT_ARTIFACT}@${barIndex}`);
+        ctx.checkpoint(encodeCheckpoint(take()), String(barIndex));
       },
       ...(resumeFrom ? { resumeFrom } : {}),
     },
   );
-  const artifacts = await writeResults(ctx, job, output);
+  const artifacts = await writeResults(ctx, output);
   const m = output.metrics;
   return {
     artifacts,

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { featureSpec, featureSpecHash } from '@ktrdr/engine/features';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
@@ -27,9 +27,6 @@ import {
   type LoadedBackend,
   type TrainingBackendPreference,
 } from '../../training/backend-loader.js';
-
-/** The checkpoint artifact's name. */
-export const CHECKPOINT_ARTIFACT = 'checkpoint.bin';
 
 let cache: SeriesCache | undefined;
 let loaded: LoadedBackend | undefined;
@@ -69,11 +66,8 @@ function parseNeuroFuzzy(config: unknown): NeuroFuzzyStrategyConfig {
   return strategy;
 }
 
-async function loadCheckpoint(ctx: JobContext, job: TrainingJob): Promise<TrainingCheckpoint> {
-  const bytes = await ctx.backend.getArtifact(job.task_id, CHECKPOINT_ARTIFACT, {
-    signal: ctx.signal,
-  });
-  return JSON.parse(new TextDecoder().decode(bytes)) as TrainingCheckpoint;
+async function loadCheckpoint(ctx: JobContext): Promise<TrainingCheckpoint> {
+  return JSON.parse(new TextDecoder().decode(await ctx.loadCheckpoint())) as TrainingCheckpoint;
 }
 
 /**
@@ -119,7 +113,7 @@ const trainingHandler: JobHandler = async (raw, ctx) => {
     classWeights,
   };
 
-  const resumeFrom = job.checkpoint_ref ? await loadCheckpoint(ctx, job) : undefined;
+  const resumeFrom = job.checkpoint_ref ? await loadCheckpoint(ctx) : undefined;
   const resumedFrom = resumeFrom?.epoch;
   let last: EpochMetrics | undefined = resumeFrom?.history.at(-1);
   let trainedHere = 0;
@@ -162,7 +156,7 @@ const trainingHandler: JobHandler = async (raw, ctx) => {
     },
     onCheckpoint: (checkpoint) => {
       const bytes = new TextEncoder().encode(JSON.stringify(checkpoint));
-      ctx.checkpoint(bytes, `${CHECKPOINT_ARTIFACT}@epoch${checkpoint.epoch}`);
+      ctx.checkpoint(bytes, `epoch${checkpoint.epoch}`);
     },
   });
 
@@ -251,9 +245,7 @@ const trainingHandler: JobHandler = async (raw, ctx) => {
       doc as unknown as ModelDocumentWire,
       { signal: ctx.signal },
     );
-    const dir = join(ctx.cacheDir, 'results');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${job.task_id}-${job.attempt}.json`);
+    const path = await ctx.resultPath('.json');
     await writeFile(path, JSON.stringify(result));
     return {
       artifacts: [{ name: 'result.json', path }],
