@@ -4,6 +4,8 @@ import {
   StrategyDocumentSchema,
   StrategyListSchema,
   StrategyNameSchema,
+  StrategyValidationSchema,
+  type StrategyValidation,
 } from '@ktrdr/shared';
 import {
   errorResponses,
@@ -13,9 +15,42 @@ import {
 } from '@ktrdr/server-kit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BackendContext } from '../context.js';
-import type { StoredStrategy } from '../strategies/strategy-store.js';
+import {
+  parseStrategyYaml,
+  type StoredStrategy,
+  type StrategyStore,
+} from '../strategies/strategy-store.js';
+import { strategyHash } from '@ktrdr/engine/validate';
 
 const NameParams = Type.Object({ name: StrategyNameSchema });
+const YamlBody = Type.Object(
+  { yaml: Type.String({ maxLength: 256 * 1024 }) },
+  { additionalProperties: false },
+);
+
+function requireYaml(yaml: string): string {
+  if (!yaml.trim()) throw new ValidationError('yaml', 'is empty; send the strategy YAML');
+  return yaml;
+}
+
+/** Parses without storing, and says whether saving it would make a new version. */
+function validation(store: StrategyStore, yaml: string): StrategyValidation {
+  const config = parseStrategyYaml(requireYaml(yaml));
+  let storedHash: string | null = null;
+  try {
+    storedHash = store.get(config.name)?.hash ?? null;
+  } catch {
+    // the stored file of that name is itself invalid: saving this one replaces it
+  }
+  return {
+    valid: true,
+    name: config.name,
+    type: config.type,
+    hash: strategyHash(config),
+    indicators: Object.keys(config.indicators),
+    stored_hash: storedHash,
+  };
+}
 
 function document(strategy: StoredStrategy) {
   return {
@@ -70,6 +105,19 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
       { parseAs: 'string', bodyLimit: 256 * 1024 },
       (_r, body, done) => done(null, { yaml: body }),
     );
+    scope.post(
+      Routes.backend.strategyValidate,
+      {
+        bodyLimit: 256 * 1024,
+        schema: {
+          tags,
+          summary: 'Check strategy YAML without storing it (400 names the path of each problem)',
+          body: YamlBody,
+          response: { 200: StrategyValidationSchema, ...errorResponses(400) },
+        },
+      },
+      async (request) => validation(ctx.strategies, request.body.yaml),
+    );
     scope.put(
       Routes.backend.strategy,
       {
@@ -79,10 +127,7 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
           summary:
             'Create or change a strategy from YAML (validated; each change is a new version)',
           params: NameParams,
-          body: Type.Object(
-            { yaml: Type.String({ maxLength: 256 * 1024 }) },
-            { additionalProperties: false },
-          ),
+          body: YamlBody,
           response: {
             200: StrategyDocumentSchema,
             201: StrategyDocumentSchema,
@@ -91,9 +136,8 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
         },
       },
       async (request, reply) => {
-        if (!request.body.yaml.trim())
-          throw new ValidationError('yaml', 'is empty; send the strategy YAML');
-        const { strategy, created } = ctx.strategies.put(request.params.name, request.body.yaml);
+        const yaml = requireYaml(request.body.yaml);
+        const { strategy, created } = ctx.strategies.put(request.params.name, yaml);
         return reply.code(created ? 201 : 200).send(document(strategy));
       },
     );

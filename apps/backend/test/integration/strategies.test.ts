@@ -100,6 +100,36 @@ describe('strategies: YAML, validation that names the path, a version per change
     assert.match(current.yaml, /period: 15 }/);
   });
 
+  it('validates YAML without storing it, and says whether saving it would be a new version', async () => {
+    const stored = await cluster.client.getStrategy('my_cross');
+    const same = await cluster.client.validateStrategy(stored.yaml);
+    assert.deepEqual(same, {
+      valid: true,
+      name: 'my_cross',
+      type: 'rules',
+      hash: stored.hash,
+      indicators: ['fast', 'slow'],
+      stored_hash: stored.hash,
+    });
+    const fresh = await cluster.client.validateStrategy(yaml(33).replace('my_cross', 'unsaved'));
+    assert.equal(fresh.stored_hash, null);
+    await assert.rejects(
+      cluster.client.validateStrategy(yaml(0)),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.status === 400 &&
+        /^indicators\.fast\.period: must be >= 1/.test(e.message),
+    );
+    await assert.rejects(
+      cluster.client.validateStrategy('  \n'),
+      (e: unknown) =>
+        e instanceof ApiError && e.status === 400 && /^yaml: is empty/.test(e.message),
+    );
+    const { strategies } = await cluster.client.listStrategies();
+    assert.ok(!strategies.some((s) => s.name === 'unsaved'), 'validation stores nothing');
+    assert.equal((await cluster.client.getStrategy('my_cross')).version, stored.version);
+  });
+
   it('records on each operation the hash of the version it ran', async () => {
     const { operation_id } = await cluster.client.startBacktest({ strategy_name: 'my_cross' });
     const v2 = await cluster.client.getStrategy('my_cross');

@@ -10,6 +10,7 @@ import type {
 import type { TrainingResult, TrainingStartRequest } from '../contracts/training.js';
 import type {
   ColumnarBars,
+  DataDownloadRequest,
   DataImportQuery,
   DataImportResponse,
   SeriesList,
@@ -26,7 +27,11 @@ import type {
   StartResponse,
 } from '../contracts/operations.js';
 import { fillPath, Routes } from '../contracts/routes.js';
-import type { StrategyDocument, StrategyList } from '../contracts/strategies.js';
+import type {
+  StrategyDocument,
+  StrategyList,
+  StrategyValidation,
+} from '../contracts/strategies.js';
 import type {
   Heartbeat,
   HeartbeatResponse,
@@ -268,6 +273,11 @@ export class BackendClient {
     });
   }
 
+  /** Starts a `data_load` operation that downloads bars through the IB host service. */
+  startDataDownload(body: DataDownloadRequest): Promise<StartResponse> {
+    return this.http.request('POST', R.dataDownload, { body });
+  }
+
   /** Exchanges the token for the web UI's HttpOnly session cookie (browsers). */
   createSession(token: string): Promise<{ authenticated: true }> {
     return this.http.request('POST', R.session, { body: { token } });
@@ -319,6 +329,14 @@ export class BackendClient {
   /** One strategy, as YAML and parsed; `hash` picks an earlier version. */
   getStrategy(name: string, hash?: string): Promise<StrategyDocument> {
     return this.http.request('GET', fillPath(R.strategy, { name }), { query: { hash } });
+  }
+
+  /** Checks strategy YAML without storing it; an invalid one is a 400 `ApiError` naming each path. */
+  validateStrategy(yaml: string): Promise<StrategyValidation> {
+    return this.http.request('POST', R.strategyValidate, {
+      body: yaml,
+      contentType: 'application/yaml',
+    });
   }
 
   /** Writes a strategy (validated; each change is a new version). */

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { TimeframeSchema } from './enums.js';
-import { StringEnum } from './schema-helpers.js';
+import { DateInput, StringEnum } from './schema-helpers.js';
 
 /** Symbols appear in URLs and file names: letters, digits and a few separators. */
 export const SymbolSchema = Type.String({
@@ -89,3 +89,30 @@ export const DataImportResponseSchema = Type.Object({
 });
 /** See {@link DataImportResponseSchema}. */
 export type DataImportResponse = Static<typeof DataImportResponseSchema>;
+
+/** How a download relates to what is stored: everything, after the last bar, or before the first. */
+export const DOWNLOAD_MODES = ['full', 'tail', 'backfill'] as const;
+/** One of {@link DOWNLOAD_MODES}. */
+export type DownloadMode = (typeof DOWNLOAD_MODES)[number];
+
+/** Instrument kinds the IB host service can download. */
+export const INSTRUMENT_TYPES = ['stock', 'forex', 'future'] as const;
+
+/**
+ * `POST /api/v1/data/download` body: a `data_load` operation that fetches bars through the
+ * IB host service and merges them into the store. `mode` defaults to `tail` when the series
+ * exists, else `full`.
+ */
+export const DataDownloadRequestSchema = Type.Object(
+  {
+    symbol: SymbolSchema,
+    timeframe: TimeframeSchema,
+    start_date: DateInput,
+    end_date: DateInput,
+    mode: Type.Optional(StringEnum(DOWNLOAD_MODES)),
+    instrument_type: Type.Optional(StringEnum(INSTRUMENT_TYPES, { default: 'stock' })),
+  },
+  { additionalProperties: false },
+);
+/** See {@link DataDownloadRequestSchema}. */
+export type DataDownloadRequest = Static<typeof DataDownloadRequestSchema>;

@@ -33,7 +33,9 @@ export const Routes = {
     modelDownload: '/api/v1/models/:model_id/download',
     trainingStart: '/api/v1/training/start',
     strategies: '/api/v1/strategies',
+    strategyValidate: '/api/v1/strategies/validate',
     strategy: '/api/v1/strategies/:name',
+    dataDownload: '/api/v1/data/download',
   },
   worker: {
     operations: '/api/v1/operations',

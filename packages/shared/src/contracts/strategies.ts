@@ -1,6 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { TimeframeSchema } from './enums.js';
-import { DateInput, StringEnum } from './schema-helpers.js';
+import { DateInput, Nullable, StringEnum } from './schema-helpers.js';
 
 /** Strategy names double as file names: a safe, portable alphabet only. */
 export const StrategyNameSchema = Type.String({
@@ -301,3 +301,23 @@ export const StrategyDocumentSchema = Type.Object({
 });
 /** See {@link StrategyDocumentSchema}. */
 export type StrategyDocument = Static<typeof StrategyDocumentSchema>;
+
+/**
+ * `POST /api/v1/strategies/validate` answer for a valid strategy (an invalid one gets 400
+ * `VALIDATION_ERROR` naming the path of each problem). Nothing is stored.
+ */
+export const StrategyValidationSchema = Type.Object({
+  valid: Type.Literal(true),
+  name: Type.String(),
+  type: StringEnum(STRATEGY_TYPES),
+  hash: Type.String(),
+  indicators: Type.Array(Type.String()),
+  stored_hash: Nullable(
+    Type.String({
+      description:
+        'hash of the stored strategy of that name (null: none); differs from hash when saving would make a new version',
+    }),
+  ),
+});
+/** See {@link StrategyValidationSchema}. */
+export type StrategyValidation = Static<typeof StrategyValidationSchema>;

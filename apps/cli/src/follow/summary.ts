@@ -1,0 +1,82 @@
+import type { BacktestResult, Operation, TrainingResult } from '@ktrdr/shared';
+import {
+  day,
+  duration,
+  fixed,
+  integer,
+  percentOf,
+  secondsBetween,
+  signedPercentOf,
+} from '../output/format.js';
+import { renderPairs } from '../output/table.js';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** `sma_crossover · SP500 1d · 2000-01-03 → 2020-12-31` from an operation's metadata. */
+export function whatItRuns(op: Operation): string {
+  const m = op.metadata;
+  const parts = [str(m.strategy_name)];
+  if (str(m.symbol)) parts.push(`${str(m.symbol)} ${str(m.timeframe) ?? ''}`.trim());
+  if (str(m.start_date) || str(m.end_date))
+    parts.push(`${day(str(m.start_date))} → ${day(str(m.end_date))}`);
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** The first line of an ended operation: outcome, time taken, where it ran. */
+export function outcomeLine(op: Operation): string {
+  const took = secondsBetween(op.started_at ?? op.created_at, op.completed_at);
+  const where = op.worker_id ? ` on ${op.worker_id}` : '';
+  const attempts = op.attempt > 1 ? ` (attempt ${op.attempt})` : '';
+  const mark = op.status === 'completed' ? '✔' : op.status === 'cancelled' ? '■' : '✖';
+  return `${mark} ${op.operation_id} ${op.status} in ${duration(took)}${where}${attempts}`;
+}
+
+/** The headline figures of a backtest. */
+export function backtestSummary(result: BacktestResult): string {
+  const m = result.metrics;
+  return renderPairs([
+    ['total return', signedPercentOf(m.total_return)],
+    ['annualized return', signedPercentOf(m.annualized_return)],
+    ['max drawdown', percentOf(m.max_drawdown)],
+    ['sharpe ratio', fixed(m.sharpe_ratio)],
+    ['sortino ratio', fixed(m.sortino_ratio)],
+    ['trades', integer(m.total_trades)],
+    ['win rate', percentOf(m.win_rate, 1)],
+    ['profit factor', fixed(m.profit_factor)],
+    ['exposure', percentOf(m.exposure, 1)],
+  ]);
+}
+
+/** The headline figures of a training run, and how to use the model. */
+export function trainingSummary(result: TrainingResult, strategyName: string | undefined): string {
+  const t = result.training_metrics;
+  const test = result.test_metrics;
+  const lines = renderPairs([
+    ['model', result.model_id],
+    [
+      'epochs',
+      `${t.epochs_trained} trained, best ${t.best_epoch}${t.stopped_early ? ' (stopped early)' : ''}`,
+    ],
+    ['best val loss', fixed(t.best_val_loss, 4)],
+    ['best val accuracy', percentOf(t.best_val_accuracy, 1)],
+    ['final loss', fixed(t.final_loss, 4)],
+    ['test accuracy', test ? `${percentOf(test.accuracy, 1)} on ${integer(test.rows)} rows` : '—'],
+    [
+      'backend',
+      `${result.model_info.training_backend}${t.samples_per_second ? ` · ${integer(t.samples_per_second)} samples/s` : ''}`,
+    ],
+  ]);
+  const next = strategyName
+    ? `\nBacktest it: ktrdr backtest ${strategyName} --model ${result.model_id} --follow`
+    : '';
+  return `${lines}${next}`;
+}
+
+/** What a finished data download stored (its result summary as the backend records it). */
+export function summaryPairs(summary: Record<string, unknown> | null): string {
+  if (!summary) return '';
+  const pairs = Object.entries(summary)
+    .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
+    .map(([k, v]) => [k.replace(/_/g, ' '), String(v)] as const);
+  return renderPairs(pairs);
+}
