@@ -36,6 +36,13 @@ export const Routes = {
     strategyValidate: '/api/v1/strategies/validate',
     strategy: '/api/v1/strategies/:name',
     dataDownload: '/api/v1/data/download',
+    ibStatus: '/api/v1/ib/status',
+    ibValidate: '/api/v1/ib/validate',
+  },
+  ibHost: {
+    historical: '/api/v1/data/historical',
+    validate: '/api/v1/data/validate',
+    headTimestamp: '/api/v1/data/head-timestamp',
   },
   worker: {
     operations: '/api/v1/operations',
