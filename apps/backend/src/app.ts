@@ -4,6 +4,8 @@ import {
   createServer,
   type TypedServer,
 } from '@ktrdr/server-kit';
+import { DataAcquisitionService } from './acquisition/data-acquisition-service.js';
+import { IbHostGate } from './acquisition/ib-host-gate.js';
 import { ArtifactStore } from './artifacts/artifact-store.js';
 import { BacktestService } from './backtests/backtest-service.js';
 import type { BackendConfig } from './config.js';
@@ -20,6 +22,7 @@ import { backtestRoutes } from './routes/backtests.js';
 import { modelRoutes } from './routes/models.js';
 import { trainingRoutes } from './routes/training.js';
 import { TrainingService } from './training/training-service.js';
+import { acquisitionRoutes } from './routes/acquisition.js';
 import { dataRoutes } from './routes/data.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -126,6 +129,17 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     models,
   });
 
+  const ibGate = new IbHostGate(config, token);
+  const acquisition = new DataAcquisitionService({
+    gate: ibGate,
+    operations,
+    series,
+    artifacts,
+    log,
+    codeVersion: BACKEND_VERSION,
+  });
+  actions.registerLocalRunner('data_load', acquisition);
+
   const ctx: BackendContext = {
     config,
     version: BACKEND_VERSION,
@@ -145,6 +159,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     training,
     models,
     metrics,
+    ibGate,
+    acquisition,
   };
   healthRoutes(app, ctx);
   workerRoutes(app, ctx);
@@ -154,6 +170,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   modelRoutes(app, ctx);
   eventRoutes(app, ctx);
   dataRoutes(app, ctx);
+  acquisitionRoutes(app, ctx);
   strategyRoutes(app, ctx);
   sessionRoutes(app, ctx);
   if (config.webDir) await webRoutes(app, config.webDir);
@@ -162,6 +179,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     app,
     ctx,
     async dispose() {
+      await acquisition.close();
       await dispatcher.close();
       registry.close();
       events.close();

@@ -34,8 +34,12 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     const { app, ctx } = built;
 
     // what a previous run left: queued work goes back in line, running work must be claimed
-    const running = ctx.operations.byStatus('running').map((r) => r.operation_id);
-    ctx.workers.expectClaims(running, config.restartClaimMs);
+    const running = ctx.operations.byStatus('running');
+    ctx.acquisition.failInterrupted(running.filter((r) => r.operation_type === 'data_load'));
+    ctx.workers.expectClaims(
+      running.filter((r) => r.operation_type !== 'data_load').map((r) => r.operation_id),
+      config.restartClaimMs,
+    );
 
     let port: number;
     try {

@@ -1,3 +1,5 @@
+import type { DataAcquisitionService } from './acquisition/data-acquisition-service.js';
+import type { IbHostGate } from './acquisition/ib-host-gate.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import type { BacktestService } from './backtests/backtest-service.js';
 import type { ModelStore } from './models/model-store.js';
@@ -34,4 +36,6 @@ export interface BackendContext {
   training: TrainingService;
   models: ModelStore;
   metrics: BackendMetrics;
+  ibGate: IbHostGate;
+  acquisition: DataAcquisitionService;
 }

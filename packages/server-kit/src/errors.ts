@@ -65,3 +65,11 @@ export class UnauthorizedError extends AppError {
     super('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>"');
   }
 }
+
+/** 503: a service this one depends on (the IB host service, IB Gateway) is not there; the message says how to start it. */
+export class ServiceUnavailableError extends AppError {
+  override readonly name = 'ServiceUnavailableError';
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('SERVICE_UNAVAILABLE', message, details);
+  }
+}

@@ -120,6 +120,15 @@ export class SeriesStore {
     }));
   }
 
+  /** First and last stored bar (epoch ms) of exactly this timeframe, if it is stored. */
+  bounds(
+    symbol: string,
+    timeframe: Timeframe,
+  ): { first: number; last: number; etag: string } | undefined {
+    const row = this.row(symbol, timeframe);
+    return row ? { first: row.first_time, last: row.last_time, etag: row.etag } : undefined;
+  }
+
   /** The stored series at `timeframe`, or a finer stored one it can be resampled from. */
   resolve(symbol: string, timeframe: Timeframe): ResolvedSeries | undefined {
     const exact = this.row(symbol, timeframe);

@@ -5,6 +5,8 @@ import {
   type Operation,
   type OperationReport,
   type OperationReportResponse,
+  type OperationType,
+  type StartResponse,
 } from '@ktrdr/shared';
 import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
@@ -38,11 +40,27 @@ export const RESULT_ARTIFACT = 'result.json';
 export const FULL_RESULT_ARTIFACT = 'result-full.json';
 
 /**
+ * Runs operations of one type inside the backend instead of on workers (data downloads:
+ * I/O, not computation). Cancel and retry of those operations go to it.
+ */
+export interface LocalRunner {
+  cancel(id: string, reason: string): Promise<Operation>;
+  retry(id: string): Promise<StartResponse>;
+}
+
+/**
  * What users and workers do to an operation: cancel it, report on it, upload its
  * artifacts, read its result. Each checks the lifecycle rules of DESIGN.md §3.
  */
 export class OperationActions {
+  private readonly localRunners = new Map<OperationType, LocalRunner>();
+
   constructor(private readonly deps: OperationActionsDeps) {}
+
+  /** Operations of `type` are run by `runner` in the backend, not dispatched to workers. */
+  registerLocalRunner(type: OperationType, runner: LocalRunner): void {
+    this.localRunners.set(type, runner);
+  }
 
   /**
    * Cancels a pending operation (dequeued at once) or a running one (the worker is told
@@ -53,6 +71,8 @@ export class OperationActions {
     let record = operations.require(id);
     const why = reason?.trim() ? `cancelled: ${reason.trim()}` : 'cancelled by user';
     this.assertCancellable(record);
+    const local = this.localRunners.get(record.operation_type);
+    if (local) return local.cancel(id, why);
     if (dispatcher.inflightDispatch(id)) {
       await dispatcher.settled(id);
       record = operations.require(id);
@@ -198,7 +218,9 @@ export class OperationActions {
   }
 
   private requireWorkersFor(id: string): void {
-    const type = jobDefinition(this.deps.operations.require(id).operation_type).workerType;
+    const operationType = this.deps.operations.require(id).operation_type;
+    if (this.localRunners.has(operationType)) return;
+    const type = jobDefinition(operationType).workerType;
     requireWorkersOfType(this.deps.registry, type, this.deps.backendUrl());
   }
 
@@ -212,6 +234,8 @@ export class OperationActions {
 
   /** Runs an ended operation again from scratch as a new operation. */
   async retry(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
+    const local = this.localRunners.get(this.deps.operations.require(id).operation_type);
+    if (local) return local.retry(id);
     this.requireWorkersFor(id);
     const record = this.deps.operations.prepareRetry(id);
     await this.deps.dispatcher.submit(record);

@@ -16,6 +16,7 @@ import type {
   SeriesList,
 } from '../contracts/data.js';
 import type { BackendHealth } from '../contracts/health.js';
+import type { IbContract, IbStatus, IbValidateRequest } from '../contracts/ib.js';
 import type {
   ArtifactUploadResponse,
   MetricsPage,
@@ -276,6 +277,16 @@ export class BackendClient {
   /** Starts a `data_load` operation that downloads bars through the IB host service. */
   startDataDownload(body: DataDownloadRequest): Promise<StartResponse> {
     return this.http.request('POST', R.dataDownload, { body });
+  }
+
+  /** The IB host service's link to IB Gateway/TWS, or why there is none. */
+  ibStatus(): Promise<IbStatus> {
+    return this.http.request('GET', R.ibStatus);
+  }
+
+  /** Contract details of a symbol at IB; an unknown symbol is a 400 `ApiError` naming it. */
+  ibValidate(body: IbValidateRequest): Promise<IbContract> {
+    return this.http.request('POST', R.ibValidate, { body, timeoutMs: 60_000 });
   }
 
   /** Exchanges the token for the web UI's HttpOnly session cookie (browsers). */
