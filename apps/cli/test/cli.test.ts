@@ -236,7 +236,7 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /^Imported 3 bars into ABC 1d \(merge\)\.$/m);
     const list = await ktrdr(['data', 'list'], env);
-    assert.match(list.stdout, /^ABC\s+1d\s+3\s+2024-01-02 00:00:00\s+2024-01-04 00:00:00$/m);
+    assert.match(list.stdout, /^ABC\s+1d\s+3\s+2024-01-02 00:00:00\s+2024-01-04 00:00:00\s+0$/m);
     assert.match(list.stdout, /^SP500\s+1d\s+5,105\s/m);
     assertSchema(
       SeriesListSchema,
@@ -262,6 +262,16 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     );
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /<csv>: cannot read ".*nope\.csv": ENOENT/);
+  });
+
+  it('data download without the IB host service fails at once, saying what to start', async () => {
+    const args = ['data', 'download', 'AAPL', '--timeframe', '1h', '--start', '2024-01-01'];
+    const missing = await ktrdr(args, env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /required option '--end <date>' not specified/);
+    const off = await ktrdr([...args, '--end', '2024-03-31', '--follow'], env);
+    assert.equal(off.code, 1, off.stderr);
+    assert.match(off.stderr, /USE_IB_HOST_SERVICE is off.*`ktrdr-ib-host`/s);
   });
 
   it('strategies list, show and validate (valid, invalid with the path, and nothing stored)', async () => {

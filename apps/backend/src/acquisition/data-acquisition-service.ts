@@ -3,6 +3,7 @@ import { allocateBars, type Bars } from '@ktrdr/engine/data';
 import {
   parseDateInput,
   type DataDownloadRequest,
+  type DataLoadResult,
   type IbHistoricalResponse,
   type Operation,
   type StartResponse,
@@ -15,7 +16,7 @@ import { RESULT_ARTIFACT } from '../operations/operation-actions.js';
 import type { OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import { planDownload, type TimeRange } from './download-plan.js';
-import { findGaps } from './gaps.js';
+import { findGaps } from '../data/gaps.js';
 import type { IbHostGate } from './ib-host-gate.js';
 
 const DAY_MS = 86_400_000;
@@ -253,10 +254,10 @@ export class DataAcquisitionService {
         ? series.range(symbol, timeframe, first, last)
         : undefined;
     const gaps = inRange ? findGaps(inRange.time, timeframe) : [];
-    const summary = {
+    const summary: Omit<DataLoadResult, 'gap_list'> = {
       symbol,
       timeframe,
-      mode: record.metadata.mode,
+      mode: record.metadata.mode as DataLoadResult['mode'],
       chunks: chunks.length,
       empty_chunks: emptyChunks,
       ib_requests: requests,
@@ -267,11 +268,8 @@ export class DataAcquisitionService {
       gaps: gaps.length,
       dropped_forming_bar: droppedForming,
     };
-    await this.deps.artifacts.write(
-      id,
-      RESULT_ARTIFACT,
-      Readable.from([JSON.stringify({ ...summary, gap_list: gaps })]),
-    );
+    const result: DataLoadResult = { ...summary, gap_list: gaps };
+    await this.deps.artifacts.write(id, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
     operations.finish(id, 'completed', { resultSummary: summary });
   }
 

@@ -15,6 +15,7 @@ import {
 import { TIMEFRAME_MS, TIMEFRAMES, type SeriesSummary, type Timeframe } from '@ktrdr/shared';
 import type { Db } from '../storage/database.js';
 import { decodeChunk, encodeChunk } from './chunk-codec.js';
+import { findGaps } from './gaps.js';
 
 /** A stored series' catalogue row. */
 interface SeriesRow {
@@ -79,6 +80,8 @@ function mergeBars(a: Bars, b: Bars): Bars {
  */
 export class SeriesStore {
   private readonly cache = new Map<string, Bars>();
+  /** Gap counts by series ETag: a series' gaps change only when its bars do. */
+  private readonly gapCounts = new Map<string, number>();
   private cacheBytes = 0;
 
   constructor(
@@ -117,7 +120,21 @@ export class SeriesStore {
       last_bar: new Date(r.last_time).toISOString(),
       bar_count: r.bar_count,
       etag: r.etag,
+      gaps: this.gapCount(r),
     }));
+  }
+
+  private gapCount(row: SeriesRow): number {
+    const key = `${row.symbol}/${row.timeframe}/${row.etag}`;
+    let count = this.gapCounts.get(key);
+    if (count === undefined) {
+      count = findGaps(
+        this.readStored(row.symbol, row.timeframe, -8.64e15, 8.64e15).time,
+        row.timeframe,
+      ).length;
+      this.gapCounts.set(key, count);
+    }
+    return count;
   }
 
   /** First and last stored bar (epoch ms) of exactly this timeframe, if it is stored. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chunkRange, planDownload } from '../../src/acquisition/download-plan.js';
-import { findGaps } from '../../src/acquisition/gaps.js';
+import { findGaps } from '../../src/data/gaps.js';
 
 const t = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;

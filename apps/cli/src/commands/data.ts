@@ -45,6 +45,11 @@ export function registerDataCommands(program: Command, action: ActionFactory): v
               { header: 'BARS', value: (s) => integer(s.bar_count), align: 'right' },
               { header: 'FIRST', value: (s) => timestamp(s.first_bar) },
               { header: 'LAST', value: (s) => timestamp(s.last_bar) },
+              {
+                header: 'GAPS',
+                value: (s) => (s.gaps === undefined ? '—' : String(s.gaps)),
+                align: 'right',
+              },
             ]),
       );
       return undefined;

@@ -1,4 +1,4 @@
-import { type BacktestResult, type Operation, type TrainingResult } from '@ktrdr/shared';
+import type { BacktestResult, DataLoadResult, Operation, TrainingResult } from '@ktrdr/shared';
 import type { CommandContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { canAsk, canRedraw } from '../terminal.js';
@@ -6,6 +6,7 @@ import { followOperation, type InterruptPolicy } from './follow-operation.js';
 import { LineProgressView, RedrawingProgressView } from './progress-view.js';
 import {
   backtestSummary,
+  dataLoadSummary,
   outcomeLine,
   summaryPairs,
   trainingSummary,
@@ -33,11 +34,12 @@ export function exitCodeFor(op: Operation): ExitCodeValue {
 async function resultOf(
   ctx: CommandContext,
   op: Operation,
-): Promise<BacktestResult | TrainingResult | null> {
+): Promise<BacktestResult | TrainingResult | DataLoadResult | null> {
   if (op.status !== 'completed') return null;
   const { client } = ctx.connection();
   if (op.operation_type === 'backtesting') return client.getBacktestResult(op.operation_id);
   if (op.operation_type === 'training') return client.getTrainingResult(op.operation_id);
+  if (op.operation_type === 'data_load') return client.getDataLoadResult(op.operation_id);
   return null;
 }
 
@@ -58,6 +60,8 @@ export async function reportEnded(ctx: CommandContext, op: Operation): Promise<E
             typeof op.metadata.strategy_name === 'string' ? op.metadata.strategy_name : undefined,
           ),
         );
+      else if (op.operation_type === 'data_load' && result)
+        lines.push(dataLoadSummary(result as DataLoadResult));
       else if (op.result_summary) lines.push(summaryPairs(op.result_summary));
     } else {
       if (op.error_message) lines.push(`  ${op.error_message}`);

@@ -1,4 +1,4 @@
-import type { BacktestResult, Operation, TrainingResult } from '@ktrdr/shared';
+import type { BacktestResult, DataLoadResult, Operation, TrainingResult } from '@ktrdr/shared';
 import {
   day,
   duration,
@@ -7,6 +7,7 @@ import {
   percentOf,
   secondsBetween,
   signedPercentOf,
+  timestamp,
 } from '../output/format.js';
 import { renderPairs } from '../output/table.js';
 
@@ -72,7 +73,32 @@ export function trainingSummary(result: TrainingResult, strategyName: string | u
   return `${lines}${next}`;
 }
 
-/** What a finished data download stored (its result summary as the backend records it). */
+/** What a download fetched and stored, and the first gaps that are not market closures. */
+export function dataLoadSummary(result: DataLoadResult): string {
+  const lines = [
+    renderPairs([
+      ['bars downloaded', integer(result.bars_downloaded)],
+      [
+        'series now',
+        `${integer(result.bars_stored)} bars, ${timestamp(result.first_bar)} → ${timestamp(result.last_bar)}`,
+      ],
+      [
+        'IB requests',
+        `${result.ib_requests} for ${result.chunks} chunks (${result.empty_chunks} without data)`,
+      ],
+      ['gaps', `${result.gaps}${result.gaps ? ' (not weekends, nights or lone holidays)' : ''}`],
+    ]),
+  ];
+  for (const gap of result.gap_list.slice(0, 10))
+    lines.push(
+      `    ${timestamp(gap.after)} → ${timestamp(gap.before)}: ${gap.missing} ${gap.unit} missing`,
+    );
+  if (result.gap_list.length > 10)
+    lines.push(`    … ${result.gap_list.length - 10} more (--json lists them all)`);
+  return lines.join('\n');
+}
+
+/** What a finished operation stored (its result summary as the backend records it). */
 export function summaryPairs(summary: Record<string, unknown> | null): string {
   if (!summary) return '';
   const pairs = Object.entries(summary)

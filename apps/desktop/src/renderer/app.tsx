@@ -17,6 +17,7 @@ import { ClientProvider, useClient } from './api/client-context';
 import { connect, type Connection } from './api/connection';
 import { useLiveUpdates } from './api/live';
 import { clusterQuery, operationsQuery, workersQuery } from './api/queries';
+import { IbStatusBadge } from './components/ib-status-badge';
 import { DataView } from './views/data-view';
 import { JoinView } from './views/join-view';
 import { LaunchView } from './views/launch-view';
@@ -28,7 +29,7 @@ import { SignInView } from './views/sign-in-view';
 import { StrategiesView } from './views/strategies-view';
 import { WorkersView } from './views/workers-view';
 
-// Each view registers here; later issues add training, data downloads and sweeps.
+// Each view registers here.
 const NAV = [
   { to: '/', label: 'Operations' },
   { to: '/launch', label: 'Launch' },
@@ -63,6 +64,7 @@ function Shell() {
             <Badge color={live ? 'green' : 'gray'} variant="dot" data-testid="live-status">
               {live ? 'live' : 'connecting…'}
             </Badge>
+            <IbStatusBadge />
             <Text size="sm" c="dimmed">
               {workers.data ? `${available} of ${workers.data.total_count} workers available` : ''}{' '}
               {cluster.data ? `· backend ${cluster.data.version}` : ''}

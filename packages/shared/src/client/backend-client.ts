@@ -11,6 +11,7 @@ import type { TrainingResult, TrainingStartRequest } from '../contracts/training
 import type {
   ColumnarBars,
   DataDownloadRequest,
+  DataLoadResult,
   DataImportQuery,
   DataImportResponse,
   SeriesList,
@@ -147,6 +148,11 @@ export class BackendClient {
 
   /** The result of a completed training run: the model id and its figures. */
   getTrainingResult(operationId: string): Promise<TrainingResult> {
+    return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
+  }
+
+  /** The result of a completed data download: what was fetched and stored, and the gaps. */
+  getDataLoadResult(operationId: string): Promise<DataLoadResult> {
     return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
   }
 

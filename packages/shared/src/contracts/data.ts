@@ -49,6 +49,13 @@ export const SeriesSummarySchema = Type.Object({
   last_bar: Type.String(),
   bar_count: Type.Integer({ minimum: 0 }),
   etag: Type.String(),
+  gaps: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'stretches without bars that are not market closures (weekends, nights, lone holidays)',
+    }),
+  ),
 });
 /** See {@link SeriesSummarySchema}. */
 export type SeriesSummary = Static<typeof SeriesSummarySchema>;
@@ -116,3 +123,35 @@ export const DataDownloadRequestSchema = Type.Object(
 );
 /** See {@link DataDownloadRequestSchema}. */
 export type DataDownloadRequest = Static<typeof DataDownloadRequestSchema>;
+
+/** A stretch without bars that is not a market closure. */
+export const DataGapSchema = Type.Object({
+  /** The last bar before the gap and the first after it (ISO-8601). */
+  after: Type.String(),
+  before: Type.String(),
+  unit: StringEnum(['bars', 'weekdays'] as const, {
+    description: 'bars: missing inside a trading day; weekdays: whole weekdays without a bar',
+  }),
+  missing: Type.Integer({ minimum: 1 }),
+});
+/** See {@link DataGapSchema}. */
+export type DataGap = Static<typeof DataGapSchema>;
+
+/** `GET /api/v1/operations/{id}/result` of a completed `data_load` operation. */
+export const DataLoadResultSchema = Type.Object({
+  symbol: Type.String(),
+  timeframe: TimeframeSchema,
+  mode: StringEnum(DOWNLOAD_MODES),
+  chunks: Type.Integer({ minimum: 0 }),
+  empty_chunks: Type.Integer({ minimum: 0, description: 'chunks IB had no data for' }),
+  ib_requests: Type.Integer({ minimum: 0 }),
+  bars_downloaded: Type.Integer({ minimum: 0 }),
+  bars_stored: Type.Integer({ minimum: 0, description: 'the whole series, after the download' }),
+  first_bar: Type.Union([Type.String(), Type.Null()]),
+  last_bar: Type.Union([Type.String(), Type.Null()]),
+  gaps: Type.Integer({ minimum: 0, description: 'in the downloaded range' }),
+  dropped_forming_bar: Type.Boolean(),
+  gap_list: Type.Array(DataGapSchema),
+});
+/** See {@link DataLoadResultSchema}. */
+export type DataLoadResult = Static<typeof DataLoadResultSchema>;

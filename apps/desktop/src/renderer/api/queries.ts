@@ -73,3 +73,19 @@ export const clusterQuery = (client: BackendClient) =>
     queryFn: () => client.clusterInfo(),
     staleTime: 60_000,
   });
+
+/** The IB host service's link to IB Gateway/TWS (polled: it changes without an event). */
+export const ibStatusQuery = (client: BackendClient) =>
+  queryOptions({
+    queryKey: ['ib-status'] as const,
+    queryFn: () => client.ibStatus(),
+    refetchInterval: 10_000,
+  });
+
+/** The result of a completed data download. */
+export const dataLoadResultQuery = (client: BackendClient, id: string) =>
+  queryOptions({
+    queryKey: ['result', id] as const,
+    queryFn: () => client.getDataLoadResult(id),
+    staleTime: Infinity,
+  });

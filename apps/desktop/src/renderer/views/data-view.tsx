@@ -16,10 +16,11 @@ import { useState } from 'react';
 import { desktopApi } from '../api/connection';
 import { useClient } from '../api/client-context';
 import { seriesQuery } from '../api/queries';
+import { DownloadPanel } from '../components/download-panel';
 import { fieldErrors } from '../components/field-errors';
 import { dateTime } from '../format';
 
-/** Stored series, and CSV import (a bad file is refused whole, naming its line). */
+/** Stored series (range, bars, gaps), CSV import (a bad file is refused whole, naming its line), and downloads from IB. */
 export function DataView() {
   const client = useClient();
   const queryClient = useQueryClient();
@@ -54,6 +55,9 @@ export function DataView() {
             <Table.Th>First bar</Table.Th>
             <Table.Th>Last bar</Table.Th>
             <Table.Th>Bars</Table.Th>
+            <Table.Th title="stretches without bars that are not weekends, nights or lone holidays">
+              Gaps
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -64,6 +68,7 @@ export function DataView() {
               <Table.Td>{dateTime(s.first_bar)}</Table.Td>
               <Table.Td>{dateTime(s.last_bar)}</Table.Td>
               <Table.Td>{s.bar_count.toLocaleString()}</Table.Td>
+              <Table.Td>{s.gaps ?? '—'}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -131,6 +136,7 @@ export function DataView() {
           {importCsv.data.bar_count.toLocaleString()} bars stored.
         </Alert>
       )}
+      <DownloadPanel />
     </Stack>
   );
 }

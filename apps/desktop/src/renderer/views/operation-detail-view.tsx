@@ -20,6 +20,7 @@ import { CancelButton } from '../components/cancel-button';
 import { EquityChart } from '../components/equity-chart';
 import { OperationProgress } from '../components/operation-progress';
 import { StatusBadge } from '../components/status-badge';
+import { DataLoadPanel } from '../components/data-load-panel';
 import { TrainingPanel } from '../components/training-panel';
 import { dateTime, number, percent } from '../format';
 
@@ -289,6 +290,7 @@ export function OperationDetailView() {
       </SimpleGrid>
       {op.operation_type === 'backtesting' && <BacktestResultPanel operation={op} />}
       {op.operation_type === 'training' && <TrainingPanel operation={op} />}
+      {op.operation_type === 'data_load' && <DataLoadPanel operation={op} />}
     </Stack>
   );
 }

@@ -1,16 +1,6 @@
-import { TIMEFRAME_MS, type Timeframe } from '@ktrdr/shared';
+import { TIMEFRAME_MS, type DataGap, type Timeframe } from '@ktrdr/shared';
 
 const DAY_MS = 86_400_000;
-
-/** A stretch with no bars that is not a market closure. */
-export interface DataGap {
-  /** The last bar before the gap and the first after it (ISO-8601). */
-  after: string;
-  before: string;
-  /** `bars`: bars missing inside a trading day; `weekdays`: whole weekdays without a bar. */
-  unit: 'bars' | 'weekdays';
-  missing: number;
-}
 
 const isWeekend = (ms: number) => {
   const day = new Date(ms).getUTCDay();
