@@ -5,6 +5,8 @@
  * training host where a GPU backend loads) headless, printing the web UI's URL.
  */
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_USAGE, loadBackendConfig, startupBanner } from '@ktrdr/backend';
 import { electronBinary } from './electron-binary.js';
@@ -15,6 +17,25 @@ function runElectron(binary: string): void {
   const child = spawn(binary, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+/**
+ * The `ktrdr` commands to try next, runnable as printed: the CLI finds the token in the
+ * default data dir by itself, so only a non-default data dir or port is spelled out.
+ */
+function cliHint(backend: { url: string; tokenSource: { kind: string; path?: string } }): string {
+  const env: string[] = [];
+  if (backend.tokenSource.kind === 'file' && backend.tokenSource.path) {
+    const dir = dirname(backend.tokenSource.path);
+    if (dir !== join(homedir(), '.ktrdr')) env.push(`KTRDR_DATA_DIR=${dir}`);
+  }
+  const url = backend.url === 'http://127.0.0.1:8000' ? '' : ` --url ${backend.url}`;
+  const prefix = `  ${env.map((e) => `${e} `).join('')}npx ktrdr${url}`;
+  const sameToken =
+    backend.tokenSource.kind === 'file'
+      ? ''
+      : '\n  (with the same KTRDR_CLUSTER_TOKEN in that terminal)';
+  return `${prefix} backtest sma_crossover --follow\n${prefix} status${sameToken}`;
 }
 
 async function runHeadless(reason: string): Promise<void> {
@@ -42,13 +63,7 @@ async function runHeadless(reason: string): Promise<void> {
   console.log(
     `  workers: ${stack.workers.length - training - (gpu ? 1 : 0)} backtest and ${training} CPU training worker(s) registered; GPU training host ${gpuUp ? 'running' : 'not started (no GPU backend loads here)'}`,
   );
-  const token =
-    backend.tokenSource.kind === 'file'
-      ? `$(cat ${backend.tokenSource.path})`
-      : '$KTRDR_CLUSTER_TOKEN';
-  console.log(
-    `\nRun a backtest:\n  curl -s -X POST ${backend.url}/api/v1/backtests/start \\\n    -H "Authorization: Bearer ${token}" -H 'content-type: application/json' \\\n    -d '{"strategy_name": "sma_crossover"}'\n\nCtrl-C stops everything.`,
-  );
+  console.log(`\nIn another terminal:\n${cliHint(backend)}\n\nCtrl-C stops everything.`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { BackendClient } from '@ktrdr/shared';
@@ -35,7 +36,20 @@ describe('npm start (headless local stack)', () => {
         output,
         /workers: 1 backtest and 1 CPU training worker\(s\) registered; GPU training host not started/,
       );
-      assert.match(output, /curl -s -X POST .*\/api\/v1\/backtests\/start/);
+      // the CLI command the banner prints runs as printed (npx ktrdr = the CLI's bin)
+      const printed = /^ {2}(.*npx ktrdr.* backtest sma_crossover --follow)$/m.exec(output)?.[1];
+      assert.ok(printed, output);
+      assert.ok(printed.includes(`KTRDR_DATA_DIR=${dir.path}`), printed);
+      const cli = spawnSync(
+        'sh',
+        [
+          '-c',
+          printed.replace('npx ktrdr', `${process.execPath} ${REPO_ROOT}apps/cli/dist/bin.js`),
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      assert.match(cli.stdout, /✔ op_backtesting_\S+ completed/);
 
       const client = new BackendClient({ baseUrl: url, token });
       const { workers } = await client.listWorkers();
