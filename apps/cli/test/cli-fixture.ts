@@ -9,6 +9,43 @@ import {
   type WorkerProcess,
 } from '@ktrdr/testkit';
 
+/**
+ * A strategy whose backtest runs ~15 s on the fixture's throttled workers (30,000 daily
+ * bars of a random walk): long enough to interrupt, inspect and cancel under any load.
+ */
+export const SLOW_STRATEGY = 'slow_cross';
+
+/** 30,000 daily bars of a seeded random walk, as CSV. */
+function longSeriesCsv(): string {
+  const lines = ['date,open,high,low,close,volume'];
+  let price = 100;
+  let seed = 42;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 30_000; i++) {
+    const day = new Date(Date.UTC(1900, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const open = price;
+    price = Math.max(1, price * (1 + (random() - 0.5) * 0.04));
+    const high = Math.max(open, price) * 1.005;
+    const low = Math.min(open, price) * 0.995;
+    lines.push(
+      `${day},${open.toFixed(2)},${high.toFixed(2)},${low.toFixed(2)},${price.toFixed(2)},1000`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const SLOW_YAML = `name: ${SLOW_STRATEGY}
+type: rules
+data: { symbol: LONG, timeframe: 1d, start_date: '1900-01-01', end_date: '1990-12-31' }
+indicators:
+  fast: { type: sma, period: 10 }
+  slow: { type: sma, period: 30 }
+entry:
+  long: { crosses_above: [fast, slow] }
+exit:
+  long: { crosses_below: [fast, slow] }
+`;
+
 /** The token the fixture's backend and workers share. */
 export const TOKEN = 'cli-test-token-0123456789abcdef';
 
@@ -58,6 +95,8 @@ export async function startCliCluster(options: {
     `${total} workers registered`,
     async () => (await client.listWorkers()).total_count === total,
   );
+  await client.importCsv({ symbol: 'LONG', timeframe: '1d' }, longSeriesCsv());
+  await client.putStrategy(SLOW_STRATEGY, SLOW_YAML);
   mkdirSync(`${dir.path}/cli-home`, { recursive: true });
   return {
     backend,

@@ -16,7 +16,7 @@ import {
   type Operation,
 } from '@ktrdr/shared';
 import { freePort, waitFor, type BackendProcess, type WorkerProcess } from '@ktrdr/testkit';
-import { startCliCluster, TOKEN, type CliCluster } from './cli-fixture.js';
+import { SLOW_STRATEGY, startCliCluster, TOKEN, type CliCluster } from './cli-fixture.js';
 import { ktrdr, spawnKtrdr } from './ktrdr-process.js';
 
 const OP_ID = /op_[a-z_]+_\d{8}_\d{6}_[0-9a-f]{8}/;
@@ -142,12 +142,9 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
   });
 
   it('Ctrl-C with --cancel-on-interrupt cancels on the workers, waits for cancelled, exits 3', async () => {
-    const proc = spawnKtrdr(
-      ['backtest', 'sma_crossover', '--follow', '--cancel-on-interrupt'],
-      env,
-    );
+    const proc = spawnKtrdr(['backtest', SLOW_STRATEGY, '--follow', '--cancel-on-interrupt'], env);
     const [id] = await proc.waitForOutput(OP_ID);
-    await proc.waitForOutput(/\[\s*[1-9]\d?\.\d%\] sma_crossover/);
+    await proc.waitForOutput(/\[\s*[1-9]\d?\.\d%\] slow_cross on LONG/);
     proc.child.kill('SIGINT');
     const run = await proc.done;
     assert.equal(run.code, 3, run.stdout + run.stderr);
@@ -159,9 +156,9 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
   });
 
   it('Ctrl-C without a TTY and without the flag detaches (130): the operation keeps running', async () => {
-    const proc = spawnKtrdr(['backtest', 'sma_crossover', '--follow'], env);
+    const proc = spawnKtrdr(['backtest', SLOW_STRATEGY, '--follow'], env);
     const [id] = await proc.waitForOutput(OP_ID);
-    await proc.waitForOutput(/\[\s*[1-9]\d?\.\d%\] sma_crossover/);
+    await proc.waitForOutput(/\[\s*[1-9]\d?\.\d%\] slow_cross on LONG/);
     proc.child.kill('SIGINT');
     const run = await proc.done;
     assert.equal(run.code, 130, run.stdout + run.stderr);
@@ -198,7 +195,7 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
   });
 
   it('the status dashboard shows workers and active operations; status <id> shows one in detail', async () => {
-    const started = await client.startBacktest({ strategy_name: 'sma_crossover' });
+    const started = await client.startBacktest({ strategy_name: SLOW_STRATEGY });
     await waitFor(
       'running',
       async () => (await client.getOperation(started.operation_id)).status === 'running',

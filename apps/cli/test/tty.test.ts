@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { startCliCluster, type CliCluster } from './cli-fixture.js';
+import { SLOW_STRATEGY, startCliCluster, type CliCluster } from './cli-fixture.js';
 import { spawnKtrdrInTerminal } from './ktrdr-process.js';
 import { replayTerminal } from './screen.js';
 
@@ -59,12 +59,12 @@ describe(
 
     it('Ctrl-C asks before cancelling; "n" detaches (130) and the operation keeps running', async () => {
       const proc = spawnKtrdrInTerminal(
-        ['backtest', 'sma_crossover', '--follow'],
+        ['backtest', SLOW_STRATEGY, '--follow'],
         cluster.env,
         COLUMNS,
       );
       const [id] = await proc.waitForOutput(OP_ID);
-      await proc.waitForOutput(/[1-9]\d?\.\d%\s+sma_crossover/);
+      await proc.waitForOutput(/[1-9]\d?\.\d%\s+slow_cross on LONG/);
       proc.child.stdin?.write('\u0003');
       await proc.waitForOutput(new RegExp(`Cancel ${id} on the workers\\? \\[y/N\\] `));
       proc.child.stdin?.write('n\r');
@@ -77,12 +77,12 @@ describe(
 
     it('Ctrl-C then "y" cancels on the workers and exits 3', async () => {
       const proc = spawnKtrdrInTerminal(
-        ['backtest', 'sma_crossover', '--follow'],
+        ['backtest', SLOW_STRATEGY, '--follow'],
         cluster.env,
         COLUMNS,
       );
       const [id] = await proc.waitForOutput(OP_ID);
-      await proc.waitForOutput(/[1-9]\d?\.\d%\s+sma_crossover/);
+      await proc.waitForOutput(/[1-9]\d?\.\d%\s+slow_cross on LONG/);
       proc.child.stdin?.write('\u0003');
       await proc.waitForOutput(/\[y\/N\] /);
       proc.child.stdin?.write('y\r');

@@ -66,6 +66,7 @@ await build({
     main: `${here}dist/main/main.js`,
     'backend-host': `${here}dist/main/backend-host.js`,
     'worker/bin': `${root}apps/worker/dist/bin.js`,
+    'ib-host/bin': `${root}apps/ib-host/dist/bin.js`,
     'worker/runtime/job-thread': `${root}apps/worker/dist/runtime/job-thread.js`,
     'worker/jobs/backtest/handler': `${root}apps/worker/dist/jobs/backtest/handler.js`,
     'worker/jobs/training/handler': `${root}apps/worker/dist/jobs/training/handler.js`,
@@ -83,7 +84,7 @@ await build({
 });
 
 // the API docs UI (@fastify/swagger-ui) reads its files from beside the code that serves it
-for (const dir of [out, `${out}/worker`])
+for (const dir of [out, `${out}/worker`, `${out}/ib-host`])
   cpSync(`${root}node_modules/@fastify/swagger-ui/static`, `${dir}/static`, { recursive: true });
 
 writeFileSync(

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_USAGE, loadBackendConfig, startupBanner } from '@ktrdr/backend';
 import { electronBinary } from './electron-binary.js';
+import { IB_HOST_PORT } from './stack/ib-host-service.js';
 import { startLocalStack } from './stack/local-stack.js';
 
 function runElectron(binary: string): void {
@@ -17,6 +18,18 @@ function runElectron(binary: string): void {
   const child = spawn(binary, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+/** A port from the environment, or the default; a bad value stops with a line naming it. */
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`ktrdr: ${name} must be a port number (0-65535), got "${raw}"`);
+    process.exit(1);
+  }
+  return port;
 }
 
 /**
@@ -42,14 +55,21 @@ async function runHeadless(reason: string): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      `ktrdr: starts the backend, one local backtest worker and one CPU training worker.\n\n${BACKEND_USAGE}`,
+      `ktrdr: starts the backend, one local backtest worker, one CPU training worker and the IB host service.\n\n${BACKEND_USAGE}\n\nIB host service: KTRDR_IB_HOST_PORT (5001; 0 = a free port), IB_GATEWAY_HOST (127.0.0.1), IB_GATEWAY_PORT (4002).`,
     );
     return;
   }
   let stack;
   try {
     const config = loadBackendConfig({ KTRDR_LOG_LEVEL: 'warn', ...process.env }, argv);
-    stack = await startLocalStack({ backend: config });
+    stack = await startLocalStack({
+      backend: config,
+      ibHostPort: envPort('KTRDR_IB_HOST_PORT', IB_HOST_PORT),
+      ibGateway: {
+        host: process.env.IB_GATEWAY_HOST || '127.0.0.1',
+        port: envPort('IB_GATEWAY_PORT', 4002),
+      },
+    });
   } catch (error) {
     console.error(`ktrdr: ${(error as Error).message}`);
     process.exit(1);
@@ -60,9 +80,15 @@ async function runHeadless(reason: string): Promise<void> {
   const training = stack.workers.filter((w) => w.name.startsWith('training-')).length;
   const gpu = stack.workers.find((w) => w.name === 'gpu-training-host');
   const gpuUp = gpu ? (await gpu.workerId()) !== null : false;
+  const ibHost = stack.services.find((s) => s.name === 'ib-host');
   console.log(
     `  workers: ${stack.workers.length - training - (gpu ? 1 : 0)} backtest and ${training} CPU training worker(s) registered; GPU training host ${gpuUp ? 'running' : 'not started (no GPU backend loads here)'}`,
   );
+  if (ibHost) {
+    console.log(
+      `  IB host service on ${await ibHost.workerId()} (IB Gateway/TWS expected at ${process.env.IB_GATEWAY_HOST || '127.0.0.1'}:${envPort('IB_GATEWAY_PORT', 4002)}; see docs/data.md)`,
+    );
+  }
   console.log(`\nIn another terminal:\n${cliHint(backend)}\n\nCtrl-C stops everything.`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -36,7 +36,13 @@ function trackingSpawner() {
 describe('desktop stack (the main process logic, without Electron)', () => {
   it('starts the backend in its own process and the local workers, and stops every process', async () => {
     const dir = tempDir();
-    const settings = { ...DEFAULT_SETTINGS, backend_port: 0, local_backtest_workers: 2 };
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      backend_port: 0,
+      local_backtest_workers: 2,
+      ib_host_port: 0,
+      ib_gateway_port: 1,
+    };
     const lines: string[] = [];
     const stack = await startDesktopStack({
       dataDir: dir.path,
@@ -66,13 +72,17 @@ describe('desktop stack (the main process logic, without Electron)', () => {
           'no gpu-training-host line',
       );
       assert.equal((await client.health()).service, 'backend');
+      // the IB host service runs beside the backend, which routes downloads through it
+      const ib = await client.ibStatus();
+      assert.equal(ib.host_service_url, await stack.ibHost.workerId());
+      assert.deepEqual([ib.enabled, ib.reachable, ib.gateway?.connected], [true, true, false]);
       assert.match(
         stack.url,
         /^http:\/\/127\.0\.0\.1:\d+$/,
         'LAN workers are off by default: loopback only',
       );
     } finally {
-      const pids = stack.workers.map((w) => w.pid);
+      const pids = [...stack.workers, stack.ibHost].map((w) => w.pid);
       await stack.stop();
       await waitFor('no process left', () => pids.every((pid) => !alive(pid)), { timeoutMs: 5000 });
       await assert.rejects(

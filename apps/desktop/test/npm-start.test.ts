@@ -21,7 +21,13 @@ describe('npm start (headless local stack)', () => {
     const { proc } = await spawnService(
       `${REPO_ROOT}apps/desktop/dist/start.js`,
       [],
-      { KTRDR_DATA_DIR: dir.path, KTRDR_PORT: '0', KTRDR_CLUSTER_TOKEN: '' },
+      {
+        KTRDR_DATA_DIR: dir.path,
+        KTRDR_PORT: '0',
+        KTRDR_CLUSTER_TOKEN: '',
+        KTRDR_IB_HOST_PORT: '0',
+        IB_GATEWAY_PORT: '1',
+      },
       /Ctrl-C stops everything/,
     );
     try {
@@ -52,6 +58,18 @@ describe('npm start (headless local stack)', () => {
       assert.match(cli.stdout, /✔ op_backtesting_\S+ completed/);
 
       const client = new BackendClient({ baseUrl: url, token });
+      // the IB host service runs beside it, trying a gateway that is not there
+      const ibHost =
+        /IB host service on (http:\/\/127\.0\.0\.1:\d+) \(IB Gateway\/TWS expected at 127\.0\.0\.1:1;/.exec(
+          output,
+        )?.[1];
+      assert.ok(ibHost, output);
+      const ib = await client.ibStatus();
+      assert.deepEqual(
+        [ib.enabled, ib.reachable, ib.host_service_url, ib.gateway?.connected, ib.gateway?.port],
+        [true, true, ibHost, false, 1],
+      );
+      assert.match(ib.message, /not connected to IB Gateway\/TWS at 127\.0\.0\.1:1/);
       const { workers } = await client.listWorkers();
       assert.deepEqual(workers.map((w) => w.worker_type).sort(), ['backtesting', 'training']);
       const started = await client.startBacktest({ strategy_name: 'rsi_mean_reversion' });
@@ -69,8 +87,12 @@ describe('npm start (headless local stack)', () => {
         .trim()
         .split(/\s+/)
         .map(Number);
-      // the GPU training host exited at start (no GPU here): two workers remain
-      assert.equal(childPids.length, 2, 'a backtest and a training worker process');
+      // the GPU training host exited at start (no GPU here): two workers and the IB host remain
+      assert.equal(
+        childPids.length,
+        3,
+        'a backtest worker, a training worker, the IB host service',
+      );
       const exit = await proc.stop('SIGINT');
       assert.equal(exit, 0, proc.output());
       await waitFor('worker processes gone', () => childPids.every((pid) => !alive(pid)), {
@@ -87,7 +109,13 @@ describe('npm start (headless local stack)', () => {
     const { proc } = await spawnService(
       `${REPO_ROOT}apps/desktop/dist/start.js`,
       [],
-      { KTRDR_DATA_DIR: dir.path, KTRDR_PORT: '0', KTRDR_CLUSTER_TOKEN: '' },
+      {
+        KTRDR_DATA_DIR: dir.path,
+        KTRDR_PORT: '0',
+        KTRDR_CLUSTER_TOKEN: '',
+        KTRDR_IB_HOST_PORT: '0',
+        IB_GATEWAY_PORT: '1',
+      },
       /Ctrl-C stops everything/,
     );
     try {
@@ -98,9 +126,9 @@ describe('npm start (headless local stack)', () => {
         .trim()
         .split(/\s+/)
         .map(Number);
-      assert.equal(childPids.length, 2);
+      assert.equal(childPids.length, 3);
       await proc.stop('SIGKILL');
-      // no SIGINT handler ran: the workers notice their stdin pipe closing and leave
+      // no SIGINT handler ran: the children notice their stdin pipe closing and leave
       await waitFor('orphaned workers gone', () => childPids.every((pid) => !alive(pid)), {
         timeoutMs: 10_000,
       });

@@ -33,6 +33,8 @@ export interface DesktopSettingsView {
   allow_lan_workers: boolean;
   ib_gateway_host: string;
   ib_gateway_port: number;
+  /** Where the IB host service listens (0: a free port). */
+  ib_host_port: number;
 }
 
 /** The global the preload defines (absent in a plain browser). */

@@ -73,7 +73,7 @@ async function createWindow(connection: BackendConnection): Promise<void> {
   await window.loadURL(connection.url);
 }
 
-/** In the packaged app, the sample data, the web UI and the worker sit in the app's resources. */
+/** In the packaged app, the sample data, the web UI, the worker and the IB host sit in the app's resources. */
 function usePackagedResources(): void {
   if (!app.isPackaged) return;
   process.env.KTRDR_ASSETS_DIR ??= join(process.resourcesPath, 'assets');
@@ -82,6 +82,12 @@ function usePackagedResources(): void {
     process.resourcesPath,
     'app.asar.unpacked',
     'worker',
+    'bin.js',
+  );
+  process.env.KTRDR_IB_HOST_BIN ??= join(
+    process.resourcesPath,
+    'app.asar.unpacked',
+    'ib-host',
     'bin.js',
   );
 }

@@ -11,10 +11,11 @@ export const DesktopSettingsSchema = Type.Object(
     local_training_workers: Type.Integer({ minimum: 0, maximum: 16, default: 1 }),
     /** Start the GPU training host service (it runs only when a GPU backend loads). */
     gpu_training_host: Type.Boolean({ default: true }),
-    // the IB issue starts the IB host service
     allow_lan_workers: Type.Boolean({ default: false }),
     ib_gateway_host: Type.String({ minLength: 1, maxLength: 255, default: '127.0.0.1' }),
     ib_gateway_port: Type.Integer({ minimum: 1, maximum: 65535, default: 4002 }),
+    /** The IB host service's own port (0: a free one). */
+    ib_host_port: Type.Integer({ minimum: 0, maximum: 65535, default: 5001 }),
   },
   { additionalProperties: false },
 );
@@ -30,6 +31,7 @@ export const DEFAULT_SETTINGS: DesktopSettings = {
   allow_lan_workers: false,
   ib_gateway_host: '127.0.0.1',
   ib_gateway_port: 4002,
+  ib_host_port: 5001,
 };
 
 const validator = Compile(DesktopSettingsSchema);

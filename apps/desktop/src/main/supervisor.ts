@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { BackendClient } from '@ktrdr/shared';
+import { resolvePort, startLocalIbHost } from '../stack/ib-host-service.js';
 import { awaitRegistered, startLocalWorkers } from '../stack/local-workers.js';
 import type { SupervisedWorker } from '../stack/worker-process.js';
 import type { HostMessage, ParentMessage } from './host-protocol.js';
@@ -44,7 +45,9 @@ export interface DesktopStack {
   url: string;
   token: string;
   workers: SupervisedWorker[];
-  /** Stops the workers, then the backend; resolves when every process is gone. */
+  /** The IB host service (its id is the URL it listens on). */
+  ibHost: SupervisedWorker;
+  /** Stops the workers and the IB host service, then the backend; resolves when every process is gone. */
   stop(): Promise<void>;
 }
 
@@ -84,13 +87,17 @@ function handshake(
  * What the desktop app starts, in order, each awaited with a deadline: the backend in its
  * own process (handshake: ready or a reason), then the local workers as child processes
  * (until each has registered): backtest workers, CPU training workers, and the GPU
- * training host service where a GPU backend loads. The IB issue adds the IB host service.
+ * training host service where a GPU backend loads; and the IB host service beside the
+ * backend (which is told to route downloads through it).
  * Free of Electron, so it is tested with plain Node processes.
  */
 export async function startDesktopStack(options: DesktopStackOptions): Promise<DesktopStack> {
   const { settings, dataDir } = options;
   const log = options.log ?? (() => undefined);
+  const ibHostPort = await resolvePort(settings.ib_host_port);
   const env: Record<string, string> = {
+    USE_IB_HOST_SERVICE: 'true',
+    IB_HOST_SERVICE_URL: `http://127.0.0.1:${ibHostPort}`,
     KTRDR_DATA_DIR: dataDir,
     KTRDR_PORT: String(settings.backend_port),
     KTRDR_HOST: settings.allow_lan_workers ? '0.0.0.0' : '127.0.0.1',
@@ -116,8 +123,16 @@ export async function startDesktopStack(options: DesktopStackOptions): Promise<D
   log(`backend ready at ${ready.url}`);
 
   const workers: SupervisedWorker[] = [];
+  const ibHost = startLocalIbHost({
+    token: ready.token,
+    port: ibHostPort,
+    gatewayHost: settings.ib_gateway_host,
+    gatewayPort: settings.ib_gateway_port,
+    logLevel: options.logLevel ?? 'warn',
+    log,
+  });
   const stop = async () => {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([...workers, ibHost].map((w) => w.stop()));
     await stopHost();
   };
   try {
@@ -143,7 +158,8 @@ export async function startDesktopStack(options: DesktopStackOptions): Promise<D
     } catch (error) {
       throw new StartupError((error as Error).message);
     }
-    return { ...ready, workers, stop };
+    await ibHost.workerId();
+    return { ...ready, workers, ibHost, stop };
   } catch (error) {
     await stop();
     throw error;

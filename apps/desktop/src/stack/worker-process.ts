@@ -9,6 +9,8 @@ export function workerBin(): string {
   return process.env.KTRDR_WORKER_BIN ?? fileURLToPath(import.meta.resolve('@ktrdr/worker/bin'));
 }
 
+const WORKER_READY = /^ktrdr-worker (\S+) listening on/;
+
 /** A local worker child process, restarted when it dies while the stack runs. */
 export interface SupervisedWorker {
   readonly name: string;
@@ -32,6 +34,10 @@ export interface WorkerProcessOptions {
   maxRestartsPerMinute?: number;
   /** Extra command-line arguments (e.g. `--gpu-host`). */
   args?: string[];
+  /** Another service's bin (default: the worker's). */
+  bin?: string;
+  /** The line it prints once listening; group 1 is its id (default: the worker's line). */
+  readyPattern?: RegExp;
   /**
    * A service that may decline to start (the GPU training host on a machine without a
    * GPU): exiting before it ever listened is logged with its reason and not restarted.
@@ -55,7 +61,7 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
 
   const start = () => {
     currentId = undefined;
-    child = spawn(process.execPath, [workerBin(), ...(options.args ?? [])], {
+    child = spawn(process.execPath, [options.bin ?? workerBin(), ...(options.args ?? [])], {
       // inside Electron, process.execPath is Electron itself: run it as plain Node
       env: {
         ...process.env,
@@ -73,7 +79,7 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
-        const id = /^ktrdr-worker (\S+) listening on/.exec(line)?.[1];
+        const id = (options.readyPattern ?? WORKER_READY).exec(line)?.[1];
         if (line.trim()) lastLine = line.trim();
         if (id) {
           everListened = true;

@@ -55,7 +55,7 @@ export type IbHistoricalRequest = Static<typeof IbHistoricalRequestSchema>;
 /** One request the host service sent to IB for a historical range, and how it ended. */
 export const IbRequestLogSchema = Type.Object({
   end: IsoDateTime,
-  duration: Type.String({ description: 'IB duration string, e.g. "1 M"' }),
+  duration: Type.String({ description: 'IB duration string in whole days, e.g. "30 D"' }),
   bars: Type.Integer({ minimum: 0 }),
   outcome: StringEnum(['bars', 'no_data'] as const),
   paced_ms: Type.Integer({ minimum: 0, description: 'how long the pacer held it back' }),

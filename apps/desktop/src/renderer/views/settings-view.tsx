@@ -72,6 +72,13 @@ export function SettingsView() {
         min={1}
         max={65535}
       />
+      <NumberInput
+        label="IB host service port (this machine)"
+        value={settings.ib_host_port}
+        onChange={(v) => set('ib_host_port', Number(v))}
+        min={0}
+        max={65535}
+      />
       <Button onClick={() => void save()}>Save</Button>
       {message && <Alert color={message.ok ? 'green' : 'red'}>{message.text}</Alert>}
       <Button variant="default" onClick={() => void desktop.showDataFolder()}>
