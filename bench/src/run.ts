@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { engineThroughput, memoryPerMillionBars } from './engine-bench.js';
+import { ibDownload } from './ib-bench.js';
 import { trainingRoundTrip, trainingThroughput } from './training-bench.js';
 import { uiSmoothness } from './ui-bench.js';
 import {
@@ -51,6 +52,8 @@ console.log('throughput…');
 const rounds = await throughput(jobs, [1, 2, 4]);
 console.log('end to end, a million bars…');
 const million = await endToEndMillion(1_000_000);
+console.log('a million 1-minute bars downloaded from the TWS simulator…');
+const ib = await ibDownload(1_000_000);
 console.log('web UI with 100 operations streaming…');
 const ui = await uiSmoothness(100, 200, 5);
 
@@ -143,6 +146,26 @@ computed, the network run over every bar).
 |---|---|
 | training: start request → completed (data download, features, ${roundTrip.epochs} epochs, model stored) | ${roundTrip.trainSeconds.toFixed(2)} |
 | backtest with the model: start request → completed | ${roundTrip.backtestSeconds.toFixed(2)} |
+
+## Market data from Interactive Brokers (TWS simulator)
+
+${ib.bars.toLocaleString('en-US')} 1-minute bars of one stock downloaded through the IB host
+service (@stoqey/ib over TCP to the TWS wire-protocol simulator, pacing off: the simulator
+does not enforce IB's limits) into the backend's store, as a \`data_load\` operation of
+${ib.chunks} one-day chunks. Host service, backend and simulator share this process.
+
+| measure | value |
+|---|---|
+| wall time: start request → completed | ${ib.wallSeconds.toFixed(2)} s |
+| of which waiting for the IB host service (IB requests, decoding, HTTP) | ${(ib.timings.fetch_ms / 1000).toFixed(2)} s |
+| of which committing to the store (whole chunks, every 200,000 bars) | ${(ib.timings.store_ms / 1000).toFixed(2)} s (${((ib.timings.store_ms / ib.timings.total_ms) * 100).toFixed(1)} %; target < 10 %) |
+| bars per second | ${Math.round(ib.bars / ib.wallSeconds).toLocaleString('en-US')} |
+
+Against a real gateway the pacer spaces the same ${ib.paced.requests} requests of one contract
+by IB's rules (no identical request within 15 s, at most 5 per contract in 2 s, 60 in any
+10 minutes, 50 open; plus a 250 ms margin): it holds them back ${ib.paced.totalWaitHours.toFixed(2)} h in
+all, and the last answer is in after ${ib.paced.finishesAfterHours.toFixed(2)} h (1 s per answer assumed). The
+60-per-10-minutes rule sets that pace; the schedule is computed by \`Pacer.plan()\`, not waited for.
 
 ## Web UI under load
 

@@ -160,3 +160,30 @@ test('a worker process killed from the test leaves the available workers within 
   await expect(page.getByTestId('worker-row')).toHaveCount(2);
   await snapshot(page, 'workers-after-kill');
 });
+
+test('a download from IB: the symbol is checked as you type, the download runs as an operation, the series lands in Data', async ({
+  page,
+}) => {
+  await openUi(page, '/data');
+  // the badge polls every 10 s: allow one poll
+  await expect(page.getByTestId('ib-status')).toHaveText('IB connected', { timeout: 15_000 });
+  const symbol = page.getByTestId('download-symbol');
+  await symbol.fill('NOSUCH');
+  await expect(page.getByText(/unknown symbol "NOSUCH"/)).toBeVisible();
+  await symbol.fill('MSFT');
+  await expect(page.getByText(/MICROSOFT CORP · SMART/)).toBeVisible();
+  await page.getByTestId('download-start').fill('2026-05-01');
+  await page.getByTestId('download-end').fill('2026-08-31');
+  await page.getByTestId('download-submit').click();
+  await page.waitForURL(/\/operations\/op_data_load_/);
+  await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed', {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('data-load-result')).toContainText('Gaps (0)');
+  await expect(page.getByTestId('data-load-result')).toContainText('5 chunks');
+  await snapshot(page, 'download-completed');
+  await page.getByRole('link', { name: 'Data' }).click();
+  const row = page.getByTestId('series-table').getByRole('row', { name: /MSFT/ });
+  await expect(row).toContainText('1h');
+  await snapshot(page, 'data-downloaded');
+});

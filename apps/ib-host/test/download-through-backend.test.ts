@@ -12,7 +12,7 @@ import {
   type ServiceProcess,
   type WorkerProcess,
 } from '@ktrdr/testkit';
-import { startTwsSimulator, type TwsSimulator } from './fixtures/tws-simulator/index.js';
+import { startTwsSimulator, type TwsSimulator } from '@ktrdr/testkit/tws-simulator';
 
 const TOKEN = 'ib-test-token-0123456789abcdef';
 const HOUR = 3_600_000;

@@ -24,7 +24,7 @@ import {
   TwsErrorCode,
   TwsErrorText,
   type TwsSimulator,
-} from './fixtures/tws-simulator/index.js';
+} from '@ktrdr/testkit/tws-simulator';
 
 /** The simulator's clock: Monday 2024-01-15 12:00 UTC, so ranges and the ES expiry are fixed. */
 const NOW_MS = Date.UTC(2024, 0, 15, 12);

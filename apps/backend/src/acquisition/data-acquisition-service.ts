@@ -172,9 +172,13 @@ export class DataAcquisitionService {
     let droppedForming = false;
     const startedAt = Date.now();
 
+    let fetchMs = 0;
+    let storeMs = 0;
     const flush = () => {
       const bars = pending.take(symbol, timeframe);
+      const began = performance.now();
       if (bars) series.put(bars, 'merge');
+      storeMs += performance.now() - began;
       committedChunks = receivedChunks;
       lastFlush = Date.now();
     };
@@ -206,6 +210,7 @@ export class DataAcquisitionService {
         if (running.abort.signal.aborted) break;
         report(k, chunk);
         let part: IbHistoricalResponse;
+        const began = performance.now();
         try {
           part = await gate.client.historical(
             {
@@ -220,6 +225,8 @@ export class DataAcquisitionService {
         } catch (error) {
           if (running.abort.signal.aborted) break;
           throw gate.translate(error);
+        } finally {
+          fetchMs += performance.now() - began;
         }
         pending.add(part);
         receivedChunks = k + 1;
@@ -254,7 +261,7 @@ export class DataAcquisitionService {
         ? series.range(symbol, timeframe, first, last)
         : undefined;
     const gaps = inRange ? findGaps(inRange.time, timeframe) : [];
-    const summary: Omit<DataLoadResult, 'gap_list'> = {
+    const summary: Omit<DataLoadResult, 'gap_list' | 'timings'> = {
       symbol,
       timeframe,
       mode: record.metadata.mode as DataLoadResult['mode'],
@@ -268,7 +275,16 @@ export class DataAcquisitionService {
       gaps: gaps.length,
       dropped_forming_bar: droppedForming,
     };
-    const result: DataLoadResult = { ...summary, gap_list: gaps };
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    const result: DataLoadResult = {
+      ...summary,
+      gap_list: gaps,
+      timings: {
+        total_ms: Date.now() - startedAt,
+        fetch_ms: round(fetchMs),
+        store_ms: round(storeMs),
+      },
+    };
     await this.deps.artifacts.write(id, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
     operations.finish(id, 'completed', { resultSummary: summary });
   }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { IbHostClient } from '@ktrdr/shared';
 import { freePort, REPO_ROOT, spawnService, waitFor } from '@ktrdr/testkit';
-import { startTwsSimulator } from '../fixtures/tws-simulator/index.js';
+import { startTwsSimulator } from '@ktrdr/testkit/tws-simulator';
 
 const BIN = `${REPO_ROOT}apps/ib-host/dist/bin.js`;
 

@@ -8,7 +8,7 @@ import { freePort, waitFor } from '@ktrdr/testkit';
 import { loadIbHostConfig, type IbHostConfig } from '../../src/config.js';
 import { startIbHost, type IbHostHandle } from '../../src/ib-host.js';
 import { IB_PACING_RULES } from '../../src/pacing/pacer.js';
-import { startTwsSimulator, type TwsSimulator } from '../fixtures/tws-simulator/index.js';
+import { startTwsSimulator, type TwsSimulator } from '@ktrdr/testkit/tws-simulator';
 
 const TOKEN = 'ib-host-test-token';
 const HOUR = 3_600_000;

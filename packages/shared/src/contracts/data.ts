@@ -152,6 +152,11 @@ export const DataLoadResultSchema = Type.Object({
   gaps: Type.Integer({ minimum: 0, description: 'in the downloaded range' }),
   dropped_forming_bar: Type.Boolean(),
   gap_list: Type.Array(DataGapSchema),
+  timings: Type.Object({
+    total_ms: Type.Number({ minimum: 0 }),
+    fetch_ms: Type.Number({ minimum: 0, description: 'waiting for the IB host service' }),
+    store_ms: Type.Number({ minimum: 0, description: 'committing bars to the store' }),
+  }),
 });
 /** See {@link DataLoadResultSchema}. */
 export type DataLoadResult = Static<typeof DataLoadResultSchema>;
