@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, BackendClient, type Operation } from '@ktrdr/shared';
 import {
@@ -213,6 +214,57 @@ describe('downloads from IB through the backend and the IB host service (real pr
     );
     const aapl = await client.ibValidate({ symbol: 'AAPL' });
     assert.equal(aapl.currency, 'USD');
+  });
+
+  it('the ktrdr CLI downloads with a live follow, and names an unknown symbol', async () => {
+    // asynchronously: the simulator answers from this very process
+    const cli = (args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [`${REPO_ROOT}apps/cli/dist/bin.js`, ...args],
+          {
+            encoding: 'utf8',
+            env: {
+              PATH: process.env.PATH ?? '',
+              KTRDR_BACKEND_URL: backend.url,
+              KTRDR_CLUSTER_TOKEN: TOKEN,
+            },
+          },
+          (error, stdout, stderr) =>
+            resolve({ status: error ? (error.code as number) : 0, stdout, stderr }),
+        );
+      });
+    const unknown = await cli([
+      'data',
+      'download',
+      'NOSUCH',
+      '--timeframe',
+      '1d',
+      '--start',
+      '2025-01-01',
+      '--end',
+      '2025-03-31',
+    ]);
+    assert.equal(unknown.status, 2, unknown.stderr);
+    assert.match(unknown.stderr, /^ktrdr: symbol: .*unknown symbol "NOSUCH"/m);
+    const run = await cli([
+      'data',
+      'download',
+      'MSFT',
+      '--timeframe',
+      '1d',
+      '--start',
+      '2020-01-01',
+      '--end',
+      '2020-12-30',
+      '--follow',
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^✔ op_data_load_\S+ completed/m);
+    assert.match(run.stdout, /bars downloaded\s+26\d\b/, 'the weekdays of 2020');
+    assert.match(run.stdout, /gaps\s+0$/m);
+    assert.match(run.stderr, /\[100\.0%\]|chunk 1\/1/);
   });
 
   it('a backtest runs on the downloaded series', async () => {
