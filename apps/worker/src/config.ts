@@ -26,6 +26,11 @@ export interface WorkerConfig {
   port: number;
   /** The URL the backend must use to reach this worker; derived when absent. */
   publicUrl?: string | undefined;
+  /**
+   * The host (name or address) to advertise with the port actually bound: for replicas that
+   * pick a free port (`KTRDR_WORKER_PORT=0`), where a whole URL cannot be known in advance.
+   */
+  publicHost?: string | undefined;
   /** Stable id; `<type>-<hostname>-<port>` when absent. */
   workerId?: string | undefined;
   cacheDir: string;
@@ -66,6 +71,7 @@ const FLAGS: Record<string, string> = {
   '--host': 'KTRDR_WORKER_HOST',
   '--port': 'KTRDR_WORKER_PORT',
   '--public-url': 'KTRDR_WORKER_PUBLIC_URL',
+  '--public-host': 'KTRDR_WORKER_PUBLIC_HOST',
   '--id': 'KTRDR_WORKER_ID',
   '--cache-dir': 'KTRDR_CACHE_DIR',
   '--log-level': 'KTRDR_LOG_LEVEL',
@@ -82,7 +88,8 @@ Flags override environment variables: KTRDR_WORKER_TYPE, KTRDR_BACKEND_URL
 (http://localhost:8000), KTRDR_CLUSTER_TOKEN (required), KTRDR_WORKER_HOST (0.0.0.0),
 KTRDR_WORKER_PORT (5003 backtesting / 5004 training; 0 = any free port),
 KTRDR_WORKER_PUBLIC_URL (the URL the backend calls back; default
-http://<first non-loopback address>:<port>), KTRDR_WORKER_ID, KTRDR_CACHE_DIR,
+http://<first non-loopback address>:<port>), KTRDR_WORKER_PUBLIC_HOST (advertise this
+host with the port bound, for replicas on port 0), KTRDR_WORKER_ID, KTRDR_CACHE_DIR,
 KTRDR_TRAINING_BACKEND (auto = cuda → webgpu → node → wasm → cpu, the first that loads).
 --gpu-host (KTRDR_GPU_HOST=1) runs the training host service: a training worker on
 port 5002 that starts only when a GPU backend loads.
@@ -146,6 +153,12 @@ export function loadWorkerConfig(
   const publicUrl = values.KTRDR_WORKER_PUBLIC_URL?.trim()
     ? parseHttpUrl('KTRDR_WORKER_PUBLIC_URL', values.KTRDR_WORKER_PUBLIC_URL)
     : undefined;
+  const publicHost = values.KTRDR_WORKER_PUBLIC_HOST?.trim() || undefined;
+  if (publicHost && !/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:]+\]$/.test(publicHost)) {
+    throw new ConfigError(
+      `KTRDR_WORKER_PUBLIC_HOST must be a host name or address (e.g. 192.168.1.20), got "${publicHost}"`,
+    );
+  }
   return {
     workerType,
     backendUrl,
@@ -153,6 +166,7 @@ export function loadWorkerConfig(
     host: values.KTRDR_WORKER_HOST?.trim() || '0.0.0.0',
     port,
     publicUrl,
+    publicHost,
     workerId: values.KTRDR_WORKER_ID?.trim() || undefined,
     cacheDir: resolve(values.KTRDR_CACHE_DIR?.trim() || join(tmpdir(), 'ktrdr-worker')),
     cancelDeadlineMs: 5000,

@@ -125,7 +125,9 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
   workerId ||= defaultWorkerId(config.workerType, config.port === 0 ? port : config.port);
   // bound to loopback: only this machine can call back, so advertise that; else the LAN address
   const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
-  publicUrl = config.publicUrl ?? `http://${loopback ? config.host : firstLanAddress()}:${port}`;
+  publicUrl =
+    config.publicUrl ??
+    `http://${config.publicHost ?? (loopback ? config.host : firstLanAddress())}:${port}`;
   const boundHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${boundHost}:${port}`;
   const urlFile = join(config.cacheDir, 'worker.url');

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +14,17 @@ import { UnauthorizedError } from './errors.js';
 import { installErrorHandling } from './error-handler.js';
 import type { Authenticator } from './auth.js';
 import { createValidatorCompiler } from './validation.js';
+
+/**
+ * In a bundle (the desktop app, the worker image; the bundler defines KTRDR_BUNDLED) the
+ * API docs UI's files sit beside the bundle file: swagger-ui would otherwise look for them
+ * one folder up from its own code, which the bundle has moved.
+ */
+function bundledSwaggerUiFiles(): { baseDir?: string } {
+  return process.env.KTRDR_BUNDLED === '1'
+    ? { baseDir: fileURLToPath(new URL('./static', import.meta.url)) }
+    : {};
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -97,6 +109,6 @@ export async function createServer(options: ServerOptions): Promise<TypedServer>
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', ...bundledSwaggerUiFiles() });
   return app;
 }

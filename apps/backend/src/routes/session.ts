@@ -89,6 +89,11 @@ export function sessionRoutes(app: TypedServer, ctx: BackendContext): void {
         join_command: lanUrl
           ? `KTRDR_BACKEND_URL=${lanUrl} KTRDR_CLUSTER_TOKEN=${ctx.token()} npx ktrdr-worker --type backtesting`
           : null,
+        // Linux hosts: host networking lets the backend call the container back on the host's
+        // address; the image is built from this repository (docker build -t ktrdr-worker .)
+        docker_command: lanUrl
+          ? `docker run -d --restart unless-stopped --network host --stop-timeout 30 -e KTRDR_BACKEND_URL=${lanUrl} -e KTRDR_CLUSTER_TOKEN=${ctx.token()} -e KTRDR_WORKER_TYPE=backtesting -e KTRDR_WORKER_PORT=0 ktrdr-worker`
+          : null,
         join_hint: allInterfaces
           ? address
             ? null

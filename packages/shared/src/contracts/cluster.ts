@@ -22,6 +22,8 @@ export const ClusterInfoSchema = Type.Object({
   lan_url: Nullable(Type.String()),
   /** The command that starts a worker on another machine (null when none can join). */
   join_command: Nullable(Type.String()),
+  /** The same as a container on a Linux host (host networking), from the ktrdr-worker image. */
+  docker_command: Nullable(Type.String()),
   /** Why no machine can join yet, and what to change. */
   join_hint: Nullable(Type.String()),
   data_dir: Type.String(),

@@ -39,7 +39,35 @@ export function JoinView() {
             </Text>
           </Group>
         </>
-      ) : (
+      ) : null}
+      {data.docker_command && (
+        <>
+          <Title order={3}>Or as a container (Linux host)</Title>
+          <Text>
+            Build the image once on that machine from this repository (
+            <Code>docker build -t ktrdr-worker .</Code>), then run as many as you like; each picks a
+            free port and advertises the host&apos;s address. For several at once use{' '}
+            <Code>deploy/compose/docker-compose.yml</Code> with{' '}
+            <Code>docker compose up -d --scale backtest-worker=5 --scale training-worker=3</Code>.
+          </Text>
+          <Code block data-testid="docker-command">
+            {data.docker_command}
+          </Code>
+          <CopyButton value={data.docker_command}>
+            {({ copied, copy }) => (
+              <Button
+                onClick={copy}
+                variant={copied ? 'light' : 'default'}
+                aria-label="Copy the docker command"
+                w={120}
+              >
+                {copied ? 'Copied' : 'Copy'}
+              </Button>
+            )}
+          </CopyButton>
+        </>
+      )}
+      {!data.join_command && (
         <Alert color="yellow" title="No other machine can join yet" data-testid="join-hint">
           {data.join_hint}
         </Alert>
