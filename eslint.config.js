@@ -13,6 +13,7 @@ export default tseslint.config(
       'e2e/artifacts/**',
       'coverage/**',
       'apps/desktop/build/**',
+      'apps/worker/build/**',
       'apps/desktop/release/**',
     ],
   },
