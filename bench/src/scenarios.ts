@@ -121,9 +121,9 @@ export async function cancelLatency(runs: number): Promise<Summary> {
 export async function throughput(
   jobs: number,
   workerCounts: readonly number[],
-): Promise<{ workers: number; seconds: number; perSecond: number }[]> {
+): Promise<{ workers: number; seconds: number; perSecond: number; workersUsed: number }[]> {
   const cluster = await new BenchCluster().start();
-  const rows: { workers: number; seconds: number; perSecond: number }[] = [];
+  const rows: { workers: number; seconds: number; perSecond: number; workersUsed: number }[] = [];
   try {
     for (const count of workerCounts) {
       await cluster.addWorkers(count - cluster.workers.length);
@@ -147,7 +147,12 @@ export async function throughput(
       const seconds = (performance.now() - t0) / 1000;
       if (statuses.some((s) => s !== 'completed'))
         throw new Error(`not all completed: ${statuses.join()}`);
-      rows.push({ workers: count, seconds, perSecond: jobs / seconds });
+      const used = new Set(
+        ids.map((id) => cluster.backend.backend.ctx.operations.get(id)?.worker_id),
+      ).size;
+      if (jobs >= count && used !== count)
+        throw new Error(`${jobs} backtests on ${count} workers used only ${used} of them`);
+      rows.push({ workers: count, seconds, perSecond: jobs / seconds, workersUsed: used });
     }
     return rows;
   } finally {

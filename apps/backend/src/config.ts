@@ -91,10 +91,19 @@ Starts the ktrdr orchestrator. Flags override environment variables:
   KTRDR_HOST (127.0.0.1; 0.0.0.0 accepts LAN workers), KTRDR_PORT (8000),
   KTRDR_DATA_DIR (~/.ktrdr), KTRDR_CLUSTER_TOKEN (else <data dir>/cluster-token),
   USE_IB_HOST_SERVICE (false), IB_HOST_SERVICE_URL (http://localhost:5001),
-  KTRDR_LOG_LEVEL (info).
+  KTRDR_WORKER_GRACE_SECONDS (60: how long a silent worker's operation without a checkpoint
+  waits before it fails), KTRDR_WORKER_REMOVAL_SECONDS (60: silence before a worker leaves
+  the roster), KTRDR_LOG_LEVEL (info).
 
 Example:
   ktrdr-backend --port 8000 --data-dir ~/.ktrdr`;
+
+function seconds(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400)
+    throw new ConfigError(`${name} must be a number of seconds between 0 and 86400, got "${raw}"`);
+  return Math.round(value * 1000);
+}
 
 /**
  * Reads the configuration from the environment and command-line flags (flags win).
@@ -126,5 +135,12 @@ export function loadBackendConfig(
   if (values.KTRDR_ASSETS_DIR) config.assetsDir = resolve(values.KTRDR_ASSETS_DIR);
   if (values.KTRDR_LOG_LEVEL)
     config.logLevel = parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL);
+  if (values.KTRDR_WORKER_GRACE_SECONDS)
+    config.workerGraceMs = seconds('KTRDR_WORKER_GRACE_SECONDS', values.KTRDR_WORKER_GRACE_SECONDS);
+  if (values.KTRDR_WORKER_REMOVAL_SECONDS)
+    config.workerRemovalMs = seconds(
+      'KTRDR_WORKER_REMOVAL_SECONDS',
+      values.KTRDR_WORKER_REMOVAL_SECONDS,
+    );
   return config;
 }

@@ -18,6 +18,8 @@ export interface ServiceProcess {
 /**
  * Spawns `node <script>` and waits until its output matches `ready` (returning the
  * match). Fails with the captured output if it exits first or the deadline passes.
+ * `launcher` runs it through another command that then execs node, e.g.
+ * `['ip', 'netns', 'exec', 'ns1']` to start it inside a network namespace.
  */
 export async function spawnService(
   script: string,
@@ -25,8 +27,10 @@ export async function spawnService(
   env: Record<string, string>,
   ready: RegExp,
   timeoutMs = 20_000,
+  launcher: readonly string[] = [],
 ): Promise<{ proc: ServiceProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [script, ...args], {
+  const [command, ...prefix] = [...launcher, process.execPath];
+  const child = spawn(command, [...prefix, script, ...args], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -37,6 +37,15 @@ describe('backend configuration', () => {
       /KTRDR_CLUSTER_TOKEN is too short/,
     );
     assert.throws(() => loadBackendConfig({}, ['--colour', 'red']), /unknown option "--colour"/);
+    assert.throws(
+      () => loadBackendConfig({ KTRDR_WORKER_GRACE_SECONDS: 'soon' }),
+      /KTRDR_WORKER_GRACE_SECONDS must be a number of seconds/,
+    );
+    const timed = loadBackendConfig({
+      KTRDR_WORKER_GRACE_SECONDS: '2.5',
+      KTRDR_WORKER_REMOVAL_SECONDS: '30',
+    });
+    assert.deepEqual([timed.workerGraceMs, timed.workerRemovalMs], [2500, 30_000]);
   });
 });
 
