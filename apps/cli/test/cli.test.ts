@@ -134,6 +134,10 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
       run.stdout,
       new RegExp(`ktrdr backtest neuro_fuzzy_example --model ${result.model_id} --follow`),
     );
+    const shown = await ktrdr(['models', 'show', result.model_id], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`^  operation\\s+${id}$`, 'm'));
+    assert.match(shown.stdout, /^ {2}seed\s+7$/m);
     const models = await ktrdr(['models', 'list'], env);
     assert.match(
       models.stdout,
