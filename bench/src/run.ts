@@ -85,9 +85,16 @@ ${row('short backtest end to end: start request → completed', dispatch.endToEn
 
 ${jobs} backtests of sma_crossover over the whole bundled S&P 500 series (5,105 daily bars) submitted at once.
 
-| workers | seconds | backtests/s | vs 1 worker | workers used |
-|---|---|---|---|---|
-${rounds.map((r) => `| ${r.workers} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${(r.perSecond / base).toFixed(2)}× | ${r.workersUsed} of ${r.workers} |`).join('\n')}
+| workers | seconds | completed | backtests/s | vs 1 worker | workers used |
+|---|---|---|---|---|---|
+${rounds.map((r) => `| ${r.workers} | ${r.seconds.toFixed(2)} | ${r.completed} of ${jobs} | ${r.perSecond.toFixed(1)} | ${(r.perSecond / base).toFixed(2)}× | ${r.workersUsed} of ${r.workers} |`).join('\n')}
+${rounds
+  .filter((r) => r.failures.length > 0)
+  .map(
+    (r) =>
+      `\nWith ${r.workers} workers, ${r.failures.length} did not complete: ${r.failures.join('; ')}.`,
+  )
+  .join('')}
 
 This machine has ${cpu.length} cores shared by the backend, the benchmark client and every worker process: beyond ${cpu.length} workers the figures show contention, not scaling.
 
