@@ -35,6 +35,7 @@ import type { Db } from './storage/database.js';
 import { dataDirLayout } from './storage/data-dir.js';
 import { StrategyStore } from './strategies/strategy-store.js';
 import { BACKEND_VERSION } from './version.js';
+import { ChannelHub } from './workers/channel-hub.js';
 import { WorkerClients } from './workers/worker-clients.js';
 import { WorkerRegistry } from './workers/worker-registry.js';
 import { WorkerService } from './workers/worker-service.js';
@@ -75,7 +76,11 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   const events = new EventBus();
   const operations = new OperationsService(new OperationStore(deps.db), events);
   const registry = new WorkerRegistry(events);
-  const clients = new WorkerClients(token);
+  const channels = new ChannelHub((workerId) => {
+    const worker = registry.get(workerId);
+    if (worker) dispatcher.pump(worker.worker_type);
+  });
+  const clients = new WorkerClients(token, channels);
   const metrics = new BackendMetrics({ workers: registry, operations, events });
   const dispatcher = new Dispatcher({
     registry,
@@ -83,6 +88,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     clients,
     log,
     observeDispatch: (ms) => metrics.observeDispatch(ms),
+    reachable: (worker) => worker.connection === 'direct' || channels.isOpen(worker.worker_id),
   });
   const workers = new WorkerService({
     registry,
@@ -161,6 +167,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     metrics,
     ibGate,
     acquisition,
+    channels,
   };
   healthRoutes(app, ctx);
   workerRoutes(app, ctx);

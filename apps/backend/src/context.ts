@@ -14,6 +14,7 @@ import type { OperationsService } from './operations/operations-service.js';
 import type { StrategyStore } from './strategies/strategy-store.js';
 import type { WorkerRegistry } from './workers/worker-registry.js';
 import type { WorkerService } from './workers/worker-service.js';
+import type { ChannelHub } from './workers/channel-hub.js';
 
 /** The services the routes work with, built once per backend. */
 export interface BackendContext {
@@ -38,4 +39,5 @@ export interface BackendContext {
   metrics: BackendMetrics;
   ibGate: IbHostGate;
   acquisition: DataAcquisitionService;
+  channels: ChannelHub;
 }

@@ -31,6 +31,11 @@ export interface WorkerConfig {
    * pick a free port (`KTRDR_WORKER_PORT=0`), where a whole URL cannot be known in advance.
    */
   publicHost?: string | undefined;
+  /**
+   * `direct`: the backend calls this worker's URL; `reverse`: it cannot (NAT, Docker Desktop,
+   * a firewall), so the worker holds a channel open to the backend instead.
+   */
+  connection?: 'direct' | 'reverse' | undefined;
   /** Stable id; `<type>-<hostname>-<port>` when absent. */
   workerId?: string | undefined;
   cacheDir: string;
@@ -72,6 +77,7 @@ const FLAGS: Record<string, string> = {
   '--port': 'KTRDR_WORKER_PORT',
   '--public-url': 'KTRDR_WORKER_PUBLIC_URL',
   '--public-host': 'KTRDR_WORKER_PUBLIC_HOST',
+  '--connection': 'KTRDR_WORKER_CONNECTION',
   '--id': 'KTRDR_WORKER_ID',
   '--cache-dir': 'KTRDR_CACHE_DIR',
   '--log-level': 'KTRDR_LOG_LEVEL',
@@ -89,7 +95,9 @@ Flags override environment variables: KTRDR_WORKER_TYPE, KTRDR_BACKEND_URL
 KTRDR_WORKER_PORT (5003 backtesting / 5004 training; 0 = any free port),
 KTRDR_WORKER_PUBLIC_URL (the URL the backend calls back; default
 http://<first non-loopback address>:<port>), KTRDR_WORKER_PUBLIC_HOST (advertise this
-host with the port bound, for replicas on port 0), KTRDR_WORKER_ID, KTRDR_CACHE_DIR,
+host with the port bound, for replicas on port 0), KTRDR_WORKER_CONNECTION (direct; reverse
+when the backend cannot reach this machine: the worker opens a channel to it instead),
+KTRDR_WORKER_ID, KTRDR_CACHE_DIR,
 KTRDR_TRAINING_BACKEND (auto = cuda → webgpu → node → wasm → cpu, the first that loads).
 --gpu-host (KTRDR_GPU_HOST=1) runs the training host service: a training worker on
 port 5002 that starts only when a GPU backend loads.
@@ -159,6 +167,10 @@ export function loadWorkerConfig(
       `KTRDR_WORKER_PUBLIC_HOST must be a host name or address (e.g. 192.168.1.20), got "${publicHost}"`,
     );
   }
+  const connection = values.KTRDR_WORKER_CONNECTION?.trim() || 'direct';
+  if (connection !== 'direct' && connection !== 'reverse') {
+    throw new ConfigError(`KTRDR_WORKER_CONNECTION must be direct or reverse, got "${connection}"`);
+  }
   return {
     workerType,
     backendUrl,
@@ -167,6 +179,7 @@ export function loadWorkerConfig(
     port,
     publicUrl,
     publicHost,
+    connection,
     workerId: values.KTRDR_WORKER_ID?.trim() || undefined,
     cacheDir: resolve(values.KTRDR_CACHE_DIR?.trim() || join(tmpdir(), 'ktrdr-worker')),
     cancelDeadlineMs: 5000,

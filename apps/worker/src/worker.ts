@@ -7,6 +7,7 @@ import { Agent } from 'undici';
 import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js';
 import { backtestJobDefinition } from './jobs/backtest/definition.js';
 import { trainingJobDefinition } from './jobs/training/definition.js';
+import { BackendChannel } from './runtime/backend-channel.js';
 import { BackendLink } from './runtime/backend-link.js';
 import type { WorkerJobDefinition } from './runtime/job-definition.js';
 import { JobRunner } from './runtime/job-runner.js';
@@ -64,7 +65,8 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     identity: () => ({
       worker_id: workerId,
       worker_type: config.workerType,
-      endpoint_url: publicUrl,
+      ...(config.connection === 'reverse' ? {} : { endpoint_url: publicUrl }),
+      connection: config.connection ?? 'direct',
       capabilities,
     }),
     state: () => runner.state(),
@@ -134,6 +136,30 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
   writeFileSync(urlFile, `${url}\n`);
 
   link.start();
+  // unreachable from the backend: requests come down a channel this worker opens, and are
+  // answered by this worker's own API, exactly as if they had come over HTTP
+  const channel =
+    config.connection === 'reverse'
+      ? new BackendChannel({
+          client,
+          workerId: () => workerId,
+          log,
+          handle: async (request) => {
+            const response = await app.inject({
+              method: request.method,
+              url: request.url,
+              headers: { authorization: `Bearer ${config.token}` },
+              ...(request.body === undefined ? {} : { payload: request.body as object }),
+            });
+            return {
+              status: response.statusCode,
+              body: response.body ? (JSON.parse(response.body) as unknown) : undefined,
+            };
+          },
+        })
+      : undefined;
+  // the channel can open once the backend knows this worker: at once after registering
+  if (channel) void link.ready.then(() => channel.start());
 
   let closing: Promise<void> | undefined;
   const close = (graceful: boolean) => {
@@ -146,6 +172,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
         link.stop();
         await runner.shutdown(0);
       }
+      channel?.close();
       await app.close();
       await agent.close();
       rmSync(urlFile, { force: true });

@@ -15,6 +15,8 @@ export interface DispatcherDeps {
   /** Called with each successful dispatch's latency in ms (start request sent → worker accepted). */
   observeDispatch?: (ms: number) => void;
   now?: () => number;
+  /** Whether a worker can be sent a job now (a reverse worker: once its channel is open). */
+  reachable?: (worker: WorkerRecord) => boolean;
 }
 
 /** The chosen worker and why. */
@@ -142,7 +144,8 @@ export class Dispatcher {
   private pick(type: WorkerType, preferGpu: boolean): Pick | undefined {
     const all = this.deps.registry.ofType(type);
     const free = all
-      .filter((w) => w.status === 'available' && w.connection === 'direct')
+      // reverse workers are reached down their channel, through the same client
+      .filter((w) => w.status === 'available' && (this.deps.reachable?.(w) ?? true))
       .sort(
         (a, b) => a.last_dispatched_at - b.last_dispatched_at || a.registered_at - b.registered_at,
       );
@@ -180,9 +183,7 @@ export class Dispatcher {
     const job = { ...(record.job ?? {}), task_id: id, attempt: record.attempt };
     const started = performance.now();
     try {
-      await clients
-        .for(worker.endpoint_url)
-        .start(definition.workerStartPath, job, { timeoutMs: 10_000 });
+      await clients.forWorker(worker).start(definition.workerStartPath, job, { timeoutMs: 10_000 });
       this.deps.observeDispatch?.(performance.now() - started);
       operations.markRunning(id);
       return;

@@ -86,7 +86,7 @@ export class OperationActions {
     if (worker) {
       try {
         await clients
-          .for(worker.endpoint_url)
+          .forWorker(worker)
           .cancel(id, reason, { timeoutMs: this.deps.cancelTimeoutMs });
       } catch (error) {
         // unreachable or already done: the backend's record is what counts, and the worker

@@ -9,16 +9,82 @@ import {
   WorkerRegistrationResponseSchema,
   WorkerRegistrationSchema,
   WorkerSchema,
+  ChannelReplySchema,
 } from '@ktrdr/shared';
-import { errorResponses, NotFoundError, type TypedServer } from '@ktrdr/server-kit';
+import { ConflictError, errorResponses, NotFoundError, type TypedServer } from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
 import { toWireWorker } from '../workers/worker-registry.js';
 
 const WorkerParams = Type.Object({ worker_id: WorkerIdSchema });
 
-/** The roster: register, heartbeat, list, get, leave. */
+/** The roster: register, heartbeat, list, get, leave; and the channel of reverse workers. */
 export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
   const tags = ['workers'];
+  const reverseWorker = (workerId: string) => {
+    const worker = ctx.registry.get(workerId);
+    if (!worker) throw new NotFoundError('worker', workerId);
+    if (worker.connection !== 'reverse')
+      throw new ConflictError(
+        `worker ${workerId} registered with a direct connection; only a reverse worker holds a channel`,
+      );
+    return worker;
+  };
+
+  app.get(
+    Routes.backend.workerChannel,
+    {
+      schema: {
+        tags,
+        summary:
+          'A reverse worker holds this SSE stream open; the requests the backend would send to its URL arrive as `request` events',
+        params: WorkerParams,
+        response: { ...errorResponses(404, 409) },
+      },
+    },
+    (request, reply) => {
+      const worker = reverseWorker(request.params.worker_id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(': channel open\nretry: 1000\n\n');
+      const close = ctx.channels.open(worker.worker_id, (event, data) =>
+        res.write(`event: ${event}\ndata: ${data}\n\n`),
+      );
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
+      const end = () => {
+        clearInterval(keepalive);
+        close();
+      };
+      request.raw.on('close', end);
+      res.on('error', end);
+    },
+  );
+
+  app.post(
+    Routes.backend.workerChannelReplies,
+    {
+      schema: {
+        tags,
+        summary: "A reverse worker's answer to a request that came down its channel",
+        params: WorkerParams,
+        body: ChannelReplySchema,
+        response: { 204: Type.Null(), ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      reverseWorker(request.params.worker_id);
+      if (!ctx.channels.reply(request.params.worker_id, request.body))
+        throw new ConflictError(
+          `nothing waits for reply ${request.body.id} (late, or from an old channel)`,
+        );
+      return reply.code(204).send(null);
+    },
+  );
   app.post(
     Routes.backend.workerRegister,
     {

@@ -1,5 +1,7 @@
 import { WorkerClient } from '@ktrdr/shared';
 import { Agent } from 'undici';
+import type { ChannelHub } from './channel-hub.js';
+import type { WorkerRecord } from './worker-registry.js';
 
 /**
  * One keep-alive connection pool for every call the backend makes to workers, and one
@@ -14,7 +16,27 @@ export class WorkerClients {
   });
   private readonly clients = new Map<string, WorkerClient>();
 
-  constructor(private readonly token: () => string) {}
+  constructor(
+    private readonly token: () => string,
+    private readonly channels: ChannelHub,
+  ) {}
+
+  /** The client of a registered worker: over HTTP, or down its channel when it is `reverse`. */
+  forWorker(worker: Pick<WorkerRecord, 'worker_id' | 'endpoint_url' | 'connection'>): WorkerClient {
+    if (worker.connection === 'direct') return this.for(worker.endpoint_url);
+    const key = `channel:${worker.worker_id}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new WorkerClient({
+        baseUrl: `http://channel.invalid`,
+        token: this.token,
+        fetch: this.channels.fetchFor(worker.worker_id),
+        timeoutMs: 10_000,
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
 
   /** The client of the worker at `endpointUrl`. */
   for(endpointUrl: string): WorkerClient {

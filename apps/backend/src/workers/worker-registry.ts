@@ -5,6 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 export interface WorkerRecord {
   worker_id: string;
   worker_type: WorkerType;
+  /** Its URL (direct), or `channel:<worker_id>` for messages (reverse). */
   endpoint_url: string;
   connection: 'direct' | 'reverse';
   status: WorkerStatus;
@@ -28,7 +29,8 @@ export function toWireWorker(record: WorkerRecord): Worker {
   return {
     worker_id: record.worker_id,
     worker_type: record.worker_type,
-    endpoint_url: record.endpoint_url,
+    // a reverse worker has no URL: it is reached down the channel it holds open
+    endpoint_url: record.connection === 'direct' ? record.endpoint_url : null,
     connection: record.connection,
     status: record.status,
     capabilities: record.capabilities,

@@ -6,7 +6,7 @@ import {
   type WorkerRegistration,
   type WorkerRegistrationResponse,
 } from '@ktrdr/shared';
-import { NotFoundError } from '@ktrdr/server-kit';
+import { NotFoundError, ValidationError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { OperationsService } from '../operations/operations-service.js';
@@ -57,8 +57,17 @@ export class WorkerService {
   /** Registers or re-registers a worker (idempotent per id). */
   async register(body: WorkerRegistration): Promise<WorkerRegistrationResponse> {
     const { registry, operations, clients, dispatcher, policy } = this.deps;
-    const endpoint = checkEndpointUrl(body.endpoint_url);
-    await verifyReachBack(clients.for(endpoint), endpoint, body.worker_id);
+    const reverse = body.connection === 'reverse';
+    let endpoint = `channel:${body.worker_id}`;
+    if (!reverse) {
+      if (!body.endpoint_url)
+        throw new ValidationError(
+          'endpoint_url',
+          'is required for a direct connection; send the URL the backend can call, or connection "reverse" to be reached over a channel you open (GET /api/v1/workers/{id}/channel)',
+        );
+      endpoint = checkEndpointUrl(body.endpoint_url);
+      await verifyReachBack(clients.for(endpoint), endpoint, body.worker_id);
+    }
 
     const now = this.now();
     const drop: string[] = [];
@@ -118,7 +127,7 @@ export class WorkerService {
       worker_id: body.worker_id,
       worker_type: body.worker_type,
       endpoint_url: endpoint,
-      connection: 'direct',
+      connection: reverse ? 'reverse' : 'direct',
       status: current ? 'busy' : 'available',
       capabilities: body.capabilities,
       current_operation_id: current?.id ?? null,
@@ -271,7 +280,7 @@ export class WorkerService {
     worker.probing = true;
     try {
       const health = await this.deps.clients
-        .for(worker.endpoint_url)
+        .forWorker(worker)
         .health({ timeoutMs: Math.max(500, this.deps.policy.heartbeatIntervalMs) });
       if (
         health.worker_id === worker.worker_id &&

@@ -233,4 +233,33 @@ describe('workers across a LAN (network namespaces)', { skip: skip ?? false }, (
       'the restored worker ran one',
     );
   });
+
+  it('a worker the backend cannot call (listening on its own loopback only, as behind a firewall) joins over its channel and runs work', async () => {
+    const hidden = await startWorker('w3', {
+      KTRDR_WORKER_HOST: '127.0.0.1',
+      KTRDR_WORKER_PORT: '5005',
+      KTRDR_WORKER_CONNECTION: 'reverse',
+    });
+    const joined = await waitFor('joined over its channel', async () =>
+      (await roster()).find((w) => w.connection === 'reverse' && w.status === 'available'),
+    );
+    assert.equal(joined.endpoint_url, null);
+    // its channel opens a moment after it registered: rounds of four until it has run one
+    let ran: Operation | undefined;
+    for (let round = 0; round < 5 && !ran; round++) {
+      const started = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          client.startBacktest({ strategy_name: 'sma_crossover', start_date: '2019-06-01' }),
+        ),
+      );
+      const ops = await Promise.all(started.map((s) => settled(s.operation_id)));
+      assert.ok(
+        ops.every((o) => o.status === 'completed'),
+        JSON.stringify(ops.map((o) => o.status)),
+      );
+      ran = ops.find((o) => o.worker_id === joined.worker_id);
+    }
+    assert.ok(ran, `the hidden worker ran one; it printed: ${hidden.output().slice(-600)}`);
+    await hidden.stop('SIGTERM');
+  });
 });

@@ -20,7 +20,9 @@ import { CHECKPOINT_ARTIFACT, type ArtifactFile } from './job-definition.js';
 export interface WorkerIdentity {
   worker_id: string;
   worker_type: WorkerType;
-  endpoint_url: string;
+  /** Absent for a reverse worker, which the backend reaches down the channel it opens. */
+  endpoint_url?: string;
+  connection: 'direct' | 'reverse';
   capabilities: WorkerCapabilities;
 }
 

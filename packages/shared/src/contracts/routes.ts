@@ -11,6 +11,8 @@ export const Routes = {
     workerRegister: '/api/v1/workers/register',
     worker: '/api/v1/workers/:worker_id',
     workerHeartbeat: '/api/v1/workers/:worker_id/heartbeat',
+    workerChannel: '/api/v1/workers/:worker_id/channel',
+    workerChannelReplies: '/api/v1/workers/:worker_id/channel/replies',
     operations: '/api/v1/operations',
     operation: '/api/v1/operations/:operation_id',
     operationMetrics: '/api/v1/operations/:operation_id/metrics',

@@ -48,11 +48,21 @@ export const WorkerRegistrationSchema = Type.Object(
   {
     worker_id: WorkerIdSchema,
     worker_type: WorkerTypeSchema,
-    endpoint_url: Type.String({
-      minLength: 1,
-      maxLength: 500,
-      description: 'the URL the backend must use to reach this worker (http or https)',
-    }),
+    endpoint_url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description:
+          'the URL the backend must use to reach this worker (http or https); none with connection reverse',
+      }),
+    ),
+    connection: Type.Optional(
+      StringEnum(['direct', 'reverse'] as const, {
+        default: 'direct',
+        description:
+          'direct: the backend calls endpoint_url; reverse: the worker cannot be reached and holds GET /workers/{id}/channel open instead',
+      }),
+    ),
     capabilities: WorkerCapabilitiesSchema,
     current_operation_id: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
     current_attempt: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
@@ -139,3 +149,28 @@ export const WorkerHealthSchema = Type.Object({
 });
 /** See {@link WorkerHealthSchema}. */
 export type WorkerHealth = Static<typeof WorkerHealthSchema>;
+
+/**
+ * A request the backend sends down a reverse worker's channel (an SSE `request` event): the
+ * HTTP request it would have made to the worker's URL.
+ */
+export const ChannelRequestSchema = Type.Object({
+  id: Type.String(),
+  method: StringEnum(['GET', 'POST', 'DELETE'] as const),
+  url: Type.String({ description: 'path and query, e.g. /backtests/start' }),
+  body: Type.Optional(Type.Unknown()),
+});
+/** See {@link ChannelRequestSchema}. */
+export type ChannelRequest = Static<typeof ChannelRequestSchema>;
+
+/** `POST /api/v1/workers/{id}/channel/replies`: the worker's answer to a channel request. */
+export const ChannelReplySchema = Type.Object(
+  {
+    id: Type.String({ maxLength: 100 }),
+    status: Type.Integer({ minimum: 100, maximum: 599 }),
+    body: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+/** See {@link ChannelReplySchema}. */
+export type ChannelReply = Static<typeof ChannelReplySchema>;
