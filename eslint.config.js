@@ -26,6 +26,7 @@ export default tseslint.config(
           allowDefaultProject: [
             '*.js',
             'scripts/*.mjs',
+            'apps/*/bin/*.mjs',
             '.ci/*.mjs',
             'apps/desktop/vite.config.ts',
           ],
