@@ -7,20 +7,15 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nodeBundleOptions, TENSORFLOW_PACKAGES } from '../../../scripts/node-bundle.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const out = `${here}build/app`;
 const version = JSON.parse(readFileSync(`${here}package.json`, 'utf8')).version;
 const native = ['better-sqlite3'];
-// TensorFlow.js stays outside the bundle: its backends register into the one tfjs-core
-// instance they import, and the wasm backend reads its .wasm files from its package dir.
+const tensorflow = TENSORFLOW_PACKAGES;
 // The native and GPU backends are optional: installed where their install scripts can run.
-const tensorflow = [
-  '@tensorflow/tfjs',
-  '@tensorflow/tfjs-backend-wasm',
-  '@tensorflow/tfjs-backend-webgpu',
-];
 const optionalNative = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
 const dependencyVersion = (name) =>
   JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
@@ -34,31 +29,10 @@ const optionalVersion = (name) =>
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  logLevel: 'warning',
+const common = nodeBundleOptions({
+  version,
   external: ['electron', ...native, ...tensorflow, ...optionalNative],
-  conditions: ['import', 'node'],
-  // ESM bundles still need require() for the CommonJS dependencies they inline
-  banner: {
-    js: [
-      "import { createRequire as __ktrdrRequire } from 'node:module';",
-      "import { fileURLToPath as __ktrdrPath } from 'node:url';",
-      "import { dirname as __ktrdrDirname } from 'node:path';",
-      'const require = __ktrdrRequire(import.meta.url);',
-      'const __filename = __ktrdrPath(import.meta.url);',
-      'const __dirname = __ktrdrDirname(__filename);',
-    ].join(' '),
-  },
-  define: {
-    'process.env.KTRDR_BUNDLED': '"1"',
-    'process.env.KTRDR_CODE_VERSION': JSON.stringify(version),
-  },
-};
+});
 
 await build({
   ...common,

@@ -14,22 +14,31 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * What `npm start` runs after its build step, on free ports, with a fresh data dir and an IB
+ * gateway port nothing listens on; resolves once it printed that it is ready.
+ */
+async function npmStart(dataDir: string) {
+  const { proc } = await spawnService(
+    `${REPO_ROOT}apps/desktop/dist/start.js`,
+    [],
+    {
+      KTRDR_DATA_DIR: dataDir,
+      KTRDR_PORT: '0',
+      KTRDR_CLUSTER_TOKEN: '',
+      KTRDR_IB_HOST_PORT: '0',
+      IB_GATEWAY_PORT: '1',
+    },
+    /Ctrl-C stops everything/,
+  );
+  return proc;
+}
+
 // What `npm start` runs (after its build step): the README's front door.
 describe('npm start (headless local stack)', () => {
   it('starts the backend and the local workers, runs a backtest, and leaves no process behind on Ctrl-C', async () => {
     const dir = tempDir();
-    const { proc } = await spawnService(
-      `${REPO_ROOT}apps/desktop/dist/start.js`,
-      [],
-      {
-        KTRDR_DATA_DIR: dir.path,
-        KTRDR_PORT: '0',
-        KTRDR_CLUSTER_TOKEN: '',
-        KTRDR_IB_HOST_PORT: '0',
-        IB_GATEWAY_PORT: '1',
-      },
-      /Ctrl-C stops everything/,
-    );
+    const proc = await npmStart(dir.path);
     try {
       const output = proc.output();
       const url = /ktrdr backend listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
@@ -106,18 +115,7 @@ describe('npm start (headless local stack)', () => {
 
   it('takes its workers with it when it is killed outright (a crash)', async () => {
     const dir = tempDir();
-    const { proc } = await spawnService(
-      `${REPO_ROOT}apps/desktop/dist/start.js`,
-      [],
-      {
-        KTRDR_DATA_DIR: dir.path,
-        KTRDR_PORT: '0',
-        KTRDR_CLUSTER_TOKEN: '',
-        KTRDR_IB_HOST_PORT: '0',
-        IB_GATEWAY_PORT: '1',
-      },
-      /Ctrl-C stops everything/,
-    );
+    const proc = await npmStart(dir.path);
     try {
       const childPids = readFileSync(
         `/proc/${proc.child.pid}/task/${proc.child.pid}/children`,

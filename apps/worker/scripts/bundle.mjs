@@ -7,16 +7,13 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nodeBundleOptions, TENSORFLOW_PACKAGES } from '../../../scripts/node-bundle.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const out = `${here}build`;
 const manifest = JSON.parse(readFileSync(`${here}package.json`, 'utf8'));
-const tensorflow = [
-  '@tensorflow/tfjs',
-  '@tensorflow/tfjs-backend-wasm',
-  '@tensorflow/tfjs-backend-webgpu',
-];
+const tensorflow = TENSORFLOW_PACKAGES;
 const optional = Object.keys(manifest.optionalDependencies ?? {});
 const installed = (name) =>
   JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
@@ -24,29 +21,7 @@ const installed = (name) =>
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  logLevel: 'warning',
-  external: [...tensorflow, ...optional],
-  conditions: ['import', 'node'],
-  // ESM bundles still need require() for the CommonJS dependencies they inline
-  banner: {
-    js: [
-      "import { createRequire as __ktrdrRequire } from 'node:module';",
-      "import { fileURLToPath as __ktrdrPath } from 'node:url';",
-      "import { dirname as __ktrdrDirname } from 'node:path';",
-      'const require = __ktrdrRequire(import.meta.url);',
-      'const __filename = __ktrdrPath(import.meta.url);',
-      'const __dirname = __ktrdrDirname(__filename);',
-    ].join(' '),
-  },
-  define: {
-    'process.env.KTRDR_BUNDLED': '"1"',
-    'process.env.KTRDR_CODE_VERSION': JSON.stringify(manifest.version),
-  },
+  ...nodeBundleOptions({ version: manifest.version, external: [...tensorflow, ...optional] }),
   entryPoints: {
     bin: `${here}dist/bin.js`,
     'runtime/job-thread': `${here}dist/runtime/job-thread.js`,

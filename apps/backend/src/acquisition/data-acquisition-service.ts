@@ -269,7 +269,7 @@ export class DataAcquisitionService {
       empty_chunks: emptyChunks,
       ib_requests: requests,
       bars_downloaded: downloaded,
-      bars_stored: series.countInRange(symbol, timeframe, -8.64e15, 8.64e15),
+      bars_stored: stored?.count ?? 0,
       first_bar: stored ? new Date(stored.first).toISOString() : null,
       last_bar: stored ? new Date(stored.last).toISOString() : null,
       gaps: gaps.length,
@@ -287,11 +287,6 @@ export class DataAcquisitionService {
     };
     await this.deps.artifacts.write(id, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
     operations.finish(id, 'completed', { resultSummary: summary });
-  }
-
-  /** Whether this service runs the operation (a `data_load` started by this backend). */
-  owns(id: string): boolean {
-    return this.running.has(id);
   }
 
   /**

@@ -137,13 +137,15 @@ export class SeriesStore {
     return count;
   }
 
-  /** First and last stored bar (epoch ms) of exactly this timeframe, if it is stored. */
+  /** First and last stored bar (epoch ms) and the bar count of exactly this timeframe, if stored. */
   bounds(
     symbol: string,
     timeframe: Timeframe,
-  ): { first: number; last: number; etag: string } | undefined {
+  ): { first: number; last: number; count: number; etag: string } | undefined {
     const row = this.row(symbol, timeframe);
-    return row ? { first: row.first_time, last: row.last_time, etag: row.etag } : undefined;
+    return row
+      ? { first: row.first_time, last: row.last_time, count: row.bar_count, etag: row.etag }
+      : undefined;
   }
 
   /** The stored series at `timeframe`, or a finer stored one it can be resampled from. */

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ApiError, type ModelSummary, type StrategySummary } from '@ktrdr/shared';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
+import { readArgumentFile } from '../input-file.js';
 import { day, fixed, percentOf, timestamp } from '../output/format.js';
 import { renderPairs, renderTable } from '../output/table.js';
 import { withExample, type ActionFactory } from '../program.js';
@@ -68,16 +68,7 @@ export function registerCatalogCommands(program: Command, action: ActionFactory)
     'ktrdr strategies validate ./my_cross.yaml',
   ).action(
     action(async (ctx, [file]) => {
-      let yaml: string;
-      try {
-        yaml = await readFile(file ?? '', 'utf8');
-      } catch (error) {
-        throw new CliError(
-          `<file>: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-          ExitCode.usage,
-          'BAD_USAGE',
-        );
-      }
+      const yaml = (await readArgumentFile('<file>', file)).toString('utf8');
       try {
         const checked = await ctx.connection().client.validateStrategy(yaml);
         ctx.output.result(checked, () => {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   DOWNLOAD_MODES,
@@ -7,7 +6,7 @@ import {
   type DataDownloadRequest,
   type SeriesSummary,
 } from '@ktrdr/shared';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { readArgumentFile } from '../input-file.js';
 import { integer, timestamp } from '../output/format.js';
 import { renderPairs, renderTable } from '../output/table.js';
 import { choiceFlag, withExample, type ActionFactory } from '../program.js';
@@ -74,16 +73,7 @@ export function registerDataCommands(program: Command, action: ActionFactory): v
   ).action(
     action<{ symbol: string; timeframe: (typeof TIMEFRAMES)[number]; replace?: boolean }>(
       async (ctx, [file], opts) => {
-        let csv: Buffer;
-        try {
-          csv = await readFile(file ?? '');
-        } catch (error) {
-          throw new CliError(
-            `<csv>: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-            ExitCode.usage,
-            'BAD_USAGE',
-          );
-        }
+        const csv = await readArgumentFile('<csv>', file);
         const stored = await ctx.connection().client.importCsv(
           {
             symbol: opts.symbol,
