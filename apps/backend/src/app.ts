@@ -101,6 +101,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
       missedHeartbeats: config.missedHeartbeats,
       graceMs: config.workerGraceMs,
       removalMs: config.workerRemovalMs,
+      maxLostAttempts: config.maxLostAttempts,
     },
   });
   const artifacts = new ArtifactStore(layout.artifacts);

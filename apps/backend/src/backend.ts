@@ -51,7 +51,12 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     }
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-    ctx.dispatcher.restore(ctx.operations.byStatus('pending'));
+    // a dispatch the kill interrupted: its worker may or may not have the job; unassigned,
+    // that worker's reports get 409 (drop it), and the operation is dispatched afresh
+    const pending = ctx.operations.byStatus('pending');
+    for (const record of pending)
+      if (record.worker_id !== null) ctx.operations.unassignWorker(record.operation_id);
+    ctx.dispatcher.restore(pending);
     const sweep = setInterval(
       () => ctx.workers.sweep(),
       Math.max(50, Math.floor(config.heartbeatIntervalMs / 4)),

@@ -33,8 +33,10 @@ export interface BackendConfig {
   workerGraceMs: number;
   /** A silent worker leaves the roster after this long. */
   workerRemovalMs: number;
-  /** After a restart, a `running` operation no worker claims within this long is failed. */
+  /** After a restart, a `running` operation no worker claims within this long fails over (or fails). */
   restartClaimMs: number;
+  /** A checkpointed operation fails over to another worker at most this many times minus one. */
+  maxLostAttempts: number;
   /** How long a worker may take to stop a cancelled job before the backend stops waiting. */
   cancelTimeoutMs: number;
   /** Folder with the bundled sample data and example strategies. */
@@ -62,6 +64,7 @@ export function defaultBackendConfig(): BackendConfig {
     workerGraceMs: 60_000,
     workerRemovalMs: 60_000,
     restartClaimMs: 30_000,
+    maxLostAttempts: 3,
     cancelTimeoutMs: 8_000,
     assetsDir: BUNDLED_ASSETS_DIR,
     logLevel: 'info',
@@ -93,7 +96,9 @@ Starts the ktrdr orchestrator. Flags override environment variables:
   USE_IB_HOST_SERVICE (false), IB_HOST_SERVICE_URL (http://localhost:5001),
   KTRDR_WORKER_GRACE_SECONDS (60: how long a silent worker's operation without a checkpoint
   waits before it fails), KTRDR_WORKER_REMOVAL_SECONDS (60: silence before a worker leaves
-  the roster), KTRDR_LOG_LEVEL (info).
+  the roster), KTRDR_RESTART_CLAIM_SECONDS (30: after a restart, how long an operation left
+  running waits for its worker to claim it before it moves to another worker),
+  KTRDR_LOG_LEVEL (info).
 
 Example:
   ktrdr-backend --port 8000 --data-dir ~/.ktrdr`;
@@ -137,6 +142,11 @@ export function loadBackendConfig(
     config.logLevel = parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL);
   if (values.KTRDR_WORKER_GRACE_SECONDS)
     config.workerGraceMs = seconds('KTRDR_WORKER_GRACE_SECONDS', values.KTRDR_WORKER_GRACE_SECONDS);
+  if (values.KTRDR_RESTART_CLAIM_SECONDS)
+    config.restartClaimMs = seconds(
+      'KTRDR_RESTART_CLAIM_SECONDS',
+      values.KTRDR_RESTART_CLAIM_SECONDS,
+    );
   if (values.KTRDR_WORKER_REMOVAL_SECONDS)
     config.workerRemovalMs = seconds(
       'KTRDR_WORKER_REMOVAL_SECONDS',

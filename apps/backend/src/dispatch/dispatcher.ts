@@ -68,12 +68,14 @@ export class Dispatcher {
   }
 
   /**
-   * Queues a new operation and tries to start it at once. Resolves when it runs or
-   * waits in the queue.
+   * Queues an operation (at the back; at the front with `front`) and tries to start it at
+   * once. Resolves when it runs or waits in the queue.
    */
-  async submit(record: OperationRecord): Promise<void> {
+  async submit(record: OperationRecord, options: { front?: boolean } = {}): Promise<void> {
     const type = jobDefinition(record.operation_type).workerType;
-    this.queue(type).push(record.operation_id);
+    // work that was already running (failover) goes ahead of work that never started
+    if (options.front) this.queue(type).unshift(record.operation_id);
+    else this.queue(type).push(record.operation_id);
     this.pump(type);
     if (!this.inflight.has(record.operation_id)) {
       this.deps.operations.announce(record);

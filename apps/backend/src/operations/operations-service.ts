@@ -27,6 +27,14 @@ export interface NewOperation {
   operationId?: string;
 }
 
+/** Where a checkpoint stands, in words: `checkpoint.bin@5120` → "bar 5120", `…@epoch3` → "epoch 3". */
+export function checkpointPosition(ref: string): string {
+  const position = ref.slice(ref.lastIndexOf('@') + 1);
+  if (/^\d+$/.test(position)) return `bar ${position}`;
+  const epoch = /^epoch(\d+)$/.exec(position)?.[1];
+  return epoch ? `epoch ${epoch}` : 'its checkpoint';
+}
+
 /** How an operation ended. */
 export type FinalStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -206,7 +214,6 @@ export class OperationsService {
         { status: record.status },
       );
     }
-    const bar = /@(\d+)$/.exec(record.checkpoint_ref)?.[1];
     record.status = 'pending';
     record.attempt += 1;
     record.worker_id = null;
@@ -217,11 +224,55 @@ export class OperationsService {
     record.progress = {
       ...record.progress,
       eta_seconds: null,
-      current_step: bar ? `resuming from bar ${bar}` : 'resuming',
+      current_step: `resuming from ${checkpointPosition(record.checkpoint_ref)}`,
     };
     this.store.update(record);
     this.active.set(id, record);
     return record;
+  }
+
+  /**
+   * Automatic failover: the worker running this attempt was lost. The attempt ends as
+   * `lost: <why>` and the operation goes back in line under the same id with the next
+   * attempt, to continue from its checkpoint on another worker — or from the start when it
+   * saved none (jobs are deterministic, so the result is the same). The caller dispatches it.
+   */
+  failOver(id: string, why: string): OperationRecord {
+    const record = this.require(id);
+    if (record.status !== 'running' && record.status !== 'pending') return record;
+    const at = this.now().toISOString();
+    record.attempts = record.attempts.map((a) =>
+      a.attempt === record.attempt && a.ended_at === null
+        ? { ...a, ended_at: at, outcome: `lost: ${why}` }
+        : a,
+    );
+    record.status = 'pending';
+    record.attempt += 1;
+    record.worker_id = null;
+    record.routing_reason = null;
+    const job = { ...(record.job ?? {}) };
+    if (record.checkpoint_ref) job.checkpoint_ref = record.checkpoint_ref;
+    else delete job.checkpoint_ref;
+    record.job = job;
+    record.progress = record.checkpoint_ref
+      ? {
+          ...record.progress,
+          eta_seconds: null,
+          current_step: `worker lost; resuming from ${checkpointPosition(record.checkpoint_ref)} (attempt ${record.attempt})`,
+        }
+      : {
+          ...initialProgress(),
+          current_step: `worker lost before its first checkpoint; starting again (attempt ${record.attempt})`,
+        };
+    this.store.update(record);
+    this.active.set(id, record);
+    this.announce(record);
+    return record;
+  }
+
+  /** How many attempts of an operation ended because their worker was lost. */
+  lostAttempts(record: OperationRecord): number {
+    return record.attempts.filter((a) => a.outcome?.startsWith('lost: ')).length;
   }
 
   /** A new operation that runs the same job from scratch (`retry_of` = the old id). */

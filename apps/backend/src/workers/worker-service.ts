@@ -9,6 +9,7 @@ import {
 import { NotFoundError, ValidationError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import { checkEndpointUrl, verifyReachBack } from './reach-back.js';
 import type { WorkerClients } from './worker-clients.js';
@@ -20,6 +21,8 @@ export interface FailurePolicy {
   missedHeartbeats: number;
   graceMs: number;
   removalMs: number;
+  /** An operation whose worker was lost this many times stops (failed) instead of moving on. */
+  maxLostAttempts: number;
 }
 
 /** What the worker service needs. */
@@ -36,8 +39,9 @@ export interface WorkerServiceDeps {
 /**
  * Workers joining, beating and leaving, reconciled against the operations table: a
  * worker that re-registers after a backend restart keeps what it runs; an operation the
- * backend has moved on from is dropped; a dead worker's operation fails at once, a
- * silent one's after the grace period.
+ * backend has moved on from is dropped; a lost worker's operation moves to another worker
+ * (automatic failover, from its checkpoint or the start) — at once when the process is gone
+ * or the work is checkpointed, after the grace period when a worker is only silent.
  */
 export class WorkerService {
   private readonly now: () => number;
@@ -116,9 +120,10 @@ export class WorkerService {
         !finishing.has(record.operation_id)
       ) {
         this.unclaimed.delete(record.operation_id);
-        operations.finish(record.operation_id, 'failed', {
-          error: `worker ${body.worker_id} restarted and no longer holds this operation`,
-        });
+        this.loseOperation(
+          record,
+          `worker ${body.worker_id} restarted and no longer holds this operation`,
+        );
       }
     }
 
@@ -178,9 +183,10 @@ export class WorkerService {
       // it says idle while we think it runs: a report may be on its way; give it three beats
       worker.idle_mismatch_since ??= this.now();
       if (this.now() - worker.idle_mismatch_since > 3 * this.deps.policy.heartbeatIntervalMs) {
-        operations.finish(record.operation_id, 'failed', {
-          error: `worker ${workerId} stopped running this operation without reporting an outcome`,
-        });
+        this.loseOperation(
+          record,
+          `worker ${workerId} stopped running this operation without reporting an outcome`,
+        );
         worker.idle_mismatch_since = null;
         registry.setState(worker, 'available', { id: null, attempt: null });
         dispatcher.pump(worker.worker_type);
@@ -206,20 +212,55 @@ export class WorkerService {
     const worker = this.deps.registry.get(workerId);
     if (!worker) throw new NotFoundError('worker', workerId);
     this.deps.registry.remove(workerId, 'left the cluster');
-    this.failHeldOperation(
-      worker,
-      `worker ${workerId} left the cluster while running this operation`,
-    );
+    this.loseHeldOperation(worker, `worker ${workerId} left the cluster while running it`, {
+      restartWithoutCheckpoint: true,
+    });
   }
 
-  /** The worker's operation (if any) becomes failed with `message`. */
-  failHeldOperation(worker: WorkerRecord, message: string): void {
+  /**
+   * The worker holding an operation is gone (or silent): the operation fails over — same
+   * id, next attempt, on another worker, from its checkpoint or else from the start — unless
+   * its workers were already lost `maxLostAttempts` times, then it stops (failed). Work
+   * without a checkpoint moves only when `restartWithoutCheckpoint` (a dead process, the
+   * grace period over); otherwise it waits, since a silent worker may still finish it.
+   * Returns true when the worker no longer holds the operation.
+   */
+  loseHeldOperation(
+    worker: WorkerRecord,
+    why: string,
+    options: { restartWithoutCheckpoint: boolean },
+  ): boolean {
     const id = worker.current_operation_id;
-    if (!id) return;
+    if (!id) return true;
     const record = this.deps.operations.get(id);
-    if (record && record.status === 'running' && record.worker_id === worker.worker_id) {
-      this.deps.operations.finish(id, 'failed', { error: message });
+    if (!record || record.status !== 'running' || record.worker_id !== worker.worker_id)
+      return true;
+    if (!record.checkpoint_ref && !options.restartWithoutCheckpoint) return false;
+    this.loseOperation(record, why);
+    return true;
+  }
+
+  private loseOperation(record: OperationRecord, why: string): void {
+    const { operations, policy, log, dispatcher } = this.deps;
+    const id = record.operation_id;
+    const lost = operations.lostAttempts(record) + 1;
+    if (lost >= policy.maxLostAttempts) {
+      operations.finish(id, 'failed', {
+        error: `${why}; stopped after ${lost} attempts, each of which lost its worker (this job may be what kills them: check its data and parameters, then ${record.checkpoint_ref ? 'resume' : 'retry'} it by hand)`,
+      });
+      return;
     }
+    const moved = operations.failOver(id, why);
+    log.warn(
+      {
+        operation_id: id,
+        attempt: moved.attempt,
+        from_checkpoint: moved.checkpoint_ref,
+        reason: why,
+      },
+      'worker lost: the operation moves to another worker',
+    );
+    void dispatcher.submit(moved, { front: true });
   }
 
   /** A finished operation frees its worker. */
@@ -252,12 +293,15 @@ export class WorkerService {
         );
         registry.setState(worker, 'temporarily_unavailable');
       }
-      if (silence > policy.graceMs && worker.current_operation_id) {
-        this.failHeldOperation(
-          worker,
-          `worker ${worker.worker_id} (${worker.endpoint_url}) was silent for ${Math.round(silence / 1000)} s, longer than the ${Math.round(policy.graceMs / 1000)} s grace period`,
-        );
-        registry.setState(worker, worker.status, { id: null, attempt: null });
+      if (worker.status === 'temporarily_unavailable' && worker.current_operation_id) {
+        // checkpointed work moves on at once; the rest waits out the grace period
+        const seconds = Math.round(silence / 1000);
+        const graceOver = silence > policy.graceMs;
+        const why = graceOver
+          ? `worker ${worker.worker_id} (${worker.endpoint_url}) was silent for ${seconds} s, longer than the ${Math.round(policy.graceMs / 1000)} s grace period`
+          : `worker ${worker.worker_id} (${worker.endpoint_url}) went silent (${policy.missedHeartbeats} heartbeats missed)`;
+        if (this.loseHeldOperation(worker, why, { restartWithoutCheckpoint: graceOver }))
+          registry.setState(worker, worker.status, { id: null, attempt: null });
       }
       if (silence > policy.removalMs) {
         registry.remove(worker.worker_id, `silent for ${Math.round(silence / 1000)} s`);
@@ -269,9 +313,10 @@ export class WorkerService {
       const record = this.deps.operations.get(id);
       const holder = record?.worker_id ? registry.get(record.worker_id) : undefined;
       if (record?.status === 'running' && holder?.current_operation_id !== id) {
-        this.deps.operations.finish(id, 'failed', {
-          error: `no worker reported holding this operation after the backend restarted (last on ${record.worker_id ?? 'unknown'})`,
-        });
+        this.loseOperation(
+          record,
+          `no worker reported holding this operation after the backend restarted (last on ${record.worker_id ?? 'unknown'})`,
+        );
       }
     }
   }
@@ -302,9 +347,10 @@ export class WorkerService {
           worker.worker_id,
           `process gone: ${worker.endpoint_url} refused the connection`,
         );
-        this.failHeldOperation(
+        this.loseHeldOperation(
           worker,
           `worker ${worker.worker_id} died: ${worker.endpoint_url} refused the connection (the process is gone)`,
+          { restartWithoutCheckpoint: true },
         );
       }
     } finally {

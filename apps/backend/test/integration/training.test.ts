@@ -37,6 +37,36 @@ describe('training on workers: the neuro_fuzzy round trip through the backend', 
     until(id, (op) => ['completed', 'failed', 'cancelled'].includes(op.status), `${id} ended`);
 
   let modelId = '';
+  /** The uninterrupted 10-epoch run the resumed runs are compared with. */
+  let referenceRun: { id: string; metrics: MetricRow[] } | undefined;
+
+  /** Per epoch, the resumed run's losses equal the reference's (float tolerance, same backend). */
+  async function assertSameAsReference(id: string): Promise<void> {
+    const c = cluster.client;
+    assert.ok(referenceRun, 'the reference run exists');
+    // the last row per epoch wins (an interrupted attempt may have reported epochs past its checkpoint)
+    const byEpoch = new Map<number, MetricRow>();
+    for (const m of (await c.getOperationMetrics(id)).metrics) byEpoch.set(m.epoch!, m);
+    assert.equal(byEpoch.size, 10);
+    for (const want of referenceRun.metrics) {
+      const got = byEpoch.get(want.epoch!)!;
+      assert.ok(
+        Math.abs(got.loss! - want.loss!) < 1e-5,
+        `epoch ${want.epoch} loss ${got.loss} vs ${want.loss}`,
+      );
+      assert.ok(
+        Math.abs(got.val_loss! - want.val_loss!) < 1e-5,
+        `epoch ${want.epoch} val_loss ${got.val_loss} vs ${want.val_loss}`,
+      );
+    }
+    const a = await c.getTrainingResult(referenceRun.id);
+    const b = await c.getTrainingResult(id);
+    assert.ok(
+      Math.abs(a.test_metrics!.accuracy! - b.test_metrics!.accuracy!) < 1e-6,
+      'same test accuracy',
+    );
+    assert.notEqual(a.model_id, b.model_id);
+  }
 
   it('registers training workers with the backend that loaded', async () => {
     const { workers } = await cluster.client.listWorkers();
@@ -193,6 +223,7 @@ describe('training on workers: the neuro_fuzzy round trip through the backend', 
     const done = await ended(reference.operation_id);
     assert.equal(done.status, 'completed', done.error_message ?? '');
     const expected = (await c.getOperationMetrics(reference.operation_id)).metrics;
+    referenceRun = { id: reference.operation_id, metrics: expected };
 
     const run = await c.startTraining(request);
     const saved = await until(
@@ -219,28 +250,25 @@ describe('training on workers: the neuro_fuzzy round trip through the backend', 
     assert.notEqual(resumed.worker_id, firstWorker, 'continued on the other training worker');
     assert.equal(resumed.result_summary?.resumed_from_epoch, epochAtCancel);
 
-    // the last row per epoch wins (the cancelled attempt may have reported epochs past its checkpoint)
-    const byEpoch = new Map<number, MetricRow>();
-    for (const m of (await c.getOperationMetrics(run.operation_id)).metrics)
-      byEpoch.set(m.epoch!, m);
-    assert.equal(byEpoch.size, 10);
-    for (const want of expected) {
-      const got = byEpoch.get(want.epoch!)!;
-      assert.ok(
-        Math.abs(got.loss! - want.loss!) < 1e-5,
-        `epoch ${want.epoch} loss ${got.loss} vs ${want.loss}`,
-      );
-      assert.ok(
-        Math.abs(got.val_loss! - want.val_loss!) < 1e-5,
-        `epoch ${want.epoch} val_loss ${got.val_loss} vs ${want.val_loss}`,
-      );
-    }
-    const a = await c.getTrainingResult(reference.operation_id);
-    const b = await c.getTrainingResult(run.operation_id);
-    assert.ok(
-      Math.abs(a.test_metrics!.accuracy! - b.test_metrics!.accuracy!) < 1e-6,
-      'same test accuracy',
+    await assertSameAsReference(run.operation_id);
+  });
+
+  it('a training worker killed mid-run: the run fails over to the other worker by itself and ends as the uninterrupted one', async () => {
+    const c = cluster.client;
+    const run = await c.startTraining({ strategy_name: 'nf_no_early_stop', epochs: 10, seed: 3 });
+    const saved = await until(
+      run.operation_id,
+      (op) => Number(/@epoch(\d+)$/.exec(op.checkpoint_ref ?? '')?.[1]) >= 3,
+      'a checkpoint after epoch 3',
     );
-    assert.notEqual(a.model_id, b.model_id);
+    const victim = cluster.workers.find((w) => w.workerId === saved.worker_id)!;
+    await victim.stop('SIGKILL');
+    const done = await ended(run.operation_id);
+    assert.equal(done.status, 'completed', done.error_message ?? '');
+    assert.equal(done.attempt, 2);
+    assert.notEqual(done.worker_id, saved.worker_id, 'continued on the other training worker');
+    assert.match(done.attempts[0]!.outcome ?? '', /^lost: worker .* died/);
+    assert.ok(Number(done.result_summary?.resumed_from_epoch) >= 3);
+    await assertSameAsReference(run.operation_id);
   });
 });

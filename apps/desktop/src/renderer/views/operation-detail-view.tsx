@@ -230,7 +230,9 @@ export function OperationDetailView() {
                   <Table.Td ff="monospace">{a.worker_id}</Table.Td>
                   <Table.Td>{dateTime(a.started_at)}</Table.Td>
                   <Table.Td>{dateTime(a.ended_at)}</Table.Td>
-                  <Table.Td>{a.outcome ?? 'running'}</Table.Td>
+                  <Table.Td c={a.outcome?.startsWith('lost: ') ? 'yellow.8' : undefined}>
+                    {a.outcome ?? (op.status === 'pending' ? 'queued' : 'running')}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

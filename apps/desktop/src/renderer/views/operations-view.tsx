@@ -1,4 +1,4 @@
-import { Anchor, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import {
   OPERATION_STATUSES,
   OPERATION_TYPES,
@@ -23,6 +23,27 @@ function describe(op: Operation): string {
   return [text(m.strategy_name), series].filter(Boolean).join(' · ');
 }
 
+/** "attempt 2" when an operation moved on from a lost worker (or was resumed); why, on hover. */
+function AttemptBadge({ op }: { op: Operation }) {
+  if (op.attempt <= 1) return null;
+  const previous = op.attempts.filter((a) => a.attempt < op.attempt);
+  const lost = previous.filter((a) => a.outcome?.startsWith('lost: ')).length;
+  const why = previous
+    .map((a) => `#${a.attempt} on ${a.worker_id}: ${a.outcome ?? '—'}`)
+    .join('\n');
+  return (
+    <Badge
+      color={lost > 0 ? 'yellow' : 'gray'}
+      variant="outline"
+      size="sm"
+      title={why}
+      data-testid="attempt-badge"
+    >
+      {lost > 0 ? `failed over · attempt ${op.attempt}` : `attempt ${op.attempt}`}
+    </Badge>
+  );
+}
+
 /**
  * One row. Memoized on the operation object: a progress event replaces only its own
  * operation in the cached list, so with 100 operations streaming, a frame re-renders the
@@ -44,7 +65,10 @@ const OperationRow = memo(function OperationRow({ op, now }: { op: Operation; no
         <Text size="sm">{describe(op)}</Text>
       </Table.Td>
       <Table.Td>
-        <StatusBadge status={op.status} />
+        <Group gap={4} wrap="nowrap">
+          <StatusBadge status={op.status} />
+          <AttemptBadge op={op} />
+        </Group>
       </Table.Td>
       <Table.Td>
         <OperationProgress operation={op} compact />
