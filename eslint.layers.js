@@ -111,8 +111,9 @@ export const layerRules = [
     ['apps/cli/src/**/*.ts'],
     [
       {
-        regex: '^@ktrdr/(?!shared$)',
-        message: 'The CLI talks HTTP through @ktrdr/shared only.',
+        regex: '^@ktrdr/(?!shared$|server-kit/tls-pin$)',
+        message:
+          'The CLI talks HTTP through @ktrdr/shared only (and pins a TLS certificate with @ktrdr/server-kit/tls-pin).',
       },
       crossPackageRelative,
     ],

@@ -1,7 +1,8 @@
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { BackendClient, initialProgress } from '@ktrdr/shared';
 import { HarnessWorker } from '@ktrdr/testkit';
 import { BenchCluster } from './cluster.js';
+import { ProcessCluster } from './process-cluster.js';
 
 /** What the UI did while many operations streamed progress. */
 export interface UiSmoothness {
@@ -126,6 +127,91 @@ export async function uiSmoothness(
   } finally {
     await browser.close();
     await Promise.all(harnesses.map((h) => h.close()));
+    await cluster.close();
+  }
+}
+
+/** Navigation start → `data-app-state="ready"` of the web UI (the desktop app's renderer). */
+export interface UiReady {
+  loads: number;
+  /** A fresh browser context per load: no cache, the token exchanged for a session cookie. */
+  coldMs: number[];
+  /** The same context reloaded: assets from the cache, the session cookie in place. */
+  warmMs: number[];
+  /** DOMContentLoaded of the cold loads, for comparison. */
+  coldDomContentLoadedMs: number[];
+}
+
+/** Records, in the page's own clock (0 = navigation start), when the app says it is ready. */
+const READY_PROBE = `(() => {
+  const mark = () => {
+    if (!window.__ktrdrReadyAt && document.documentElement?.dataset.appState === 'ready')
+      window.__ktrdrReadyAt = performance.now();
+  };
+  new MutationObserver(mark).observe(document, {
+    attributes: true,
+    attributeFilter: ['data-app-state'],
+    subtree: true,
+  });
+})();`;
+
+/**
+ * Time to ready of the web UI served by a `ktrdr-backend` process (two workers registered,
+ * 20 finished backtests in the list), in Debian's Chromium: `loads` cold loads (each in a
+ * fresh context) and `loads` warm reloads, after one warm-up load.
+ */
+export async function uiTimeToReady(loads = 7): Promise<UiReady> {
+  const cluster = await new ProcessCluster().start();
+  const browser = await chromium.launch({
+    executablePath: process.env.KTRDR_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    await cluster.addWorkers(2);
+    for (let i = 0; i < 20; i++) {
+      const { operation_id } = await cluster.client.startBacktest({
+        strategy_name: 'sma_crossover',
+        start_date: '2019-01-01',
+      });
+      await cluster.waitForOperation(operation_id, (o) => o.status === 'completed');
+    }
+    const readyAt = async (page: Page) => {
+      await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
+      return page.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0] as
+          PerformanceNavigationTiming | undefined;
+        return {
+          ready: (window as unknown as { __ktrdrReadyAt: number }).__ktrdrReadyAt,
+          dcl: nav?.domContentLoadedEventEnd ?? Number.NaN,
+        };
+      });
+    };
+    const result: UiReady = { loads, coldMs: [], warmMs: [], coldDomContentLoadedMs: [] };
+    for (let i = 0; i <= loads; i++) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addInitScript(READY_PROBE);
+      const page = await context.newPage();
+      await page.goto(`${cluster.url}/#token=${cluster.token}`);
+      const cold = await readyAt(page);
+      // wait for the token exchange to finish (the fragment is cleared) before reloading
+      await page.waitForFunction(() => !location.hash.includes('token='));
+      await page.goto(`${cluster.url}/`);
+      const warm = await readyAt(page);
+      await context.close();
+      if (i === 0) continue; // warm-up: the browser's and the backend's first load
+      result.coldMs.push(cold.ready);
+      result.coldDomContentLoadedMs.push(cold.dcl);
+      result.warmMs.push(warm.ready);
+    }
+    return result;
+  } finally {
+    await browser.close();
     await cluster.close();
   }
 }

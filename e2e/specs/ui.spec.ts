@@ -100,6 +100,11 @@ test('the data, strategies, models and join views show what the backend has', as
   await snapshot(page, 'models');
   await page.getByRole('link', { name: 'Join a worker' }).click();
   await expect(page.getByTestId('join-hint')).toContainText('KTRDR_HOST=0.0.0.0');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'New join token' }).click();
+  await expect(page.getByTestId('rotation-result')).toContainText(
+    'running workers keep working with their own credentials',
+  );
   await snapshot(page, 'join');
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByText('Settings belong to the desktop app')).toBeVisible();
@@ -144,13 +149,18 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   await snapshot(page, 'models-trained');
 });
 
-test('a worker process killed from the test leaves the available workers within 10 s', async ({
+test('a worker process killed mid-run: it leaves the available workers and its backtest fails over to the other one', async ({
   page,
 }) => {
   await openUi(page, '/workers');
-  const victim = env.workers[1]!;
+  const { operation_id } = await api().startBacktest({ strategy_name: 'macd_trend' });
+  let running = await api().getOperation(operation_id);
+  await expect
+    .poll(async () => (running = await api().getOperation(operation_id)).progress.percentage)
+    .toBeGreaterThan(5);
+  const victim = env.workers.find((w) => w.id === running.worker_id)!;
   const row = page.locator(`[data-testid="worker-row"][data-worker-id="${victim.id}"]`);
-  await expect(row).toHaveAttribute('data-status', 'available');
+  await expect(row).toHaveAttribute('data-status', 'busy');
   process.kill(victim.pid, 'SIGKILL');
   await expect(
     page.locator(
@@ -159,6 +169,17 @@ test('a worker process killed from the test leaves the available workers within 
   ).toHaveCount(0, { timeout: 10_000 });
   await expect(page.getByTestId('worker-row')).toHaveCount(2);
   await snapshot(page, 'workers-after-kill');
+
+  // the operation says it failed over, and finishes on the survivor
+  await page.getByRole('link', { name: 'Operations' }).click();
+  const opRow = page.locator(`[data-testid="operation-row"][data-operation-id="${operation_id}"]`);
+  await expect(opRow.getByTestId('attempt-badge')).toHaveText('failed over · attempt 2', {
+    timeout: 10_000,
+  });
+  await expect(opRow).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await opRow.getByRole('link').first().click();
+  await expect(page.getByTestId('attempts-table')).toContainText(`lost: worker ${victim.id} died`);
+  await snapshot(page, 'operation-failed-over');
 });
 
 test('a download from IB: the symbol is checked as you type, the download runs as an operation, the series lands in Data', async ({

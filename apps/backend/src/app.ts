@@ -1,9 +1,14 @@
 import {
   bearerOrSessionAuthenticator,
+  safeEqual,
   createLogger,
   createServer,
   type TypedServer,
 } from '@ktrdr/server-kit';
+import type { BackendTokens } from './auth/backend-tokens.js';
+import type { TlsIdentity } from './auth/tls-certificate.js';
+import { WorkerCredentials } from './auth/worker-credentials.js';
+import { WorkerScope } from './auth/worker-scope.js';
 import { DataAcquisitionService } from './acquisition/data-acquisition-service.js';
 import { IbHostGate } from './acquisition/ib-host-gate.js';
 import { ArtifactStore } from './artifacts/artifact-store.js';
@@ -29,6 +34,7 @@ import { healthRoutes } from './routes/health.js';
 import { operationRoutes } from './routes/operations.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { sessionRoutes } from './routes/session.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { webRoutes } from './routes/web.js';
 import { workerRoutes } from './routes/workers.js';
 import type { Db } from './storage/database.js';
@@ -44,7 +50,10 @@ import { join } from 'node:path';
 /** What {@link buildApp} needs beyond the configuration. */
 export interface BuildDeps {
   db: Db;
-  token: string;
+  /** The admin and join tokens (rotatable). */
+  tokens: BackendTokens;
+  /** Serve HTTPS with this identity (its fingerprint goes into the join command). */
+  tls?: TlsIdentity | undefined;
   /** The URL clients use to reach this backend (known once it listens). */
   publicUrl: () => string;
 }
@@ -62,14 +71,22 @@ export interface BuiltBackend {
  * route. It never listens; {@link startBackend} does.
  */
 export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<BuiltBackend> {
-  const token = () => deps.token;
+  const { tokens } = deps;
+  const token = () => tokens.admin();
+  const credentials = new WorkerCredentials(deps.db);
   const app = await createServer({
     title: 'ktrdr backend',
     version: BACKEND_VERSION,
     description:
-      'Orchestrator: workers, operations, data and strategies. Every route but /health needs the bearer token.',
-    authenticate: bearerOrSessionAuthenticator(token),
+      "Orchestrator: workers, operations, data and strategies. Every route but /health needs a bearer token: the admin token (or the UI's session), or — where a route says so — the join token or a worker's own credential.",
+    authenticate: bearerOrSessionAuthenticator(token, (sent) => {
+      if (safeEqual(sent, tokens.join())) return { role: 'join' };
+      const workerId = credentials.verify(sent);
+      return workerId ? { role: 'worker', workerId } : undefined;
+    }),
     logger: createLogger(config.logLevel, 'backend'),
+    ...(deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {}),
+    ...(config.authThrottle ? { authThrottle: config.authThrottle } : {}),
   });
   const log = app.log;
   const layout = dataDirLayout(config.dataDir);
@@ -80,7 +97,11 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     const worker = registry.get(workerId);
     if (worker) dispatcher.pump(worker.worker_type);
   });
-  const clients = new WorkerClients(token, channels);
+  // the backend calls each worker with the secret that worker chose when it registered
+  const clients = new WorkerClients(
+    (workerId) => registry.get(workerId)?.callback_token ?? undefined,
+    channels,
+  );
   const metrics = new BackendMetrics({ workers: registry, operations, events });
   const dispatcher = new Dispatcher({
     registry,
@@ -92,6 +113,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   });
   const workers = new WorkerService({
     registry,
+    credentials,
     operations,
     dispatcher,
     clients,
@@ -136,7 +158,10 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     models,
   });
 
-  const ibGate = new IbHostGate(config, token);
+  // the IB host service was started with the admin token of this start: rotating the admin
+  // token later must not cut the backend off from it
+  const serviceToken = tokens.admin();
+  const ibGate = new IbHostGate(config, () => serviceToken);
   const acquisition = new DataAcquisitionService({
     gate: ibGate,
     operations,
@@ -153,6 +178,10 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     startedAt: Date.now(),
     url: deps.publicUrl,
     token,
+    tokens,
+    tlsFingerprint: deps.tls?.fingerprint ?? null,
+    credentials,
+    scope: new WorkerScope(operations),
     events,
     operations,
     actions,
@@ -181,6 +210,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   acquisitionRoutes(app, ctx);
   strategyRoutes(app, ctx);
   sessionRoutes(app, ctx);
+  tokenRoutes(app, ctx);
   if (config.webDir) await webRoutes(app, config.webDir);
 
   return {

@@ -1,15 +1,24 @@
 import { listenOn, type ServiceHandle } from '@ktrdr/server-kit';
 import { buildApp, type BuiltBackend } from './app.js';
+import { join } from 'node:path';
+import { BackendTokens, type TokenSource } from './auth/backend-tokens.js';
+import { fromFiles, loadOrCreateTlsIdentity } from './auth/tls-certificate.js';
 import type { BackendConfig } from './config.js';
 import { openDatabase } from './storage/database.js';
 import { acquireLock, ensureDataDir, loadOrCreateToken } from './storage/data-dir.js';
 
 /** A running backend. */
 export interface BackendHandle extends ServiceHandle {
-  /** The bearer token in force. */
-  token: string;
-  /** Where the token came from: the environment, or the token file (and its path). */
-  tokenSource: { kind: 'env' } | { kind: 'file'; path: string; created: boolean };
+  /** The admin token in force (UI, CLI, API). */
+  readonly token: string;
+  /** The join token in force (registers workers, nothing else). */
+  readonly joinToken: string;
+  /** Where the admin token came from: the environment, or the token file (and its path). */
+  tokenSource: TokenSource;
+  /** Where the join token came from. */
+  joinTokenSource: TokenSource;
+  /** The certificate's SHA-256 fingerprint in TLS mode (what workers pin), else null. */
+  tlsFingerprint: string | null;
   dataDir: string;
   /** True when the web UI is served at `/`. */
   webUi: boolean;
@@ -26,11 +35,24 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
   const releaseLock = acquireLock(layout.lock, `http://${config.host}:${config.port}`);
   let db;
   try {
-    const tokenFile = config.clusterToken ? undefined : loadOrCreateToken(layout.token);
-    const token = config.clusterToken ?? (tokenFile as { token: string }).token;
+    const slot = (fromEnv: string | undefined, path: string) => {
+      if (fromEnv) return { value: fromEnv, source: { kind: 'env' as const } };
+      const file = loadOrCreateToken(path);
+      return { value: file.token, source: { kind: 'file' as const, path, created: file.created } };
+    };
+    const tokens = new BackendTokens(
+      slot(config.clusterToken, layout.token),
+      slot(config.joinToken, layout.joinToken),
+    );
+    const tls =
+      config.tls.mode === 'self-signed'
+        ? await loadOrCreateTlsIdentity(join(config.dataDir, 'tls'))
+        : config.tls.mode === 'files'
+          ? fromFiles(config.tls.cert, config.tls.key)
+          : undefined;
     db = openDatabase(layout.database);
     let url = '';
-    const built = await buildApp(config, { db, token, publicUrl: () => url });
+    const built = await buildApp(config, { db, tokens, tls, publicUrl: () => url });
     const { app, ctx } = built;
 
     // what a previous run left: queued work goes back in line, running work must be claimed
@@ -50,7 +72,7 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
       throw error;
     }
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    url = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     // a dispatch the kill interrupted: its worker may or may not have the job; unassigned,
     // that worker's reports get 409 (drop it), and the operation is dispatched afresh
     const pending = ctx.operations.byStatus('pending');
@@ -68,10 +90,15 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     return {
       url,
       port,
-      token,
-      tokenSource: tokenFile
-        ? { kind: 'file', path: layout.token, created: tokenFile.created }
-        : { kind: 'env' },
+      get token() {
+        return tokens.admin();
+      },
+      get joinToken() {
+        return tokens.join();
+      },
+      tlsFingerprint: tls?.fingerprint ?? null,
+      tokenSource: tokens.source('admin'),
+      joinTokenSource: tokens.source('join'),
       dataDir: config.dataDir,
       webUi: config.webDir !== undefined,
       backend: built,

@@ -16,5 +16,12 @@ export function startupBanner(handle: BackendHandle, interactive: boolean): stri
   } else {
     lines.push('  token: from KTRDR_CLUSTER_TOKEN');
   }
+  lines.push(
+    handle.joinTokenSource.kind === 'file'
+      ? `  join token (workers only): in ${handle.joinTokenSource.path}`
+      : '  join token (workers only): from KTRDR_JOIN_TOKEN',
+  );
+  if (handle.tlsFingerprint)
+    lines.push(`  TLS certificate SHA-256 (workers pin it): ${handle.tlsFingerprint}`);
   return lines.join('\n');
 }

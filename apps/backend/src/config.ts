@@ -1,3 +1,4 @@
+import type { AuthThrottleOptions } from '@ktrdr/server-kit';
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,8 @@ export interface BackendConfig {
   dataDir: string;
   /** The bearer token; when absent it is read from, or generated into, `<dataDir>/cluster-token`. */
   clusterToken?: string | undefined;
+  /** The join token (registers workers only); when absent, read from or generated into `<dataDir>/join-token`. */
+  joinToken?: string | undefined;
   useIbHostService: boolean;
   ibHostServiceUrl: string;
   /** How often workers are asked to heartbeat. */
@@ -43,6 +46,13 @@ export interface BackendConfig {
   assetsDir: string;
   /** Pino level, or `silent`. */
   logLevel: string;
+  /**
+   * TLS: `off` (plain HTTP), `self-signed` (a certificate made once in `<dataDir>/tls`, whose
+   * fingerprint the join command pins), or `files` (your own certificate and key).
+   */
+  tls: { mode: 'off' } | { mode: 'self-signed' } | { mode: 'files'; cert: string; key: string };
+  /** How wrong tokens are slowed down (tests that send many on purpose relax it). */
+  authThrottle?: AuthThrottleOptions | undefined;
   /** The built web UI served at `/` (none: the API only). */
   webDir?: string | undefined;
 }
@@ -57,6 +67,8 @@ export function defaultBackendConfig(): BackendConfig {
     port: 8000,
     dataDir: join(homedir(), '.ktrdr'),
     clusterToken: undefined,
+    joinToken: undefined,
+    tls: { mode: 'off' },
     useIbHostService: false,
     ibHostServiceUrl: 'http://localhost:5001',
     heartbeatIntervalMs: 1000,
@@ -92,12 +104,15 @@ export const BACKEND_USAGE = `Usage: ktrdr-backend [--host ADDR] [--port N] [--d
 
 Starts the ktrdr orchestrator. Flags override environment variables:
   KTRDR_HOST (127.0.0.1; 0.0.0.0 accepts LAN workers), KTRDR_PORT (8000),
-  KTRDR_DATA_DIR (~/.ktrdr), KTRDR_CLUSTER_TOKEN (else <data dir>/cluster-token),
+  KTRDR_DATA_DIR (~/.ktrdr), KTRDR_CLUSTER_TOKEN (the admin token; else
+  <data dir>/cluster-token), KTRDR_JOIN_TOKEN (registers workers only; else <data dir>/join-token),
   USE_IB_HOST_SERVICE (false), IB_HOST_SERVICE_URL (http://localhost:5001),
   KTRDR_WORKER_GRACE_SECONDS (60: how long a silent worker's operation without a checkpoint
   waits before it fails), KTRDR_WORKER_REMOVAL_SECONDS (60: silence before a worker leaves
   the roster), KTRDR_RESTART_CLAIM_SECONDS (30: after a restart, how long an operation left
   running waits for its worker to claim it before it moves to another worker),
+  KTRDR_TLS (off; self-signed: HTTPS with a certificate made once in <data dir>/tls, whose
+  fingerprint the join command pins), KTRDR_TLS_CERT + KTRDR_TLS_KEY (your own certificate),
   KTRDR_LOG_LEVEL (info).
 
 Example:
@@ -131,6 +146,31 @@ export function loadBackendConfig(
       );
     }
     config.clusterToken = values.KTRDR_CLUSTER_TOKEN;
+  }
+  if (values.KTRDR_JOIN_TOKEN !== undefined && values.KTRDR_JOIN_TOKEN !== '') {
+    if (values.KTRDR_JOIN_TOKEN.length < 16) {
+      throw new ConfigError(
+        'KTRDR_JOIN_TOKEN is too short: use at least 16 characters (or unset it to have one generated)',
+      );
+    }
+    config.joinToken = values.KTRDR_JOIN_TOKEN;
+  }
+  if (values.KTRDR_TLS_CERT || values.KTRDR_TLS_KEY) {
+    if (!values.KTRDR_TLS_CERT || !values.KTRDR_TLS_KEY)
+      throw new ConfigError(
+        'KTRDR_TLS_CERT and KTRDR_TLS_KEY go together: set both files, or neither',
+      );
+    config.tls = {
+      mode: 'files',
+      cert: resolve(values.KTRDR_TLS_CERT),
+      key: resolve(values.KTRDR_TLS_KEY),
+    };
+  } else if (values.KTRDR_TLS) {
+    const mode = values.KTRDR_TLS.trim().toLowerCase();
+    if (mode === 'self-signed' || mode === 'on' || mode === 'true' || mode === '1')
+      config.tls = { mode: 'self-signed' };
+    else if (mode !== 'off' && mode !== 'false' && mode !== '0')
+      throw new ConfigError(`KTRDR_TLS must be off or self-signed, got "${values.KTRDR_TLS}"`);
   }
   if (values.USE_IB_HOST_SERVICE !== undefined)
     config.useIbHostService = parseBoolean('USE_IB_HOST_SERVICE', values.USE_IB_HOST_SERVICE);

@@ -1,3 +1,6 @@
+import type { BackendTokens } from './auth/backend-tokens.js';
+import type { WorkerCredentials } from './auth/worker-credentials.js';
+import type { WorkerScope } from './auth/worker-scope.js';
 import type { DataAcquisitionService } from './acquisition/data-acquisition-service.js';
 import type { IbHostGate } from './acquisition/ib-host-gate.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
@@ -23,7 +26,14 @@ export interface BackendContext {
   startedAt: number;
   /** The URL this backend answers on (known once it listens). */
   url: () => string;
+  /** The admin token now in force. */
   token: () => string;
+  tokens: BackendTokens;
+  /** The SHA-256 fingerprint of this backend's certificate (TLS mode), else null. */
+  tlsFingerprint: string | null;
+  credentials: WorkerCredentials;
+  /** What a worker's credential reaches (its own entry, its operations, their data). */
+  scope: WorkerScope;
   events: EventBus;
   operations: OperationsService;
   actions: OperationActions;

@@ -10,3 +10,6 @@ export {
 } from './config.js';
 export { openDatabase } from './storage/database.js';
 export { BACKEND_VERSION } from './version.js';
+// for seeding a closed backend's database (the load benchmark's 100,000 operations)
+export { OperationStore } from './operations/operation-store.js';
+export type { OperationRecord } from './operations/operation-record.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
 import { BackendClient } from '@ktrdr/shared';
 import { CliError, ExitCode } from './exit-codes.js';
 
@@ -69,6 +70,20 @@ export function resolveToken(
   }
 }
 
+/**
+ * An https backend with a self-signed certificate (its TLS mode): KTRDR_BACKEND_FINGERPRINT
+ * names the one certificate to trust, as the join command and the backend's banner give it.
+ */
+function pinning(url: string, env: NodeJS.ProcessEnv): { dispatcher?: unknown } {
+  const raw = env.KTRDR_BACKEND_FINGERPRINT?.trim();
+  if (!raw || !url.startsWith('https:')) return {};
+  try {
+    return { dispatcher: pinnedAgent(raw) };
+  } catch (error) {
+    throw new CliError((error as Error).message, ExitCode.usage, 'BAD_USAGE');
+  }
+}
+
 /** Resolves the flags and environment into a client. */
 export function connect(flags: GlobalOptions, env: NodeJS.ProcessEnv): Connection {
   const url = resolveUrl(flags, env);
@@ -77,6 +92,11 @@ export function connect(flags: GlobalOptions, env: NodeJS.ProcessEnv): Connectio
     url,
     token,
     tokenSource: source,
-    client: new BackendClient({ baseUrl: url, token, timeoutMs: 30_000 }),
+    client: new BackendClient({
+      baseUrl: url,
+      token,
+      timeoutMs: 30_000,
+      ...pinning(url, env),
+    }),
   };
 }

@@ -9,6 +9,7 @@ import { registerControlCommands } from './commands/control.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerLaunchCommands } from './commands/launch.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerTokenCommands } from './commands/tokens.js';
 import { registerWorkerCommands } from './commands/workers.js';
 
 /** A command's body: gets the context, its positional arguments and its own options. */
@@ -129,6 +130,7 @@ function buildProgram(terminal: Terminal, setExit: (code: ExitCodeValue) => void
   registerDataCommands(program, action);
   registerControlCommands(program, action);
   registerCatalogCommands(program, action);
+  registerTokenCommands(program, action);
   inherit(program);
   return program;
 }

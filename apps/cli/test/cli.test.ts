@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
@@ -413,6 +413,18 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
       (JSON.parse(json.stdout) as { error: { code: string } }).error.code,
       'UNAUTHORIZED',
     );
+  });
+
+  it('token rotate replaces the join token (written to the data dir) and refuses an unknown kind', async () => {
+    const rotated = await ktrdr(['token', 'rotate', 'join'], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const token = /^new join token: (\S+)$/m.exec(rotated.stdout)?.[1];
+    assert.ok(token, rotated.stdout);
+    assert.equal(readFileSync(`${dir}/data/join-token`, 'utf8').trim(), token);
+    assert.match(rotated.stdout, /running workers keep working with their own credentials/);
+    const bad = await ktrdr(['token', 'rotate', 'everything'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /must be one of admin, join, workers/);
   });
 
   it('a backend that is not running exits 4 with the URL it tried and how to start one', async () => {

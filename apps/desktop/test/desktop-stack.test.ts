@@ -192,5 +192,21 @@ describe('window security', () => {
     );
     assert.equal(navigationAllowed('https://evil.example/', 'http://127.0.0.1:8000'), false);
     assert.equal(navigationAllowed('file:///etc/passwd', 'http://127.0.0.1:8000'), false);
+    assert.match(WINDOW_CSP, /object-src 'none'/);
+    assert.match(WINDOW_CSP, /frame-ancestors 'none'/);
+    assert.doesNotMatch(WINDOW_CSP, /unsafe-eval/);
+  });
+
+  it('the window is built with those options (main.ts, which cannot run without Electron)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const main = await readFile(new URL('../src/main/main.ts', import.meta.url), 'utf8');
+    assert.match(
+      main,
+      /new BrowserWindow\(\{[^}]*webPreferences: windowWebPreferences\(preload\)/s,
+    );
+    assert.match(main, /headers\['content-security-policy'\] = \[WINDOW_CSP\]/);
+    assert.match(main, /setWindowOpenHandler\([^)]*\)[^]*?action: 'deny'/);
+    assert.match(main, /'will-navigate'[^]*?navigationAllowed\(url, origin\)[^]*?preventDefault/);
+    assert.match(main, /setPermissionRequestHandler\([^]*?callback\(false\)/);
   });
 });

@@ -1,3 +1,4 @@
+import { normalizeFingerprint } from '@ktrdr/server-kit/tls-pin';
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WORKER_TYPES, type WorkerType } from '@ktrdr/shared';
@@ -19,7 +20,15 @@ export const WorkerConfigError = ConfigError;
 export interface WorkerConfig {
   workerType: WorkerType;
   backendUrl: string;
+  /**
+   * The token to register with: the join token (KTRDR_JOIN_TOKEN), or the admin token
+   * (KTRDR_CLUSTER_TOKEN). After registering, the worker uses its own credential.
+   */
   token: string;
+  /** The SHA-256 fingerprint of the backend's self-signed certificate to trust (TLS mode). */
+  backendFingerprint?: string | undefined;
+  /** True when `token` is the admin token (then it is also accepted on this worker's routes). */
+  tokenIsAdmin?: boolean;
   /** Bind address (default 0.0.0.0 so the backend can call back from the LAN). */
   host: string;
   /** 0 picks a free port. */
@@ -73,6 +82,8 @@ const FLAGS: Record<string, string> = {
   '--type': 'KTRDR_WORKER_TYPE',
   '--backend-url': 'KTRDR_BACKEND_URL',
   '--token': 'KTRDR_CLUSTER_TOKEN',
+  '--join-token': 'KTRDR_JOIN_TOKEN',
+  '--backend-fingerprint': 'KTRDR_BACKEND_FINGERPRINT',
   '--host': 'KTRDR_WORKER_HOST',
   '--port': 'KTRDR_WORKER_PORT',
   '--public-url': 'KTRDR_WORKER_PUBLIC_URL',
@@ -85,13 +96,16 @@ const FLAGS: Record<string, string> = {
 };
 
 /** Usage text of `ktrdr-worker --help`. */
-export const WORKER_USAGE = `Usage: ktrdr-worker --type backtesting|training [--backend-url URL] [--token TOKEN]
+export const WORKER_USAGE = `Usage: ktrdr-worker --type backtesting|training [--backend-url URL] [--join-token TOKEN]
                     [--port N] [--public-url URL] [--id ID] [--cache-dir DIR]
                     [--training-backend auto|cuda|webgpu|node|wasm|cpu] [--gpu-host]
 
 Starts a worker that registers with the backend and runs the jobs it is sent.
 Flags override environment variables: KTRDR_WORKER_TYPE, KTRDR_BACKEND_URL
-(http://localhost:8000), KTRDR_CLUSTER_TOKEN (required), KTRDR_WORKER_HOST (0.0.0.0),
+(http://localhost:8000), KTRDR_JOIN_TOKEN (--join-token: the backend's join token, which
+can only register workers; or KTRDR_CLUSTER_TOKEN / --token, the admin token),
+KTRDR_BACKEND_FINGERPRINT (an https backend with a self-signed certificate: trust exactly
+the certificate with this SHA-256 fingerprint, as the join command gives it), KTRDR_WORKER_HOST (0.0.0.0),
 KTRDR_WORKER_PORT (5003 backtesting / 5004 training; 0 = any free port),
 KTRDR_WORKER_PUBLIC_URL (the URL the backend calls back; default
 http://<first non-loopback address>:<port>), KTRDR_WORKER_PUBLIC_HOST (advertise this
@@ -103,7 +117,15 @@ KTRDR_TRAINING_BACKEND (auto = cuda → webgpu → node → wasm → cpu, the fi
 port 5002 that starts only when a GPU backend loads.
 
 Example:
-  KTRDR_CLUSTER_TOKEN=$(cat ~/.ktrdr/cluster-token) ktrdr-worker --type backtesting --port 0`;
+  KTRDR_JOIN_TOKEN=$(cat ~/.ktrdr/join-token) ktrdr-worker --type backtesting --port 0`;
+
+function fingerprint(raw: string): string {
+  try {
+    return normalizeFingerprint(raw);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
 
 /** Reads the configuration from environment and flags (flags win). */
 export function loadWorkerConfig(
@@ -147,10 +169,12 @@ export function loadWorkerConfig(
     'KTRDR_BACKEND_URL',
     values.KTRDR_BACKEND_URL ?? 'http://localhost:8000',
   );
-  const token = values.KTRDR_CLUSTER_TOKEN?.trim();
+  const joinToken = values.KTRDR_JOIN_TOKEN?.trim();
+  const adminToken = values.KTRDR_CLUSTER_TOKEN?.trim();
+  const token = joinToken || adminToken;
   if (!token) {
     throw new ConfigError(
-      "KTRDR_CLUSTER_TOKEN (--token) is required: copy it from the backend's data dir (~/.ktrdr/cluster-token)",
+      "KTRDR_JOIN_TOKEN (--join-token) is required: copy it from the backend's data dir (~/.ktrdr/join-token), or from the Join view of the app",
     );
   }
   const port = values.KTRDR_WORKER_PORT?.trim()
@@ -175,6 +199,10 @@ export function loadWorkerConfig(
     workerType,
     backendUrl,
     token,
+    tokenIsAdmin: !joinToken,
+    backendFingerprint: values.KTRDR_BACKEND_FINGERPRINT?.trim()
+      ? fingerprint(values.KTRDR_BACKEND_FINGERPRINT)
+      : undefined,
     host: values.KTRDR_WORKER_HOST?.trim() || '0.0.0.0',
     port,
     publicUrl,

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +47,18 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
   const log = createLogger(config.logLevel, 'worker');
   let workerId = config.workerId ?? '';
   const local = new LocalOperations(() => workerId);
-  const agent = new Agent({ keepAliveTimeout: 10_000, connectTimeout: 3000 });
+  // an https backend with a self-signed certificate: trust exactly the pinned one
+  const agent = config.backendFingerprint
+    ? pinnedAgent(config.backendFingerprint, { connectTimeoutMs: 3000 })
+    : new Agent({ keepAliveTimeout: 10_000, connectTimeout: 3000 });
+  // the backend calls us with a secret we choose; we call it with the credential it issues
+  // (until then, and after a revocation, with the join token: it can only register)
+  const callbackToken = randomBytes(32).toString('base64url');
+  let credential: string | undefined;
+  const backendToken = () => credential ?? config.token;
   const client = new BackendClient({
     baseUrl: config.backendUrl,
-    token: config.token,
+    token: backendToken,
     dispatcher: agent,
     timeoutMs: 10_000,
   });
@@ -68,15 +78,18 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
       ...(config.connection === 'reverse' ? {} : { endpoint_url: publicUrl }),
       connection: config.connection ?? 'direct',
       capabilities,
+      callback_token: callbackToken,
     }),
     state: () => runner.state(),
     onDrop: (ids) => runner.drop(ids),
+    onCredential: (issued) => (credential = issued),
     log,
   });
   const runner = new JobRunner(
     {
       backendUrl: config.backendUrl,
-      token: config.token,
+      backendFingerprint: config.backendFingerprint,
+      token: backendToken,
       cacheDir: config.cacheDir,
       cancelDeadlineMs: config.cancelDeadlineMs,
       settings: {
@@ -94,7 +107,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     workerId: () => workerId,
     workerType: config.workerType,
     version: WORKER_VERSION,
-    token: config.token,
+    tokens: () => (config.tokenIsAdmin ? [callbackToken, config.token] : [callbackToken]),
     definitions,
     runner,
     local,
@@ -148,7 +161,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
             const response = await app.inject({
               method: request.method,
               url: request.url,
-              headers: { authorization: `Bearer ${config.token}` },
+              headers: { authorization: `Bearer ${callbackToken}` },
               ...(request.body === undefined ? {} : { payload: request.body as object }),
             });
             return {

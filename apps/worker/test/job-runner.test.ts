@@ -21,7 +21,7 @@ describe('JobRunner', () => {
     const runner = new JobRunner(
       {
         backendUrl: 'http://127.0.0.1:9',
-        token: 't',
+        token: () => 't',
         cacheDir: dir.path,
         cancelDeadlineMs: 300,
         settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
@@ -72,8 +72,22 @@ describe('worker configuration', () => {
     );
     assert.throws(
       () => loadWorkerConfig({}, ['--type', 'backtesting']),
-      /KTRDR_CLUSTER_TOKEN \(--token\) is required/,
+      /KTRDR_JOIN_TOKEN \(--join-token\) is required: copy it from the backend's data dir \(~\/\.ktrdr\/join-token\)/,
     );
+    assert.throws(
+      () =>
+        loadWorkerConfig({ KTRDR_JOIN_TOKEN: 'j', KTRDR_BACKEND_FINGERPRINT: 'nope' }, [
+          '--type',
+          'backtesting',
+        ]),
+      /KTRDR_BACKEND_FINGERPRINT must be a SHA-256 certificate fingerprint/,
+    );
+    const joined = loadWorkerConfig({ KTRDR_JOIN_TOKEN: 'j', KTRDR_CLUSTER_TOKEN: 'a' }, [
+      '--type',
+      'backtesting',
+    ]);
+    assert.equal(joined.token, 'j', 'the join token wins: a worker needs no admin rights');
+    assert.equal(joined.tokenIsAdmin, false);
     assert.throws(
       () =>
         loadWorkerConfig({ KTRDR_CLUSTER_TOKEN: 'x' }, [

@@ -16,13 +16,26 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** Decides whether a request is allowed; return true to let it through. */
-export type Authenticator = (request: FastifyRequest) => boolean;
+/**
+ * Who a request comes from. `admin` (the cluster token, the UI's session) may do anything;
+ * `join` (the join token) may only register a worker; `worker` (a worker's own credential)
+ * may do what its jobs need, for itself only. Routes name the roles they accept beyond admin.
+ */
+export type Principal = { role: 'admin' } | { role: 'join' } | { role: 'worker'; workerId: string };
 
-/** The authenticator of a single shared bearer token (the cluster token). */
+/** A role a route can grant besides `admin`. */
+export type GrantableRole = 'join' | 'worker';
+
+/** The principal of the admin token. */
+export const ADMIN: Principal = Object.freeze({ role: 'admin' });
+
+/** Decides who a request comes from; undefined = no or a wrong token (401). */
+export type Authenticator = (request: FastifyRequest) => Principal | undefined;
+
+/** The authenticator of one bearer token that may do everything (workers, the IB host service). */
 export function bearerAuthenticator(token: () => string): Authenticator {
   return (request) => {
     const sent = bearerToken(request);
-    return sent !== undefined && safeEqual(sent, token());
+    return sent !== undefined && safeEqual(sent, token()) ? ADMIN : undefined;
   };
 }

@@ -66,6 +66,14 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** 403: a valid credential that may not do this (a join token, a worker's credential). */
+export class ForbiddenError extends AppError {
+  override readonly name = 'ForbiddenError';
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
 /** 503: a service this one depends on (the IB host service, IB Gateway) is not there; the message says how to start it. */
 export class ServiceUnavailableError extends AppError {
   override readonly name = 'ServiceUnavailableError';

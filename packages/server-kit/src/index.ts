@@ -1,5 +1,6 @@
 /// <reference types="@fastify/swagger" preserve="true" />
 export * from './auth.js';
+export * from './auth-throttle.js';
 export * from './errors.js';
 export * from './create-server.js';
 export * from './schemas.js';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { bearerToken, safeEqual, type Authenticator } from './auth.js';
+import { ADMIN, bearerToken, safeEqual, type Authenticator, type Principal } from './auth.js';
 
 /** The name of the web UI's session cookie. */
 export const SESSION_COOKIE = 'ktrdr_session';
@@ -23,12 +23,18 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
   return undefined;
 }
 
-/** Accepts the bearer token, or the session cookie the web UI got for it. */
-export function bearerOrSessionAuthenticator(token: () => string): Authenticator {
+/**
+ * Accepts the admin token, the session cookie the web UI got for it, or — through
+ * `bearer` — other bearer credentials (a join token, a worker's credential).
+ */
+export function bearerOrSessionAuthenticator(
+  token: () => string,
+  bearer: (sent: string) => Principal | undefined = () => undefined,
+): Authenticator {
   return (request) => {
     const sent = bearerToken(request);
-    if (sent !== undefined) return safeEqual(sent, token());
+    if (sent !== undefined) return safeEqual(sent, token()) ? ADMIN : bearer(sent);
     const session = cookieValue(request, SESSION_COOKIE);
-    return session !== undefined && safeEqual(session, sessionValue(token()));
+    return session !== undefined && safeEqual(session, sessionValue(token())) ? ADMIN : undefined;
   };
 }

@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -8,19 +8,61 @@ function makeAjv(options: Options): Ajv {
     removeAdditional: false,
     allErrors: true,
     strict: false,
+    // Infinity and NaN are not numbers here: `1e999` in a body or `?offset=Infinity` in a
+    // query is a 400 naming the field, not a value that reaches the handlers
+    strictNumbers: true,
     ...options,
   });
   (addFormats as unknown as (ajv: Ajv) => void)(ajv);
   return ajv;
 }
 
+/** The JSON Pointer of the first number that is not finite in `value`, if any. */
+function nonFinite(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (depth > 4 || value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nonFinite(child, `${path}/${key}`, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Ajv coerces `"Infinity"` (and `1e999`) to a number and then skips the number keywords
+ * (`maximum`, `strictNumbers`) for it: so after coercion, what is not finite is refused here.
+ */
+function finiteAfterCoercion(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
+    if (!validate(data, context)) {
+      wrapped.errors = validate.errors;
+      return false;
+    }
+    const at = nonFinite(data);
+    const error: ErrorObject = {
+      keyword: 'type',
+      instancePath: at ?? '',
+      schemaPath: '#/type',
+      params: { type: 'a finite number' },
+      message: 'must be a finite number',
+    };
+    wrapped.errors = at === undefined ? null : [error];
+    return at === undefined;
+  }) as ValidateFunction;
+  // Fastify hands Ajv the parent of the value when this is set (so a root can be coerced)
+  return Object.assign(wrapped, { schema: validate.schema, schemaEnv: validate.schemaEnv });
+}
+
 /**
  * Bodies are typed JSON: a string where a number belongs is an error, not coerced.
- * Query strings and path params arrive as text: those are coerced (`?limit=10`).
+ * Query strings and path params arrive as text: those are coerced (`?limit=10`), and
+ * what coerces to Infinity is refused.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: 'array' });
   return ({ schema, httpPart }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema as object);
+    httpPart === 'body'
+      ? strict.compile(schema as object)
+      : finiteAfterCoercion(coercing.compile(schema as object));
 }

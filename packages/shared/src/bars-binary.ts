@@ -56,8 +56,13 @@ export function decodeBarsBinary(bytes: Uint8Array): ColumnarFloatBars {
   const start = Math.ceil((8 + headerLength) / 8) * 8;
   const { n } = header;
   if (bytes.byteLength < start + n * 48) throw new Error('binary bars: truncated');
-  const column = (c: number) =>
-    new Float64Array(bytes.slice(start + c * n * 8, start + (c + 1) * n * 8).buffer);
+  // copy each column into an aligned array of its own: `bytes` may be a Node Buffer (a file
+  // read from the cache), whose slice() is a view onto a larger buffer, not a copy
+  const column = (c: number) => {
+    const values = new Float64Array(n);
+    new Uint8Array(values.buffer).set(bytes.subarray(start + c * n * 8, start + (c + 1) * n * 8));
+    return values;
+  };
   return {
     symbol: header.symbol,
     timeframe: header.timeframe,

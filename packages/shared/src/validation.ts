@@ -28,6 +28,11 @@ function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
 
+/** A field name someone sent, quoted unless it is a plain name (`" "`, `"a.b"`, `""`). */
+function sentName(name: string): string {
+  return /^[A-Za-z0-9_$-]+$/.test(name) ? name : JSON.stringify(name);
+}
+
 function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -70,7 +75,10 @@ export function formatSchemaErrors(errors: Iterable<SchemaErrorLike>, prefix = '
           ...asStrings(error.params.additionalProperties),
           ...asStrings(error.params.additionalProperty),
         ]) {
-          add(join(path, name), 'is not a known field (check its spelling, or remove it)');
+          add(
+            join(path, sentName(name)),
+            'is not a known field (check its spelling, or remove it)',
+          );
         }
         break;
       case 'enum':

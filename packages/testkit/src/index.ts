@@ -4,3 +4,4 @@ export * from './processes.js';
 export * from './events.js';
 export * from './ports.js';
 export * from './harness-worker.js';
+export * from './chaos.js';

@@ -132,7 +132,7 @@ export async function startBackendProcess(options: {
       KTRDR_CLUSTER_TOKEN: options.token,
       ...options.env,
     },
-    /listening on (http:\/\/\S+)/,
+    /listening on (https?:\/\/\S+)/,
   );
   return { ...proc, url: match[1] as string };
 }

@@ -128,6 +128,13 @@ export class OperationsService {
       .map((row) => this.active.get(row.operation_id) ?? this.get(row.operation_id) ?? row);
   }
 
+  /** The pending and running operations assigned to `workerId`. */
+  activeHeldBy(workerId: string): OperationRecord[] {
+    return [...this.active.values()].filter(
+      (record) => record.worker_id === workerId && !isTerminalStatus(record.status),
+    );
+  }
+
   /** Counts per status. */
   countByStatus(): Record<string, number> {
     return this.store.countByStatus();

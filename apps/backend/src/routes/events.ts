@@ -4,6 +4,8 @@ import type { BackendContext } from '../context.js';
 import type { StoredEvent } from '../events/event-bus.js';
 
 const KEEPALIVE_MS = 15_000;
+/** Unsent bytes one SSE client may hold in the backend before its stream is closed. */
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** `GET /api/v1/events`: Server-Sent Events with replay from `Last-Event-ID`. */
 export function eventRoutes(app: TypedServer, ctx: BackendContext): void {
@@ -38,14 +40,25 @@ export function eventRoutes(app: TypedServer, ctx: BackendContext): void {
       if (lastId !== undefined)
         for (const event of ctx.events.since(lastId)) res.write(event.frame);
       const write = (event: StoredEvent) => {
+        // a client that does not read keeps its backlog in our memory: past the limit it is
+        // cut off, and reconnects with Last-Event-ID to replay what it missed
+        if (res.writableLength > MAX_BACKLOG_BYTES) {
+          request.log.warn(
+            { backlog_bytes: res.writableLength },
+            'SSE client not keeping up: closing its stream (it reconnects and replays)',
+          );
+          end();
+          res.destroy();
+          return;
+        }
         res.write(event.frame);
       };
-      const unsubscribe = ctx.events.subscribe(write);
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      const end = () => {
+      const unsubscribe = ctx.events.subscribe(write);
+      function end() {
         clearInterval(keepalive);
         unsubscribe();
-      };
+      }
       request.raw.on('close', end);
       res.on('error', end);
     },

@@ -52,6 +52,7 @@ export function modelRoutes(app: TypedServer, ctx: BackendContext): void {
   app.get(
     Routes.backend.modelDownload,
     {
+      config: { access: ['worker'] },
       schema: {
         tags,
         summary:
@@ -61,7 +62,9 @@ export function modelRoutes(app: TypedServer, ctx: BackendContext): void {
       },
     },
     async (request, reply) => {
-      const path = ctx.models.path(request.params.model_id);
+      const { model_id } = request.params;
+      ctx.scope.needs(request, `the model ${model_id}`, (job) => job.model_id === model_id);
+      const path = ctx.models.path(model_id);
       return rawReply(reply).type('application/json').send(createReadStream(path));
     },
   );
@@ -70,6 +73,7 @@ export function modelRoutes(app: TypedServer, ctx: BackendContext): void {
     Routes.backend.model,
     {
       bodyLimit: 512 * 1024 ** 2,
+      config: { access: ['worker'] },
       schema: {
         tags,
         summary:
@@ -83,6 +87,7 @@ export function modelRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request) => {
       const { model_id } = request.params;
       const who = request.query;
+      ctx.scope.self(request, who.worker_id, 'store a model');
       const record = ctx.actions.requireHolder(who.operation_id, who.worker_id, who.attempt);
       if (record.operation_type !== 'training' || record.job?.model_id !== model_id) {
         throw new ValidationError(

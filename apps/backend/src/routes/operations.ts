@@ -110,6 +110,7 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
   app.get(
     Routes.backend.operationArtifact,
     {
+      config: { access: ['worker'] },
       schema: {
         tags: ['workers'],
         summary: 'Download an artifact of an operation (a worker resuming from a checkpoint)',
@@ -119,6 +120,7 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
     },
     async (request, reply) => {
       const { operation_id, name } = request.params;
+      ctx.scope.holds(request, ctx.operations.require(operation_id));
       const path = ctx.actions.artifactPath(operation_id, name);
       return rawReply(reply)
         .type(name.endsWith('.json') ? 'application/json' : 'application/octet-stream')
@@ -179,6 +181,7 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
   app.post(
     Routes.backend.operationReport,
     {
+      config: { access: ['worker'] },
       schema: {
         tags: ['workers'],
         summary: 'Workers only: progress or outcome of the attempt they hold (409 = drop it)',
@@ -187,7 +190,10 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
         response: { 200: OperationReportResponseSchema, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => ctx.actions.report(request.params.operation_id, request.body),
+    async (request) => {
+      ctx.scope.self(request, request.body.worker_id, 'report');
+      return ctx.actions.report(request.params.operation_id, request.body);
+    },
   );
 
   // artifacts arrive as raw streams of any content type: parse nothing, stream to disk
@@ -199,6 +205,7 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
       Routes.backend.operationArtifact,
       {
         bodyLimit: 2 * 1024 ** 3,
+        config: { access: ['worker'] },
         schema: {
           tags: ['workers'],
           summary: 'Workers only: upload an artifact (result, checkpoint) of the attempt they hold',
@@ -209,6 +216,7 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
       },
       async (request) => {
         const { operation_id, name } = request.params;
+        ctx.scope.self(request, request.query.worker_id, 'upload');
         return ctx.actions.putArtifact(operation_id, name, request.query, request.body as Readable);
       },
     );

@@ -10,7 +10,6 @@ import {
   safeEqual,
   SESSION_COOKIE,
   sessionValue,
-  UnauthorizedError,
   type TypedServer,
 } from '@ktrdr/server-kit';
 import Type from 'typebox';
@@ -38,7 +37,8 @@ export function sessionRoutes(app: TypedServer, ctx: BackendContext): void {
       },
     },
     async (request, reply) => {
-      if (!safeEqual(request.body.token, ctx.token())) throw new UnauthorizedError();
+      // a sign-in with a wrong token is a guess like any other: slowed down the same way
+      if (!safeEqual(request.body.token, ctx.token())) return app.rejectWrongToken(request, reply);
       const secure = request.protocol === 'https' ? '; Secure' : '';
       reply.header(
         'set-cookie',
@@ -80,25 +80,32 @@ export function sessionRoutes(app: TypedServer, ctx: BackendContext): void {
       const port = Number(new URL(ctx.url()).port);
       const allInterfaces = host === '0.0.0.0' || host === '::';
       const address = allInterfaces ? lanAddress() : undefined;
-      const lanUrl = address ? `http://${address}:${port}` : null;
+      const scheme = ctx.tlsFingerprint ? 'https' : 'http';
+      const lanUrl = address ? `${scheme}://${address}:${port}` : null;
+      // TLS mode: the worker trusts exactly this certificate
+      const pin = ctx.tlsFingerprint ? ` KTRDR_BACKEND_FINGERPRINT=${ctx.tlsFingerprint}` : '';
+      const dockerPin = ctx.tlsFingerprint
+        ? ` -e KTRDR_BACKEND_FINGERPRINT=${ctx.tlsFingerprint}`
+        : '';
       return {
         version: ctx.version,
         listening: { host, port },
         accepts_lan_workers: allInterfaces,
         lan_url: lanUrl,
         join_command: lanUrl
-          ? `KTRDR_BACKEND_URL=${lanUrl} KTRDR_CLUSTER_TOKEN=${ctx.token()} npx ktrdr-worker --type backtesting`
+          ? `KTRDR_BACKEND_URL=${lanUrl}${pin} KTRDR_JOIN_TOKEN=${ctx.tokens.join()} npx ktrdr-worker --type backtesting`
           : null,
         // Linux hosts: host networking lets the backend call the container back on the host's
         // address; the image is built from this repository (docker build -t ktrdr-worker .)
         docker_command: lanUrl
-          ? `docker run -d --restart unless-stopped --network host --stop-timeout 30 -e KTRDR_BACKEND_URL=${lanUrl} -e KTRDR_CLUSTER_TOKEN=${ctx.token()} -e KTRDR_WORKER_TYPE=backtesting -e KTRDR_WORKER_PORT=0 ktrdr-worker`
+          ? `docker run -d --restart unless-stopped --network host --stop-timeout 30 -e KTRDR_BACKEND_URL=${lanUrl}${dockerPin} -e KTRDR_JOIN_TOKEN=${ctx.tokens.join()} -e KTRDR_WORKER_TYPE=backtesting -e KTRDR_WORKER_PORT=0 ktrdr-worker`
           : null,
         join_hint: allInterfaces
           ? address
             ? null
             : 'this machine has no LAN address'
           : `the backend listens on ${host} only: allow LAN workers in the settings (or start it with KTRDR_HOST=0.0.0.0)`,
+        tls_fingerprint: ctx.tlsFingerprint,
         data_dir: ctx.config.dataDir,
       };
     },

@@ -11,7 +11,13 @@ import {
   WorkerSchema,
   ChannelReplySchema,
 } from '@ktrdr/shared';
-import { ConflictError, errorResponses, NotFoundError, type TypedServer } from '@ktrdr/server-kit';
+import {
+  bearerToken,
+  ConflictError,
+  errorResponses,
+  NotFoundError,
+  type TypedServer,
+} from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
 import { toWireWorker } from '../workers/worker-registry.js';
 
@@ -33,6 +39,7 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
   app.get(
     Routes.backend.workerChannel,
     {
+      config: { access: ['worker'] },
       schema: {
         tags,
         summary:
@@ -42,6 +49,7 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
       },
     },
     (request, reply) => {
+      ctx.scope.self(request, request.params.worker_id, 'open the channel');
       const worker = reverseWorker(request.params.worker_id);
       reply.hijack();
       const res = reply.raw;
@@ -68,6 +76,7 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
   app.post(
     Routes.backend.workerChannelReplies,
     {
+      config: { access: ['worker'] },
       schema: {
         tags,
         summary: "A reverse worker's answer to a request that came down its channel",
@@ -77,6 +86,7 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
       },
     },
     async (request, reply) => {
+      ctx.scope.self(request, request.params.worker_id, 'answer on the channel');
       reverseWorker(request.params.worker_id);
       if (!ctx.channels.reply(request.params.worker_id, request.body))
         throw new ConflictError(
@@ -88,20 +98,27 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
   app.post(
     Routes.backend.workerRegister,
     {
+      config: { access: ['join', 'worker'] },
       schema: {
         tags,
         summary:
-          'Register (or re-register) a worker; the backend calls it back at endpoint_url/health first',
+          "Register (or re-register) a worker, with the join token (or the worker's own credential); the backend calls it back at endpoint_url/health first. The answer carries the worker's credential.",
         body: WorkerRegistrationSchema,
-        response: { 200: WorkerRegistrationResponseSchema, ...errorResponses(400) },
+        response: { 200: WorkerRegistrationResponseSchema, ...errorResponses(400, 403) },
       },
     },
-    async (request) => ctx.workers.register(request.body),
+    async (request) => {
+      ctx.scope.self(request, request.body.worker_id, 'register');
+      // registering with its own credential keeps it; with a token, a new one is issued
+      const own = request.principal?.role === 'worker' ? bearerToken(request) : undefined;
+      return ctx.workers.register(request.body, own);
+    },
   );
 
   app.post(
     Routes.backend.workerHeartbeat,
     {
+      config: { access: ['worker'] },
       schema: {
         tags,
         summary: 'Heartbeat; 404 means "unknown worker: register again"',
@@ -110,7 +127,10 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
         response: { 200: HeartbeatResponseSchema, ...errorResponses(400, 404) },
       },
     },
-    async (request) => ctx.workers.heartbeat(request.params.worker_id, request.body),
+    async (request) => {
+      ctx.scope.self(request, request.params.worker_id, 'heartbeat');
+      return ctx.workers.heartbeat(request.params.worker_id, request.body);
+    },
   );
 
   app.get(
@@ -156,14 +176,16 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
   app.delete(
     Routes.backend.worker,
     {
+      config: { access: ['worker'] },
       schema: {
         tags,
-        summary: 'A worker leaves gracefully',
+        summary: 'A worker leaves gracefully (its credential stops working)',
         params: WorkerParams,
         response: { 204: Type.Null(), ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {
+      ctx.scope.self(request, request.params.worker_id, 'leave');
       ctx.workers.leave(request.params.worker_id);
       return reply.code(204).send(null);
     },

@@ -17,6 +17,7 @@ export function dataDirLayout(dataDir: string) {
   return {
     database: join(dataDir, 'ktrdr.db'),
     token: join(dataDir, 'cluster-token'),
+    joinToken: join(dataDir, 'join-token'),
     lock: join(dataDir, 'backend.lock'),
     strategies: join(dataDir, 'strategies'),
     artifacts: join(dataDir, 'artifacts'),
@@ -85,7 +86,7 @@ export function acquireLock(path: string, describe: string): () => void {
   throw new DataDirLockedError(`could not take the lock ${path}`);
 }
 
-/** Reads the cluster token from its file, generating one (mode 0600) on first start. */
+/** Reads a token (the cluster or the join token) from its file, generating one (mode 0600) on first start. */
 export function loadOrCreateToken(path: string): { token: string; created: boolean } {
   if (existsSync(path)) {
     const token = readFileSync(path, 'utf8').trim();

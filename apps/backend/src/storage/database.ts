@@ -81,6 +81,9 @@ const MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX models_by_strategy ON models (strategy_name, created_at DESC);`,
+  // 4: the operations list filtered by type and status together (newest first, and its
+  // count) from one index, instead of reading every row of the type to check its status
+  `CREATE INDEX operations_by_type_status ON operations (operation_type, status, seq DESC);`,
 ];
 
 /**

@@ -29,23 +29,25 @@ const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 export function parseStrategyYaml(text: string): StrategyConfig {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 100 });
+    // logLevel error: an unknown tag is the document's problem, not a process warning
+    raw = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0]?.line;
-      throw new ValidationIssuesError([
-        {
-          path: 'yaml',
-          message: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0] ?? ''}`,
-        },
-      ]);
-    }
-    throw error;
+    // everything the YAML reader throws is about the text: syntax (YAMLParseError), an
+    // alias to no anchor or too many aliases (ReferenceError), nesting too deep (RangeError)
+    const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ValidationIssuesError([
+      { path: 'yaml', message: `${line ? `line ${line}: ` : ''}${message.split('\n')[0] ?? ''}` },
+    ]);
   }
   try {
     return parseStrategyConfig(raw);
   } catch (error) {
-    if (error instanceof StrategyValidationError) throw new ValidationIssuesError(error.issues);
+    // a problem with the document as a whole (not a mapping at all) is the yaml field's
+    if (error instanceof StrategyValidationError)
+      throw new ValidationIssuesError(
+        error.issues.map((issue) => (issue.path ? issue : { ...issue, path: 'yaml' })),
+      );
     throw error;
   }
 }

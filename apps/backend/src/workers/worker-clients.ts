@@ -17,19 +17,34 @@ export class WorkerClients {
   private readonly clients = new Map<string, WorkerClient>();
 
   constructor(
-    private readonly token: () => string,
+    /** The secret a worker chose at registration, which it expects on every call from us. */
+    private readonly callbackToken: (workerId: string) => string | undefined,
     private readonly channels: ChannelHub,
   ) {}
 
   /** The client of a registered worker: over HTTP, or down its channel when it is `reverse`. */
   forWorker(worker: Pick<WorkerRecord, 'worker_id' | 'endpoint_url' | 'connection'>): WorkerClient {
-    if (worker.connection === 'direct') return this.for(worker.endpoint_url);
+    const token = () => this.callbackToken(worker.worker_id);
+    if (worker.connection === 'direct') {
+      const key = `${worker.worker_id} ${worker.endpoint_url}`;
+      let client = this.clients.get(key);
+      if (!client) {
+        client = new WorkerClient({
+          baseUrl: worker.endpoint_url,
+          token,
+          dispatcher: this.agent,
+          timeoutMs: 10_000,
+        });
+        this.clients.set(key, client);
+      }
+      return client;
+    }
     const key = `channel:${worker.worker_id}`;
     let client = this.clients.get(key);
     if (!client) {
       client = new WorkerClient({
         baseUrl: `http://channel.invalid`,
-        token: this.token,
+        token,
         fetch: this.channels.fetchFor(worker.worker_id),
         timeoutMs: 10_000,
       });
@@ -38,13 +53,12 @@ export class WorkerClients {
     return client;
   }
 
-  /** The client of the worker at `endpointUrl`. */
+  /** A client for the open routes (`/health`) of the worker at `endpointUrl`: no token. */
   for(endpointUrl: string): WorkerClient {
     let client = this.clients.get(endpointUrl);
     if (!client) {
       client = new WorkerClient({
         baseUrl: endpointUrl,
-        token: this.token,
         dispatcher: this.agent,
         timeoutMs: 10_000,
       });

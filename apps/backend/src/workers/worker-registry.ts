@@ -10,6 +10,8 @@ export interface WorkerRecord {
   connection: 'direct' | 'reverse';
   status: WorkerStatus;
   capabilities: WorkerCapabilities;
+  /** The secret the worker chose for our calls to it (kept in memory only). */
+  callback_token: string | null;
   current_operation_id: string | null;
   current_attempt: number | null;
   registered_at: number;

@@ -9,6 +9,7 @@ import {
 import { NotFoundError, ValidationError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { WorkerCredentials } from '../auth/worker-credentials.js';
 import type { OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import { checkEndpointUrl, verifyReachBack } from './reach-back.js';
@@ -28,6 +29,7 @@ export interface FailurePolicy {
 /** What the worker service needs. */
 export interface WorkerServiceDeps {
   registry: WorkerRegistry;
+  credentials: WorkerCredentials;
   operations: OperationsService;
   dispatcher: Dispatcher;
   clients: WorkerClients;
@@ -58,8 +60,15 @@ export class WorkerService {
     for (const id of operationIds) this.unclaimed.set(id, deadline);
   }
 
-  /** Registers or re-registers a worker (idempotent per id). */
-  async register(body: WorkerRegistration): Promise<WorkerRegistrationResponse> {
+  /**
+   * Registers or re-registers a worker (idempotent per id). `ownCredential`: the worker
+   * registered with its own (still valid) credential, which it keeps; otherwise (the join
+   * or admin token) it gets a new one and any earlier one stops working.
+   */
+  async register(
+    body: WorkerRegistration,
+    ownCredential?: string,
+  ): Promise<WorkerRegistrationResponse> {
     const { registry, operations, clients, dispatcher, policy } = this.deps;
     const reverse = body.connection === 'reverse';
     let endpoint = `channel:${body.worker_id}`;
@@ -135,6 +144,7 @@ export class WorkerService {
       connection: reverse ? 'reverse' : 'direct',
       status: current ? 'busy' : 'available',
       capabilities: body.capabilities,
+      callback_token: body.callback_token ?? null,
       current_operation_id: current?.id ?? null,
       current_attempt: current?.attempt ?? null,
       registered_at: previous?.registered_at ?? now,
@@ -144,6 +154,7 @@ export class WorkerService {
       idle_mismatch_since: null,
       probing: false,
     };
+    const credential = ownCredential ?? this.deps.credentials.issue(record.worker_id);
     registry.upsert(record);
     if (!current) dispatcher.pump(record.worker_type);
     this.deps.log.info(
@@ -154,6 +165,7 @@ export class WorkerService {
       worker_id: record.worker_id,
       heartbeat_interval_ms: policy.heartbeatIntervalMs,
       drop_operations: drop,
+      worker_credential: credential,
     };
   }
 
@@ -212,6 +224,7 @@ export class WorkerService {
     const worker = this.deps.registry.get(workerId);
     if (!worker) throw new NotFoundError('worker', workerId);
     this.deps.registry.remove(workerId, 'left the cluster');
+    this.deps.credentials.revoke(workerId);
     this.loseHeldOperation(worker, `worker ${workerId} left the cluster while running it`, {
       restartWithoutCheckpoint: true,
     });

@@ -53,7 +53,11 @@ describe('API contract: auth on every route, clear 4xx for bad input, never a 50
   let client: BackendClient;
 
   before(async () => {
-    backend = await startTestBackend(dir.path);
+    // this suite sends a wrong token to every route on purpose: no slowing down here
+    // (credentials.test.ts checks the slowing down)
+    backend = await startTestBackend(dir.path, {
+      authThrottle: { freeFailures: 1e9, windowMs: 60_000, firstDelayMs: 0, maxDelayMs: 0 },
+    });
     worker = await startWorker({
       workerType: 'backtesting',
       backendUrl: backend.url,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Operation } from '@ktrdr/shared';
+import { tempDir } from '@ktrdr/testkit';
 import { startCluster, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
 
 /**
@@ -11,15 +12,21 @@ import { startCluster, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
  */
 describe('automatic failover: checkpointed work resumes on another worker', () => {
   let cluster: Cluster;
+  // the workers share one cache dir, as workers on one host do by default: the worker that
+  // takes over reads the series another one cached on disk
+  const sharedCache = tempDir();
   before(async () => {
     // ~2 s per run of the bundled series, a checkpoint at most every 0.3 s
     cluster = await startCluster({
       workerCount: 3,
       throttle: 2500,
-      workerEnv: { KTRDR_CHECKPOINT_SECONDS: '0.3' },
+      workerEnv: { KTRDR_CHECKPOINT_SECONDS: '0.3', KTRDR_CACHE_DIR: sharedCache.path },
     });
   });
-  after(async () => cluster.close());
+  after(async () => {
+    await cluster.close();
+    sharedCache.remove();
+  });
 
   const request = { strategy_name: 'macd_trend' };
   const text = async (path: string) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -63,7 +64,11 @@ describe('joining a worker from another machine', () => {
     const docker = info.docker_command ?? '';
     assert.match(docker, /^docker run -d .*--network host /);
     assert.ok(docker.includes(`-e KTRDR_BACKEND_URL=${info.lan_url} `), docker);
-    assert.ok(docker.includes(`-e KTRDR_CLUSTER_TOKEN=${TOKEN} `), docker);
+    const joinToken = readFileSync(`${dir.path}/data/join-token`, 'utf8').trim();
+    assert.ok(info.join_command.includes(`KTRDR_JOIN_TOKEN=${joinToken} `), 'the join token');
+    assert.ok(!info.join_command.includes(TOKEN), 'never the admin token');
+    assert.ok(docker.includes(`-e KTRDR_JOIN_TOKEN=${joinToken} `), docker);
+    assert.ok(!docker.includes(TOKEN), 'never the admin token');
     assert.match(docker, /-e KTRDR_WORKER_PORT=0 ktrdr-worker$/);
   });
 });

@@ -93,6 +93,8 @@ describe('operation ids and the start-up banner', () => {
       token: 'secret-token-value-123',
       dataDir: '/d',
       tokenSource: { kind: 'file', path: '/d/cluster-token', created: false },
+      joinTokenSource: { kind: 'file', path: '/d/join-token', created: false },
+      tlsFingerprint: null,
     } as unknown as BackendHandle;
     assert.match(
       startupBanner(handle, true),
@@ -101,5 +103,23 @@ describe('operation ids and the start-up banner', () => {
     const piped = startupBanner(handle, false);
     assert.ok(!piped.includes('secret-token-value-123'), 'no token in non-interactive output');
     assert.match(piped, /token: in \/d\/cluster-token/);
+    assert.match(piped, /join token \(workers only\): in \/d\/join-token/);
+  });
+
+  it('reads KTRDR_TLS and the certificate files, naming the variable when wrong', () => {
+    assert.deepEqual(loadBackendConfig({ KTRDR_TLS: 'self-signed' }).tls, { mode: 'self-signed' });
+    assert.deepEqual(loadBackendConfig({}).tls, { mode: 'off' });
+    assert.throws(
+      () => loadBackendConfig({ KTRDR_TLS: 'maybe' }),
+      /KTRDR_TLS must be off or self-signed/,
+    );
+    assert.throws(
+      () => loadBackendConfig({ KTRDR_TLS_CERT: '/c.pem' }),
+      /KTRDR_TLS_CERT and KTRDR_TLS_KEY go together/,
+    );
+    assert.throws(
+      () => loadBackendConfig({ KTRDR_JOIN_TOKEN: 'short' }),
+      /KTRDR_JOIN_TOKEN is too short/,
+    );
   });
 });

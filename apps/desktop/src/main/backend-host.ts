@@ -30,7 +30,7 @@ onMessage((message) => {
 
 try {
   handle = await startBackend(loadBackendConfig(process.env));
-  send({ type: 'ready', url: handle.url, token: handle.token });
+  send({ type: 'ready', url: handle.url, token: handle.token, joinToken: handle.joinToken });
 } catch (error) {
   send({ type: 'error', message: (error as Error).message });
   process.exit(1);

@@ -55,7 +55,7 @@ function handshake(
   host: HostProcess,
   timeoutMs: number,
   port: number,
-): Promise<{ url: string; token: string }> {
+): Promise<{ url: string; token: string; joinToken: string }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () =>
@@ -68,7 +68,8 @@ function handshake(
     );
     host.onMessage((message) => {
       clearTimeout(timer);
-      if (message.type === 'ready') resolve({ url: message.url, token: message.token });
+      if (message.type === 'ready')
+        resolve({ url: message.url, token: message.token, joinToken: message.joinToken });
       else {
         const hint = /port \d+ .* is in use/.test(message.message)
           ? ` (change the port in the settings, currently ${port})`
@@ -139,7 +140,7 @@ export async function startDesktopStack(options: DesktopStackOptions): Promise<D
     workers.push(
       ...startLocalWorkers({
         backendUrl: ready.url,
-        token: ready.token,
+        joinToken: ready.joinToken,
         dataDir,
         logLevel: options.logLevel ?? 'warn',
         backtestWorkers: settings.local_backtest_workers,

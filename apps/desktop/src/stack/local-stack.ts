@@ -63,7 +63,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     workers.push(
       ...startLocalWorkers({
         backendUrl: backend.url,
-        token: backend.token,
+        joinToken: backend.joinToken,
         dataDir: options.backend.dataDir,
         logLevel: options.backend.logLevel,
         backtestWorkers: options.backtestWorkers ?? 1,

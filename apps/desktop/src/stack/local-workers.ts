@@ -4,7 +4,8 @@ import { superviseWorker, type SupervisedWorker } from './worker-process.js';
 /** Which local workers to run beside the backend. */
 export interface LocalWorkersOptions {
   backendUrl: string;
-  token: string;
+  /** The backend's join token: local workers hold no admin rights either. */
+  joinToken: string;
   dataDir: string;
   logLevel: string;
   backtestWorkers: number;
@@ -23,7 +24,7 @@ export interface LocalWorkersOptions {
 export function startLocalWorkers(options: LocalWorkersOptions): SupervisedWorker[] {
   const env = (name: string, type: 'backtesting' | 'training') => ({
     KTRDR_BACKEND_URL: options.backendUrl,
-    KTRDR_CLUSTER_TOKEN: options.token,
+    KTRDR_JOIN_TOKEN: options.joinToken,
     KTRDR_WORKER_TYPE: type,
     KTRDR_WORKER_HOST: '127.0.0.1',
     KTRDR_WORKER_PORT: '0',

@@ -24,6 +24,8 @@ export interface WorkerIdentity {
   endpoint_url?: string;
   connection: 'direct' | 'reverse';
   capabilities: WorkerCapabilities;
+  /** The secret the backend must send when it calls this worker. */
+  callback_token?: string;
 }
 
 /** The outcome of a job, kept until the backend has acknowledged it. */
@@ -50,6 +52,8 @@ export interface BackendLinkDeps {
   state: () => Heartbeat;
   /** The backend moved on from these operations: stop them and forget them. */
   onDrop: (operationIds: string[]) => void;
+  /** The credential the backend issued (or confirmed) at registration; undefined = revoked, register with the join token. */
+  onCredential: (credential: string | undefined) => void;
   log: FastifyBaseLogger;
 }
 
@@ -68,6 +72,8 @@ interface CheckpointSlot {
  */
 export class BackendLink {
   private registered = false;
+  /** True once the backend issued a credential: requests carry it instead of the join token. */
+  private usingCredential = false;
   private stopped = false;
   private heartbeatMs = 1000;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -138,6 +144,8 @@ export class BackendLink {
         },
         { timeoutMs: 5000 },
       );
+      this.deps.onCredential(answer.worker_credential);
+      this.usingCredential = true;
       this.registered = true;
       this.backoffMs = 250;
       this.heartbeatMs = answer.heartbeat_interval_ms;
@@ -150,8 +158,16 @@ export class BackendLink {
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
       if (error instanceof ApiError && error.status === 400) {
         log.error({ err: error.message }, 'registration refused');
+      } else if (error instanceof ApiError && error.status === 401 && this.usingCredential) {
+        // our credential was revoked (rotation, or we left): register with the join token
+        this.deps.onCredential(undefined);
+        this.usingCredential = false;
+        this.nextRegisterAt = 0;
+        log.warn('credential no longer valid; registering again with the join token');
       } else if (error instanceof ApiError && error.status === 401) {
-        log.error('registration refused: the token is wrong (check KTRDR_CLUSTER_TOKEN)');
+        log.error(
+          'registration refused: the token is wrong (check KTRDR_JOIN_TOKEN: the backend may have rotated it)',
+        );
       } else {
         log.warn({ err: (error as Error).message }, 'backend not reachable; retrying');
       }
@@ -168,8 +184,14 @@ export class BackendLink {
       if (answer.drop_operations.length > 0) this.drop(answer.drop_operations);
       if (this.outbox.length > 0) void this.flushOutbox();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        // the backend restarted (or dropped us): register again right now, with what we hold
+      if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
+        // 404: the backend restarted (or dropped us); 401: our credential was revoked —
+        // register again right now, with what we hold
+        if (error.status === 401) {
+          this.deps.onCredential(undefined);
+          this.usingCredential = false;
+          this.deps.log.warn('credential no longer valid; registering again with the join token');
+        }
         this.registered = false;
         this.nextRegisterAt = 0;
         await this.register();

@@ -13,7 +13,10 @@ const THREAD_ENTRY = workerModule('runtime/job-thread');
 /** Settings of the runner. */
 export interface JobRunnerOptions {
   backendUrl: string;
-  token: string;
+  /** Pinned certificate of an https backend (TLS mode). */
+  backendFingerprint?: string | undefined;
+  /** The worker's credential now (it changes when the worker registers again). */
+  token: () => string;
   cacheDir: string;
   cancelDeadlineMs: number;
   settings: JobContext['settings'];
@@ -105,7 +108,7 @@ export class JobRunner {
     const data: JobThreadData = {
       handlerModule: definition.handlerModule.href,
       backendUrl: this.options.backendUrl,
-      token: this.options.token,
+      backendFingerprint: this.options.backendFingerprint,
       cacheDir: this.options.cacheDir,
       settings: this.options.settings,
     };
@@ -182,6 +185,7 @@ export class JobRunner {
       job,
       cancelBuffer: running.cancel.buffer as SharedArrayBuffer,
       workerId: this.options.workerId(),
+      token: this.options.token(),
     } satisfies RunMessage);
     return op;
   }

@@ -1,3 +1,4 @@
+import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
 /**
  * The entry of a job's worker thread. It preloads the handler module while it waits,
  * then runs jobs one after another (the runner never sends a second before the first
@@ -27,7 +28,7 @@ import {
 export interface JobThreadData {
   handlerModule: string;
   backendUrl: string;
-  token: string;
+  backendFingerprint?: string | undefined;
   cacheDir: string;
   settings: JobContext['settings'];
 }
@@ -38,6 +39,8 @@ export interface RunMessage {
   job: Record<string, unknown>;
   cancelBuffer: SharedArrayBuffer;
   workerId: string;
+  /** The worker's credential when the job starts (what its data and model downloads use). */
+  token: string;
 }
 
 /** Thread → main. */
@@ -72,11 +75,8 @@ handlerReady.catch((error: unknown) =>
   } satisfies ThreadMessage),
 );
 
-const backend = new BackendClient({
-  baseUrl: data.backendUrl,
-  token: data.token,
-  timeoutMs: 120_000,
-});
+// TLS mode: the thread trusts exactly the certificate the worker pinned
+const pinned = data.backendFingerprint ? pinnedAgent(data.backendFingerprint) : undefined;
 
 port.on('message', (message: RunMessage) => {
   void run(message);
@@ -84,6 +84,12 @@ port.on('message', (message: RunMessage) => {
 
 async function run(message: RunMessage): Promise<void> {
   const cancel = CancellationToken.fromBuffer(message.cancelBuffer);
+  const backend = new BackendClient({
+    baseUrl: data.backendUrl,
+    token: message.token,
+    timeoutMs: 120_000,
+    ...(pinned ? { dispatcher: pinned } : {}),
+  });
   const { signal, dispose } = cancel.toAbortSignal();
   let lastPost = 0;
   const ctx: JobContext = {

@@ -10,7 +10,9 @@ import {
   type WorkerType,
 } from '@ktrdr/shared';
 import {
-  bearerAuthenticator,
+  ADMIN,
+  bearerToken,
+  safeEqual,
   createServer,
   errorResponses,
   NotFoundError,
@@ -26,7 +28,8 @@ export interface WorkerAppDeps {
   workerId: () => string;
   workerType: WorkerType;
   version: string;
-  token: string;
+  /** The bearer tokens this worker accepts: the secret it gave the backend (and the admin token, when it was started with that). */
+  tokens: () => readonly string[];
   definitions: readonly WorkerJobDefinition[];
   runner: JobRunner;
   local: LocalOperations;
@@ -51,8 +54,13 @@ export async function buildWorkerApp(deps: WorkerAppDeps): Promise<TypedServer> 
     title: `ktrdr ${deps.workerType} worker`,
     version: deps.version,
     description:
-      'A worker: runs one operation at a time for the backend. Every route but /health needs the bearer token.',
-    authenticate: bearerAuthenticator(() => deps.token),
+      'A worker: runs one operation at a time for the backend. Every route but /health needs the bearer token the worker gave the backend when it registered.',
+    authenticate: (request) => {
+      const sent = bearerToken(request);
+      return sent !== undefined && deps.tokens().some((token) => safeEqual(sent, token))
+        ? ADMIN
+        : undefined;
+    },
     logger: deps.log,
   });
   const tags = ['worker'];

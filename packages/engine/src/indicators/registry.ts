@@ -266,6 +266,14 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
   },
 };
 
+/**
+ * The definition of an indicator type someone wrote, or undefined when there is none. Own
+ * keys only: `__proto__`, `constructor` or `toString` name no indicator.
+ */
+export function indicatorDefinition(type: string): IndicatorDefinition | undefined {
+  return Object.hasOwn(INDICATORS, type) ? INDICATORS[type as IndicatorType] : undefined;
+}
+
 /** Names by which conditions and fuzzy sets refer to an indicator's outputs. */
 export function outputNames(name: string, spec: IndicatorSpec): string[] {
   const outputs = INDICATORS[spec.type].outputs;

@@ -10,7 +10,7 @@ import {
   type StrategyConfig,
 } from '@ktrdr/shared';
 import { Compile } from 'typebox/compile';
-import { INDICATORS, outputNames, type IndicatorParam } from '../indicators/registry.js';
+import { indicatorDefinition, outputNames, type IndicatorParam } from '../indicators/registry.js';
 import { checkCondition, isKnownOperand, unknownOperand } from './conditions.js';
 
 const validators = {
@@ -43,7 +43,7 @@ const ALL_PARAMS: readonly IndicatorParam[] = [
 
 /** Per-type parameter rules the flat schema cannot express. */
 function indicatorIssues(name: string, spec: IndicatorSpec): FieldIssue[] {
-  const definition = INDICATORS[spec.type];
+  const definition = indicatorDefinition(spec.type);
   if (!definition) return [];
   const issues: FieldIssue[] = [];
   const at = (p: string) => `indicators.${name}.${p}`;
@@ -81,7 +81,7 @@ function indicatorIssues(name: string, spec: IndicatorSpec): FieldIssue[] {
 export function operandNames(indicators: Record<string, IndicatorSpec>): Set<string> {
   const names = new Set<string>();
   for (const [name, spec] of Object.entries(indicators)) {
-    if (INDICATORS[spec.type]) for (const n of outputNames(name, spec)) names.add(n);
+    if (indicatorDefinition(spec.type)) for (const n of outputNames(name, spec)) names.add(n);
   }
   return names;
 }
@@ -147,7 +147,7 @@ function neuroFuzzyIssues(
         if (
           m &&
           typeof m.type === 'string' &&
-          m.type in MEMBERSHIP_ARITY &&
+          Object.hasOwn(MEMBERSHIP_ARITY, m.type) &&
           Array.isArray(m.parameters) &&
           m.parameters.every((x) => typeof x === 'number')
         ) {
@@ -207,7 +207,19 @@ export function strategyIssues(raw: unknown): FieldIssue[] {
     ];
   }
   const validator = validators[type as keyof typeof validators];
-  const issues = formatSchemaErrors(validator.Errors(raw)).filter((i) => !isConditionPath(i.path));
+  const issues = formatSchemaErrors(validator.Errors(raw))
+    .filter((i) => !isConditionPath(i.path))
+    .map((i) =>
+      // a key of the indicators (or a fuzzy input's sets) that breaks the naming rule
+      /^(indicators|fuzzy_sets\.[^.]+)\.[^.]+$/.test(i.path) &&
+      i.message.startsWith('is not a known field')
+        ? {
+            path: i.path,
+            message:
+              'is not a valid name: use lower-case letters, digits and _, starting with a letter',
+          }
+        : i,
+    );
   const indicators =
     config.indicators && typeof config.indicators === 'object'
       ? (config.indicators as Record<string, IndicatorSpec>)

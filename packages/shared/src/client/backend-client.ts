@@ -1,5 +1,5 @@
 import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
-import type { ClusterInfo } from '../contracts/cluster.js';
+import type { ClusterInfo, TokenRotateRequest, TokenRotateResponse } from '../contracts/cluster.js';
 import type {
   ModelDetail,
   ModelDocumentWire,
@@ -303,6 +303,11 @@ export class BackendClient {
   /** Where this backend listens and how another machine joins it. */
   clusterInfo(): Promise<ClusterInfo> {
     return this.http.request('GET', R.cluster);
+  }
+
+  /** Replaces the admin or the join token, or revokes every worker's credential (admin only). */
+  rotateToken(kind: TokenRotateRequest['kind']): Promise<TokenRotateResponse> {
+    return this.http.request('POST', R.tokensRotate, { body: { kind } });
   }
 
   /** Trained models. */

@@ -61,6 +61,19 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The most specific message in a cause chain: `fetch failed` says nothing, its cause (a TLS
+ * certificate that is not the pinned one, a DNS failure) says what to fix.
+ */
+function deepestMessage(error: unknown): string {
+  let message = error instanceof Error ? error.message : String(error);
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof Error && e.message) message = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
 /** Turns whatever `fetch` threw into a {@link ConnectionError} that says what happened. */
 export function toConnectionError(error: unknown, url: string, timedOut: boolean): ConnectionError {
   if (error instanceof ConnectionError) return error;
@@ -82,8 +95,6 @@ export function toConnectionError(error: unknown, url: string, timedOut: boolean
           ? 'connection reset'
           : kind === 'timeout'
             ? 'timed out'
-            : error instanceof Error
-              ? error.message
-              : String(error);
+            : deepestMessage(error);
   return new ConnectionError(kind, url, `cannot reach ${url}: ${what}`, { cause: error });
 }

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { TimeframeSchema } from './enums.js';
+import { OperationIdSchema } from './operations.js';
 import { DateInput, JsonObject, Nullable, StringEnum } from './schema-helpers.js';
 import { StrategyNameSchema } from './strategies.js';
 
@@ -55,7 +56,8 @@ export type SeriesRef = Static<typeof SeriesRefSchema>;
 /** The body the backend POSTs to a backtest worker's `/backtests/start`. */
 export const BacktestJobSchema = Type.Object(
   {
-    task_id: Type.String({ minLength: 1, maxLength: 100 }),
+    /** The backend's operation id; the worker names its result files after it. */
+    task_id: OperationIdSchema,
     attempt: Type.Integer({ minimum: 1 }),
     strategy: Type.Object({
       name: Type.String(),

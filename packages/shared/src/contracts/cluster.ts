@@ -26,7 +26,37 @@ export const ClusterInfoSchema = Type.Object({
   docker_command: Nullable(Type.String()),
   /** Why no machine can join yet, and what to change. */
   join_hint: Nullable(Type.String()),
+  /** TLS mode: the SHA-256 fingerprint of the backend's certificate, which the join command pins. */
+  tls_fingerprint: Nullable(Type.String()),
   data_dir: Type.String(),
 });
 /** See {@link ClusterInfoSchema}. */
 export type ClusterInfo = Static<typeof ClusterInfoSchema>;
+
+/** `POST /api/v1/tokens/rotate` body: which secret to replace. */
+export const TokenRotateRequestSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('admin'), Type.Literal('join'), Type.Literal('workers')], {
+      description:
+        "admin: the UI/CLI/API token; join: the token that registers workers; workers: revoke every worker's credential (each registers again with the join token)",
+    }),
+  },
+  { additionalProperties: false },
+);
+/** See {@link TokenRotateRequestSchema}. */
+export type TokenRotateRequest = Static<typeof TokenRotateRequestSchema>;
+
+/** The answer to a rotation. */
+export const TokenRotateResponseSchema = Type.Object({
+  kind: Type.String(),
+  /** The new token (admin, join); null for workers. */
+  token: Nullable(Type.String()),
+  /** The file the new token was written to (null: it came from the environment, so it lasts until a restart). */
+  persisted_to: Nullable(Type.String()),
+  /** Worker credentials revoked (workers). */
+  revoked: Type.Integer(),
+  /** What happens next, in words. */
+  note: Type.String(),
+});
+/** See {@link TokenRotateResponseSchema}. */
+export type TokenRotateResponse = Static<typeof TokenRotateResponseSchema>;

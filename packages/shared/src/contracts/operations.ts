@@ -2,11 +2,15 @@ import Type, { type Static } from 'typebox';
 import { OperationStatusSchema, OperationTypeSchema } from './enums.js';
 import { IsoDateTime, JsonObject, Nullable } from './schema-helpers.js';
 
-/** Operation ids look like `op_backtesting_20261128_154506_1a2b3c4d`. */
+/**
+ * Operation ids look like `op_backtesting_20261128_154506_1a2b3c4d`. They name folders
+ * (`<data dir>/artifacts/<id>/`) and a worker's result files: never `.` or `..`.
+ */
 export const OperationIdSchema = Type.String({
   minLength: 1,
   maxLength: 100,
-  pattern: '^[A-Za-z0-9_.:-]+$',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$',
+  description: 'letters, digits and . _ : - (starting with a letter or digit)',
 });
 
 /** The progress of a running operation. `context` carries domain fields (bar date, equity, epoch, loss…). */
@@ -84,7 +88,10 @@ export const OperationListQuerySchema = Type.Object(
     operation_type: Type.Optional(OperationTypeSchema),
     parent_operation_id: Type.Optional(OperationIdSchema),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    // at most what the database takes as an OFFSET (a 64-bit integer), exactly
+    offset: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
+    ),
     active_only: Type.Optional(Type.Boolean({ default: false })),
   },
   { additionalProperties: false },

@@ -30,6 +30,7 @@ export const Routes = {
     series: '/api/v1/data/:symbol/:timeframe',
     session: '/api/v1/session',
     cluster: '/api/v1/cluster',
+    tokensRotate: '/api/v1/tokens/rotate',
     models: '/api/v1/models',
     model: '/api/v1/models/:model_id',
     modelDownload: '/api/v1/models/:model_id/download',

@@ -130,9 +130,17 @@ const sideRules = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Indicator (and fuzzy set) names: conditions refer to them, and engines key objects by them.
+ * `additionalProperties: false` is what makes a record's key pattern hold (without it a name
+ * like `Fast` or `__proto__` passes).
+ */
+const IndicatorNamePattern = '^[a-z][a-z0-9_]*$';
+
 const indicatorsRecord = Type.Record(
-  Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
+  Type.String({ pattern: IndicatorNamePattern }),
   IndicatorSpecSchema,
+  { additionalProperties: false },
 );
 
 /** A `rules` strategy: indicators and entry/exit conditions over them. */
@@ -242,7 +250,9 @@ export const NeuroFuzzyStrategySchema = Type.Object(
     indicators: indicatorsRecord,
     fuzzy_sets: Type.Record(
       Type.String({ minLength: 1, maxLength: 80 }),
-      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), MembershipSchema),
+      Type.Record(Type.String({ pattern: IndicatorNamePattern }), MembershipSchema, {
+        additionalProperties: false,
+      }),
     ),
     model: ModelSpecSchema,
     training: TrainingSpecSchema,

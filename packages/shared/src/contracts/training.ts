@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { SeriesRefSchema } from './backtests.js';
 import { TimeframeSchema } from './enums.js';
+import { OperationIdSchema } from './operations.js';
 import { DateInput, JsonObject, Nullable } from './schema-helpers.js';
 import { StrategyNameSchema } from './strategies.js';
 
@@ -31,7 +32,8 @@ export type TrainingStartRequest = Static<typeof TrainingStartRequestSchema>;
 /** The body the backend POSTs to a training worker's `/training/start`. */
 export const TrainingJobSchema = Type.Object(
   {
-    task_id: Type.String({ minLength: 1, maxLength: 100 }),
+    /** The backend's operation id; the worker names its result files after it. */
+    task_id: OperationIdSchema,
     attempt: Type.Integer({ minimum: 1 }),
     strategy: Type.Object({ name: Type.String(), hash: Type.String(), config: JsonObject }),
     data: SeriesRefSchema,

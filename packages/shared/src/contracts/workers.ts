@@ -64,6 +64,14 @@ export const WorkerRegistrationSchema = Type.Object(
       }),
     ),
     capabilities: WorkerCapabilitiesSchema,
+    callback_token: Type.Optional(
+      Type.String({
+        minLength: 32,
+        maxLength: 512,
+        description:
+          'a secret this worker chose: the backend sends it as the bearer token when it calls the worker (start, cancel, status)',
+      }),
+    ),
     current_operation_id: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
     current_attempt: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     completed_operations: Type.Optional(
@@ -81,6 +89,10 @@ export const WorkerRegistrationResponseSchema = Type.Object({
   heartbeat_interval_ms: Type.Integer(),
   drop_operations: Type.Array(Type.String(), {
     description: 'operations this worker holds that the backend has moved on from: stop them',
+  }),
+  worker_credential: Type.String({
+    description:
+      "this worker's own credential: the bearer token for its heartbeats, reports, artifacts and the data and models its jobs need (and for registering again); nothing else",
   }),
 });
 /** See {@link WorkerRegistrationResponseSchema}. */

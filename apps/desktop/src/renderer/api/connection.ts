@@ -21,7 +21,11 @@ export async function connect(): Promise<Connection> {
   const desktop = desktopApi();
   if (desktop) {
     const { url, token } = await desktop.backend();
-    return { client: new BackendClient({ baseUrl: url, token }), authenticated: true };
+    desktopToken = token;
+    return {
+      client: new BackendClient({ baseUrl: url, token: () => desktopToken }),
+      authenticated: true,
+    };
   }
   const client = new BackendClient({ baseUrl: window.location.origin, credentials: 'same-origin' });
   const token = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)?.[1];
@@ -36,6 +40,17 @@ export async function connect(): Promise<Connection> {
     if (error instanceof ApiError && error.status === 401) return { client, authenticated: false };
     throw error;
   }
+}
+
+/** The admin token the desktop app's client sends (a browser sends its session cookie). */
+let desktopToken: string | undefined;
+
+/**
+ * After this UI rotated the admin token: the desktop app's client sends the new one from
+ * now on; in a browser the backend already re-issued the session cookie with its answer.
+ */
+export function adoptAdminToken(token: string): void {
+  if (desktopToken !== undefined) desktopToken = token;
 }
 
 /** Exchanges a token for the session cookie. */

@@ -1,7 +1,68 @@
 import { Alert, Button, Code, CopyButton, Group, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import type { TokenRotateRequest } from '@ktrdr/shared';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useClient } from '../api/client-context';
+import { adoptAdminToken } from '../api/connection';
 import { clusterQuery } from '../api/queries';
+
+const ROTATIONS: { kind: TokenRotateRequest['kind']; label: string; confirm: string }[] = [
+  {
+    kind: 'join',
+    label: 'New join token',
+    confirm:
+      'Replace the join token? Running workers keep working; new workers need the new command.',
+  },
+  {
+    kind: 'workers',
+    label: 'Revoke worker credentials',
+    confirm:
+      'Revoke every worker credential? Each worker registers again with the join token at its next heartbeat.',
+  },
+  {
+    kind: 'admin',
+    label: 'New admin token',
+    confirm:
+      'Replace the admin token? Every other UI and CLI must use the new one (the CLI on this machine reads it from the data folder).',
+  },
+];
+
+/** Rotating the cluster's secrets; nothing restarts, workers included. */
+function CredentialsPanel() {
+  const client = useClient();
+  const queries = useQueryClient();
+  const rotate = useMutation({
+    mutationFn: (kind: TokenRotateRequest['kind']) => client.rotateToken(kind),
+    onSuccess: async (answer) => {
+      if (answer.kind === 'admin' && answer.token) adoptAdminToken(answer.token);
+      await queries.invalidateQueries({ queryKey: ['cluster'] });
+    },
+  });
+  return (
+    <Stack gap="xs" data-testid="credentials-panel">
+      <Title order={3}>Credentials</Title>
+      <Group>
+        {ROTATIONS.map((r) => (
+          <Button
+            key={r.kind}
+            variant="default"
+            loading={rotate.isPending && rotate.variables === r.kind}
+            onClick={() => {
+              if (window.confirm(r.confirm)) rotate.mutate(r.kind);
+            }}
+          >
+            {r.label}
+          </Button>
+        ))}
+      </Group>
+      {rotate.data && (
+        <Alert color="green" data-testid="rotation-result">
+          {rotate.data.note}
+        </Alert>
+      )}
+      {rotate.error && <Alert color="red">{rotate.error.message}</Alert>}
+    </Stack>
+  );
+}
 
 /** The exact command that adds a worker from another machine of the LAN. */
 export function JoinView() {
@@ -35,7 +96,8 @@ export function JoinView() {
               )}
             </CopyButton>
             <Text size="sm" c="dimmed">
-              The command holds this cluster's token: share it only with machines you own.
+              The command holds this cluster&apos;s join token: it can only register workers, and
+              each worker then gets a credential of its own. Share it only with machines you own.
             </Text>
           </Group>
         </>
@@ -72,6 +134,7 @@ export function JoinView() {
           {data.join_hint}
         </Alert>
       )}
+      <CredentialsPanel />
       <Text size="sm" c="dimmed">
         Backend {data.version} listening on {data.listening.host}:{data.listening.port} · data in{' '}
         <Code>{data.data_dir}</Code>
