@@ -34,6 +34,8 @@ import { healthRoutes } from './routes/health.js';
 import { operationRoutes } from './routes/operations.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { sessionRoutes } from './routes/session.js';
+import { sweepRoutes } from './routes/sweeps.js';
+import { SweepService } from './sweeps/sweep-service.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webRoutes } from './routes/web.js';
 import { workerRoutes } from './routes/workers.js';
@@ -171,6 +173,19 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     codeVersion: BACKEND_VERSION,
   });
   actions.registerLocalRunner('data_load', acquisition);
+  const sweeps = new SweepService({
+    operations,
+    backtests,
+    dispatcher,
+    registry,
+    actions,
+    artifacts,
+    series,
+    log,
+    maxChildren: config.maxSweepChildren,
+    backendUrl: deps.publicUrl,
+  });
+  actions.registerLocalRunner('sweep', sweeps);
 
   const ctx: BackendContext = {
     config,
@@ -198,12 +213,14 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     ibGate,
     acquisition,
     channels,
+    sweeps,
   };
   healthRoutes(app, ctx);
   workerRoutes(app, ctx);
   operationRoutes(app, ctx);
   backtestRoutes(app, ctx);
   trainingRoutes(app, ctx);
+  sweepRoutes(app, ctx);
   modelRoutes(app, ctx);
   eventRoutes(app, ctx);
   dataRoutes(app, ctx);

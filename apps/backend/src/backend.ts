@@ -58,8 +58,11 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     // what a previous run left: queued work goes back in line, running work must be claimed
     const running = ctx.operations.byStatus('running');
     ctx.acquisition.failInterrupted(running.filter((r) => r.operation_type === 'data_load'));
+    // operations the backend runs itself are not claimed by workers
     ctx.workers.expectClaims(
-      running.filter((r) => r.operation_type !== 'data_load').map((r) => r.operation_id),
+      running
+        .filter((r) => r.operation_type !== 'data_load' && r.operation_type !== 'sweep')
+        .map((r) => r.operation_id),
       config.restartClaimMs,
     );
 
@@ -78,7 +81,8 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     const pending = ctx.operations.byStatus('pending');
     for (const record of pending)
       if (record.worker_id !== null) ctx.operations.unassignWorker(record.operation_id);
-    ctx.dispatcher.restore(pending);
+    ctx.dispatcher.restore(pending.filter((r) => r.operation_type !== 'sweep'));
+    ctx.sweeps.reattach();
     const sweep = setInterval(
       () => ctx.workers.sweep(),
       Math.max(50, Math.floor(config.heartbeatIntervalMs / 4)),

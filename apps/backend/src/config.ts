@@ -38,6 +38,8 @@ export interface BackendConfig {
   workerRemovalMs: number;
   /** After a restart, a `running` operation no worker claims within this long fails over (or fails). */
   restartClaimMs: number;
+  /** The most backtests one sweep may make (a request's max_children can only lower it). */
+  maxSweepChildren: number;
   /** A checkpointed operation fails over to another worker at most this many times minus one. */
   maxLostAttempts: number;
   /** How long a worker may take to stop a cancelled job before the backend stops waiting. */
@@ -77,6 +79,7 @@ export function defaultBackendConfig(): BackendConfig {
     workerRemovalMs: 60_000,
     restartClaimMs: 30_000,
     maxLostAttempts: 3,
+    maxSweepChildren: 1000,
     cancelTimeoutMs: 8_000,
     assetsDir: BUNDLED_ASSETS_DIR,
     logLevel: 'info',
@@ -111,6 +114,7 @@ Starts the ktrdr orchestrator. Flags override environment variables:
   waits before it fails), KTRDR_WORKER_REMOVAL_SECONDS (60: silence before a worker leaves
   the roster), KTRDR_RESTART_CLAIM_SECONDS (30: after a restart, how long an operation left
   running waits for its worker to claim it before it moves to another worker),
+  KTRDR_SWEEP_MAX_CHILDREN (1000: the most backtests one sweep may make),
   KTRDR_TLS (off; self-signed: HTTPS with a certificate made once in <data dir>/tls, whose
   fingerprint the join command pins), KTRDR_TLS_CERT + KTRDR_TLS_KEY (your own certificate),
   KTRDR_LOG_LEVEL (info).
@@ -182,6 +186,14 @@ export function loadBackendConfig(
     config.logLevel = parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL);
   if (values.KTRDR_WORKER_GRACE_SECONDS)
     config.workerGraceMs = seconds('KTRDR_WORKER_GRACE_SECONDS', values.KTRDR_WORKER_GRACE_SECONDS);
+  if (values.KTRDR_SWEEP_MAX_CHILDREN) {
+    const max = Number(values.KTRDR_SWEEP_MAX_CHILDREN);
+    if (!Number.isInteger(max) || max < 1 || max > 100_000)
+      throw new ConfigError(
+        `KTRDR_SWEEP_MAX_CHILDREN must be a whole number from 1 to 100000, got "${values.KTRDR_SWEEP_MAX_CHILDREN}"`,
+      );
+    config.maxSweepChildren = max;
+  }
   if (values.KTRDR_RESTART_CLAIM_SECONDS)
     config.restartClaimMs = seconds(
       'KTRDR_RESTART_CLAIM_SECONDS',

@@ -18,6 +18,7 @@ import type { StrategyStore } from './strategies/strategy-store.js';
 import type { WorkerRegistry } from './workers/worker-registry.js';
 import type { WorkerService } from './workers/worker-service.js';
 import type { ChannelHub } from './workers/channel-hub.js';
+import type { SweepService } from './sweeps/sweep-service.js';
 
 /** The services the routes work with, built once per backend. */
 export interface BackendContext {
@@ -50,4 +51,5 @@ export interface BackendContext {
   ibGate: IbHostGate;
   acquisition: DataAcquisitionService;
   channels: ChannelHub;
+  sweeps: SweepService;
 }

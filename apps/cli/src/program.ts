@@ -9,6 +9,7 @@ import { registerControlCommands } from './commands/control.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerLaunchCommands } from './commands/launch.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerWorkerCommands } from './commands/workers.js';
 
@@ -127,6 +128,7 @@ function buildProgram(terminal: Terminal, setExit: (code: ExitCodeValue) => void
   registerWorkerCommands(program, action);
   registerOperationCommands(program, action);
   registerLaunchCommands(program, action);
+  registerSweepCommand(program, action);
   registerDataCommands(program, action);
   registerControlCommands(program, action);
   registerCatalogCommands(program, action);

@@ -89,6 +89,47 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     assert.equal((await client.getOperation(id)).status, 'completed');
   });
 
+  it('sweep --follow: a line per finished backtest with the best so far, then the ranked sets', async () => {
+    const run = await ktrdr(
+      [
+        'sweep',
+        'sma_crossover',
+        '--start',
+        '2016-01-01',
+        '--param',
+        'indicators.fast.period=10,20',
+        '--param',
+        'indicators.slow.period=50:60:10',
+        '--follow',
+      ],
+      env,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const id = /op_sweep_\d{8}_\d{6}_[0-9a-f]{8}/.exec(run.stdout)?.[0] as string;
+    assert.ok(id, run.stdout);
+    const result = await client.getSweepResult(id);
+    assert.equal(result.total, 4);
+    assert.match(
+      run.stdout,
+      /4 parameter sets \(4 completed\); ranked by sharpe_ratio, largest first/,
+    );
+    const rows = run.stdout
+      .split('\n')
+      .filter((line) => /^\s+[1-4]\s+\d+\s+\d+\s+-?\d+\.\d{4}/.test(line));
+    assert.equal(rows.length, 4, run.stdout);
+    const best = result.leaderboard[0]!;
+    assert.match(
+      rows[0]!,
+      new RegExp(
+        `^\\s+1\\s+${best.parameters['indicators.fast.period']}\\s+${best.parameters['indicators.slow.period']}\\s+${best.metrics!.sharpe_ratio!.toFixed(4)}`,
+      ),
+    );
+    assert.match(run.stderr, /best sharpe_ratio -?\d+\.\d{3} at fast\.period=\d+ slow\.period=\d+/);
+    const bad = await ktrdr(['sweep', 'sma_crossover', '--param', 'indicators.fast.period'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--param must look like path=v1,v2,… or path=from:to:step/);
+  });
+
   it('--json --follow prints one document: the operation and its result, in the API schema', async () => {
     const run = await ktrdr(['--json', 'backtest', 'rsi_mean_reversion', '--follow'], env);
     assert.equal(run.code, 0, run.stderr);

@@ -13,6 +13,7 @@ export * from './contracts/cluster.js';
 export * from './contracts/training.js';
 export * from './contracts/models.js';
 export * from './contracts/ib.js';
+export * from './contracts/sweeps.js';
 export * from './client/errors.js';
 export * from './client/http.js';
 export * from './client/backend-client.js';

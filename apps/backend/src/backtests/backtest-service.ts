@@ -10,7 +10,7 @@ import type { SeriesStore } from '../data/series-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { ModelStore } from '../models/model-store.js';
-import type { OperationsService } from '../operations/operations-service.js';
+import type { NewOperation, OperationsService } from '../operations/operations-service.js';
 import { resolveRun } from '../operations/run-request.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
@@ -67,14 +67,15 @@ export class BacktestService {
       );
   }
 
-  async start(body: BacktestStartRequest): Promise<StartResponse> {
-    const { operations, dispatcher, registry } = this.deps;
+  /**
+   * Checks a backtest request through and builds the operation it would be — its job,
+   * metadata and provenance — without creating anything (sweeps check every set first).
+   */
+  prepare(body: BacktestStartRequest, parentOperationId?: string): NewOperation {
     const run = resolveRun(this.deps, body);
     const feasibility = feasibilityIssues(run.config, run.barCount);
     if (feasibility.length > 0) throw new ValidationIssuesError(feasibility);
     this.checkModel(run.config, body.model_id);
-    requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
-
     const job: Omit<BacktestJob, 'task_id' | 'attempt'> = {
       strategy: { name: run.strategyName, hash: run.hash, config: run.config },
       data: run.data,
@@ -83,8 +84,9 @@ export class BacktestService {
       slippage: body.slippage ?? 0.0005,
       ...(body.model_id !== undefined ? { model_id: body.model_id } : {}),
     };
-    const record = operations.create({
+    return {
       type: 'backtesting',
+      parentOperationId: parentOperationId ?? null,
       metadata: {
         strategy_name: run.strategyName,
         symbol: run.data.symbol,
@@ -104,7 +106,14 @@ export class BacktestService {
         ...(body.model_id !== undefined ? { model_id: body.model_id } : {}),
       },
       job,
-    });
+    };
+  }
+
+  async start(body: BacktestStartRequest): Promise<StartResponse> {
+    const { operations, dispatcher, registry } = this.deps;
+    const operation = this.prepare(body);
+    requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
+    const record = operations.create(operation);
     await dispatcher.submit(record);
     return { success: true, operation_id: record.operation_id, status: record.status };
   }

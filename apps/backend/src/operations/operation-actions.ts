@@ -46,6 +46,10 @@ export const FULL_RESULT_ARTIFACT = 'result-full.json';
 export interface LocalRunner {
   cancel(id: string, reason: string): Promise<Operation>;
   retry(id: string): Promise<StartResponse>;
+  /** Continues an ended operation (default: from its checkpoint, on a worker). */
+  resume?(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }>;
+  /** Its result as JSON text (default: the stored artifact of a completed operation). */
+  resultText?(id: string): Promise<string>;
 }
 
 /**
@@ -194,6 +198,8 @@ export class OperationActions {
 
   /** The stored result of a completed operation, as JSON text. */
   async resultText(id: string): Promise<string> {
+    const local = this.localRunners.get(this.deps.operations.require(id).operation_type);
+    if (local?.resultText) return local.resultText(id);
     this.requireCompleted(id);
     const text = await this.deps.artifacts.readText(id, RESULT_ARTIFACT);
     if (text === undefined) throw new NotFoundError('result of operation', id);
@@ -226,6 +232,8 @@ export class OperationActions {
 
   /** Continues a failed or cancelled operation from its checkpoint on any free worker. */
   async resume(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
+    const local = this.localRunners.get(this.deps.operations.require(id).operation_type);
+    if (local?.resume) return local.resume(id);
     this.requireWorkersFor(id);
     const record = this.deps.operations.prepareResume(id);
     await this.deps.dispatcher.submit(record);

@@ -138,6 +138,15 @@ export class OperationStore {
     ).map(fromRow);
   }
 
+  /** The children of a parent (a sweep), oldest first (index operations_by_parent). */
+  byParent(parentId: string): OperationRecord[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM operations WHERE parent_operation_id = ? ORDER BY seq')
+        .all(parentId) as Row[]
+    ).map(fromRow);
+  }
+
   /** A filtered page, newest first, with the total count of the filter. */
   list(query: OperationListQuery): { records: OperationRecord[]; total: number } {
     const where: string[] = [];

@@ -50,6 +50,8 @@ export class OperationsService {
    * re-parse rows. Records leave it when they end.
    */
   private readonly active = new Map<string, OperationRecord>();
+  /** Called after an operation ended (sweeps follow their children this way). */
+  private readonly endListeners = new Set<(record: OperationRecord) => void>();
 
   constructor(
     private readonly store: OperationStore,
@@ -138,6 +140,59 @@ export class OperationsService {
   /** Counts per status. */
   countByStatus(): Record<string, number> {
     return this.store.countByStatus();
+  }
+
+  /** Calls `listener` with every operation that ends, after it is stored. */
+  onEnd(listener: (record: OperationRecord) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  /** The operations of a parent (a sweep's children), oldest first. */
+  children(parentId: string): OperationRecord[] {
+    return this.store.byParent(parentId).map((row) => this.active.get(row.operation_id) ?? row);
+  }
+
+  /**
+   * Puts an ended child back in line under its id with the next attempt: from its
+   * checkpoint when it saved one, else from the start (resuming a sweep).
+   */
+  requeue(id: string): OperationRecord {
+    const record = this.require(id);
+    if (record.status !== 'failed' && record.status !== 'cancelled') return record;
+    record.status = 'pending';
+    record.attempt += 1;
+    record.worker_id = null;
+    record.completed_at = null;
+    record.error_message = null;
+    record.routing_reason = null;
+    const job = { ...(record.job ?? {}) };
+    if (record.checkpoint_ref) job.checkpoint_ref = record.checkpoint_ref;
+    else delete job.checkpoint_ref;
+    record.job = job;
+    record.progress = record.checkpoint_ref
+      ? {
+          ...record.progress,
+          eta_seconds: null,
+          current_step: `resuming from ${checkpointPosition(record.checkpoint_ref)}`,
+        }
+      : { ...initialProgress(), current_step: 'queued again' };
+    this.store.update(record);
+    this.active.set(id, record);
+    return record;
+  }
+
+  /** An ended operation run by the backend itself (a sweep) is running again. */
+  reopen(id: string): OperationRecord {
+    const record = this.require(id);
+    record.status = 'running';
+    record.attempt += 1;
+    record.completed_at = null;
+    record.error_message = null;
+    this.store.update(record);
+    this.active.set(id, record);
+    this.announce(record);
+    return record;
   }
 
   /** Announces the current state of an operation (e.g. its queue position moved). */
@@ -380,6 +435,7 @@ export class OperationsService {
     this.active.delete(id);
     this.events.flushProgress(id);
     this.announce(record);
+    for (const listener of this.endListeners) listener(record);
     return record;
   }
 }

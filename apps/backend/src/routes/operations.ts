@@ -4,6 +4,7 @@ import {
   ArtifactUploadQuerySchema,
   ArtifactUploadResponseSchema,
   BacktestResultSchema,
+  SweepResultSchema,
   CancelQuerySchema,
   MetricsPageSchema,
   MetricsQuerySchema,
@@ -79,9 +80,13 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
     {
       schema: {
         tags,
-        summary: 'The result of a completed operation',
+        summary:
+          "The result of a completed operation; a sweep's leaderboard is served while it runs too",
         params: OperationParams,
-        response: { 200: BacktestResultSchema, ...errorResponses(400, 404, 409) },
+        response: {
+          200: Type.Union([BacktestResultSchema, SweepResultSchema]),
+          ...errorResponses(400, 404, 409),
+        },
       },
     },
     async (request, reply) => {

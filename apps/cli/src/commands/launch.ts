@@ -45,7 +45,7 @@ interface FollowOption {
 }
 
 /** Adds the flags that say which bars to run on (each defaults to the strategy's own). */
-function dataOptions(command: Command): Command {
+export function dataOptions(command: Command): Command {
   return command
     .option('--symbol <symbol>', "the series' symbol (default: the strategy's)")
     .option(
@@ -67,7 +67,7 @@ export function followOptions(command: Command): Command {
     );
 }
 
-function dataFields(opts: DataFlags): Partial<BacktestStartRequest> {
+export function dataFields(opts: DataFlags): Partial<BacktestStartRequest> {
   const fields: Partial<BacktestStartRequest> = {};
   if (opts.symbol !== undefined) fields.symbol = opts.symbol;
   if (opts.timeframe !== undefined)

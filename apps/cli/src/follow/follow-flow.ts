@@ -1,4 +1,10 @@
-import type { BacktestResult, DataLoadResult, Operation, TrainingResult } from '@ktrdr/shared';
+import type {
+  BacktestResult,
+  DataLoadResult,
+  Operation,
+  SweepResult,
+  TrainingResult,
+} from '@ktrdr/shared';
 import type { CommandContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { canAsk, canRedraw } from '../terminal.js';
@@ -9,6 +15,7 @@ import {
   dataLoadSummary,
   outcomeLine,
   summaryPairs,
+  sweepSummary,
   trainingSummary,
   whatItRuns,
 } from './summary.js';
@@ -34,9 +41,11 @@ export function exitCodeFor(op: Operation): ExitCodeValue {
 async function resultOf(
   ctx: CommandContext,
   op: Operation,
-): Promise<BacktestResult | TrainingResult | DataLoadResult | null> {
-  if (op.status !== 'completed') return null;
+): Promise<BacktestResult | TrainingResult | DataLoadResult | SweepResult | null> {
   const { client } = ctx.connection();
+  // a sweep's leaderboard holds what did complete, however it ended
+  if (op.operation_type === 'sweep') return client.getSweepResult(op.operation_id);
+  if (op.status !== 'completed') return null;
   if (op.operation_type === 'backtesting') return client.getBacktestResult(op.operation_id);
   if (op.operation_type === 'training') return client.getTrainingResult(op.operation_id);
   if (op.operation_type === 'data_load') return client.getDataLoadResult(op.operation_id);
@@ -62,10 +71,15 @@ export async function reportEnded(ctx: CommandContext, op: Operation): Promise<E
         );
       else if (op.operation_type === 'data_load' && result)
         lines.push(dataLoadSummary(result as DataLoadResult));
+      else if (op.operation_type === 'sweep' && result)
+        lines.push(sweepSummary(result as SweepResult, op.operation_id));
       else if (op.result_summary) lines.push(summaryPairs(op.result_summary));
     } else {
       if (op.error_message) lines.push(`  ${op.error_message}`);
-      if (op.checkpoint_ref)
+      if (op.operation_type === 'sweep') {
+        if (result) lines.push(sweepSummary(result as SweepResult, op.operation_id));
+        lines.push(`Run the unfinished backtests: ktrdr resume ${op.operation_id} --follow`);
+      } else if (op.checkpoint_ref)
         lines.push(
           `Resume from its checkpoint (${op.checkpoint_ref}): ktrdr resume ${op.operation_id} --follow`,
         );

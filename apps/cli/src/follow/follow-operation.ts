@@ -70,7 +70,12 @@ export async function followOperation(
     const announce = (op: Operation) => {
       const attempt = op.attempt > 1 ? ` (attempt ${op.attempt})` : '';
       const reason = op.routing_reason ? ` — ${op.routing_reason}` : '';
-      view.note(`running on ${op.worker_id ?? 'a worker'}${attempt}${reason}`);
+      const total = typeof op.metadata.total === 'number' ? op.metadata.total : undefined;
+      view.note(
+        op.operation_type === 'sweep'
+          ? `running ${total ?? 'its'} backtests over the free backtest workers${attempt}`
+          : `running on ${op.worker_id ?? 'a worker'}${attempt}${reason}`,
+      );
     };
     const apply = (op: Operation) => {
       if (done) return;

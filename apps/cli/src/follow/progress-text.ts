@@ -1,5 +1,6 @@
 import type { Operation } from '@ktrdr/shared';
 import { duration, fixed, percentOf } from '../output/format.js';
+import { parameterText } from './summary.js';
 
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -19,6 +20,14 @@ export function progressText(op: Operation): string {
     if (num(c.accuracy) !== undefined) parts.push(`acc ${percentOf(num(c.accuracy), 1)}`);
     if (num(c.val_loss) !== undefined) parts.push(`val_loss ${fixed(num(c.val_loss), 4)}`);
     return parts.join(' · ');
+  }
+  if (op.operation_type === 'sweep') {
+    const best = (
+      c.top as { value?: unknown; parameters?: Record<string, unknown> }[] | undefined
+    )?.[0];
+    const value = num(best?.value);
+    if (best?.parameters && value !== undefined)
+      return `${progress.current_step} · best ${String(c.objective)} ${fixed(value, 3)} at ${parameterText(best.parameters)}`;
   }
   return progress.current_step;
 }

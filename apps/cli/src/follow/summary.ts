@@ -1,4 +1,10 @@
-import type { BacktestResult, DataLoadResult, Operation, TrainingResult } from '@ktrdr/shared';
+import type {
+  BacktestResult,
+  DataLoadResult,
+  Operation,
+  SweepResult,
+  TrainingResult,
+} from '@ktrdr/shared';
 import {
   day,
   duration,
@@ -9,7 +15,7 @@ import {
   signedPercentOf,
   timestamp,
 } from '../output/format.js';
-import { renderPairs } from '../output/table.js';
+import { renderPairs, renderTable } from '../output/table.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -96,6 +102,52 @@ export function dataLoadSummary(result: DataLoadResult): string {
   if (result.gap_list.length > 10)
     lines.push(`    … ${result.gap_list.length - 10} more (--json lists them all)`);
   return lines.join('\n');
+}
+
+/** `fast.period`: a swept path's last two parts, short enough for a column. */
+export function shortPath(path: string): string {
+  return path.split('.').slice(-2).join('.');
+}
+
+/** `fast.period=10 slow.period=60`. */
+export function parameterText(parameters: Record<string, unknown>): string {
+  return Object.entries(parameters)
+    .map(([k, v]) => `${shortPath(k)}=${String(v)}`)
+    .join(' ');
+}
+
+/** A sweep's counts and its ten best parameter sets. */
+export function sweepSummary(result: SweepResult, id: string, shown = 10): string {
+  const counts = Object.entries(result.counts)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  const ranked = result.leaderboard.filter((r) => r.rank !== null).slice(0, shown);
+  const metric = (name: string) => (row: (typeof ranked)[number]) => {
+    const v = row.metrics?.[name];
+    return typeof v === 'number' ? fixed(v, 4) : '—';
+  };
+  const table = renderTable(ranked, [
+    { header: '#', value: (r) => String(r.rank), align: 'right' },
+    ...result.dimensions.map((d) => ({
+      header: shortPath(d),
+      value: (r: (typeof ranked)[number]) => String(r.parameters[d] ?? ''),
+      align: 'right' as const,
+    })),
+    { header: result.objective, value: metric(result.objective), align: 'right' },
+    ...(result.objective === 'total_return'
+      ? []
+      : [{ header: 'total_return', value: metric('total_return'), align: 'right' as const }]),
+    { header: 'trades', value: metric('total_trades'), align: 'right' },
+    { header: '', value: (r) => (r.meets_constraints ? '' : 'outside constraints') },
+  ]);
+  return [
+    `  ${result.total} parameter sets (${counts}); ranked by ${result.objective}, ${result.direction === 'max' ? 'largest' : 'smallest'} first`,
+    table
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n'),
+    `  every set: ktrdr --json follow ${id}, or GET /api/v1/operations/${id}/result.csv`,
+  ].join('\n');
 }
 
 /** What a finished operation stored (its result summary as the backend records it). */

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelDocument } from '@ktrdr/engine/training';
 import type { BackendClient } from '@ktrdr/shared';
+import { untilReachable } from './until-reachable.js';
 
 /**
  * Trained models this worker has downloaded, by id: a model id is never overwritten, so
@@ -32,12 +34,12 @@ export class ModelCache {
       doc = JSON.parse(await readFile(file, 'utf8')) as ModelDocument;
     } catch {
       cached = false;
-      doc = (await backend.downloadModel(
-        modelId,
-        signal ? { signal } : {},
+      doc = (await untilReachable(
+        () => backend.downloadModel(modelId, signal ? { signal } : {}),
+        signal,
       )) as unknown as ModelDocument;
       await mkdir(this.dir, { recursive: true });
-      const temp = `${file}.${process.pid}.tmp`;
+      const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       await writeFile(temp, JSON.stringify(doc));
       await rename(temp, file);
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bars } from '@ktrdr/engine/data';
@@ -8,6 +8,7 @@ import {
   type BackendClient,
   type SeriesRef,
 } from '@ktrdr/shared';
+import { untilReachable } from './until-reachable.js';
 
 /**
  * Bars a worker has already downloaded, keyed by the series' ETag at dispatch and the
@@ -52,16 +53,20 @@ export class SeriesCache {
         // not on disk (or unreadable): download it
       }
     }
-    const bars = await backend.getSeriesBinary(
-      ref.symbol,
-      ref.timeframe,
-      { start: ref.start, end: ref.end },
+    const bars = await untilReachable(
+      () =>
+        backend.getSeriesBinary(
+          ref.symbol,
+          ref.timeframe,
+          { start: ref.start, end: ref.end },
+          signal,
+        ),
       signal,
     );
     if (key) {
       this.remember(key, bars);
       await mkdir(this.dir, { recursive: true });
-      const temp = join(this.dir, `${key}.${process.pid}.tmp`);
+      const temp = join(this.dir, `${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
       await writeFile(temp, encodeBarsBinary(bars));
       await rename(temp, join(this.dir, `${key}.bars`));
     }

@@ -1,4 +1,5 @@
 import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
+import { untilReachable } from '../data/until-reachable.js';
 /**
  * The entry of a job's worker thread. It preloads the handler module while it waits,
  * then runs jobs one after another (the runner never sends a second before the first
@@ -109,7 +110,10 @@ async function run(message: RunMessage): Promise<void> {
       ]);
     },
     loadCheckpoint: () =>
-      backend.getArtifact(String(message.job.task_id), CHECKPOINT_ARTIFACT, { signal }),
+      untilReachable(
+        () => backend.getArtifact(String(message.job.task_id), CHECKPOINT_ARTIFACT, { signal }),
+        signal,
+      ),
     async resultPath(suffix) {
       const dir = join(data.cacheDir, 'results');
       await mkdir(dir, { recursive: true });

@@ -1,5 +1,6 @@
 import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
 import type { ClusterInfo, TokenRotateRequest, TokenRotateResponse } from '../contracts/cluster.js';
+import type { SweepResult, SweepStartRequest } from '../contracts/sweeps.js';
 import type {
   ModelDetail,
   ModelDocumentWire,
@@ -117,6 +118,25 @@ export class BackendClient {
   /** Starts a backtest; answers as soon as it is running or queued. */
   startBacktest(body: BacktestStartRequest): Promise<StartResponse> {
     return this.http.request('POST', R.backtestStart, { body });
+  }
+
+  /** Starts a parameter sweep: one backtest per parameter set, over every free worker. */
+  startSweep(body: SweepStartRequest): Promise<StartResponse> {
+    return this.http.request('POST', R.sweepStart, { body });
+  }
+
+  /** A sweep's leaderboard (live while it runs). */
+  getSweepResult(operationId: string): Promise<SweepResult> {
+    return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
+  }
+
+  /** A sweep's leaderboard as CSV text. */
+  async getSweepCsv(operationId: string): Promise<string> {
+    const response = await this.http.fetchRaw(
+      'GET',
+      fillPath(R.operationResultCsv, { operation_id: operationId }),
+    );
+    return response.text();
   }
 
   /** Starts training a `neuro_fuzzy` strategy; answers as soon as it is running or queued. */

@@ -35,6 +35,8 @@ export const Routes = {
     model: '/api/v1/models/:model_id',
     modelDownload: '/api/v1/models/:model_id/download',
     trainingStart: '/api/v1/training/start',
+    sweepStart: '/api/v1/sweeps/start',
+    operationResultCsv: '/api/v1/operations/:operation_id/result.csv',
     strategies: '/api/v1/strategies',
     strategyValidate: '/api/v1/strategies/validate',
     strategy: '/api/v1/strategies/:name',

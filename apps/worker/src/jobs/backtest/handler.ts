@@ -184,12 +184,9 @@ const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
   const m = output.metrics;
   return {
     artifacts,
+    // every metric: a sweep ranks its backtests by any of them without reading their results
     summary: {
-      total_return: m.total_return,
-      sharpe_ratio: m.sharpe_ratio,
-      max_drawdown: m.max_drawdown,
-      total_trades: m.total_trades,
-      win_rate: m.win_rate,
+      ...m,
       final_equity: Math.round((output.equity.at(-1) ?? job.initial_capital) * 1e6) / 1e6,
       bars: bars.time.length,
       ...(resumeFrom ? { resumed_from_bar: resumeFrom.barIndex } : {}),

@@ -27,6 +27,7 @@ import {
   type LoadedBackend,
   type TrainingBackendPreference,
 } from '../../training/backend-loader.js';
+import { untilReachable } from '../../data/until-reachable.js';
 
 let cache: SeriesCache | undefined;
 let loaded: LoadedBackend | undefined;
@@ -239,11 +240,16 @@ const trainingHandler: JobHandler = async (raw, ctx) => {
       },
     });
     ctx.cancel.throwIfCancelled();
-    await ctx.backend.putModel(
-      job.model_id,
-      { worker_id: ctx.workerId, operation_id: job.task_id, attempt: job.attempt },
-      doc as unknown as ModelDocumentWire,
-      { signal: ctx.signal },
+    // a backend restarting right now must not cost the whole training run
+    await untilReachable(
+      () =>
+        ctx.backend.putModel(
+          job.model_id,
+          { worker_id: ctx.workerId, operation_id: job.task_id, attempt: job.attempt },
+          doc as unknown as ModelDocumentWire,
+          { signal: ctx.signal },
+        ),
+      ctx.signal,
     );
     const path = await ctx.resultPath('.json');
     await writeFile(path, JSON.stringify(result));
