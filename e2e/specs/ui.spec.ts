@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { api, env, openUi, snapshot } from './helpers.js';
 
@@ -147,6 +148,139 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   await expect(page.getByTestId('model-lineage')).toContainText('Trained on SP500 1d');
   await expect(page.getByTestId('model-lineage')).toContainText('backend wasm');
   await snapshot(page, 'models-trained');
+});
+
+test('a grid sweep from the form: its leaderboard fills in live, ranks as the API does, maps two parameters, downloads as CSV', async ({
+  page,
+}) => {
+  await openUi(page, '/launch?mode=sweep');
+  await expect(page.getByRole('heading', { name: 'Sweep parameters' })).toBeVisible();
+  await page.getByTestId('sweep-strategy').click();
+  await page.getByRole('option', { name: /^sma_crossover/ }).click();
+  await expect(page.getByTestId('sweep-start')).toHaveValue('2000-01-01');
+  await page.getByTestId('sweep-start').fill('2010-01-01');
+  await page.getByTestId('sweep-end').fill('2019-12-31');
+  await page.getByTestId('sweep-path-0').fill('indicators.fast.period');
+  await page.getByTestId('sweep-values-0').fill('10, 20');
+  await expect(page.getByTestId('sweep-count')).toHaveAttribute('data-count', '2');
+  await page.getByTestId('sweep-add-parameter').click();
+  await page.getByTestId('sweep-path-1').fill('indicators.slow.period');
+  await page.getByTestId('sweep-param-1').getByText('range', { exact: true }).click();
+  await page.getByTestId('sweep-from-1').fill('50');
+  await page.getByTestId('sweep-to-1').fill('70');
+  await page.getByTestId('sweep-step-1').fill('10');
+  // the count is known before anything is sent: 2 × 3
+  await expect(page.getByTestId('sweep-count')).toHaveAttribute('data-count', '6');
+  await expect(page.getByTestId('sweep-count')).toContainText('2 × 3');
+  await snapshot(page, 'sweep-form');
+  // a bad value: the API's message shows under the parameters, and nothing starts
+  await page.getByTestId('sweep-values-0').fill('10, 0');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-parameters-error')).toContainText(
+    /set \d of 6 \(\{"indicators\.fast\.period":0,/,
+  );
+  await snapshot(page, 'sweep-form-error');
+  await page.getByTestId('sweep-values-0').fill('10, 20');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await page.waitForURL(/\/operations\/op_sweep_/);
+  const id = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const detail = page.getByTestId('operation-detail');
+  const rows = page.getByTestId('leaderboard-row');
+  await expect(rows).toHaveCount(6);
+
+  // live: rows gain ranks while the sweep still runs, with no reload
+  const ranked = page.locator('[data-testid="leaderboard-row"]:not([data-rank=""])');
+  let sawPartial = false;
+  let shot = false;
+  await expect
+    .poll(
+      async () => {
+        const n = await ranked.count();
+        if (n > 0 && n < 6 && (await detail.getAttribute('data-status')) === 'running') {
+          sawPartial = true;
+          if (!shot) {
+            shot = true;
+            await snapshot(page, 'sweep-running');
+          }
+        }
+        return n;
+      },
+      { timeout: 45_000, intervals: [100] },
+    )
+    .toBe(6);
+  expect(sawPartial).toBe(true);
+  await expect(detail).toHaveAttribute('data-status', 'completed', { timeout: 10_000 });
+
+  // the order and ranks are the API's
+  const result = await api().getSweepResult(id);
+  expect(result.direction).toBe('max');
+  expect(result.leaderboard.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6]);
+  const values = result.leaderboard.map((r) => r.metrics?.[result.objective] ?? null);
+  for (let i = 1; i < values.length; i++)
+    expect(values[i] as number).toBeLessThanOrEqual(values[i - 1] as number);
+  await expect
+    .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-operation-id'))))
+    .toEqual(result.leaderboard.map((r) => r.operation_id));
+  expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-rank')))).toEqual([
+    '1',
+    '2',
+    '3',
+    '4',
+    '5',
+    '6',
+  ]);
+  await expect(rows.first()).toHaveAttribute('data-best', 'true');
+  await expect(page.getByTestId('sweep-counts')).toContainText('completed 6');
+
+  // the heat map: fast period down, slow period across, the best cell marked
+  const map = page.getByTestId('sweep-heatmap');
+  await expect(map).toHaveAttribute('data-rows', '2');
+  await expect(map).toHaveAttribute('data-cols', '3');
+  await expect(map.getByTestId('heatmap-cell')).toHaveCount(6);
+  const best = map.locator('[data-testid="heatmap-cell"][data-best="true"]');
+  await expect(best).toHaveCount(1);
+  const top = result.leaderboard[0]!;
+  await expect(best).toHaveAttribute(
+    'data-row-value',
+    String(top.parameters['indicators.fast.period']),
+  );
+  await expect(best).toHaveAttribute(
+    'data-col-value',
+    String(top.parameters['indicators.slow.period']),
+  );
+  await expect(page.getByTestId('heatmap-legend')).toBeVisible();
+  await snapshot(page, 'sweep-completed');
+
+  // the CSV: a header and one line per parameter set, best first
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('sweep-csv').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`${id}-leaderboard.csv`);
+  const csv = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\n');
+  expect(csv).toHaveLength(7);
+  expect(csv[0]).toMatch(/^rank,indicators\.fast\.period,indicators\.slow\.period,sharpe_ratio,/);
+  expect(csv[1]).toMatch(new RegExp(`^1,${top.parameters['indicators.fast.period']},`));
+
+  // a row opens its backtest, which links back to the sweep
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(new RegExp(`/operations/${top.operation_id}$`));
+  await expect(page.getByTestId('parent-sweep')).toContainText('fast.period = ');
+
+  // the operations list says what the sweep swept and how far it got
+  await page.getByRole('link', { name: 'Operations' }).click();
+  const sweepRow = page.locator(`[data-testid="operation-row"][data-operation-id="${id}"]`);
+  await expect(sweepRow.getByTestId('sweep-summary')).toContainText(
+    'sweeps fast.period × slow.period',
+  );
+  await expect(sweepRow.getByTestId('sweep-summary')).toContainText('6/6 done');
+  // its six backtests live on the sweep's page, not in the list
+  await expect(
+    page.locator(`[data-testid="operation-row"][data-operation-id="${top.operation_id}"]`),
+  ).toHaveCount(0);
+  await snapshot(page, 'operations-sweep');
 });
 
 test('a worker process killed mid-run: it leaves the available workers and its backtest fails over to the other one', async ({

@@ -128,8 +128,43 @@ describe('checkpoint and resume', () => {
       const restored = decodeCheckpoint(encodeCheckpoint(checkpoint));
       const resumed = runBacktest(bars, strategy, money, { resumeFrom: restored });
       assert.equal(json(resumed), expected, `resumed at bar ${checkpoint.barIndex}`);
+      // the bytes as a Node Buffer inside a larger one (a file read back, a pooled chunk)
+      const encoded = encodeCheckpoint(checkpoint);
+      const pooled = Buffer.alloc(encoded.length + 13);
+      pooled.set(encoded, 5);
+      const fromBuffer = decodeCheckpoint(pooled.subarray(5, 5 + encoded.length));
+      assert.deepEqual(Array.from(fromBuffer.equity), Array.from(restored.equity));
       assert.equal(JSON.stringify(toBacktestResult(resumed)), expectedDisplay);
     }
+  });
+
+  it('a stop-loss without a take-profit (NaN in the state) resumes exactly from every bar', () => {
+    // found by the chaos run: JSON wrote the NaN "no take-profit" price as null, which
+    // compares as a take-profit at 0, so a resumed long position closed at once
+    const stopOnly = parseRulesStrategy({
+      name: 'stop_only',
+      type: 'rules',
+      indicators: { fast: { type: 'ema', period: 3 }, slow: { type: 'sma', period: 8 } },
+      entry: { long: { crosses_above: ['fast', 'slow'] } },
+      exit: { long: { crosses_below: ['fast', 'slow'] } },
+      risk: { stop_loss: 0.02 },
+    });
+    const walk = randomWalkBars({ seed: 5, count: 1200, timeframe: '1h' });
+    const all: BacktestCheckpoint[] = [];
+    const expected = json(
+      runBacktest(walk, stopOnly, money, {
+        checkpointEvery: 1,
+        onCheckpoint: (_at, take) => all.push(take()),
+      }),
+    );
+    const wrong = all
+      .filter((checkpoint) => {
+        const restored = decodeCheckpoint(encodeCheckpoint(checkpoint));
+        return json(runBacktest(walk, stopOnly, money, { resumeFrom: restored })) !== expected;
+      })
+      .map((c) => c.barIndex);
+    assert.equal(all.length, 1199);
+    assert.deepEqual(wrong, [], 'every resume equals the uninterrupted run');
   });
 
   it('refuses a checkpoint taken on other data', () => {

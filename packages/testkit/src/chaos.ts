@@ -45,6 +45,8 @@ export interface ChaosReport {
   notCompleted: { id: string; status: string; error: string | null }[];
   /** Completed operations whose full result differs from an uninterrupted run's. */
   wrongResults: string[];
+  /** For each wrong result: its attempts and where the result first differs. */
+  wrongDetails: string[];
   /** Operations that needed more than one attempt (failover or restart). */
   movedOperations: number;
   backendKills: number;
@@ -107,6 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     stuck: [],
     notCompleted: [],
     wrongResults: [],
+    wrongDetails: [],
     movedOperations: 0,
     backendKills: 0,
     workerKills: 0,
@@ -277,7 +280,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           report.notCompleted.push({ id, status: op.status, error: op.error_message });
         continue;
       }
-      if ((await fullResult(id)) !== expected[index]) report.wrongResults.push(id);
+      const got = await fullResult(id);
+      if (got !== expected[index]) {
+        report.wrongResults.push(id);
+        const want = expected[index]!;
+        let at = 0;
+        while (at < got.length && got[at] === want[at]) at++;
+        report.wrongDetails.push(
+          `${id}: request ${index}, attempts ${op.attempts.map((a) => `${a.attempt} on ${a.worker_id}: ${a.outcome}`).join(' | ')}, resumed_from_bar ${JSON.stringify(op.result_summary?.resumed_from_bar ?? null)}; differs at ${at}: got …${got.slice(Math.max(0, at - 60), at + 60)}… want …${want.slice(Math.max(0, at - 60), at + 60)}…`,
+        );
+      }
     }
   } finally {
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));

@@ -71,13 +71,26 @@ export class BacktestService {
    * Checks a backtest request through and builds the operation it would be — its job,
    * metadata and provenance — without creating anything (sweeps check every set first).
    */
-  prepare(body: BacktestStartRequest, parentOperationId?: string): NewOperation {
+  prepare(
+    body: BacktestStartRequest,
+    parentOperationId?: string,
+    options: { strategyByReference?: boolean } = {},
+  ): NewOperation {
     const run = resolveRun(this.deps, body);
     const feasibility = feasibilityIssues(run.config, run.barCount);
     if (feasibility.length > 0) throw new ValidationIssuesError(feasibility);
     this.checkModel(run.config, body.model_id);
     const job: Omit<BacktestJob, 'task_id' | 'attempt'> = {
-      strategy: { name: run.strategyName, hash: run.hash, config: run.config },
+      // by reference (sweeps): the worker fetches the stored version once and applies the
+      // overrides itself, so each child is a small message
+      strategy: options.strategyByReference
+        ? {
+            name: run.strategyName,
+            hash: run.hash,
+            base_hash: run.baseHash,
+            parameters: body.parameters ?? {},
+          }
+        : { name: run.strategyName, hash: run.hash, config: run.config },
       data: run.data,
       initial_capital: body.initial_capital ?? 100_000,
       commission: body.commission ?? 0.001,

@@ -164,6 +164,8 @@ export class OperationStore {
       where.push('parent_operation_id = ?');
       params.push(query.parent_operation_id);
     }
+    // index operations_by_parent serves IS NULL too
+    if (query.top_level) where.push('parent_operation_id IS NULL');
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const limit = query.limit ?? 100;
     const offset = query.offset ?? 0;

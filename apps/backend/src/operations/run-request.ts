@@ -21,6 +21,8 @@ export interface ResolvedRun {
   config: StrategyConfig;
   /** The hash of what actually runs. */
   hash: string;
+  /** The hash of the stored version the overrides apply to. */
+  baseHash: string;
   data: SeriesRef;
   /** Bars of the series in the range. */
   barCount: number;
@@ -86,6 +88,7 @@ export function resolveRun(
     config,
     // overrides make a different strategy: hash what actually runs
     hash: body.parameters ? strategyHash(config) : strategy.hash,
+    baseHash: strategy.hash,
     data: {
       symbol: stored.symbol,
       timeframe,

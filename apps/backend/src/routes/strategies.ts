@@ -76,6 +76,7 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
   app.get(
     Routes.backend.strategy,
     {
+      config: { access: ['worker'] },
       schema: {
         tags,
         summary: 'One strategy: its YAML and parsed configuration (?hash= for an earlier version)',
@@ -90,6 +91,11 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request) => {
       const { name } = request.params;
       const { hash } = request.query;
+      // a worker reads the version its job names (a sweep's children carry only a reference)
+      ctx.scope.needs(request, `the strategy ${name}`, (job) => {
+        const ref = job.strategy as { name?: unknown; base_hash?: unknown } | undefined;
+        return ref?.name === name && hash !== undefined && ref.base_hash === hash;
+      });
       const strategy = hash ? ctx.strategies.version(name, hash) : ctx.strategies.get(name);
       if (!strategy)
         throw new NotFoundError(hash ? `version ${hash} of strategy` : 'strategy', name);

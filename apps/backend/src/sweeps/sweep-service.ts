@@ -128,7 +128,9 @@ export class SweepService implements LocalRunner {
       where = '',
     ): NewOperation => {
       try {
-        return backtests.prepare({ ...base, ...range, parameters: set }, parentId);
+        return backtests.prepare({ ...base, ...range, parameters: set }, parentId, {
+          strategyByReference: true,
+        });
       } catch (error) {
         if (error instanceof AppError && error.statusCode === 400)
           throw new ValidationError(
@@ -266,6 +268,7 @@ export class SweepService implements LocalRunner {
           parameters: best.parameters,
         },
         parent.operation_id,
+        { strategyByReference: true },
       );
     } catch (error) {
       // e.g. too few out-of-sample bars for the indicators' warm-up: visible, not silent

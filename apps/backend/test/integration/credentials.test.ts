@@ -80,6 +80,7 @@ const WORKER_ROUTES = new Set([
   'GET /api/v1/operations/:operation_id/artifacts/:name',
   'PUT /api/v1/operations/:operation_id/artifacts/:name',
   'GET /api/v1/data/:symbol/:timeframe',
+  'GET /api/v1/strategies/:name',
   'GET /api/v1/models/:model_id/download',
   'PUT /api/v1/models/:model_id',
 ]);

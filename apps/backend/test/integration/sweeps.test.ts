@@ -49,6 +49,17 @@ describe('parameter sweeps', () => {
     assert.equal(kids.length, 48);
     assert.ok(kids.every((k) => k.status === 'completed'));
     assert.equal(new Set(kids.map((k) => k.worker_id)).size, 4, 'every worker was used');
+    // the top-level list shows the sweep, not its 48 children
+    const topLevel = (await cluster.client.listOperations({ top_level: true, limit: 1000 }))
+      .operations;
+    assert.ok(topLevel.some((o) => o.operation_id === started.operation_id));
+    assert.ok(topLevel.every((o) => o.parent_operation_id === null));
+    // each child is a small message: the strategy by reference, fetched once per worker
+    const job = cluster.backend.backend.ctx.operations.get(kids[0]!.operation_id)!.job!;
+    const strategy = job.strategy as Record<string, unknown>;
+    assert.equal(strategy.config, undefined, 'no strategy body in a child');
+    assert.match(String(strategy.base_hash), /^[0-9a-f]{16}$/);
+    assert.ok(JSON.stringify(job).length < 700, `${JSON.stringify(job).length} bytes`);
 
     const result: SweepResult = await cluster.client.getSweepResult(started.operation_id);
     assert.equal(result.objective, 'sharpe_ratio');

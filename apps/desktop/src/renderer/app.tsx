@@ -47,7 +47,7 @@ function Shell() {
   const live = useLiveUpdates(client, queryClient);
   const location = useLocation();
   const workers = useQuery(workersQuery(client));
-  const operations = useQuery(operationsQuery(client, {}));
+  const operations = useQuery(operationsQuery(client, { top_level: true }));
   const cluster = useQuery(clusterQuery(client));
   const ready = workers.isSuccess && operations.isSuccess;
   useEffect(() => {

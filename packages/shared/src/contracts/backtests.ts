@@ -59,11 +59,24 @@ export const BacktestJobSchema = Type.Object(
     /** The backend's operation id; the worker names its result files after it. */
     task_id: OperationIdSchema,
     attempt: Type.Integer({ minimum: 1 }),
-    strategy: Type.Object({
-      name: Type.String(),
-      hash: Type.String(),
-      config: JsonObject,
-    }),
+    strategy: Type.Object(
+      {
+        name: Type.String(),
+        /** The hash of what runs (overrides applied). */
+        hash: Type.String(),
+        /** Inline; or absent, and the worker fetches version `base_hash` once and caches it. */
+        config: Type.Optional(JsonObject),
+        base_hash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
+        /** Overrides the worker applies to the fetched version (sweeps: each child's set). */
+        parameters: Type.Optional(
+          Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()])),
+        ),
+      },
+      {
+        description:
+          'the strategy inline (config), or by reference (base_hash + parameters): sweeps send each worker the strategy once',
+      },
+    ),
     data: SeriesRefSchema,
     initial_capital: Type.Number({ exclusiveMinimum: 0 }),
     commission: Type.Number({ minimum: 0 }),

@@ -93,6 +93,12 @@ export const OperationListQuerySchema = Type.Object(
       Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
     ),
     active_only: Type.Optional(Type.Boolean({ default: false })),
+    top_level: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: "only operations without a parent (a sweep's children left out)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

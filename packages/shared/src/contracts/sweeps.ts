@@ -115,7 +115,10 @@ export type SweepStartRequest = Static<typeof SweepStartRequestSchema>;
 export const LeaderboardRowSchema = Type.Object({
   /** 1 = best; null while its backtest has not completed. */
   rank: Nullable(Type.Integer()),
-  parameters: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()])),
+  parameters: Type.Record(
+    Type.String(),
+    Type.Union([Type.Number(), Type.String(), Type.Boolean()]),
+  ),
   /** The backtest's metrics (null until it completed). */
   metrics: Nullable(Type.Record(Type.String(), Nullable(Type.Number()))),
   operation_id: Type.String(),

@@ -89,3 +89,10 @@ export const dataLoadResultQuery = (client: BackendClient, id: string) =>
     queryFn: () => client.getDataLoadResult(id),
     staleTime: Infinity,
   });
+
+/**
+ * A sweep's leaderboard (live while it runs: the sweep panel refetches it, at most a few
+ * times a second, when the sweep's progress moves; live.ts patches its rows' statuses).
+ */
+export const sweepResultQuery = (client: BackendClient, id: string) =>
+  queryOptions({ queryKey: ['sweep', id] as const, queryFn: () => client.getSweepResult(id) });

@@ -23,6 +23,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { useClient } from '../api/client-context';
 import { modelsQuery, seriesQuery, strategiesQuery } from '../api/queries';
 import { fieldErrors } from '../components/field-errors';
+import { SweepForm } from '../components/sweep-form';
 
 interface FormState {
   strategy_name: string | null;
@@ -38,18 +39,28 @@ interface FormState {
   seed: number | string;
 }
 
-type Mode = 'backtest' | 'train';
+type Mode = 'backtest' | 'train' | 'sweep';
+
+const TITLES: Record<Mode, string> = {
+  backtest: 'Launch a backtest',
+  train: 'Train a model',
+  sweep: 'Sweep parameters',
+};
 
 /**
- * Start a backtest or a training run. The choices come from the API; the API's own
- * validation messages are shown beside the field they name (no second set of rules in
- * the UI). `?mode=train`, `?strategy=` and `?model=` preselect (e.g. "backtest this model").
+ * Start a backtest, a training run or a parameter sweep (its own form: {@link SweepForm}).
+ * The choices come from the API; the API's own validation messages are shown beside the
+ * field they name (no second set of rules in the UI). `?mode=train|sweep`, `?strategy=`
+ * and `?model=` preselect (e.g. "backtest this model").
  */
 export function LaunchView() {
   const client = useClient();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [mode, setMode] = useState<Mode>(params.get('mode') === 'train' ? 'train' : 'backtest');
+  const [mode, setMode] = useState<Mode>(() => {
+    const wanted = params.get('mode');
+    return wanted === 'train' || wanted === 'sweep' ? wanted : 'backtest';
+  });
   const strategies = useQuery(strategiesQuery(client));
   const series = useQuery(seriesQuery(client));
   const models = useQuery(modelsQuery(client));
@@ -131,23 +142,34 @@ export function LaunchView() {
     }));
 
   const symbols = [...new Set(series.data?.series.map((s) => s.symbol) ?? [])];
+  const header = (
+    <Group justify="space-between">
+      <Title order={2}>{TITLES[mode]}</Title>
+      <SegmentedControl
+        value={mode}
+        onChange={(v) => {
+          setMode(v);
+          start.reset();
+        }}
+        data={[
+          { value: 'backtest', label: 'Backtest' },
+          { value: 'train', label: 'Train' },
+          { value: 'sweep', label: 'Sweep' },
+        ]}
+        data-testid="launch-mode"
+      />
+    </Group>
+  );
+  if (mode === 'sweep')
+    return (
+      <Stack maw={1000}>
+        {header}
+        <SweepForm />
+      </Stack>
+    );
   return (
     <Stack maw={820}>
-      <Group justify="space-between">
-        <Title order={2}>{mode === 'train' ? 'Train a model' : 'Launch a backtest'}</Title>
-        <SegmentedControl
-          value={mode}
-          onChange={(v) => {
-            setMode(v);
-            start.reset();
-          }}
-          data={[
-            { value: 'backtest', label: 'Backtest' },
-            { value: 'train', label: 'Train' },
-          ]}
-          data-testid="launch-mode"
-        />
-      </Group>
+      {header}
       <form
         onSubmit={submit}
         noValidate

@@ -21,8 +21,10 @@ import { EquityChart } from '../components/equity-chart';
 import { OperationProgress } from '../components/operation-progress';
 import { StatusBadge } from '../components/status-badge';
 import { DataLoadPanel } from '../components/data-load-panel';
+import { SweepPanel } from '../components/sweep-panel';
+import { shortPath } from '../components/sweep-space';
 import { TrainingPanel } from '../components/training-panel';
-import { dateTime, number, percent } from '../format';
+import { dateTime, number, percent, shortId } from '../format';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
   ['total_return', 'Total return', (v) => percent(v)],
@@ -149,7 +151,12 @@ export function OperationDetailView() {
   });
   if (error) return <Alert color="red">{error.message}</Alert>;
   if (!op) return <Text c="dimmed">Loading…</Text>;
-  const context = Object.entries(op.progress.context);
+  // a sweep's counts and leaders show in its own panel; other contexts are plain values
+  const context =
+    op.operation_type === 'sweep'
+      ? []
+      : Object.entries(op.progress.context).filter(([, v]) => v === null || typeof v !== 'object');
+  const swept = op.metadata.parameters;
   return (
     <Stack data-testid="operation-detail" data-status={op.status}>
       <Group justify="space-between">
@@ -161,16 +168,22 @@ export function OperationDetailView() {
         </Group>
         <Group>
           <CancelButton operation={op} size="sm" />
-          {(op.status === 'failed' || op.status === 'cancelled') && op.checkpoint_ref && (
-            <Button
-              size="sm"
-              variant="light"
-              onClick={() => resume.mutate()}
-              loading={resume.isPending}
-            >
-              Resume
-            </Button>
-          )}
+          {(op.status === 'failed' || op.status === 'cancelled') &&
+            (op.checkpoint_ref || op.operation_type === 'sweep') && (
+              <Button
+                size="sm"
+                variant="light"
+                onClick={() => resume.mutate()}
+                loading={resume.isPending}
+                title={
+                  op.operation_type === 'sweep'
+                    ? 'Run again only the backtests of this sweep that did not complete'
+                    : 'Continue from the last checkpoint'
+                }
+              >
+                Resume
+              </Button>
+            )}
           {(op.status === 'failed' || op.status === 'cancelled' || op.status === 'completed') && (
             <Button
               size="sm"
@@ -183,6 +196,21 @@ export function OperationDetailView() {
           )}
         </Group>
       </Group>
+      {op.parent_operation_id && (
+        <Text size="sm" data-testid="parent-sweep">
+          <Text span c="dimmed">
+            Part of sweep
+          </Text>{' '}
+          <Anchor component={Link} to={`/operations/${op.parent_operation_id}`} ff="monospace">
+            {shortId(op.parent_operation_id)}
+          </Anchor>
+          {swept && typeof swept === 'object' && !Array.isArray(swept)
+            ? Object.entries(swept)
+                .map(([path, value]) => ` · ${shortPath(path)} = ${String(value)}`)
+                .join('')
+            : ''}
+        </Text>
+      )}
       {(resume.error ?? retry.error) && (
         <Alert color="red">{(resume.error ?? retry.error)?.message}</Alert>
       )}
@@ -208,6 +236,7 @@ export function OperationDetailView() {
           </Group>
         )}
       </Card>
+      {op.operation_type === 'sweep' && <SweepPanel operation={op} />}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
           <Title order={4} mb="xs">

@@ -13,6 +13,7 @@ import { operationsQuery } from '../api/queries';
 import { CancelButton } from '../components/cancel-button';
 import { OperationProgress } from '../components/operation-progress';
 import { StatusBadge } from '../components/status-badge';
+import { shortPath } from '../components/sweep-space';
 import { useNow } from '../components/use-now';
 import { ago, shortId } from '../format';
 
@@ -21,6 +22,49 @@ function describe(op: Operation): string {
   const m = op.metadata;
   const series = [text(m.symbol), text(m.timeframe)].filter(Boolean).join(' ');
   return [text(m.strategy_name), series].filter(Boolean).join(' · ');
+}
+
+/**
+ * The second line of a sweep (what it sweeps, how many of its backtests are done) or of one
+ * of its backtests (its parameter set, and the sweep it belongs to).
+ */
+function SweepLine({ op }: { op: Operation }) {
+  const m = op.metadata;
+  if (op.operation_type === 'sweep') {
+    const paths = Array.isArray(m.dimensions)
+      ? m.dimensions.map(String)
+      : Object.keys((m.parameters as Record<string, unknown> | undefined) ?? {});
+    const total = op.progress.items_total || (typeof m.total === 'number' ? m.total : 0);
+    return (
+      <Text size="xs" c="dimmed" data-testid="sweep-summary">
+        sweeps {paths.map(shortPath).join(' × ') || '—'}
+        {typeof m.mode === 'string' ? ` (${m.mode})` : ''} ·{' '}
+        <Text span size="xs" fw={600} c="var(--mantine-color-text)">
+          {op.progress.items_processed}/{total}
+        </Text>{' '}
+        done
+        {typeof m.objective === 'string' ? ` · by ${m.objective.replace(/_/g, ' ')}` : ''}
+      </Text>
+    );
+  }
+  if (!op.parent_operation_id) return null;
+  const set = (m.parameters ?? {}) as Record<string, unknown>;
+  return (
+    <Text size="xs" c="dimmed" data-testid="sweep-member">
+      {Object.entries(set)
+        .map(([path, value]) => `${shortPath(path)}=${String(value)}`)
+        .join(' ')}{' '}
+      · in{' '}
+      <Anchor
+        component={Link}
+        to={`/operations/${op.parent_operation_id}`}
+        size="xs"
+        ff="monospace"
+      >
+        {shortId(op.parent_operation_id)}
+      </Anchor>
+    </Text>
+  );
 }
 
 /** "attempt 2" when an operation moved on from a lost worker (or was resumed); why, on hover. */
@@ -62,7 +106,15 @@ const OperationRow = memo(function OperationRow({ op, now }: { op: Operation; no
         </Anchor>
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{describe(op)}</Text>
+        <Text size="sm">
+          {op.operation_type === 'sweep' && (
+            <Badge size="xs" variant="light" color="grape" mr={6}>
+              sweep
+            </Badge>
+          )}
+          {describe(op)}
+        </Text>
+        <SweepLine op={op} />
       </Table.Td>
       <Table.Td>
         <Group gap={4} wrap="nowrap">
@@ -95,7 +147,9 @@ export function OperationsView() {
   const client = useClient();
   const [status, setStatus] = useState<string | null>(null);
   const [type, setType] = useState<string | null>(null);
+  // a sweep's children are listed on its own page, not here
   const filters: OperationListQuery = {
+    top_level: true,
     ...(status ? { status: status as OperationListQuery['status'] } : {}),
     ...(type ? { operation_type: type as OperationListQuery['operation_type'] } : {}),
   };

@@ -26,9 +26,11 @@ import {
   type LoadedBackend,
   type TrainingBackendPreference,
 } from '../../training/backend-loader.js';
+import { StrategyCache } from '../../data/strategy-cache.js';
 
 let cache: SeriesCache | undefined;
 let models: ModelCache | undefined;
+let strategies: StrategyCache | undefined;
 let tfBackend: Promise<LoadedBackend> | undefined;
 
 /**
@@ -121,7 +123,10 @@ const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
   });
   const { bars } = await cache.get(job.data, ctx.backend, ctx.signal);
   ctx.cancel.throwIfCancelled();
-  const strategy = parseStrategyConfig(job.strategy.config);
+  strategies ??= new StrategyCache();
+  const strategy = parseStrategyConfig(
+    await strategies.configOf(job.strategy, ctx.backend, ctx.signal),
+  );
   const signals = await strategySignals(strategy, job, bars, ctx);
 
   let resumeFrom: BacktestCheckpoint | undefined;

@@ -1,0 +1,53 @@
+import { applyOverrides, strategyHash } from '@ktrdr/engine/validate';
+import type { BackendClient, BacktestJob } from '@ktrdr/shared';
+import { untilReachable } from './until-reachable.js';
+
+/**
+ * Stored strategy versions this worker has fetched, by name and hash: a version never
+ * changes, so a sweep's hundreds of children fetch the strategy once per worker and each
+ * child carries only its overrides.
+ */
+export class StrategyCache {
+  private readonly versions = new Map<string, Record<string, unknown>>();
+  /** How many versions were fetched (vs served from memory), for the job's log line. */
+  fetched = 0;
+
+  /**
+   * The configuration a job runs: inline, or the referenced version with the job's
+   * overrides applied — checked against the hash the backend recorded, so a worker can
+   * never run something other than what the operation says it ran.
+   */
+  async configOf(
+    strategy: BacktestJob['strategy'],
+    backend: BackendClient,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (strategy.config) return strategy.config;
+    if (!strategy.base_hash)
+      throw new Error(
+        `the job names strategy "${strategy.name}" with neither a config nor a version`,
+      );
+    const key = `${strategy.name}@${strategy.base_hash}`;
+    let base = this.versions.get(key);
+    if (!base) {
+      const doc = await untilReachable(
+        () => backend.getStrategy(strategy.name, strategy.base_hash),
+        signal,
+      );
+      base = doc.config;
+      this.versions.set(key, base);
+      this.fetched += 1;
+    }
+    const { config, issues } = applyOverrides(base as never, strategy.parameters ?? {});
+    if (issues.length > 0)
+      throw new Error(
+        `the overrides do not apply: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      );
+    const hash = strategyHash(config);
+    if (hash !== strategy.hash)
+      throw new Error(
+        `strategy "${strategy.name}" with these overrides hashes to ${hash}, not the ${strategy.hash} the backend recorded`,
+      );
+    return config;
+  }
+}
