@@ -283,6 +283,32 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   await snapshot(page, 'operations-sweep');
 });
 
+test("a walk-forward sweep shows each window's winner out of sample and the stitched curve", async ({
+  page,
+}) => {
+  const { operation_id } = await api().startSweep({
+    strategy_name: 'sma_crossover',
+    parameters: { 'indicators.fast.period': [10, 20], 'indicators.slow.period': [50] },
+    walk_forward: { in_sample_bars: 1500, out_of_sample_bars: 1000 },
+  });
+  await expect
+    .poll(async () => (await api().getOperation(operation_id)).status, { timeout: 60_000 })
+    .toBe('completed');
+  const result = await api().getSweepResult(operation_id);
+  await openUi(page, `/operations/${operation_id}`);
+  const card = page.getByTestId('walk-forward');
+  await expect(card.getByTestId('walk-forward-window')).toHaveCount(3);
+  await expect(card.getByTestId('walk-forward-metrics')).toContainText(
+    `total return ${(result.walk_forward!.metrics!.total_return! * 100).toFixed(2)} %`,
+  );
+  await expect(card.getByTestId('equity-chart')).toBeVisible();
+  const best = result.walk_forward!.windows[0]!.best_parameters!;
+  await expect(card.getByTestId('walk-forward-window').first()).toContainText(
+    `fast.period=${String(best['indicators.fast.period'])}`,
+  );
+  await snapshot(page, 'sweep-walk-forward');
+});
+
 test('a worker process killed mid-run: it leaves the available workers and its backtest fails over to the other one', async ({
   page,
 }) => {

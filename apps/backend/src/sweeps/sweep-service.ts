@@ -142,9 +142,12 @@ export class SweepService implements LocalRunner {
     };
     let children: NewOperation[];
     let walkForward: WalkForwardMetadata | undefined;
+    /** The first set over the whole range (walk-forward children cover windows of it). */
+    let whole: NewOperation | undefined;
     if (body.walk_forward) {
       const { in_sample_bars, out_of_sample_bars } = body.walk_forward;
-      const data = (prepareSet(sets[0]!, 0).job as { data: SeriesRef }).data;
+      whole = prepareSet(sets[0]!, 0);
+      const data = (whole.job as { data: SeriesRef }).data;
       const bars = this.deps.series.range(
         data.symbol,
         data.timeframe,
@@ -180,7 +183,7 @@ export class SweepService implements LocalRunner {
       );
     } else children = sets.map((set, index) => prepareSet(set, index));
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
-    const first = children[0]!;
+    const first = whole ?? children[0]!;
     const metadata: Record<string, unknown> = {
       ...first.metadata,
       parameters: body.parameters,

@@ -360,11 +360,14 @@ export class WorkerService {
           worker.worker_id,
           `process gone: ${worker.endpoint_url} refused the connection`,
         );
-        this.loseHeldOperation(
-          worker,
-          `worker ${worker.worker_id} died: ${worker.endpoint_url} refused the connection (the process is gone)`,
-          { restartWithoutCheckpoint: true },
-        );
+        const why = `worker ${worker.worker_id} died: ${worker.endpoint_url} refused the connection (the process is gone)`;
+        this.loseHeldOperation(worker, why, { restartWithoutCheckpoint: true });
+        // also what it had finished but not yet reported (its outbox died with it)
+        for (const record of this.deps.operations.activeHeldBy(worker.worker_id))
+          if (record.status === 'running') {
+            this.unclaimed.delete(record.operation_id);
+            this.loseOperation(record, why);
+          }
       }
     } finally {
       worker.probing = false;

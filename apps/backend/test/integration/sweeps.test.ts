@@ -205,6 +205,16 @@ describe('parameter sweeps', () => {
     );
     assert.ok(wf.metrics!.max_drawdown! > 0 && wf.metrics!.max_drawdown! < 1);
     assert.equal(done.result_summary?.windows, 8);
+    assert.equal(
+      done.metadata.phase,
+      undefined,
+      "the sweep describes the whole range, not a window's",
+    );
+    assert.equal(
+      String(done.metadata.start_date).slice(0, 10),
+      '2000-01-01',
+      "the strategy's range",
+    );
     assert.deepEqual(done.result_summary?.best_parameters, wf.windows.at(-1)!.best_parameters);
   });
 

@@ -140,7 +140,18 @@ export function sweepSummary(result: SweepResult, id: string, shown = 10): strin
     { header: 'trades', value: metric('total_trades'), align: 'right' },
     { header: '', value: (r) => (r.meets_constraints ? '' : 'outside constraints') },
   ]);
+  const wf = result.walk_forward;
+  const walkForward = wf
+    ? [
+        `  walk-forward: ${wf.windows.length} windows of ${wf.in_sample_bars} + ${wf.out_of_sample_bars} bars; out of sample: total return ${signedPercentOf(wf.metrics?.total_return ?? null)}, max drawdown ${percentOf(wf.metrics?.max_drawdown ?? null)}`,
+        ...wf.windows.map(
+          (w) =>
+            `    ${w.window + 1}. ${day(w.in_sample.start)} → ${day(w.in_sample.end)}: ${w.best_parameters ? parameterText(w.best_parameters) : '—'} (${result.objective} ${fixed(w.in_sample_value, 3)}) → ${day(w.out_of_sample.start)} → ${day(w.out_of_sample.end)}: ${signedPercentOf(w.out_of_sample_metrics?.total_return ?? null)}`,
+        ),
+      ]
+    : [];
   return [
+    ...walkForward,
     `  ${result.total} parameter sets (${counts}); ranked by ${result.objective}, ${result.direction === 'max' ? 'largest' : 'smallest'} first`,
     table
       .split('\n')

@@ -22,6 +22,7 @@ import { StatusBadge } from './status-badge';
 import { SweepHeatMap } from './sweep-heat-map';
 import { formatMetric, metricLabel, shortPath, showValue } from './sweep-space';
 import { useThrottledRefresh } from './use-throttled-refresh';
+import { WalkForwardCard } from './walk-forward-card';
 
 /** Rows drawn at most (the CSV has them all). */
 const SHOWN_ROWS = 300;
@@ -272,6 +273,7 @@ export function SweepPanel({ operation }: { operation: Operation }) {
           <SweepHeatMap result={mapped} />
         </Card>
       )}
+      {r?.walk_forward && <WalkForwardCard wf={r.walk_forward} objective={objective} />}
     </Stack>
   );
 }
