@@ -62,7 +62,7 @@ every 0.3 s) while the backend and busy workers are SIGKILLed at seeded random m
 | lost / duplicated / stuck / not completed / wrong result | ${report.lost.length} / ${report.duplicated.length} / ${report.stuck.length} / ${report.notCompleted.length} / ${report.wrongResults.length} |
 | workers registered again after a backend restart (median, max) | ${median(report.reRegisterMs)} ms, ${Math.max(...report.reRegisterMs, 0)} ms |
 | busy worker killed → its operation running elsewhere (median, max) | ${median(report.resumeMs)} ms, ${Math.max(...report.resumeMs, 0)} ms |
-${report.notCompleted.length > 0 ? `\nNot completed:\n${report.notCompleted.map((n) => `- ${n.id}: ${n.status} (${n.error ?? ''})`).join('\n')}\n` : ''}`;
+${report.wrongDetails.length > 0 ? `\nWrong results:\n${report.wrongDetails.map((d) => `- ${d}`).join('\n')}\n` : ''}${report.notCompleted.length > 0 ? `\nNot completed:\n${report.notCompleted.map((n) => `- ${n.id}: ${n.status} (${n.error ?? ''})`).join('\n')}\n` : ''}`;
 writeFileSync(fileURLToPath(new URL('../../docs/CHAOS.md', import.meta.url)), markdown);
 console.log(markdown);
 process.exit(problems === 0 ? 0 : 1);
