@@ -16,6 +16,7 @@ import { ibDownload } from './ib-bench.js';
 import { clusterLoad } from './load-cluster.js';
 import { operationsList } from './load-operations.js';
 import { idleRss } from './rss-bench.js';
+import { sweepScaling } from './sweep-bench.js';
 import {
   cancelLatency,
   dispatchLatency,
@@ -38,6 +39,11 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
   throughput: {
     args: 'jobs=40 workers…=1 2 4 8 20',
     run: ([jobs = 40, ...counts]) => throughput(jobs, counts.length ? counts : [1, 2, 4, 8, 20]),
+  },
+  sweep: {
+    args: 'backtests=500 separateWorkers=2 workers…=1 2 4',
+    run: ([n = 500, separate = 2, ...counts]) =>
+      sweepScaling(n, counts.length ? counts : [1, 2, 4], separate > 0 ? separate : null),
   },
   million: { args: 'bars=1000000', run: ([b = 1e6]) => endToEndMillion(b) },
   ib: { args: 'bars=1000000', run: ([b = 1e6]) => ibDownload(b) },

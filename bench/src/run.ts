@@ -17,6 +17,7 @@ import {
 import { ibDownload } from './ib-bench.js';
 import { commandOf } from './one.js';
 import { idleRss } from './rss-bench.js';
+import { sweepMarkdown, sweepScaling, sweepSummary } from './sweep-bench.js';
 import { trainingRoundTrip, trainingThroughput } from './training-bench.js';
 import { uiSmoothness, uiTimeToReady } from './ui-bench.js';
 import { median } from './proc-stats.js';
@@ -62,6 +63,7 @@ const dispatch = await step('dispatch latency', () => dispatchLatency(runs));
 const progress = await step('progress latency', () => progressLatency(runs));
 const cancel = await step('cancel latency', () => cancelLatency(runs));
 const rounds = await step('throughput', () => throughput(jobs, [1, 2, 4, 8, 20]));
+const sweep = await step('parameter sweep of 500 backtests', () => sweepScaling(500, [1, 2, 4], 2));
 const million = await step('end to end, a million bars', () => endToEndMillion(1_000_000));
 const ib = await step('a million 1-minute bars downloaded from the TWS simulator', () =>
   ibDownload(1_000_000),
@@ -123,6 +125,7 @@ const summaryRows: string[][] = [
     '',
     cmd('throughput', [jobs, 1, 2, 4, 8, 20]),
   ],
+  [...sweepSummary(sweep), '—', '', cmd('sweep')],
   [
     'dead worker: SIGKILL of a busy worker → `worker_removed`',
     `median ${sec(dead.median)}`,
@@ -239,6 +242,10 @@ ${rounds
   .join('')}
 
 This machine has ${cpu.length} cores shared by the backend, the benchmark client and every worker process: beyond ${cpu.length} workers the figures show contention, not scaling.
+
+## Parameter sweep
+
+${sweepMarkdown(sweep, cpu.length)}
 
 ## Engine throughput (one core)
 

@@ -81,7 +81,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
       callback_token: callbackToken,
     }),
     state: () => runner.state(),
-    onDrop: (ids) => runner.drop(ids),
+    onDrop: (drops) => runner.drop(drops),
     onCredential: (issued) => (credential = issued),
     log,
   });

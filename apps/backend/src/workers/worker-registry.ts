@@ -111,6 +111,8 @@ export class WorkerRegistry {
     if (operation) {
       record.current_operation_id = operation.id;
       record.current_attempt = operation.attempt;
+      // a mismatch seen for the previous job says nothing about this one
+      if (opChanged) record.idle_mismatch_since = null;
     }
     if (this.workers.get(record.worker_id) === record) this.announce(record);
   }

@@ -193,6 +193,9 @@ export class WorkerService {
         return { drop_operations: drop };
       }
       // it says idle while we think it runs: a report may be on its way; give it three beats
+      // a heartbeat sent before the job arrived says idle: only count it a while after dispatch
+      if (this.now() - worker.last_dispatched_at < 2 * this.deps.policy.heartbeatIntervalMs)
+        return { drop_operations: drop };
       worker.idle_mismatch_since ??= this.now();
       if (this.now() - worker.idle_mismatch_since > 3 * this.deps.policy.heartbeatIntervalMs) {
         this.loseOperation(

@@ -28,6 +28,24 @@ export interface WorkerIdentity {
   callback_token?: string;
 }
 
+/** An attempt the backend moved on from (no attempt: whichever this worker holds). */
+export interface Drop {
+  id: string;
+  attempt?: number;
+}
+
+/** The attempt of `id` that a registration or heartbeat described, so only it is dropped. */
+function attemptSent(
+  id: string,
+  sent: { current_operation_id?: string | null; current_attempt?: number | null },
+  completed: readonly { operation_id: string; attempt: number }[],
+): Drop {
+  if (sent.current_operation_id === id && typeof sent.current_attempt === 'number')
+    return { id, attempt: sent.current_attempt };
+  const done = completed.find((c) => c.operation_id === id);
+  return done ? { id, attempt: done.attempt } : { id };
+}
+
 /** The outcome of a job, kept until the backend has acknowledged it. */
 export interface FinalReport {
   operation_id: string;
@@ -51,7 +69,7 @@ export interface BackendLinkDeps {
   /** What the worker runs right now. */
   state: () => Heartbeat;
   /** The backend moved on from these operations: stop them and forget them. */
-  onDrop: (operationIds: string[]) => void;
+  onDrop: (drops: readonly Drop[]) => void;
   /** The credential the backend issued (or confirmed) at registration; undefined = revoked, register with the join token. */
   onCredential: (credential: string | undefined) => void;
   log: FastifyBaseLogger;
@@ -151,7 +169,8 @@ export class BackendLink {
       this.heartbeatMs = answer.heartbeat_interval_ms;
       log.info({ backend: client.http.baseUrl }, 'registered with backend');
       this.resolveRegistered();
-      if (answer.drop_operations.length > 0) this.drop(answer.drop_operations);
+      if (answer.drop_operations.length > 0)
+        this.drop(answer.drop_operations.map((id) => attemptSent(id, now, completed)));
       void this.flushOutbox();
     } catch (error) {
       this.nextRegisterAt = Date.now() + this.backoffMs;
@@ -178,10 +197,12 @@ export class BackendLink {
     const { client, state } = this.deps;
     const identity = this.deps.identity();
     try {
-      const answer = await client.heartbeat(identity.worker_id, state(), {
+      const sent = state();
+      const answer = await client.heartbeat(identity.worker_id, sent, {
         timeoutMs: Math.max(2000, this.heartbeatMs * 2),
       });
-      if (answer.drop_operations.length > 0) this.drop(answer.drop_operations);
+      if (answer.drop_operations.length > 0)
+        this.drop(answer.drop_operations.map((id) => attemptSent(id, sent, [])));
       if (this.outbox.length > 0) void this.flushOutbox();
     } catch (error) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
@@ -202,14 +223,20 @@ export class BackendLink {
     }
   }
 
-  private drop(ids: string[]): void {
-    for (const id of ids) {
+  /**
+   * The backend moved on from these attempts. Only the attempt named is dropped: the same
+   * operation may already be here again under its next attempt.
+   */
+  private drop(drops: readonly Drop[]): void {
+    for (const { id, attempt } of drops) {
       this.progress.get(id)?.cancel();
       this.progress.delete(id);
-      const at = this.outbox.findIndex((r) => r.operation_id === id);
+      const at = this.outbox.findIndex(
+        (r) => r.operation_id === id && (attempt === undefined || r.attempt === attempt),
+      );
       if (at >= 0) this.outbox.splice(at, 1);
     }
-    this.deps.onDrop(ids);
+    this.deps.onDrop(drops);
   }
 
   /** Sends progress, at most ten times a second per operation (latest value wins). */
@@ -238,7 +265,8 @@ export class BackendLink {
         { timeoutMs: 5000 },
       );
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) this.drop([operationId]);
+      if (error instanceof ApiError && error.status === 409)
+        this.drop([{ id: operationId, attempt }]);
     }
   }
 
@@ -259,7 +287,7 @@ export class BackendLink {
           return;
         } catch (error) {
           if (error instanceof ApiError) {
-            if (error.status === 409) this.drop([operationId]);
+            if (error.status === 409) this.drop([{ id: operationId, attempt }]);
             return;
           }
           await new Promise((r) => setTimeout(r, 500 * tryNo).unref());

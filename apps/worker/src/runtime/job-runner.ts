@@ -326,9 +326,11 @@ export class JobRunner {
   }
 
   /** The backend moved on from these operations: stop them without reporting. */
-  drop(ids: readonly string[]): void {
-    for (const id of ids) {
-      if (this.current?.id === id) {
+  drop(drops: readonly { id: string; attempt?: number }[]): void {
+    for (const { id, attempt } of drops) {
+      // only the attempt the backend moved on from: the same operation may be back here
+      // under its next attempt already
+      if (this.current?.id === id && (attempt === undefined || this.current.attempt === attempt)) {
         this.log.warn({ operation_id: id }, 'backend says this operation moved on: dropping it');
         void this.cancel(id, 'dropped: the backend moved on', { report: false });
       }
