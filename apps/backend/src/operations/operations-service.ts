@@ -160,26 +160,9 @@ export class OperationsService {
   requeue(id: string): OperationRecord {
     const record = this.require(id);
     if (record.status !== 'failed' && record.status !== 'cancelled') return record;
-    record.status = 'pending';
-    record.attempt += 1;
-    record.worker_id = null;
-    record.completed_at = null;
-    record.error_message = null;
-    record.routing_reason = null;
-    const job = { ...(record.job ?? {}) };
-    if (record.checkpoint_ref) job.checkpoint_ref = record.checkpoint_ref;
-    else delete job.checkpoint_ref;
-    record.job = job;
-    record.progress = record.checkpoint_ref
-      ? {
-          ...record.progress,
-          eta_seconds: null,
-          current_step: `resuming from ${checkpointPosition(record.checkpoint_ref)}`,
-        }
-      : { ...initialProgress(), current_step: 'queued again' };
-    this.store.update(record);
-    this.active.set(id, record);
-    return record;
+    return this.backInLine(record, (position) =>
+      position ? `resuming from ${position}` : 'queued again',
+    );
   }
 
   /** An ended operation run by the backend itself (a sweep) is running again. */
@@ -276,21 +259,7 @@ export class OperationsService {
         { status: record.status },
       );
     }
-    record.status = 'pending';
-    record.attempt += 1;
-    record.worker_id = null;
-    record.completed_at = null;
-    record.error_message = null;
-    record.routing_reason = null;
-    record.job = { ...(record.job ?? {}), checkpoint_ref: record.checkpoint_ref };
-    record.progress = {
-      ...record.progress,
-      eta_seconds: null,
-      current_step: `resuming from ${checkpointPosition(record.checkpoint_ref)}`,
-    };
-    this.store.update(record);
-    this.active.set(id, record);
-    return record;
+    return this.backInLine(record, (position) => `resuming from ${position}`);
   }
 
   /**
@@ -308,27 +277,40 @@ export class OperationsService {
         ? { ...a, ended_at: at, outcome: `lost: ${why}` }
         : a,
     );
+    this.backInLine(record, (position) =>
+      position
+        ? `worker lost; resuming from ${position} (attempt ${record.attempt})`
+        : `worker lost before its first checkpoint; starting again (attempt ${record.attempt})`,
+    );
+    this.announce(record);
+    return record;
+  }
+
+  /**
+   * Puts an operation back in line under its id with the next attempt: from its checkpoint
+   * when it saved one (progress kept), else from the start (progress reset). `step` words
+   * the progress line, given the checkpoint's position or undefined. Stored; not dispatched.
+   */
+  private backInLine(
+    record: OperationRecord,
+    step: (position: string | undefined) => string,
+  ): OperationRecord {
     record.status = 'pending';
     record.attempt += 1;
     record.worker_id = null;
+    record.completed_at = null;
+    record.error_message = null;
     record.routing_reason = null;
     const job = { ...(record.job ?? {}) };
     if (record.checkpoint_ref) job.checkpoint_ref = record.checkpoint_ref;
     else delete job.checkpoint_ref;
     record.job = job;
-    record.progress = record.checkpoint_ref
-      ? {
-          ...record.progress,
-          eta_seconds: null,
-          current_step: `worker lost; resuming from ${checkpointPosition(record.checkpoint_ref)} (attempt ${record.attempt})`,
-        }
-      : {
-          ...initialProgress(),
-          current_step: `worker lost before its first checkpoint; starting again (attempt ${record.attempt})`,
-        };
+    const position = record.checkpoint_ref ? checkpointPosition(record.checkpoint_ref) : undefined;
+    record.progress = position
+      ? { ...record.progress, eta_seconds: null, current_step: step(position) }
+      : { ...initialProgress(), current_step: step(undefined) };
     this.store.update(record);
-    this.active.set(id, record);
-    this.announce(record);
+    this.active.set(record.operation_id, record);
     return record;
   }
 
