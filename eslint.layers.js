@@ -108,12 +108,23 @@ export const layerRules = [
     ],
   ),
   restrict(
+    ['packages/doctor/src/**/*.ts'],
+    [
+      {
+        group: ['@ktrdr/*'],
+        message:
+          'doctor looks at the machine only: it imports nothing of the project (it runs the worker in a child process to verify a GPU).',
+      },
+      crossPackageRelative,
+    ],
+  ),
+  restrict(
     ['apps/cli/src/**/*.ts'],
     [
       {
-        regex: '^@ktrdr/(?!shared$|server-kit/tls-pin$)',
+        regex: '^@ktrdr/(?!shared$|doctor$|server-kit/tls-pin$)',
         message:
-          'The CLI talks HTTP through @ktrdr/shared only (and pins a TLS certificate with @ktrdr/server-kit/tls-pin).',
+          'The CLI talks HTTP through @ktrdr/shared only (and pins a TLS certificate with @ktrdr/server-kit/tls-pin; checks this machine with @ktrdr/doctor).',
       },
       crossPackageRelative,
     ],

@@ -8,6 +8,7 @@ import { registerCatalogCommands } from './commands/catalog.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerLaunchCommands } from './commands/launch.js';
+import { registerMachineCommands } from './commands/machine.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerTokenCommands } from './commands/tokens.js';
@@ -133,6 +134,7 @@ function buildProgram(terminal: Terminal, setExit: (code: ExitCodeValue) => void
   registerControlCommands(program, action);
   registerCatalogCommands(program, action);
   registerTokenCommands(program, action);
+  registerMachineCommands(program, action);
   inherit(program);
   return program;
 }

@@ -9,15 +9,40 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_USAGE, loadBackendConfig, startupBanner } from '@ktrdr/backend';
-import { electronBinary } from './electron-binary.js';
+import { electronBinaryStatus, installElectron, runDoctor, type DoctorReport } from '@ktrdr/doctor';
+import {
+  HEADLESS_FLAG,
+  installTimeoutSeconds,
+  planLaunch,
+  type LaunchPlan,
+} from './launch-plan.js';
 import { IB_HOST_PORT } from './stack/ib-host-service.js';
 import { startLocalStack } from './stack/local-stack.js';
 
-function runElectron(binary: string): void {
+/** An Electron that dies this soon with an error never showed its window: fall back to headless. */
+const EARLY_EXIT_MS = 15_000;
+
+function runElectron(binary: string, argv: string[], doctor: Promise<DoctorReport>): void {
   const main = fileURLToPath(new URL('./main/main.js', import.meta.url));
-  const child = spawn(binary, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  const started = Date.now();
+  const child = spawn(binary, [main, ...argv], { stdio: 'inherit' });
+  let signalled = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      signalled = true;
+      child.kill(signal);
+    });
+  child.on('exit', (code, signal) => {
+    if (!signalled && code !== 0 && Date.now() - started < EARLY_EXIT_MS) {
+      void runHeadless(
+        `the desktop window could not start (Electron exited with code ${code ?? signal}; its output is above)`,
+        argv,
+        doctor,
+      );
+      return;
+    }
+    process.exit(code ?? (signal ? 1 : 0));
+  });
 }
 
 /** A port from the environment, or the default; a bad value stops with a line naming it. */
@@ -51,8 +76,11 @@ function cliHint(backend: { url: string; tokenSource: { kind: string; path?: str
   return `${prefix} backtest sma_crossover --follow\n${prefix} status${sameToken}`;
 }
 
-async function runHeadless(reason: string): Promise<void> {
-  const argv = process.argv.slice(2);
+async function runHeadless(
+  reason: string,
+  argv: string[],
+  doctor: Promise<DoctorReport>,
+): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       `ktrdr: starts the backend, one local backtest worker, one CPU training worker and the IB host service.\n\n${BACKEND_USAGE}\n\nIB host service: KTRDR_IB_HOST_PORT (5001; 0 = a free port), IB_GATEWAY_HOST (127.0.0.1), IB_GATEWAY_PORT (4002).`,
@@ -89,7 +117,9 @@ async function runHeadless(reason: string): Promise<void> {
       `  IB host service on ${await ibHost.workerId()} (IB Gateway/TWS expected at ${process.env.IB_GATEWAY_HOST || '127.0.0.1'}:${envPort('IB_GATEWAY_PORT', 4002)}; see docs/data.md)`,
     );
   }
-  console.log(`\nIn another terminal:\n${cliHint(backend)}\n\nCtrl-C stops everything.`);
+  console.log(`\nIn another terminal:\n${cliHint(backend)}`);
+  console.log(`\n${(await doctor).summary}`);
+  console.log('\nCtrl-C stops everything.');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -102,7 +132,53 @@ async function runHeadless(reason: string): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-const electron =
-  process.env.KTRDR_HEADLESS === '1' ? { missing: 'KTRDR_HEADLESS=1' } : electronBinary();
-if ('path' in electron) runElectron(electron.path);
-else void runHeadless(electron.missing);
+/** Runs Electron's installer with a visible progress line; resolves with its failure reason, if any. */
+async function tryInstallElectron(version: string): Promise<string | undefined> {
+  let seconds;
+  try {
+    seconds = installTimeoutSeconds(process.env);
+  } catch (error) {
+    console.error(`ktrdr: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const tty = process.stdout.isTTY === true;
+  console.log(
+    `ktrdr: no Electron binary yet: running Electron's installer for ${version} (about 100 MB, up to ${seconds} s; ${HEADLESS_FLAG} skips this)…`,
+  );
+  const result = await installElectron({
+    timeoutMs: seconds * 1000,
+    onProgress: (s) => {
+      if (tty) process.stdout.write(`\r  downloading Electron ${version}… ${s} s`);
+    },
+    onOutput: (line) => console.log(`  ${line}`),
+  });
+  if (tty) process.stdout.write('\r\x1b[K');
+  if (result.ok) {
+    console.log(`ktrdr: Electron ${result.version} installed at ${result.path}`);
+    return undefined;
+  }
+  return result.reason;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const facts = { argv, env: process.env, platform: process.platform };
+  let plan: LaunchPlan = planLaunch({ ...facts, electron: electronBinaryStatus() });
+  if (plan.mode === 'install') {
+    const failure = await tryInstallElectron(plan.version);
+    const electron = electronBinaryStatus();
+    plan = planLaunch({
+      ...facts,
+      electron,
+      installFailed: failure ?? (electron.installed ? undefined : electron.reason),
+    });
+  }
+  // what the machine lacks, checked while the stack starts; the banner ends with it
+  const doctor = runDoctor({ verifyElectronBinary: false });
+  const rest = argv.filter((a) => a !== HEADLESS_FLAG);
+  if (plan.mode === 'window') runElectron(plan.binary, rest, doctor);
+  else
+    await runHeadless(plan.mode === 'headless' ? plan.reason : 'no Electron binary', rest, doctor);
+}
+
+void main();

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { electronBinaryStatus } from '@ktrdr/doctor';
 import { BackendClient } from '@ktrdr/shared';
-import { REPO_ROOT, spawnService, tempDir, waitFor } from '@ktrdr/testkit';
+import { freePort, REPO_ROOT, spawnService, tempDir, waitFor } from '@ktrdr/testkit';
+
+// where the binary is installed (a connected machine), npm start would open a window
+const electronInstalled = electronBinaryStatus().installed;
 
 function alive(pid: number): boolean {
   try {
@@ -18,11 +22,13 @@ function alive(pid: number): boolean {
  * What `npm start` runs after its build step, on free ports, with a fresh data dir and an IB
  * gateway port nothing listens on; resolves once it printed that it is ready.
  */
-async function npmStart(dataDir: string) {
+async function npmStart(dataDir: string, env: Record<string, string> = {}, args: string[] = []) {
   const { proc } = await spawnService(
     `${REPO_ROOT}apps/desktop/dist/start.js`,
-    [],
+    args,
     {
+      ...(electronInstalled ? { KTRDR_HEADLESS: '1' } : {}),
+      ...env,
       KTRDR_DATA_DIR: dataDir,
       KTRDR_PORT: '0',
       KTRDR_CLUSTER_TOKEN: '',
@@ -38,9 +44,31 @@ async function npmStart(dataDir: string) {
 describe('npm start (headless local stack)', () => {
   it('starts the backend and the local workers, runs a backtest, and leaves no process behind on Ctrl-C', async () => {
     const dir = tempDir();
-    const proc = await npmStart(dir.path);
+    // Electron's download fails here as it does offline: its mirror is a closed port
+    const mirrorPort = await freePort();
+    const proc = await npmStart(dir.path, { ELECTRON_MIRROR: `http://127.0.0.1:${mirrorPort}/` });
     try {
       const output = proc.output();
+      if (!electronInstalled) {
+        assert.match(
+          output,
+          /no Electron binary yet: running Electron's installer for \d+\.\d+\.\d+/,
+        );
+        // one line: the installer's own reason, the retry command, then headless
+        assert.match(
+          output,
+          new RegExp(
+            `ktrdr: no desktop window here \\(Electron's installer failed: fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${mirrorPort}; retry with: npx ktrdr setup desktop\\); running headless\\.`,
+          ),
+        );
+      }
+      // the banner ends with what this machine lacks
+      assert.match(
+        output,
+        /\ndoctor: \d+ of \d+ optional parts ready here; missing: .*\(how to fix each: npx ktrdr doctor\)\n/,
+      );
+      if (!electronInstalled) assert.match(output, /missing: Electron binary/);
+      assert.match(output, /IB Gateway \/ TWS/, 'nothing listens at the IB port of this test');
       const url = /ktrdr backend listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       assert.ok(url, output);
       const token = readFileSync(`${dir.path}/cluster-token`, 'utf8').trim();
@@ -115,8 +143,11 @@ describe('npm start (headless local stack)', () => {
 
   it('takes its workers with it when it is killed outright (a crash)', async () => {
     const dir = tempDir();
-    const proc = await npmStart(dir.path);
+    // --headless: no installer attempt at all
+    const proc = await npmStart(dir.path, {}, ['--headless']);
     try {
+      assert.doesNotMatch(proc.output(), /Electron's installer/);
+      assert.match(proc.output(), /no desktop window here \(--headless\); running headless/);
       const childPids = readFileSync(
         `/proc/${proc.child.pid}/task/${proc.child.pid}/children`,
         'utf8',
