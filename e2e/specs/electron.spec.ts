@@ -1,21 +1,27 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinaryStatus } from '@ktrdr/doctor';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const hasElectron = existsSync(`${root}node_modules/electron/dist`);
+// the same check npm start makes: a complete binary of the pinned version
+const binary = electronBinaryStatus();
 
 test.describe('desktop app (Electron)', () => {
   test.skip(
-    !hasElectron,
-    'no Electron binary in node_modules/electron/dist: its download needs internet (see README, "Desktop app")',
+    !binary.installed,
+    `${binary.installed ? '' : binary.reason}: its download needs internet (npx ktrdr setup desktop; docs/desktop.md)`,
   );
 
   test('opens a secured window on the embedded backend and shows the roster', async () => {
     const dataDir = `${root}e2e/artifacts/electron-data`;
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(`${dataDir}/desktop-settings.json`, JSON.stringify({ backend_port: 0 }));
+    writeFileSync(
+      `${dataDir}/desktop-settings.json`,
+      JSON.stringify({ backend_port: 0, ib_host_port: 0, ib_gateway_port: 1 }),
+    );
     const app = await electron.launch({
+      executablePath: binary.installed ? binary.path : undefined,
       args: [`${root}apps/desktop/dist/main/main.js`],
       env: { ...process.env, KTRDR_DATA_DIR: dataDir },
     });
@@ -33,10 +39,16 @@ test.describe('desktop app (Electron)', () => {
       expect(exposed).toEqual({
         require: 'undefined',
         process: 'undefined',
-        api: ['backend', 'chooseCsvFile', 'showDataFolder'],
+        api: ['backend', 'chooseCsvFile', 'getSettings', 'saveSettings', 'showDataFolder'],
       });
+      // the default settings: one backtest and one CPU training worker (no GPU host without a GPU)
       await window.getByRole('link', { name: 'Workers' }).click();
-      await expect(window.getByTestId('worker-row')).toHaveCount(1);
+      await expect(window.getByTestId('worker-row')).toHaveCount(2);
+      // the desktop app opens the LAN with its own setting
+      await window.getByRole('link', { name: 'Join a worker' }).click();
+      await expect(window.getByTestId('join-instruction')).toContainText(
+        'Settings → Allow LAN workers',
+      );
       await window.screenshot({ path: `${root}e2e/artifacts/electron-workers.png` });
     } finally {
       await app.close();

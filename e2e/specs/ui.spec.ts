@@ -100,7 +100,10 @@ test('the data, strategies, models and join views show what the backend has', as
   await expect(page.getByText('No trained models yet')).toBeVisible();
   await snapshot(page, 'models');
   await page.getByRole('link', { name: 'Join a worker' }).click();
-  await expect(page.getByTestId('join-hint')).toContainText('KTRDR_HOST=0.0.0.0');
+  // the web UI has no desktop settings: it says how to restart the backend for the LAN
+  await expect(page.getByTestId('join-hint')).toContainText('listens on 127.0.0.1 only');
+  await expect(page.getByTestId('join-instruction')).toContainText('KTRDR_HOST=0.0.0.0 npm start');
+  await expect(page.getByTestId('join-instruction')).not.toContainText('Settings');
   page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'New join token' }).click();
   await expect(page.getByTestId('rotation-result')).toContainText(

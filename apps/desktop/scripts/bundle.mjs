@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Bundles what the packaged desktop app runs into build/app, so it never resolves
 // workspace links: the Electron main, the backend host, the preload and the worker (its
-// bin, job thread and job handlers as separate files, found by path at run time). Only
-// native modules stay outside the bundle; electron-builder installs and rebuilds them for
-// Electron. Run after `npm run build`; then `npx electron-builder` (see docs/desktop.md).
+// bin, job thread and job handlers as separate files, found by path at run time).
+// TensorFlow.js stays outside the bundle; electron-builder installs it. better-sqlite3 is
+// not shipped at all: in Electron the backend uses node:sqlite. Run after `npm run build`;
+// `npm run package` at the repository root runs this, then electron-builder (docs/desktop.md).
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,8 @@ const here = fileURLToPath(new URL('..', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const out = `${here}build/app`;
 const version = JSON.parse(readFileSync(`${here}package.json`, 'utf8')).version;
-const native = ['better-sqlite3'];
+// the Node 20 SQLite driver: loaded only where node:sqlite is missing, never in Electron
+const notShipped = ['better-sqlite3'];
 const tensorflow = TENSORFLOW_PACKAGES;
 // The native and GPU backends are optional: installed where their install scripts can run.
 const optionalNative = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
@@ -31,7 +33,7 @@ mkdirSync(out, { recursive: true });
 
 const common = nodeBundleOptions({
   version,
-  external: ['electron', ...native, ...tensorflow, ...optionalNative],
+  external: ['electron', ...notShipped, ...tensorflow, ...optionalNative],
 });
 
 await build({
@@ -71,9 +73,7 @@ writeFileSync(
       description: 'Trading-research control center',
       main: 'main.js',
       type: 'module',
-      dependencies: Object.fromEntries(
-        [...native, ...tensorflow].map((name) => [name, dependencyVersion(name)]),
-      ),
+      dependencies: Object.fromEntries(tensorflow.map((name) => [name, dependencyVersion(name)])),
       optionalDependencies: Object.fromEntries(
         optionalNative.map((name) => [name, optionalVersion(name)]),
       ),

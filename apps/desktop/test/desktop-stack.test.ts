@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, tempDir, waitFor } from '@ktrdr/testkit';
 import { BackendClient } from '@ktrdr/shared';
 import { forkHost } from '../src/main/fork-host.js';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings } from '../src/main/settings.js';
+import { desktopRuntime } from '../src/main/runtime-plan.js';
 import { startDesktopStack, StartupError, type HostProcess } from '../src/main/supervisor.js';
 
 // the compiled host, as Electron runs it
@@ -209,4 +210,88 @@ describe('window security', () => {
     assert.match(main, /'will-navigate'[^]*?navigationAllowed\(url, origin\)[^]*?preventDefault/);
     assert.match(main, /setPermissionRequestHandler\([^]*?callback\(false\)/);
   });
+});
+
+// Node 24 stands in for Electron's own Node (22+): a runtime with node:sqlite and no
+// better-sqlite3 built for it. `node scripts/node24.mjs` fetches it (CI does).
+const NODE24 = process.env.KTRDR_NODE24 ?? `${REPO_ROOT}.cache/node24/bin/node`;
+const hasNode24 = existsSync(NODE24);
+
+describe('which runtime runs what (the Electron main process, without Electron)', () => {
+  it('inside Electron: the backend on node:sqlite in a utility process, workers on Electron run as Node', () => {
+    const electron = desktopRuntime({ ...process.versions, electron: '45.5.0', node: '24.11.1' });
+    assert.equal(electron.sqliteDriver, 'node-sqlite');
+    assert.deepEqual(electron.workerEnv, { ELECTRON_RUN_AS_NODE: '1' });
+    assert.match(
+      electron.backend,
+      /Electron utility process \(Electron 45\.5\.0, Node 24\.11\.1\)/,
+    );
+    const node = desktopRuntime({ ...process.versions, node: '20.20.2' });
+    assert.deepEqual([node.sqliteDriver, node.workerEnv], ['auto', {}]);
+  });
+
+  it('a backend that cannot load its SQLite driver fails the start with the reason, and leaves nothing running', async (t) => {
+    if (typeof process.getBuiltinModule === 'function' && process.getBuiltinModule('node:sqlite'))
+      return t.skip(
+        `this Node (${process.version}) has node:sqlite; the failure needs one without it`,
+      );
+    const dir = tempDir();
+    const tracking = trackingSpawner();
+    try {
+      await assert.rejects(
+        startDesktopStack({
+          dataDir: dir.path,
+          settings: { ...DEFAULT_SETTINGS, backend_port: 0, ib_host_port: 0, ib_gateway_port: 1 },
+          spawnHost: tracking.spawn,
+          hostEntry: HOST,
+          sqliteDriver: 'node-sqlite',
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof StartupError);
+          assert.match(error.message, /^the backend could not start: .*node:sqlite/);
+          return true;
+        },
+      );
+      await waitFor('host gone', () => tracking.pids.every((pid) => !alive(pid)), {
+        timeoutMs: 5000,
+      });
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it(
+    "the backend host runs on a Node with node:sqlite as Electron's utility process would, and a backtest completes",
+    { skip: hasNode24 ? false : `no Node 24 at ${NODE24} (node scripts/node24.mjs fetches it)` },
+    async () => {
+      const dir = tempDir();
+      const stack = await startDesktopStack({
+        dataDir: dir.path,
+        settings: {
+          ...DEFAULT_SETTINGS,
+          backend_port: 0,
+          ib_host_port: 0,
+          ib_gateway_port: 1,
+          gpu_training_host: false,
+        },
+        spawnHost: (entry, env) => forkHost(entry, env, NODE24),
+        hostEntry: HOST,
+        sqliteDriver: 'node-sqlite',
+      });
+      try {
+        const client = new BackendClient({ baseUrl: stack.url, token: stack.token });
+        const started = await client.startBacktest({ strategy_name: 'sma_crossover' });
+        await waitFor(
+          'backtest completed',
+          async () => (await client.getOperation(started.operation_id)).status === 'completed',
+          { timeoutMs: 30_000 },
+        );
+        const result = await client.getBacktestResult(started.operation_id);
+        assert.ok(result.metrics.total_trades > 0);
+      } finally {
+        await stack.stop();
+        dir.remove();
+      }
+    },
+  );
 });

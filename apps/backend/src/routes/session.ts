@@ -104,7 +104,8 @@ export function sessionRoutes(app: TypedServer, ctx: BackendContext): void {
           ? address
             ? null
             : 'this machine has no LAN address'
-          : `the backend listens on ${host} only: allow LAN workers in the settings (or start it with KTRDR_HOST=0.0.0.0)`,
+          : // the UI adds how to change it: a setting in the desktop app, KTRDR_HOST elsewhere
+            `the backend listens on ${host} only, so other machines cannot reach it`,
         tls_fingerprint: ctx.tlsFingerprint,
         data_dir: ctx.config.dataDir,
       };

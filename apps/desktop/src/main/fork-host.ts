@@ -7,9 +7,15 @@ import type { HostProcess } from './supervisor.js';
  * Electron's `utilityProcess.fork` wherever Electron is not running, with the same
  * message protocol.
  */
-export function forkHost(entry: string, env: Record<string, string>): HostProcess {
+export function forkHost(
+  entry: string,
+  env: Record<string, string>,
+  /** Another Node to run it on (tests run the host on Node 24, as Electron's Node would). */
+  execPath?: string,
+): HostProcess {
   const child = fork(entry, [], {
     env: { ...process.env, ...env },
+    ...(execPath ? { execPath } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return {

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendConnection } from '@ktrdr/shared';
 import type { HostMessage } from './host-protocol.js';
+import { desktopRuntime } from './runtime-plan.js';
 import { loadSettings, saveSettings, type DesktopSettings } from './settings.js';
 import { startDesktopStack, type DesktopStack, type HostProcess } from './supervisor.js';
 import { navigationAllowed, WINDOW_CSP, windowWebPreferences } from './window-options.js';
@@ -97,10 +98,15 @@ async function start(): Promise<void> {
   const { settings, warning } = loadSettings(dataDir);
   if (warning) console.warn(`ktrdr: ${warning}`);
   try {
+    const runtime = desktopRuntime();
+    console.log(
+      `ktrdr: backend in ${runtime.backend} (SQLite: ${runtime.sqliteDriver}); workers as ${runtime.workers}`,
+    );
     stack = await startDesktopStack({
       dataDir,
       settings,
       spawnHost: spawnUtility,
+      sqliteDriver: runtime.sqliteDriver,
       log: (line) => console.log(line),
     });
   } catch (error) {

@@ -4,6 +4,7 @@ import { resolvePort, startLocalIbHost } from '../stack/ib-host-service.js';
 import { awaitRegistered, startLocalWorkers } from '../stack/local-workers.js';
 import type { SupervisedWorker } from '../stack/worker-process.js';
 import type { HostMessage, ParentMessage } from './host-protocol.js';
+import { desktopRuntime, type SqliteDriverChoice } from './runtime-plan.js';
 import type { DesktopSettings } from './settings.js';
 
 /** A process running the backend (an Electron utility process, or a Node fork in tests). */
@@ -38,6 +39,8 @@ export interface DesktopStackOptions {
   workerTimeoutMs?: number;
   logLevel?: string;
   log?: (line: string) => void;
+  /** The backend's SQLite driver (default: {@link desktopRuntime}'s choice for this process). */
+  sqliteDriver?: SqliteDriverChoice;
 }
 
 /** The running stack. */
@@ -103,6 +106,7 @@ export async function startDesktopStack(options: DesktopStackOptions): Promise<D
     KTRDR_PORT: String(settings.backend_port),
     KTRDR_HOST: settings.allow_lan_workers ? '0.0.0.0' : '127.0.0.1',
     KTRDR_LOG_LEVEL: options.logLevel ?? 'warn',
+    KTRDR_SQLITE_DRIVER: options.sqliteDriver ?? desktopRuntime().sqliteDriver,
   };
   const host = options.spawnHost(options.hostEntry ?? BACKEND_HOST_ENTRY, env);
   let exited = false;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { desktopRuntime } from '../main/runtime-plan.js';
 
 /**
  * The compiled worker bin (always JavaScript: child processes do not run TypeScript); the
@@ -65,7 +66,7 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
       // inside Electron, process.execPath is Electron itself: run it as plain Node
       env: {
         ...process.env,
-        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+        ...desktopRuntime().workerEnv,
         ...options.env,
         // the worker exits when this process goes away, however it ends (a crash included):
         // its stdin is our pipe, which the OS closes

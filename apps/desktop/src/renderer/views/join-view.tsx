@@ -1,8 +1,9 @@
-import { Alert, Button, Code, CopyButton, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Code, CopyButton, Group, Stack, Text, Title } from '@mantine/core';
 import type { TokenRotateRequest } from '@ktrdr/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import { useClient } from '../api/client-context';
-import { adoptAdminToken } from '../api/connection';
+import { adoptAdminToken, desktopApi } from '../api/connection';
 import { clusterQuery } from '../api/queries';
 
 const ROTATIONS: { kind: TokenRotateRequest['kind']; label: string; confirm: string }[] = [
@@ -61,6 +62,32 @@ function CredentialsPanel() {
       )}
       {rotate.error && <Alert color="red">{rotate.error.message}</Alert>}
     </Stack>
+  );
+}
+
+/**
+ * How to let other machines in: a setting in the desktop app; elsewhere (the web UI of
+ * `npm start` or a headless backend) the backend's bind address, which only a restart changes.
+ */
+function OpenToLan({ host }: { host: string }) {
+  if (desktopApi())
+    return (
+      <Text size="sm" data-testid="join-instruction">
+        Turn on{' '}
+        <Anchor component={Link} to="/settings">
+          Settings → Allow LAN workers
+        </Anchor>
+        , then restart the app.
+      </Text>
+    );
+  return (
+    <Text size="sm" data-testid="join-instruction">
+      Stop the backend (Ctrl-C in its terminal) and start it again listening on every interface:{' '}
+      <Code>KTRDR_HOST=0.0.0.0 npm start</Code> (or{' '}
+      <Code>KTRDR_HOST=0.0.0.0 npx ktrdr-backend</Code>
+      ), then reload this page. It listens on {host} now; the join command appears here once it can
+      be reached.
+    </Text>
   );
 }
 
@@ -131,7 +158,10 @@ export function JoinView() {
       )}
       {!data.join_command && (
         <Alert color="yellow" title="No other machine can join yet" data-testid="join-hint">
-          {data.join_hint}
+          <Stack gap="xs">
+            <Text size="sm">{data.join_hint}.</Text>
+            {!data.accepts_lan_workers && <OpenToLan host={data.listening.host} />}
+          </Stack>
         </Alert>
       )}
       <CredentialsPanel />
