@@ -9,7 +9,7 @@ import {
 } from '@ktrdr/doctor';
 import { ExitCode } from '../exit-codes.js';
 import { canRedraw } from '../terminal.js';
-import { withExample, type ActionFactory } from '../program.js';
+import { numberFlag, withExample, type ActionFactory } from '../program.js';
 
 const SETUP_PARTS = ['desktop', 'gpu'] as const;
 
@@ -45,16 +45,17 @@ export function registerMachineCommands(program: Command, action: ActionFactory)
           throw new InvalidArgumentError(`must be one of ${SETUP_PARTS.join(', ')}`);
         return value;
       })
-      .option('--timeout <seconds>', 'give up the download after this long', '120'),
+      .option(
+        '--timeout <seconds>',
+        'give up the Electron download after this long',
+        numberFlag('--timeout', (n) => (n > 0 ? undefined : 'must be a number of seconds > 0')),
+        120,
+      ),
     'ktrdr setup desktop',
     'ktrdr setup gpu',
   ).action(
-    action<{ timeout: string }>(async (ctx, [part], opts) => {
-      const seconds = Number(opts.timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0)
-        throw new InvalidArgumentError(
-          `--timeout must be a number of seconds > 0, got "${opts.timeout}"`,
-        );
+    action<{ timeout: number }>(async (ctx, [part], opts) => {
+      const seconds = opts.timeout;
       if (part === 'gpu') {
         ctx.output.note(
           'ktrdr: setting up tfjs-node-gpu (downloads libtensorflow for CUDA, ~400 MB)…',
