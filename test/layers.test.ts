@@ -71,6 +71,21 @@ describe('the dependency rules of DESIGN.md §1 are enforced by lint', () => {
     }
   });
 
+  it('doctor imports nothing of the project; the CLI may use it, but not the backend', async () => {
+    assert.deepEqual(
+      await problems('packages/doctor/src/probe.ts', "import 'node:child_process';"),
+      [],
+    );
+    for (const forbidden of ['@ktrdr/shared', '@ktrdr/worker'])
+      assert.equal(
+        (await problems('packages/doctor/src/probe.ts', `import '${forbidden}';`)).length,
+        1,
+        forbidden,
+      );
+    assert.deepEqual(await problems('apps/cli/src/probe.ts', "import '@ktrdr/doctor';"), []);
+    assert.equal((await problems('apps/cli/src/probe.ts', "import '@ktrdr/backend';")).length, 1);
+  });
+
   it('the real lint configuration carries these rules', async () => {
     const config = (await new ESLint({ cwd: root }).calculateConfigForFile(
       `${root}apps/backend/src/app.ts`,
