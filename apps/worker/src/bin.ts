@@ -18,6 +18,12 @@ async function main(): Promise<void> {
   console.log(
     `ktrdr-worker ${handle.workerId} listening on ${handle.url} (advertised as ${handle.publicUrl})`,
   );
+  // a live worker elsewhere holds this id (cloned machines): the backend's message says
+  // which, and how to fix it; retrying cannot, so leave with EX_CONFIG (78), port released
+  void handle.refused.then((refusal) => {
+    console.error(`ktrdr-worker: ${refusal.message}`);
+    process.exit(refusal.exitCode);
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -10,7 +10,7 @@ import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js
 import { backtestJobDefinition } from './jobs/backtest/definition.js';
 import { trainingJobDefinition } from './jobs/training/definition.js';
 import { BackendChannel } from './runtime/backend-channel.js';
-import { BackendLink } from './runtime/backend-link.js';
+import { BackendLink, type WorkerIdInUseError } from './runtime/backend-link.js';
 import type { WorkerJobDefinition } from './runtime/job-definition.js';
 import { JobRunner } from './runtime/job-runner.js';
 import { LocalOperations } from './runtime/local-operations.js';
@@ -30,8 +30,17 @@ export interface WorkerHandle extends ServiceHandle {
   publicUrl: string;
   /** Every route of the worker's API (tests check each one's auth). */
   routeTable: readonly RouteEntry[];
-  /** Resolves once the backend accepted the registration. */
+  /**
+   * Resolves once the backend accepted the registration; rejects with a
+   * `WorkerIdInUseError` when it refused the id (a live worker elsewhere holds it).
+   */
   registered: Promise<void>;
+  /**
+   * Resolves when the backend refused this worker's id (409 `WORKER_ID_IN_USE`), at its
+   * first registration or a re-registration: the worker has stopped and released its port
+   * by then. The process should print the message and exit with `error.exitCode`.
+   */
+  refused: Promise<WorkerIdInUseError>;
   /** Graceful stop: no new work, finish or stop the running job, report, leave. */
   shutdown(): Promise<void>;
 }
@@ -69,6 +78,10 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     version: WORKER_VERSION,
   };
   let publicUrl = '';
+  let resolveRefused!: (error: WorkerIdInUseError) => void;
+  const refused = new Promise<WorkerIdInUseError>((resolve) => (resolveRefused = resolve));
+  // set once the worker listens; a refusal can only come after that
+  let close: (graceful: boolean) => Promise<void> = () => Promise.resolve();
   // the link asks the runner what runs; the runner reports through the link
   const link: BackendLink = new BackendLink({
     client,
@@ -83,6 +96,12 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     state: () => runner.state(),
     onDrop: (drops) => runner.drop(drops),
     onCredential: (issued) => (credential = issued),
+    // another live worker holds this id: stop at once (its port too) and let the caller exit
+    onIdInUse: (error) =>
+      void Promise.race([
+        close(false).catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+      ]).then(() => resolveRefused(error)),
     log,
   });
   const runner = new JobRunner(
@@ -172,10 +191,14 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
         })
       : undefined;
   // the channel can open once the backend knows this worker: at once after registering
-  if (channel) void link.ready.then(() => channel.start());
+  if (channel)
+    void link.ready.then(
+      () => channel.start(),
+      () => undefined,
+    );
 
   let closing: Promise<void> | undefined;
-  const close = (graceful: boolean) => {
+  close = (graceful: boolean) => {
     closing ??= (async () => {
       if (graceful) {
         await runner.shutdown(config.shutdownGraceMs);
@@ -199,6 +222,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
     publicUrl,
     routeTable: app.routeTable,
     registered: link.ready,
+    refused,
     close: () => close(false),
     shutdown: () => close(true),
   };

@@ -102,9 +102,9 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
       schema: {
         tags,
         summary:
-          "Register (or re-register) a worker, with the join token (or the worker's own credential); the backend calls it back at endpoint_url/health first. The answer carries the worker's credential.",
+          "Register (or re-register) a worker, with the join token (or the worker's own credential); the backend calls it back at endpoint_url/health first. The answer carries the worker's credential. 409 WORKER_ID_IN_USE: the id belongs to a live worker at another endpoint (cloned machines): set KTRDR_WORKER_ID on this one.",
         body: WorkerRegistrationSchema,
-        response: { 200: WorkerRegistrationResponseSchema, ...errorResponses(400, 403) },
+        response: { 200: WorkerRegistrationResponseSchema, ...errorResponses(400, 403, 409) },
       },
     },
     async (request) => {

@@ -33,19 +33,29 @@ function unreachable(message: string): Error {
  */
 export class ChannelHub {
   private readonly channels = new Map<string, OpenChannel>();
+  /** When each worker's last channel closed (while none is open): its process may be gone. */
+  private readonly closedAt = new Map<string, number>();
 
-  /** @param onOpen called when a worker's channel opens (queued work may go to it now) */
-  constructor(private readonly onOpen: (workerId: string) => void = () => undefined) {}
+  /**
+   * @param onOpen called when a worker's channel opens (queued work may go to it now)
+   * @param now the clock of {@link closedSince}
+   */
+  constructor(
+    private readonly onOpen: (workerId: string) => void = () => undefined,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
 
   /** A worker opened its channel (a newer one replaces an older one). */
   open(workerId: string, write: (event: string, data: string) => void): () => void {
     this.channels.get(workerId)?.pending.forEach((p) => p.reject(unreachable('channel replaced')));
     const channel: OpenChannel = { write, pending: new Map() };
     this.channels.set(workerId, channel);
+    this.closedAt.delete(workerId);
     this.onOpen(workerId);
     return () => {
       if (this.channels.get(workerId) !== channel) return;
       this.channels.delete(workerId);
+      this.closedAt.set(workerId, this.now());
       for (const p of channel.pending.values())
         p.reject(unreachable(`the channel of worker ${workerId} closed`));
     };
@@ -54,6 +64,14 @@ export class ChannelHub {
   /** Whether the worker holds its channel open now. */
   isOpen(workerId: string): boolean {
     return this.channels.has(workerId);
+  }
+
+  /**
+   * When the worker's channel closed, while none is open (undefined when one is open or
+   * none ever was). A channel closes at once when the process holding it dies.
+   */
+  closedSince(workerId: string): number | undefined {
+    return this.closedAt.get(workerId);
   }
 
   /** Sends a request down the worker's channel and waits for its reply. */

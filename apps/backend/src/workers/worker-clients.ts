@@ -19,7 +19,8 @@ export class WorkerClients {
   constructor(
     /** The secret a worker chose at registration, which it expects on every call from us. */
     private readonly callbackToken: (workerId: string) => string | undefined,
-    private readonly channels: ChannelHub,
+    /** The channels reverse workers hold open (whether one is open says a lot about liveness). */
+    readonly channels: ChannelHub,
   ) {}
 
   /** The client of a registered worker: over HTTP, or down its channel when it is `reverse`. */

@@ -14,6 +14,7 @@ import type { OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import { checkEndpointUrl, verifyReachBack } from './reach-back.js';
 import type { WorkerClients } from './worker-clients.js';
+import { judgeIdClaim, probeHolder, workerIdInUse } from './worker-identity.js';
 import type { WorkerRecord, WorkerRegistry } from './worker-registry.js';
 
 /** Timings of failure handling (DESIGN.md §4). */
@@ -49,6 +50,8 @@ export class WorkerService {
   private readonly now: () => number;
   /** Operations found `running` at start-up and when each must be claimed by. */
   private readonly unclaimed = new Map<string, number>();
+  /** Registrations under way, per worker id: they run one after the other. */
+  private readonly registering = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WorkerServiceDeps) {
     this.now = deps.now ?? (() => Date.now());
@@ -63,11 +66,29 @@ export class WorkerService {
   /**
    * Registers or re-registers a worker (idempotent per id). `ownCredential`: the worker
    * registered with its own (still valid) credential, which it keeps; otherwise (the join
-   * or admin token) it gets a new one and any earlier one stops working.
+   * or admin token) it gets a new one and any earlier one stops working. An id held by a
+   * live worker at another endpoint is refused (409 `WORKER_ID_IN_USE`) and that worker is
+   * left untouched; registrations of one id are handled one at a time, so two clones that
+   * start together cannot both take it.
    */
-  async register(
+  register(body: WorkerRegistration, ownCredential?: string): Promise<WorkerRegistrationResponse> {
+    const id = body.worker_id;
+    const before = this.registering.get(id) ?? Promise.resolve();
+    const run = before.then(
+      () => this.registerNow(body, ownCredential),
+      () => this.registerNow(body, ownCredential),
+    );
+    this.registering.set(id, run);
+    const done = () => {
+      if (this.registering.get(id) === run) this.registering.delete(id);
+    };
+    run.then(done, done);
+    return run;
+  }
+
+  private async registerNow(
     body: WorkerRegistration,
-    ownCredential?: string,
+    ownCredential: string | undefined,
   ): Promise<WorkerRegistrationResponse> {
     const { registry, operations, clients, dispatcher, policy } = this.deps;
     const reverse = body.connection === 'reverse';
@@ -80,6 +101,49 @@ export class WorkerService {
         );
       endpoint = checkEndpointUrl(body.endpoint_url);
       await verifyReachBack(clients.for(endpoint), endpoint, body.worker_id);
+    }
+
+    const holder = registry.get(body.worker_id);
+    if (holder) {
+      const verdict = await judgeIdClaim(
+        holder,
+        {
+          worker_id: body.worker_id,
+          connection: reverse ? 'reverse' : 'direct',
+          endpoint,
+          callback_token: body.callback_token ?? null,
+          ownCredential: ownCredential !== undefined,
+        },
+        {
+          now: this.now(),
+          silentAfterMs: policy.heartbeatIntervalMs * policy.missedHeartbeats,
+          channelOpen: clients.channels.isOpen(holder.worker_id),
+          channelClosedAt: clients.channels.closedSince(holder.worker_id),
+          probe: () =>
+            probeHolder(clients, holder, Math.min(2000, Math.max(500, policy.heartbeatIntervalMs))),
+        },
+      );
+      if (!verdict.replace) {
+        this.deps.log.warn(
+          {
+            worker_id: body.worker_id,
+            live_endpoint: holder.endpoint_url,
+            refused_endpoint: endpoint,
+            why: verdict.why,
+          },
+          'registration refused: the worker id is in use by a live worker',
+        );
+        throw workerIdInUse(
+          body.worker_id,
+          holder,
+          holder.connection === 'direct' && holder.endpoint_url === endpoint,
+        );
+      }
+      if (holder.endpoint_url !== endpoint)
+        this.deps.log.info(
+          { worker_id: body.worker_id, from: holder.endpoint_url, to: endpoint, why: verdict.why },
+          'worker registered again at another endpoint: its old registration is replaced',
+        );
     }
 
     const now = this.now();

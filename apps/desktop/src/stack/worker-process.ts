@@ -12,6 +12,9 @@ export function workerBin(): string {
 
 const WORKER_READY = /^ktrdr-worker (\S+) listening on/;
 
+/** A worker's exit code when the backend refused its id as another live worker's (sysexits EX_CONFIG). */
+const EXIT_WORKER_ID_IN_USE = 78;
+
 /** A local worker child process, restarted when it dies while the stack runs. */
 export interface SupervisedWorker {
   readonly name: string;
@@ -103,6 +106,13 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
         );
         for (const resolve of idResolvers) resolve(null);
         idResolvers = [];
+        return;
+      }
+      if (code === EXIT_WORKER_ID_IN_USE) {
+        // another live worker holds its id: restarting would be refused the same way
+        options.log(
+          `[${options.name}] refused by the backend (its id is in use); not restarting it`,
+        );
         return;
       }
       const now = Date.now();

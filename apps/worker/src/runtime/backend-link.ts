@@ -28,6 +28,27 @@ export interface WorkerIdentity {
   callback_token?: string;
 }
 
+/**
+ * The exit status of a worker whose id the backend refused because a live worker at another
+ * endpoint holds it (409 `WORKER_ID_IN_USE`: cloned machines with one host name). 78 is
+ * sysexits' EX_CONFIG: a configuration error that retrying cannot fix — give the worker its
+ * own `KTRDR_WORKER_ID`. Supervisors should not restart a worker that exits with it.
+ */
+export const EXIT_WORKER_ID_IN_USE = 78;
+
+/** The backend refused this worker's id: a live worker elsewhere holds it. */
+export class WorkerIdInUseError extends Error {
+  override readonly name = 'WorkerIdInUseError';
+  readonly exitCode = EXIT_WORKER_ID_IN_USE;
+  constructor(
+    /** The backend's message: it names the live worker's endpoint and KTRDR_WORKER_ID. */
+    message: string,
+    readonly details: Record<string, unknown> | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** An attempt the backend moved on from (no attempt: whichever this worker holds). */
 export interface Drop {
   id: string;
@@ -72,6 +93,11 @@ export interface BackendLinkDeps {
   onDrop: (drops: readonly Drop[]) => void;
   /** The credential the backend issued (or confirmed) at registration; undefined = revoked, register with the join token. */
   onCredential: (credential: string | undefined) => void;
+  /**
+   * The backend refused this worker's id for good (a live worker elsewhere holds it), at its
+   * first registration or a later one: the link has stopped; the worker must exit.
+   */
+  onIdInUse: (error: WorkerIdInUseError) => void;
   log: FastifyBaseLogger;
 }
 
@@ -104,12 +130,18 @@ export class BackendLink {
   private readonly metricsChain = new Map<string, Promise<void>>();
   private readonly onceRegistered: Promise<void>;
   private resolveRegistered!: () => void;
+  private rejectRegistered!: (error: Error) => void;
 
   constructor(private readonly deps: BackendLinkDeps) {
-    this.onceRegistered = new Promise((resolve) => (this.resolveRegistered = resolve));
+    this.onceRegistered = new Promise((resolve, reject) => {
+      this.resolveRegistered = resolve;
+      this.rejectRegistered = reject;
+    });
+    // a refusal is delivered through onIdInUse; whoever awaits `ready` sees it too
+    this.onceRegistered.catch(() => undefined);
   }
 
-  /** Resolves after the first successful registration. */
+  /** Resolves after the first successful registration; rejects if the backend refuses the id. */
   get ready(): Promise<void> {
     return this.onceRegistered;
   }
@@ -173,6 +205,16 @@ export class BackendLink {
         this.drop(answer.drop_operations.map((id) => attemptSent(id, now, completed)));
       void this.flushOutbox();
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'WORKER_ID_IN_USE') {
+        // another live worker holds this id: retrying cannot help, and must not displace it
+        this.stop();
+        this.registered = false;
+        const refused = new WorkerIdInUseError(error.message, error.details);
+        log.error({ err: error.message }, 'registration refused: worker id in use');
+        this.rejectRegistered(refused);
+        this.deps.onIdInUse(refused);
+        return;
+      }
       this.nextRegisterAt = Date.now() + this.backoffMs;
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
       if (error instanceof ApiError && error.status === 400) {

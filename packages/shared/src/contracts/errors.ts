@@ -8,6 +8,14 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  /**
+   * 409 on `POST /api/v1/workers/register`: the `worker_id` names a live worker at another
+   * endpoint (cloned machines share a host name, so the default `<type>-<hostname>-<port>`
+   * collides). The live worker is left alone; `details` carry `worker_id` and
+   * `live_endpoint` (null for a worker on a reverse channel). The refused worker exits:
+   * give it its own id with `KTRDR_WORKER_ID`.
+   */
+  'WORKER_ID_IN_USE',
   'PAYLOAD_TOO_LARGE',
   'WORKER_UNAVAILABLE',
   'WORKER_BUSY',
@@ -25,6 +33,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  WORKER_ID_IN_USE: 409,
   PAYLOAD_TOO_LARGE: 413,
   WORKER_UNAVAILABLE: 503,
   WORKER_BUSY: 503,

@@ -1,0 +1,269 @@
+// Cloned machines on a LAN (network namespaces, each worker in its own UTS namespace with
+// the same host name): both workers default to the id `backtesting-trader-pc-5003`. The
+// second is refused (409 WORKER_ID_IN_USE, naming the first's endpoint) and exits; the
+// first runs its operation to completion; the second, given its own KTRDR_WORKER_ID, joins.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { BackendClient, type Operation } from '@ktrdr/shared';
+import { REPO_ROOT, spawnService, tempDir, waitFor, type ServiceProcess } from '@ktrdr/testkit';
+
+const TOKEN = 'identity-lan-token-0123456789abcdef';
+// names and a subnet unique to this run, apart from lan.test.ts (198.18.x) so both can run at once
+const tag = `i${process.pid % 100_000}`;
+const subnet = `198.19.${(process.pid % 250) + 1}`;
+const bridge = `${tag}br`;
+const nodes = { backend: 10, pc1: 11, pc2: 12 } as const;
+type NodeName = keyof typeof nodes;
+const ns = (name: NodeName) => `${tag}-${name}`;
+const hostSide = (name: NodeName) => `${tag}${name}a`;
+const address = (name: NodeName) => `${subnet}.${nodes[name]}`;
+const HOSTNAME = 'trader-pc';
+const DEFAULT_ID = `backtesting-${HOSTNAME}-5003`;
+/** The exit status of a worker refused for an id in use (sysexits' EX_CONFIG). */
+const EXIT_ID_IN_USE = 78;
+
+function run(...command: string[]): void {
+  execFileSync(command[0] as string, command.slice(1), { stdio: 'pipe' });
+}
+
+/** Why this machine cannot make the namespaces (not root, no `ip netns`, no `unshare`), or undefined. */
+function cannotMakeNamespaces(): string | undefined {
+  if (process.getuid?.() !== 0) return 'network and UTS namespaces need root (CI runs as root)';
+  try {
+    run('ip', 'netns', 'add', `${tag}-probe`);
+  } catch (error) {
+    return `ip netns is not usable here: ${(error as Error).message.split('\n')[0]}`;
+  }
+  try {
+    run('ip', 'netns', 'exec', `${tag}-probe`, 'unshare', '--uts', 'hostname', HOSTNAME);
+    return undefined;
+  } catch (error) {
+    return `unshare --uts is not usable here: ${(error as Error).message.split('\n')[0]}`;
+  } finally {
+    run('ip', 'netns', 'del', `${tag}-probe`);
+  }
+}
+
+/** A bridge in this namespace and one namespace per node, each on a veth pair into the bridge. */
+function buildLan(): void {
+  run('ip', 'link', 'add', bridge, 'type', 'bridge');
+  run('ip', 'addr', 'add', `${subnet}.1/24`, 'dev', bridge);
+  run('ip', 'link', 'set', bridge, 'up');
+  for (const name of Object.keys(nodes) as NodeName[]) {
+    const inside = `${tag}${name}b`;
+    run('ip', 'netns', 'add', ns(name));
+    run('ip', 'link', 'add', hostSide(name), 'type', 'veth', 'peer', 'name', inside);
+    run('ip', 'link', 'set', inside, 'netns', ns(name));
+    run('ip', 'link', 'set', hostSide(name), 'master', bridge, 'up');
+    run('ip', 'netns', 'exec', ns(name), 'ip', 'addr', 'add', `${address(name)}/24`, 'dev', inside);
+    run('ip', 'netns', 'exec', ns(name), 'ip', 'link', 'set', inside, 'up');
+    run('ip', 'netns', 'exec', ns(name), 'ip', 'link', 'set', 'lo', 'up');
+  }
+}
+
+function tearDownLan(): void {
+  for (const name of Object.keys(nodes) as NodeName[]) {
+    try {
+      run('ip', 'netns', 'del', ns(name));
+    } catch {
+      // never made (setup failed half-way)
+    }
+    try {
+      run('ip', 'link', 'del', hostSide(name));
+    } catch {
+      // gone with its namespace
+    }
+  }
+  try {
+    run('ip', 'link', 'del', bridge);
+  } catch {
+    // never made
+  }
+}
+
+/** A worker process on a "machine" of the LAN, its stdout and stderr kept apart. */
+interface Clone {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+const skip = cannotMakeNamespaces();
+
+describe(
+  'cloned machines on a LAN (same host name, same port): the second worker is refused its default id',
+  { skip: skip ?? false },
+  () => {
+    const dir = tempDir('ktrdr-identity-lan-');
+    const backendUrl = `http://${address('backend')}:8000`;
+    const clones: Clone[] = [];
+    let backend: ServiceProcess;
+    let client: BackendClient;
+
+    /** Starts a worker in `name`'s network namespace, in a UTS namespace named `trader-pc`. */
+    const startClone = async (name: NodeName, env: Record<string, string> = {}) => {
+      const child = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns(name),
+          'unshare',
+          '--uts',
+          'sh',
+          '-c',
+          `hostname ${HOSTNAME} && exec "$0" "$@"`,
+          process.execPath,
+          `${REPO_ROOT}apps/worker/dist/bin.js`,
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            KTRDR_LOG_LEVEL: 'warn',
+            KTRDR_BACKEND_URL: backendUrl,
+            KTRDR_CLUSTER_TOKEN: TOKEN,
+            KTRDR_WORKER_TYPE: 'backtesting',
+            KTRDR_WORKER_PORT: '5003',
+            KTRDR_CACHE_DIR: `${dir.path}/${name}-${clones.length}`,
+            // ~11 s per backtest of the bundled series: it outlasts the second clone's start
+            KTRDR_WORKER_THROTTLE_BARS_PER_SEC: '500',
+            ...env,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<number | string>((resolve) =>
+        child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+      );
+      const clone: Clone = {
+        child,
+        stdout: () => out,
+        stderr: () => err,
+        exited,
+        stop: async (signal: NodeJS.Signals = 'SIGKILL') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      };
+      clones.push(clone);
+      await waitFor(
+        `${name} listening`,
+        () => {
+          if (child.exitCode !== null) throw new Error(`exited early: ${out}${err}`);
+          return /listening on/.test(out);
+        },
+        { timeoutMs: 20_000 },
+      );
+      return clone;
+    };
+
+    before(async () => {
+      tearDownLan();
+      buildLan();
+      ({ proc: backend } = await spawnService(
+        `${REPO_ROOT}apps/backend/dist/bin.js`,
+        [],
+        {
+          KTRDR_HOST: '0.0.0.0',
+          KTRDR_PORT: '8000',
+          KTRDR_DATA_DIR: `${dir.path}/data`,
+          KTRDR_CLUSTER_TOKEN: TOKEN,
+        },
+        /listening on/,
+        20_000,
+        ['ip', 'netns', 'exec', ns('backend')],
+      ));
+      client = new BackendClient({ baseUrl: backendUrl, token: TOKEN });
+    });
+
+    after(async () => {
+      await Promise.all(clones.map((c) => c.stop('SIGKILL')));
+      await backend?.stop('SIGKILL');
+      tearDownLan();
+      dir.remove();
+    });
+
+    const settled = (id: string, timeoutMs = 40_000) =>
+      waitFor(
+        `${id} ended`,
+        async () => {
+          const op = await client.getOperation(id);
+          return op.status === 'pending' || op.status === 'running' ? undefined : op;
+        },
+        { timeoutMs, intervalMs: 200 },
+      );
+
+    it('the first clone registers; the second is refused with the first one named, and exits; the first finishes its run', async () => {
+      const first = await startClone('pc1');
+      const firstUrl = `http://${address('pc1')}:5003`;
+      const registered = await waitFor('the first clone registered', async () =>
+        (await client.listWorkers()).workers.find((w) => w.worker_id === DEFAULT_ID),
+      );
+      assert.equal(registered.endpoint_url, firstUrl, 'its default id, from the shared host name');
+      const { operation_id } = await client.startBacktest({ strategy_name: 'sma_crossover' });
+      await waitFor('running on the first clone', async () => {
+        const op = await client.getOperation(operation_id);
+        return op.status === 'running' && op.progress.percentage > 0;
+      });
+
+      const second = await startClone('pc2');
+      const code = await Promise.race([
+        second.exited,
+        new Promise((r) => setTimeout(() => r('still running after 15 s'), 15_000)),
+      ]);
+      assert.equal(
+        code,
+        EXIT_ID_IN_USE,
+        `exit status; it printed: ${second.stdout()}${second.stderr()}`,
+      );
+      assert.equal(
+        second.stderr().trim(),
+        `ktrdr-worker: worker id "${DEFAULT_ID}" is in use by a live worker at ${firstUrl}; give this worker its own id with KTRDR_WORKER_ID (or stop the other one)`,
+      );
+
+      const workers = (await client.listWorkers()).workers;
+      assert.equal(workers.length, 1, JSON.stringify(workers));
+      assert.equal(workers[0]?.endpoint_url, firstUrl);
+      assert.equal(workers[0]?.status, 'busy');
+      assert.equal(workers[0]?.current_operation_id, operation_id);
+      const done: Operation = await settled(operation_id);
+      assert.equal(done.status, 'completed', done.error_message ?? '');
+      assert.equal(done.worker_id, DEFAULT_ID);
+      assert.equal(done.attempts.length, 1, 'never failed over');
+      assert.equal(first.child.exitCode, null, 'the first clone still runs');
+    });
+
+    it('the second clone, given its own KTRDR_WORKER_ID, joins and takes work', async () => {
+      const ownId = `backtesting-${HOSTNAME}-2-5003`;
+      await startClone('pc2', { KTRDR_WORKER_ID: ownId });
+      const joined = await waitFor('two workers', async () => {
+        const all = (await client.listWorkers()).workers;
+        return all.length === 2 && all.every((w) => w.status === 'available') ? all : undefined;
+      });
+      assert.equal(
+        joined.find((w) => w.worker_id === ownId)?.endpoint_url,
+        `http://${address('pc2')}:5003`,
+      );
+      const started = await Promise.all(
+        [1, 2].map(() =>
+          client.startBacktest({ strategy_name: 'sma_crossover', start_date: '2019-01-01' }),
+        ),
+      );
+      const ops = await Promise.all(started.map((s) => settled(s.operation_id)));
+      assert.deepEqual(
+        ops.map((o) => o.status),
+        ['completed', 'completed'],
+      );
+      assert.deepEqual(new Set(ops.map((o) => o.worker_id)), new Set([DEFAULT_ID, ownId]));
+    });
+  },
+);
