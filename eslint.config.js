@@ -15,6 +15,8 @@ export default tseslint.config(
       'apps/desktop/build/**',
       'apps/worker/build/**',
       'apps/desktop/release/**',
+      // downloaded tools (the Node 24 binary of scripts/node24.mjs)
+      '.cache/**',
     ],
   },
   eslint.configs.recommended,

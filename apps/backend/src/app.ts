@@ -91,6 +91,14 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     ...(config.authThrottle ? { authThrottle: config.authThrottle } : {}),
   });
   const log = app.log;
+  log.debug(
+    {
+      sqlite_driver: deps.db.driver,
+      sqlite_version: deps.db.sqliteVersion,
+      database: deps.db.path,
+    },
+    'database open',
+  );
   const layout = dataDirLayout(config.dataDir);
   const events = new EventBus();
   const operations = new OperationsService(new OperationStore(deps.db), events);

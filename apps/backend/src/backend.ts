@@ -5,6 +5,7 @@ import { BackendTokens, type TokenSource } from './auth/backend-tokens.js';
 import { fromFiles, loadOrCreateTlsIdentity } from './auth/tls-certificate.js';
 import type { BackendConfig } from './config.js';
 import { openDatabase } from './storage/database.js';
+import type { SqliteDriverName } from './storage/sqlite.js';
 import { acquireLock, ensureDataDir, loadOrCreateToken } from './storage/data-dir.js';
 
 /** A running backend. */
@@ -22,6 +23,8 @@ export interface BackendHandle extends ServiceHandle {
   dataDir: string;
   /** True when the web UI is served at `/`. */
   webUi: boolean;
+  /** The SQLite driver the database runs on (`KTRDR_SQLITE_DRIVER`). */
+  sqliteDriver: SqliteDriverName;
   /** The services, for tests and the desktop app. */
   backend: BuiltBackend;
 }
@@ -50,7 +53,7 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
         : config.tls.mode === 'files'
           ? fromFiles(config.tls.cert, config.tls.key)
           : undefined;
-    db = openDatabase(layout.database);
+    db = openDatabase(layout.database, { driver: config.sqliteDriver ?? 'auto' });
     let url = '';
     const built = await buildApp(config, { db, tokens, tls, publicUrl: () => url });
     const { app, ctx } = built;
@@ -105,6 +108,7 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
       joinTokenSource: tokens.source('join'),
       dataDir: config.dataDir,
       webUi: config.webDir !== undefined,
+      sqliteDriver: openDb.driver,
       backend: built,
       close: () => {
         closing ??= (async () => {

@@ -11,6 +11,7 @@ import {
   parseLogLevel,
   parsePort,
 } from '@ktrdr/server-kit';
+import { SQLITE_DRIVER_CHOICES, type SqliteDriverChoice } from './storage/sqlite.js';
 
 export { ConfigError };
 
@@ -57,6 +58,11 @@ export interface BackendConfig {
   authThrottle?: AuthThrottleOptions | undefined;
   /** The built web UI served at `/` (none: the API only). */
   webDir?: string | undefined;
+  /**
+   * The SQLite driver: `auto` (node:sqlite where the runtime has it, else better-sqlite3),
+   * or one of them (`KTRDR_SQLITE_DRIVER`). Absent: `auto`.
+   */
+  sqliteDriver?: SqliteDriverChoice | undefined;
 }
 
 /** The assets folder shipped inside this package. */
@@ -84,6 +90,7 @@ export function defaultBackendConfig(): BackendConfig {
     assetsDir: BUNDLED_ASSETS_DIR,
     logLevel: 'info',
     webDir: defaultWebDir(),
+    sqliteDriver: 'auto',
   };
 }
 
@@ -117,7 +124,8 @@ Starts the ktrdr orchestrator. Flags override environment variables:
   KTRDR_SWEEP_MAX_CHILDREN (1000: the most backtests one sweep may make),
   KTRDR_TLS (off; self-signed: HTTPS with a certificate made once in <data dir>/tls, whose
   fingerprint the join command pins), KTRDR_TLS_CERT + KTRDR_TLS_KEY (your own certificate),
-  KTRDR_LOG_LEVEL (info).
+  KTRDR_SQLITE_DRIVER (auto: node:sqlite where this Node has it, else better-sqlite3; or
+  node-sqlite, better-sqlite3), KTRDR_LOG_LEVEL (info).
 
 Example:
   ktrdr-backend --port 8000 --data-dir ~/.ktrdr`;
@@ -193,6 +201,14 @@ export function loadBackendConfig(
         `KTRDR_SWEEP_MAX_CHILDREN must be a whole number from 1 to 100000, got "${values.KTRDR_SWEEP_MAX_CHILDREN}"`,
       );
     config.maxSweepChildren = max;
+  }
+  if (values.KTRDR_SQLITE_DRIVER) {
+    const driver = values.KTRDR_SQLITE_DRIVER.trim().toLowerCase();
+    if (!(SQLITE_DRIVER_CHOICES as readonly string[]).includes(driver))
+      throw new ConfigError(
+        `KTRDR_SQLITE_DRIVER must be ${SQLITE_DRIVER_CHOICES.join(', ')}, got "${values.KTRDR_SQLITE_DRIVER}"`,
+      );
+    config.sqliteDriver = driver as SqliteDriverChoice;
   }
   if (values.KTRDR_RESTART_CLAIM_SECONDS)
     config.restartClaimMs = seconds(

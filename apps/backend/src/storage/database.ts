@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase, type SqliteDriverChoice } from './sqlite.js';
 
-/** The SQLite handle type used across the backend. */
-export type Db = Database.Database;
+/** The SQLite handle type used across the backend (either driver: see sqlite.ts). */
+export type Db = SqliteDatabase;
 
-const MIGRATIONS: readonly string[] = [
+/** The schema, one migration per `user_version` step (exported for the store tests). */
+export const MIGRATIONS: readonly string[] = [
   // 1: operations and their per-step metrics
   `CREATE TABLE operations (
      operation_id TEXT PRIMARY KEY,
@@ -88,20 +89,27 @@ const MIGRATIONS: readonly string[] = [
 
 /**
  * Opens (or creates) the database in WAL mode, so readers never block the writer and a
- * crash keeps every committed row, and brings its schema up to date.
+ * crash keeps every committed row, and brings its schema up to date. `driver` picks the
+ * SQLite driver (`KTRDR_SQLITE_DRIVER`; `auto`: node:sqlite where the runtime has it, else
+ * better-sqlite3); a driver that cannot load throws a one-line error naming the variable.
  */
-export function openDatabase(path: string): Db {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+export function openDatabase(path: string, options: { driver?: SqliteDriverChoice } = {}): Db {
+  const db = openSqlite(path, options.driver ?? 'auto');
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v] as string);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } catch (error) {
+    db.close();
+    throw error;
   }
   return db;
 }
