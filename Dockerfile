@@ -3,21 +3,21 @@
 #   docker build -t ktrdr-worker .                      # the default target: a worker
 #   docker build --target backend -t ktrdr-backend .    # a headless backend (servers)
 # The worker is a backtest or training worker (KTRDR_WORKER_TYPE) that registers itself with
-# the backend (KTRDR_BACKEND_URL, KTRDR_CLUSTER_TOKEN). Node's current LTS; the code targets
-# Node >= 20.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# the backend (KTRDR_BACKEND_URL, KTRDR_CLUSTER_TOKEN). Node 24 LTS; the code also runs on
+# Node 20.19+ (the dev machines), where the backend stores through better-sqlite3 instead.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # A headless backend: everything built, dev dependencies pruned, the web UI included.
 FROM ${NODE_IMAGE} AS backend-build
 WORKDIR /src
-# better-sqlite3 downloads a prebuilt binary, or compiles itself with these
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN npm ci --no-audit --no-fund && npm run build --silent && npm prune --omit=dev
+# On Node 24 the backend uses the built-in node:sqlite, so no install script needs to run:
+# better-sqlite3 (the Node 20 driver) stays unbuilt and is never loaded, and no compiler is needed
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm run build --silent && npm prune --omit=dev
 
 FROM ${NODE_IMAGE} AS backend
 ENV NODE_ENV=production \
+    KTRDR_SQLITE_DRIVER=node-sqlite \
     KTRDR_HOST=0.0.0.0 \
     KTRDR_PORT=8000 \
     KTRDR_DATA_DIR=/data \
