@@ -8,7 +8,7 @@ import {
 } from '@ktrdr/shared';
 import { ConflictError, errorResponses, rawReply, type TypedServer } from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
-import { leaderboardCsv } from '../sweeps/sweep-service.js';
+import { leaderboardCsv } from '../sweeps/leaderboard-csv.js';
 
 /** `POST /api/v1/sweeps/start` and the leaderboard as CSV. */
 export function sweepRoutes(app: TypedServer, ctx: BackendContext): void {

@@ -1,0 +1,61 @@
+import type { SweepResult, WalkForwardResult } from '@ktrdr/shared';
+import type { OperationRecord } from '../operations/operation-record.js';
+import type { ParameterSet } from './parameter-space.js';
+import { phaseOf, type WalkForwardMetadata, windowOf } from './sweep-metadata.js';
+import { stitchEquity, type EquityPoint } from './walk-forward.js';
+
+/** Each window's winner and how it did out of sample (the stitched curve comes at the end). */
+export function walkForwardSummary(
+  wf: WalkForwardMetadata,
+  children: OperationRecord[],
+): WalkForwardResult {
+  return {
+    in_sample_bars: wf.in_sample_bars,
+    out_of_sample_bars: wf.out_of_sample_bars,
+    windows: wf.windows.map((span, k) => {
+      const test = children.find((c) => windowOf(c) === k && phaseOf(c) === 'out_of_sample');
+      const summary = test?.status === 'completed' ? test.result_summary : null;
+      return {
+        window: k,
+        in_sample: span.in_sample,
+        out_of_sample: span.out_of_sample,
+        best_parameters: test ? ((test.metadata.parameters ?? null) as ParameterSet | null) : null,
+        in_sample_value:
+          typeof test?.metadata.in_sample_value === 'number' ? test.metadata.in_sample_value : null,
+        out_of_sample_operation_id: test?.operation_id ?? null,
+        out_of_sample_status: test?.status ?? null,
+        out_of_sample_metrics: summary
+          ? (Object.fromEntries(
+              Object.entries(summary).filter(([, v]) => typeof v === 'number' || v === null),
+            ) as Record<string, number | null>)
+          : null,
+      };
+    }),
+    equity_curve: [],
+    metrics: null,
+  };
+}
+
+/**
+ * Chains the out-of-sample equity curves of a finished walk-forward into one, with its
+ * metrics, into `result.walk_forward`; `readResult` gives a child's stored result text.
+ */
+export async function stitchOutOfSample(
+  result: SweepResult,
+  readResult: (operationId: string) => Promise<string | undefined>,
+): Promise<void> {
+  const wf = result.walk_forward;
+  if (!wf) return;
+  const segments: EquityPoint[][] = [];
+  for (const window of wf.windows) {
+    if (window.out_of_sample_status !== 'completed' || !window.out_of_sample_operation_id) continue;
+    const text = await readResult(window.out_of_sample_operation_id);
+    if (!text) continue;
+    const curve = (JSON.parse(text) as { equity_curve?: { time: string; equity: number }[] })
+      .equity_curve;
+    segments.push((curve ?? []).map((p) => ({ time: Date.parse(p.time), equity: p.equity })));
+  }
+  const { curve, metrics } = stitchEquity(segments);
+  wf.equity_curve = curve;
+  wf.metrics = metrics;
+}
