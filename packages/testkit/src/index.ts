@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './ports.js';
 export * from './harness-worker.js';
 export * from './chaos.js';
+export * from './test-lan.js';

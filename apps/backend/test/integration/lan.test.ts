@@ -1,74 +1,26 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient, type Operation, type Worker } from '@ktrdr/shared';
-import { REPO_ROOT, spawnService, tempDir, waitFor, type ServiceProcess } from '@ktrdr/testkit';
+import {
+  REPO_ROOT,
+  spawnService,
+  tempDir,
+  testLan,
+  waitFor,
+  type ServiceProcess,
+} from '@ktrdr/testkit';
 
 const TOKEN = 'lan-token-0123456789abcdef';
 // names and a subnet of the 198.18.0.0/15 test range unique to this run
-const tag = `k${process.pid % 100_000}`;
-const subnet = `198.18.${(process.pid % 250) + 1}`;
-const bridge = `${tag}br`;
-const nodes = { backend: 10, w1: 11, w2: 12, w3: 13 } as const;
-type NodeName = keyof typeof nodes;
-const ns = (name: NodeName) => `${tag}-${name}`;
-const hostSide = (name: NodeName) => `${tag}${name}a`;
-const address = (name: NodeName) => `${subnet}.${nodes[name]}`;
+const lan = testLan({
+  tag: `k${process.pid % 100_000}`,
+  subnet: `198.18.${(process.pid % 250) + 1}`,
+  nodes: { backend: 10, w1: 11, w2: 12, w3: 13 },
+});
+type NodeName = 'backend' | 'w1' | 'w2' | 'w3';
+const { ns, address } = lan;
 
-function run(...command: string[]): void {
-  execFileSync(command[0] as string, command.slice(1), { stdio: 'pipe' });
-}
-
-/** Why this machine cannot make network namespaces (not root, no `ip`), or undefined. */
-function cannotMakeNamespaces(): string | undefined {
-  if (process.getuid?.() !== 0) return 'network namespaces need root (CI runs as root)';
-  try {
-    run('ip', 'netns', 'add', `${tag}-probe`);
-    run('ip', 'netns', 'del', `${tag}-probe`);
-    return undefined;
-  } catch (error) {
-    return `ip netns is not usable here: ${(error as Error).message.split('\n')[0]}`;
-  }
-}
-
-/** A bridge in this namespace and one namespace per node, each on a veth pair into the bridge. */
-function buildLan(): void {
-  run('ip', 'link', 'add', bridge, 'type', 'bridge');
-  run('ip', 'addr', 'add', `${subnet}.1/24`, 'dev', bridge);
-  run('ip', 'link', 'set', bridge, 'up');
-  for (const name of Object.keys(nodes) as NodeName[]) {
-    const inside = `${tag}${name}b`;
-    run('ip', 'netns', 'add', ns(name));
-    run('ip', 'link', 'add', hostSide(name), 'type', 'veth', 'peer', 'name', inside);
-    run('ip', 'link', 'set', inside, 'netns', ns(name));
-    run('ip', 'link', 'set', hostSide(name), 'master', bridge, 'up');
-    run('ip', 'netns', 'exec', ns(name), 'ip', 'addr', 'add', `${address(name)}/24`, 'dev', inside);
-    run('ip', 'netns', 'exec', ns(name), 'ip', 'link', 'set', inside, 'up');
-    run('ip', 'netns', 'exec', ns(name), 'ip', 'link', 'set', 'lo', 'up');
-  }
-}
-
-function tearDownLan(): void {
-  for (const name of Object.keys(nodes) as NodeName[]) {
-    try {
-      run('ip', 'netns', 'del', ns(name));
-    } catch {
-      // never made (setup failed half-way)
-    }
-    try {
-      run('ip', 'link', 'del', hostSide(name));
-    } catch {
-      // gone with its namespace
-    }
-  }
-  try {
-    run('ip', 'link', 'del', bridge);
-  } catch {
-    // never made
-  }
-}
-
-const skip = cannotMakeNamespaces();
+const skip = lan.cannotBuild();
 
 // A LAN made of network namespaces: the backend alone in one, bound to 0.0.0.0; a worker in
 // each of three others, each registering with its own address.
@@ -107,8 +59,8 @@ describe('workers across a LAN (network namespaces)', { skip: skip ?? false }, (
   };
 
   before(async () => {
-    tearDownLan();
-    buildLan();
+    lan.tearDown();
+    lan.build();
     const { proc } = await spawnService(
       `${REPO_ROOT}apps/backend/dist/bin.js`,
       [],
@@ -130,7 +82,7 @@ describe('workers across a LAN (network namespaces)', { skip: skip ?? false }, (
 
   after(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    tearDownLan();
+    lan.tearDown();
     dir.remove();
   });
 
@@ -199,7 +151,7 @@ describe('workers across a LAN (network namespaces)', { skip: skip ?? false }, (
       (n) => byAddress(workers, n)?.worker_id === running.worker_id,
     ) as NodeName;
     assert.ok(cut, `the worker running it (${running.worker_id}) is one of the three`);
-    run('ip', 'link', 'set', hostSide(cut), 'down');
+    lan.setLink(cut, false);
     try {
       await waitFor(
         `${cut} temporarily unavailable`,
@@ -216,7 +168,7 @@ describe('workers across a LAN (network namespaces)', { skip: skip ?? false }, (
         new RegExp(`^lost: worker ${running.worker_id} .* longer than the 2 s grace period`),
       );
     } finally {
-      run('ip', 'link', 'set', hostSide(cut), 'up');
+      lan.setLink(cut, true);
     }
     await waitFor(
       `${cut} available again`,

@@ -3,84 +3,31 @@
 // second is refused (409 WORKER_ID_IN_USE, naming the first's endpoint) and exits; the
 // first runs its operation to completion; the second, given its own KTRDR_WORKER_ID, joins.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient, type Operation } from '@ktrdr/shared';
-import { REPO_ROOT, spawnService, tempDir, waitFor, type ServiceProcess } from '@ktrdr/testkit';
+import {
+  REPO_ROOT,
+  spawnService,
+  tempDir,
+  testLan,
+  waitFor,
+  type ServiceProcess,
+} from '@ktrdr/testkit';
 
 const TOKEN = 'identity-lan-token-0123456789abcdef';
 // names and a subnet unique to this run, apart from lan.test.ts (198.18.x) so both can run at once
-const tag = `i${process.pid % 100_000}`;
-const subnet = `198.19.${(process.pid % 250) + 1}`;
-const bridge = `${tag}br`;
-const nodes = { backend: 10, pc1: 11, pc2: 12 } as const;
-type NodeName = keyof typeof nodes;
-const ns = (name: NodeName) => `${tag}-${name}`;
-const hostSide = (name: NodeName) => `${tag}${name}a`;
-const address = (name: NodeName) => `${subnet}.${nodes[name]}`;
+const lan = testLan({
+  tag: `i${process.pid % 100_000}`,
+  subnet: `198.19.${(process.pid % 250) + 1}`,
+  nodes: { backend: 10, pc1: 11, pc2: 12 },
+});
+type NodeName = 'backend' | 'pc1' | 'pc2';
+const { ns, address } = lan;
 const HOSTNAME = 'trader-pc';
 const DEFAULT_ID = `backtesting-${HOSTNAME}-5003`;
 /** The exit status of a worker refused for an id in use (sysexits' EX_CONFIG). */
 const EXIT_ID_IN_USE = 78;
-
-function run(...command: string[]): void {
-  execFileSync(command[0] as string, command.slice(1), { stdio: 'pipe' });
-}
-
-/** Why this machine cannot make the namespaces (not root, no `ip netns`, no `unshare`), or undefined. */
-function cannotMakeNamespaces(): string | undefined {
-  if (process.getuid?.() !== 0) return 'network and UTS namespaces need root (CI runs as root)';
-  try {
-    run('ip', 'netns', 'add', `${tag}-probe`);
-  } catch (error) {
-    return `ip netns is not usable here: ${(error as Error).message.split('\n')[0]}`;
-  }
-  try {
-    run('ip', 'netns', 'exec', `${tag}-probe`, 'unshare', '--uts', 'hostname', HOSTNAME);
-    return undefined;
-  } catch (error) {
-    return `unshare --uts is not usable here: ${(error as Error).message.split('\n')[0]}`;
-  } finally {
-    run('ip', 'netns', 'del', `${tag}-probe`);
-  }
-}
-
-/** A bridge in this namespace and one namespace per node, each on a veth pair into the bridge. */
-function buildLan(): void {
-  run('ip', 'link', 'add', bridge, 'type', 'bridge');
-  run('ip', 'addr', 'add', `${subnet}.1/24`, 'dev', bridge);
-  run('ip', 'link', 'set', bridge, 'up');
-  for (const name of Object.keys(nodes) as NodeName[]) {
-    const inside = `${tag}${name}b`;
-    run('ip', 'netns', 'add', ns(name));
-    run('ip', 'link', 'add', hostSide(name), 'type', 'veth', 'peer', 'name', inside);
-    run('ip', 'link', 'set', inside, 'netns', ns(name));
-    run('ip', 'link', 'set', hostSide(name), 'master', bridge, 'up');
-    run('ip', 'netns', 'exec', ns(name), 'ip', 'addr', 'add', `${address(name)}/24`, 'dev', inside);
-    run('ip', 'netns', 'exec', ns(name), 'ip', 'link', 'set', inside, 'up');
-    run('ip', 'netns', 'exec', ns(name), 'ip', 'link', 'set', 'lo', 'up');
-  }
-}
-
-function tearDownLan(): void {
-  for (const name of Object.keys(nodes) as NodeName[]) {
-    try {
-      run('ip', 'netns', 'del', ns(name));
-    } catch {
-      // never made (setup failed half-way)
-    }
-    try {
-      run('ip', 'link', 'del', hostSide(name));
-    } catch {
-      // gone with its namespace
-    }
-  }
-  try {
-    run('ip', 'link', 'del', bridge);
-  } catch {
-    // never made
-  }
-}
 
 /** A worker process on a "machine" of the LAN, its stdout and stderr kept apart. */
 interface Clone {
@@ -91,7 +38,7 @@ interface Clone {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-const skip = cannotMakeNamespaces();
+const skip = lan.cannotBuild(['unshare', '--uts', 'hostname', HOSTNAME]);
 
 describe(
   'cloned machines on a LAN (same host name, same port): the second worker is refused its default id',
@@ -167,8 +114,8 @@ describe(
     };
 
     before(async () => {
-      tearDownLan();
-      buildLan();
+      lan.tearDown();
+      lan.build();
       ({ proc: backend } = await spawnService(
         `${REPO_ROOT}apps/backend/dist/bin.js`,
         [],
@@ -188,7 +135,7 @@ describe(
     after(async () => {
       await Promise.all(clones.map((c) => c.stop('SIGKILL')));
       await backend?.stop('SIGKILL');
-      tearDownLan();
+      lan.tearDown();
       dir.remove();
     });
 
