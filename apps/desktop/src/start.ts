@@ -157,6 +157,8 @@ async function tryInstallElectron(version: string): Promise<string | undefined> 
     console.log(`ktrdr: Electron ${result.version} installed at ${result.path}`);
     return undefined;
   }
+  // Ctrl-C during the download stops npm start, as anywhere else
+  if (result.interrupted) process.exit(130);
   return result.reason;
 }
 

@@ -30,7 +30,7 @@ export interface InstallElectronOptions {
 /** What came of it. */
 export type InstallElectronResult =
   | { ok: true; path: string; version: string; alreadyInstalled: boolean }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; interrupted?: boolean };
 
 const STAGING = '.ktrdr-install';
 // the compiled file: beside this one, or (when this module runs from src/ in tests) in dist/
@@ -77,55 +77,63 @@ export async function installElectron(
   delete env.ELECTRON_OVERRIDE_DIST_PATH; // it would send the files outside the staging copy
   delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
 
-  const outcome = await new Promise<{ code: number | null; output: string; timedOut: boolean }>(
-    (resolve) => {
-      let output = '';
-      let timedOut = false;
-      const child = spawn(
-        process.execPath,
-        [...(FETCH_CAUSE ? ['--import', FETCH_CAUSE] : []), join(staging, 'install.js')],
-        {
-          cwd: staging,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      const started = Date.now();
-      const tick = setInterval(
-        () => options.onProgress?.(Math.round((Date.now() - started) / 1000)),
-        1000,
-      );
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      const onData = (chunk: Buffer) => {
-        const text = chunk.toString();
-        output += text;
-        // its own progress lines pass through; an error's stack does not (the reason is returned)
-        for (const line of text.split(/[\r\n]+/))
-          if (line.trim() && !/^\s*at |Error\b/.test(line)) options.onOutput?.(line);
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      const stopOnSignal = () => child.kill('SIGKILL');
-      process.once('SIGINT', stopOnSignal);
-      child.on('close', (code) => {
-        clearInterval(tick);
-        clearTimeout(timer);
-        process.removeListener('SIGINT', stopOnSignal);
-        resolve({ code, output, timedOut });
-      });
-      child.on('error', (error) => {
-        output += `Error: ${error.message}\n`;
-      });
-    },
-  );
+  const outcome = await new Promise<{
+    code: number | null;
+    output: string;
+    timedOut: boolean;
+    interrupted: boolean;
+  }>((resolve) => {
+    let output = '';
+    let timedOut = false;
+    let interrupted = false;
+    const child = spawn(
+      process.execPath,
+      [...(FETCH_CAUSE ? ['--import', FETCH_CAUSE] : []), join(staging, 'install.js')],
+      {
+        cwd: staging,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const started = Date.now();
+    const tick = setInterval(
+      () => options.onProgress?.(Math.round((Date.now() - started) / 1000)),
+      1000,
+    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      // its own progress lines pass through; an error's stack does not (the reason is returned)
+      for (const line of text.split(/[\r\n]+/))
+        if (line.trim() && !/^\s*at |Error\b/.test(line)) options.onOutput?.(line);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const stopOnSignal = () => {
+      interrupted = true;
+      child.kill('SIGKILL');
+    };
+    process.once('SIGINT', stopOnSignal);
+    child.on('close', (code) => {
+      clearInterval(tick);
+      clearTimeout(timer);
+      process.removeListener('SIGINT', stopOnSignal);
+      resolve({ code, output, timedOut, interrupted });
+    });
+    child.on('error', (error) => {
+      output += `Error: ${error.message}\n`;
+    });
+  });
 
-  const fail = (reason: string): InstallElectronResult => {
+  const fail = (reason: string): { ok: false; reason: string } => {
     rmSync(staging, { recursive: true, force: true });
     return { ok: false, reason };
   };
+  if (outcome.interrupted) return { ...fail('interrupted (Ctrl-C)'), interrupted: true };
   if (outcome.timedOut)
     return fail(
       `the download took longer than ${Math.round(timeoutMs / 1000)} s (a slow or filtered network: set ELECTRON_MIRROR, or retry)`,
