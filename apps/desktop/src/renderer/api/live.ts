@@ -5,11 +5,10 @@ import {
   type Operation,
   type OperationList,
   type Progress,
-  type SweepResult,
-  type WorkerList,
 } from '@ktrdr/shared';
 import type { QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { modelKeys, operationKeys, workerKeys } from './queries';
 
 function patchOperations(
   queryClient: QueryClient,
@@ -17,7 +16,7 @@ function patchOperations(
   patch: (op: Operation) => Operation,
 ): boolean {
   let found = false;
-  queryClient.setQueriesData<OperationList>({ queryKey: ['operations'] }, (list) => {
+  queryClient.setQueriesData<OperationList>({ queryKey: operationKeys.lists() }, (list) => {
     if (!list) return list;
     const at = list.operations.findIndex((op) => op.operation_id === id);
     if (at < 0) return list;
@@ -26,7 +25,7 @@ function patchOperations(
     operations[at] = patch(operations[at] as Operation);
     return { ...list, operations };
   });
-  queryClient.setQueryData<Operation>(['operation', id], (op) => (op ? patch(op) : op));
+  queryClient.setQueryData(operationKeys.detail(id), (op) => (op ? patch(op) : op));
   return found;
 }
 
@@ -37,7 +36,7 @@ function patchOperations(
  */
 function patchSweepRow(queryClient: QueryClient, child: Operation): void {
   if (!child.parent_operation_id) return;
-  queryClient.setQueryData<SweepResult>(['sweep', child.parent_operation_id], (result) => {
+  queryClient.setQueryData(operationKeys.sweepResult(child.parent_operation_id), (result) => {
     if (!result) return result;
     const at = result.leaderboard.findIndex((row) => row.operation_id === child.operation_id);
     const row = result.leaderboard[at];
@@ -63,7 +62,7 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
   for (const event of events) {
     switch (event.event) {
       case 'worker':
-        queryClient.setQueryData<WorkerList>(['workers'], (list) => {
+        queryClient.setQueryData(workerKeys.list(), (list) => {
           if (!list) return list;
           const at = list.workers.findIndex((w) => w.worker_id === event.data.worker_id);
           const workers = list.workers.slice();
@@ -73,14 +72,14 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
         });
         break;
       case 'worker_removed':
-        queryClient.setQueryData<WorkerList>(['workers'], (list) => {
+        queryClient.setQueryData(workerKeys.list(), (list) => {
           if (!list) return list;
           const workers = list.workers.filter((w) => w.worker_id !== event.data.worker_id);
           return { workers, total_count: workers.length };
         });
         break;
       case 'heartbeats':
-        queryClient.setQueryData<WorkerList>(['workers'], (list) =>
+        queryClient.setQueryData(workerKeys.list(), (list) =>
           list
             ? {
                 ...list,
@@ -101,10 +100,10 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
           refetchOperations = true;
         patchSweepRow(queryClient, op);
         if (op.status === 'completed') {
-          void queryClient.invalidateQueries({ queryKey: ['result', op.operation_id] });
+          void queryClient.invalidateQueries({ queryKey: operationKeys.results(op.operation_id) });
           // a finished training run has stored a model
           if (op.operation_type === 'training')
-            void queryClient.invalidateQueries({ queryKey: ['models'] });
+            void queryClient.invalidateQueries({ queryKey: modelKeys.lists() });
         }
         break;
       }
@@ -112,14 +111,16 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
         progress.set(event.data.operation_id, event.data.progress);
         break;
       case 'metrics':
-        void queryClient.invalidateQueries({ queryKey: ['metrics', event.data.operation_id] });
+        void queryClient.invalidateQueries({
+          queryKey: operationKeys.metrics(event.data.operation_id),
+        });
         break;
     }
   }
   for (const [id, p] of progress)
     patchOperations(queryClient, id, (op) => ({ ...op, progress: p }));
   // a new operation, or one a filter did not show: fetch the lists again (once per frame)
-  if (refetchOperations) void queryClient.invalidateQueries({ queryKey: ['operations'] });
+  if (refetchOperations) void queryClient.invalidateQueries({ queryKey: operationKeys.lists() });
 }
 
 /**

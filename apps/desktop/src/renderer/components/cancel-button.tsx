@@ -2,6 +2,7 @@ import { Button } from '@mantine/core';
 import { isTerminalStatus, type Operation } from '@ktrdr/shared';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useClient } from '../api/client-context';
+import { operationKeys } from '../api/queries';
 
 /** Cancels a pending or running operation; the list updates from the event stream. */
 export function CancelButton({
@@ -15,7 +16,7 @@ export function CancelButton({
   const queryClient = useQueryClient();
   const cancel = useMutation({
     mutationFn: () => client.cancelOperation(operation.operation_id),
-    onSuccess: (op) => queryClient.setQueryData(['operation', op.operation_id], op),
+    onSuccess: (op) => queryClient.setQueryData(operationKeys.detail(op.operation_id), op),
   });
   if (isTerminalStatus(operation.status)) return null;
   return (

@@ -2,17 +2,43 @@ import { Alert, Button, Grid, Select, Stack, Text, TextInput, Title } from '@man
 import {
   DOWNLOAD_MODES,
   INSTRUMENT_TYPES,
-  TIMEFRAMES,
   type DataDownloadRequest,
   type InstrumentType,
 } from '@ktrdr/shared';
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
 import { useClient } from '../api/client-context';
-import { ibStatusQuery } from '../api/queries';
-import { fieldErrors } from './field-errors';
+import { ibContractQuery, ibStatusQuery } from '../api/queries';
+import { DateField, TimeframeField } from '../forms/fields';
+import { DOWNLOAD_DEFAULTS } from '../forms/form-model';
+import { useJobForm } from '../forms/use-job-form';
 import { useDebounced } from './use-debounced';
+
+interface DownloadValues {
+  symbol: string;
+  instrument_type: string | null;
+  timeframe: string | null;
+  start_date: string;
+  end_date: string;
+  /** A download mode, or `auto` (none sent). */
+  mode: string | null;
+}
+
+const MODE_CHOICES = [
+  { value: 'auto', label: 'auto (tail if stored, else full)' },
+  ...DOWNLOAD_MODES.map((m) => ({ value: m, label: m })),
+];
+
+function downloadBody(v: DownloadValues): DataDownloadRequest {
+  return {
+    symbol: v.symbol.trim(),
+    timeframe: (v.timeframe ?? DOWNLOAD_DEFAULTS.timeframe) as DataDownloadRequest['timeframe'],
+    start_date: v.start_date.trim(),
+    end_date: v.end_date.trim(),
+    instrument_type: (v.instrument_type ?? DOWNLOAD_DEFAULTS.instrument_type) as InstrumentType,
+    ...(v.mode && v.mode !== 'auto' ? { mode: v.mode as DataDownloadRequest['mode'] } : {}),
+  };
+}
 
 /**
  * Download bars from Interactive Brokers (through the backend and the IB host service).
@@ -21,42 +47,24 @@ import { useDebounced } from './use-debounced';
  */
 export function DownloadPanel() {
   const client = useClient();
-  const navigate = useNavigate();
   const ib = useQuery(ibStatusQuery(client));
-  const [symbol, setSymbol] = useState('');
-  const [instrument, setInstrument] = useState<string | null>('stock');
-  const [timeframe, setTimeframe] = useState<string | null>('1h');
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const [mode, setMode] = useState<string | null>('auto');
-  const typed = useDebounced(symbol.trim().toUpperCase(), 400);
+  const form = useJobForm<DownloadValues, DownloadValues>({
+    initial: () => ({ symbol: '', start_date: '', end_date: '', ...DOWNLOAD_DEFAULTS }),
+    testIds: 'download',
+    send: (v) => client.startDataDownload(downloadBody(v)),
+  });
+  const { values, errors } = form;
+  const typed = useDebounced(values.symbol.trim().toUpperCase(), 400);
+  const instrument = (values.instrument_type ??
+    DOWNLOAD_DEFAULTS.instrument_type) as InstrumentType;
   const connected = ib.data?.gateway?.connected === true;
   const contract = useQuery({
-    queryKey: ['ib-contract', typed, instrument] as const,
-    queryFn: () =>
-      client.ibValidate({
-        symbol: typed,
-        instrument_type: (instrument ?? 'stock') as InstrumentType,
-      }),
+    ...ibContractQuery(client, typed, instrument),
     enabled: typed.length > 0 && connected,
-    retry: false,
-    staleTime: 5 * 60_000,
   });
-  const download = useMutation({
-    mutationFn: (body: DataDownloadRequest) => client.startDataDownload(body),
-    onSuccess: (answer) => void navigate(`/operations/${answer.operation_id}`),
-  });
-  const errors = fieldErrors(download.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    download.mutate({
-      symbol: symbol.trim(),
-      timeframe: (timeframe ?? '1h') as DataDownloadRequest['timeframe'],
-      start_date: start.trim(),
-      end_date: end.trim(),
-      instrument_type: (instrument ?? 'stock') as InstrumentType,
-      ...(mode && mode !== 'auto' ? { mode: mode as DataDownloadRequest['mode'] } : {}),
-    });
+    form.start(values);
   };
   const c = contract.data;
   const symbolNote = !typed
@@ -78,72 +86,32 @@ export function DownloadPanel() {
         <Grid>
           <Grid.Col span={4}>
             <TextInput
-              label="Symbol"
+              {...form.field('symbol')}
               placeholder="AAPL, EURUSD, ES"
-              value={symbol}
-              onChange={(e) => setSymbol(e.currentTarget.value)}
               description={symbolNote}
               error={
                 errors.fields.symbol ??
                 (contract.error ? contract.error.message.replace(/^symbol: /, '') : undefined)
               }
-              data-testid="download-symbol"
             />
           </Grid.Col>
           <Grid.Col span={4}>
-            <Select
-              label="Instrument"
-              data={[...INSTRUMENT_TYPES]}
-              value={instrument}
-              onChange={setInstrument}
-              data-testid="download-instrument"
-            />
+            <Select {...form.field('instrument_type')} data={[...INSTRUMENT_TYPES]} />
           </Grid.Col>
           <Grid.Col span={4}>
-            <Select
-              label="Timeframe"
-              data={[...TIMEFRAMES]}
-              value={timeframe}
-              onChange={setTimeframe}
-              error={errors.fields.timeframe}
-              data-testid="download-timeframe"
-            />
+            <TimeframeField {...form.field('timeframe')} />
           </Grid.Col>
           <Grid.Col span={4}>
-            <TextInput
-              label="Start date"
-              placeholder="YYYY-MM-DD"
-              value={start}
-              onChange={(e) => setStart(e.currentTarget.value)}
-              error={errors.fields.start_date}
-              data-testid="download-start"
-            />
+            <DateField {...form.field('start_date')} />
           </Grid.Col>
           <Grid.Col span={4}>
-            <TextInput
-              label="End date"
-              placeholder="YYYY-MM-DD (inclusive)"
-              value={end}
-              onChange={(e) => setEnd(e.currentTarget.value)}
-              error={errors.fields.end_date}
-              data-testid="download-end"
-            />
+            <DateField {...form.field('end_date')} placeholder="YYYY-MM-DD (inclusive)" />
           </Grid.Col>
           <Grid.Col span={4}>
-            <Select
-              label="Mode"
-              data={[
-                { value: 'auto', label: 'auto (tail if stored, else full)' },
-                ...DOWNLOAD_MODES.map((m) => ({ value: m, label: m })),
-              ]}
-              value={mode}
-              onChange={setMode}
-              error={errors.fields.mode}
-              data-testid="download-mode"
-            />
+            <Select {...form.field('mode')} data={MODE_CHOICES} />
           </Grid.Col>
         </Grid>
-        <Button mt="md" type="submit" loading={download.isPending} data-testid="download-submit">
+        <Button mt="md" type="submit" loading={form.starting} data-testid="download-submit">
           Download
         </Button>
       </form>

@@ -18,6 +18,7 @@ import { Link } from 'react-router';
 import { useClient } from '../api/client-context';
 import { sweepResultQuery } from '../api/queries';
 import { shortId } from '../format';
+import { SWEEP_DEFAULTS } from '../forms/form-model';
 import { StatusBadge } from './status-badge';
 import { SweepHeatMap } from './sweep-heat-map';
 import { formatMetric, metricLabel, shortPath, showValue } from './sweep-space';
@@ -146,7 +147,7 @@ export function SweepPanel({ operation }: { operation: Operation }) {
     r?.objective ??
     (typeof operation.metadata.objective === 'string'
       ? operation.metadata.objective
-      : 'sharpe_ratio');
+      : SWEEP_DEFAULTS.objective);
   const extra = extraColumns(objective);
   // walk-forward: every window runs the whole search (ranks count within a window), so
   // the heat map shows one window at a time

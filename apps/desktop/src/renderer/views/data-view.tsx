@@ -15,9 +15,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { desktopApi } from '../api/connection';
 import { useClient } from '../api/client-context';
-import { seriesQuery } from '../api/queries';
+import { seriesKeys, seriesQuery } from '../api/queries';
 import { DownloadPanel } from '../components/download-panel';
-import { fieldErrors } from '../components/field-errors';
+import { fieldErrors } from '../forms/field-errors';
 import { dateTime } from '../format';
 
 /** Stored series (range, bars, gaps), CSV import (a bad file is refused whole, naming its line), and downloads from IB. */
@@ -39,7 +39,7 @@ export function DataView() {
         },
         file?.text ?? '',
       ),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['series'] }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: seriesKeys.all }),
   });
   const errors = fieldErrors(importCsv.error);
   const desktop = desktopApi();

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useClient } from '../api/client-context';
 import { adoptAdminToken, desktopApi } from '../api/connection';
-import { clusterQuery } from '../api/queries';
+import { clusterKeys, clusterQuery } from '../api/queries';
 
 const ROTATIONS: { kind: TokenRotateRequest['kind']; label: string; confirm: string }[] = [
   {
@@ -35,7 +35,7 @@ function CredentialsPanel() {
     mutationFn: (kind: TokenRotateRequest['kind']) => client.rotateToken(kind),
     onSuccess: async (answer) => {
       if (answer.kind === 'admin' && answer.token) adoptAdminToken(answer.token);
-      await queries.invalidateQueries({ queryKey: ['cluster'] });
+      await queries.invalidateQueries({ queryKey: clusterKeys.all });
     },
   });
   return (

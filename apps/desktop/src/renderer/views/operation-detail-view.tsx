@@ -15,7 +15,7 @@ import type { BacktestMetrics, Operation } from '@ktrdr/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useClient } from '../api/client-context';
-import { backtestResultQuery, operationQuery } from '../api/queries';
+import { backtestResultQuery, operationKeys, operationQuery } from '../api/queries';
 import { CancelButton } from '../components/cancel-button';
 import { EquityChart } from '../components/equity-chart';
 import { OperationProgress } from '../components/operation-progress';
@@ -143,7 +143,8 @@ export function OperationDetailView() {
   const { data: op, error } = useQuery(operationQuery(client, operationId));
   const resume = useMutation({
     mutationFn: () => client.resumeOperation(operationId),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['operation', operationId] }),
+    onSuccess: () =>
+      void queryClient.invalidateQueries({ queryKey: operationKeys.detail(operationId) }),
   });
   const retry = useMutation({
     mutationFn: () => client.retryOperation(operationId),

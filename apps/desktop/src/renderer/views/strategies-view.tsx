@@ -17,7 +17,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useClient } from '../api/client-context';
-import { strategiesQuery, strategyQuery } from '../api/queries';
+import { strategiesQuery, strategyKeys, strategyQuery } from '../api/queries';
 
 function StrategyEditor({ name }: { name: string }) {
   const client = useClient();
@@ -28,8 +28,8 @@ function StrategyEditor({ name }: { name: string }) {
   const save = useMutation({
     mutationFn: () => client.putStrategy(name, text),
     onSuccess: (doc) => {
-      queryClient.setQueryData(['strategy', name], doc);
-      void queryClient.invalidateQueries({ queryKey: ['strategies'] });
+      queryClient.setQueryData(strategyKeys.detail(name), doc);
+      void queryClient.invalidateQueries({ queryKey: strategyKeys.lists() });
     },
   });
   const issues =
