@@ -41,6 +41,10 @@ export interface EngineState {
   hasPending: boolean;
   barsInMarket: number;
   peak: number;
+  /** Entries the cash could not pay for (absent in checkpoints written before it existed). */
+  skippedEntries?: number;
+  /** Epoch ms of the bar at which equity reached zero and the run stopped trading; NaN if never. */
+  ruinTime?: number;
 }
 
 /**
@@ -84,6 +88,10 @@ export interface BacktestOutput {
   equity: Float64Array;
   drawdown: Float64Array;
   trades: TradeRecord[];
+  /** Entries skipped because the cash could not pay for them. */
+  skippedEntries: number;
+  /** When equity reached zero and the run stopped trading (epoch ms), or null. */
+  ruinTime: number | null;
 }
 
 /** The checkpoint does not belong to these bars. */
@@ -110,6 +118,8 @@ function initialState(capital: number): EngineState {
     hasPending: false,
     barsInMarket: 0,
     peak: capital,
+    skippedEntries: 0,
+    ruinTime: Number.NaN,
   };
 }
 
@@ -117,10 +127,15 @@ function initialState(capital: number): EngineState {
  * Runs a rules strategy over bars, event by event. Signals are decided at a bar's close
  * and filled at the next bar's open, buys `slippage` above it and sells below, with
  * `commission` on each fill's notional. Stop-loss and take-profit (fractions of the
- * entry price) are checked against each bar's range, the stop first when both are
- * touched; a gap through the stop fills at the open. A position still open after the
- * last bar is closed at that bar's close. Deterministic: same inputs, same output —
- * also when resumed from a checkpoint.
+ * entry price) are checked against each bar: a bar that opens beyond either level fills
+ * there at the open (the open is the bar's first price, so that level was reached first);
+ * otherwise against its range, the stop first when both are touched. An entry the cash
+ * cannot pay for (its notional and commission above equity × leverage, leverage 1 unless
+ * `risk.leverage` says otherwise) is skipped and counted. Equity never goes below zero:
+ * when a bar's range takes it there, the position is liquidated where equity reaches zero
+ * (at the open if it gapped through) and the run trades no more (`ruin`). A position still
+ * open after the last bar is closed at that bar's close. Deterministic: same inputs, same
+ * output — also when resumed from a checkpoint.
  */
 export function runBacktest(
   bars: Bars,
@@ -134,7 +149,14 @@ export function runBacktest(
 /** How positions are sized and protected (a strategy's `position` and `risk`). */
 export interface TradingRules {
   position?: { sizing: 'fraction_of_equity' | 'fixed_units'; value: number } | undefined;
-  risk?: { stop_loss?: number | undefined; take_profit?: number | undefined } | undefined;
+  risk?:
+    | {
+        stop_loss?: number | undefined;
+        take_profit?: number | undefined;
+        /** Notional a position may reach, as a multiple of equity (default 1: no borrowing). */
+        leverage?: number | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -154,6 +176,7 @@ export function runSignals(
   const sizing = rules.position ?? { sizing: 'fraction_of_equity', value: 1 };
   const stopLoss = rules.risk?.stop_loss ?? 0;
   const takeProfit = rules.risk?.take_profit ?? 0;
+  const leverage = rules.risk?.leverage ?? 1;
   const { commission, slippage } = settings;
   const tickEvery = Math.max(1, Math.floor(hooks.tickEvery ?? 1000));
   const checkpointEvery = Math.max(0, Math.floor(hooks.checkpointEvery ?? 0));
@@ -202,6 +225,8 @@ export function runSignals(
     barsInMarket,
     peak,
   } = s;
+  let skippedEntries = s.skippedEntries ?? 0;
+  let ruinTime = s.ruinTime ?? Number.NaN;
 
   const closePosition = (price: number, at: number, index: number, reason: ExitReason) => {
     const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
@@ -234,6 +259,11 @@ export function runSignals(
         ? sizing.value
         : (cash * sizing.value) / (fill * (1 + commission));
     if (!(size > 0)) return;
+    // flat here, so equity is the cash: no entry it cannot pay for (or borrow, with leverage)
+    if (size * fill * (1 + commission) > cash * leverage * (1 + 1e-12)) {
+      skippedEntries++;
+      return;
+    }
     const fee = size * fill * commission;
     if (target === LONG) cash -= size * fill + fee;
     else cash += size * fill - fee;
@@ -250,8 +280,9 @@ export function runSignals(
   for (let i = startAt; i < n; i++) {
     const t = time[i] as number;
     const o = open[i] as number;
+    const ruined = !Number.isNaN(ruinTime);
     let enteredNow = false;
-    if (hasPending) {
+    if (hasPending && !ruined) {
       if (side !== FLAT && side !== pendingTarget)
         closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
       if (pendingTarget !== FLAT && side === FLAT) {
@@ -260,22 +291,34 @@ export function runSignals(
       }
       hasPending = false;
     }
+    const h = high[i] as number;
+    const l = low[i] as number;
     // comparisons with an unset (NaN) stop or target are false, so only set ones fire
     if (protect && side !== FLAT) {
-      const h = high[i] as number;
-      const l = low[i] as number;
       if (side === LONG) {
         if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
-        else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
         else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
+        else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
         else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
       } else {
         if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
-        else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
         else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
+        else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
         else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
       }
     }
+    // ruin: the price at which equity reaches zero, if this bar's range gets there
+    if (side !== FLAT && units > 0) {
+      const zeroAt = side === LONG ? -cash / units : cash / units;
+      const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
+      if (reached) {
+        const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
+        closePosition(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
+        ruinTime = t;
+        hasPending = false;
+      }
+    }
+    if (!Number.isNaN(ruinTime) && cash < 0) cash = 0; // the loss beyond the capital is not carried
     const c = close[i] as number;
     const value = cash + (side === FLAT ? 0 : side * units * c);
     equity[i] = value;
@@ -296,7 +339,7 @@ export function runSignals(
     } else if (entryShort[i]) {
       target = SHORT;
     }
-    if (target !== side && i + 1 < n) {
+    if (target !== side && i + 1 < n && Number.isNaN(ruinTime)) {
       pendingTarget = target;
       hasPending = true;
     }
@@ -333,6 +376,8 @@ export function runSignals(
           hasPending,
           barsInMarket,
           peak,
+          skippedEntries,
+          ruinTime,
         },
         trades: trades.map((tr) => ({ ...tr })),
         equity: equity.slice(0, done),
@@ -363,5 +408,7 @@ export function runSignals(
     equity,
     drawdown,
     trades,
+    skippedEntries,
+    ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
 }

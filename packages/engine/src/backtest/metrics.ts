@@ -18,7 +18,14 @@ export interface TradeRecord {
 }
 
 /** Why a position was closed. */
-export type ExitReason = 'signal' | 'reverse' | 'stop_loss' | 'take_profit' | 'end_of_data';
+export type ExitReason =
+  | 'signal'
+  | 'reverse'
+  | 'stop_loss'
+  | 'take_profit'
+  | 'end_of_data'
+  /** Equity reached zero: the position was liquidated there and the run stopped trading. */
+  | 'ruin';
 
 function round(value: number, digits = 10): number {
   if (!Number.isFinite(value)) return 0;
@@ -42,13 +49,20 @@ export function computeMetrics(
   const last = equity[n - 1] ?? first;
   const totalReturn = first > 0 ? last / first - 1 : 0;
   const years = n > 1 ? ((time[n - 1] as number) - (time[0] as number)) / YEAR_MS : 0;
-  const annualized = years > 0 && last > 0 ? (last / first) ** (1 / years) - 1 : 0;
+  // a ruined account (equity 0) lost everything: −100 % a year, not 0
+  const annualized =
+    years > 0 && first > 0 ? (last > 0 ? (last / first) ** (1 / years) - 1 : -1) : 0;
   const periodsPerYear = years > 0 ? (n - 1) / years : 0;
 
+  // after a ruin there is no capital left to earn a return on: those bars count as 0
+  const barReturn = (i: number) => {
+    const previous = equity[i - 1] as number;
+    return previous > 0 ? (equity[i] as number) / previous - 1 : 0;
+  };
   let sum = 0;
   let downsideSq = 0;
   for (let i = 1; i < n; i++) {
-    const r = (equity[i] as number) / (equity[i - 1] as number) - 1;
+    const r = barReturn(i);
     sum += r;
     if (r < 0) downsideSq += r * r;
   }
@@ -56,7 +70,7 @@ export function computeMetrics(
   const mean = count > 0 ? sum / count : 0;
   let varianceSum = 0;
   for (let i = 1; i < n; i++) {
-    const r = (equity[i] as number) / (equity[i - 1] as number) - 1;
+    const r = barReturn(i);
     varianceSum += (r - mean) ** 2;
   }
   const std = count > 1 ? Math.sqrt(varianceSum / (count - 1)) : 0;

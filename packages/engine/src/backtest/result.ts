@@ -84,6 +84,18 @@ export function toBacktestResult(
     trades: trades.map(trade),
     equity_points_total: output.equity.length,
     trades_total: output.trades.length,
+    skipped_entries: output.skippedEntries,
+    ruin: ruinOf(output),
+  };
+}
+
+/** The ruin, said so a trader reads it: when equity reached zero. */
+function ruinOf(output: BacktestOutput): BacktestResult['ruin'] {
+  if (output.ruinTime === null) return null;
+  const time = iso(output.ruinTime);
+  return {
+    time,
+    message: `equity reached zero on ${time.slice(0, 10)}: the position was liquidated there and the run stopped trading`,
   };
 }
 
@@ -114,5 +126,5 @@ export function* fullResultChunks(output: BacktestOutput, batch = 10_000): Gener
         .join(',')
     );
   }
-  yield `],"equity_points_total":${n},"trades_total":${output.trades.length}}`;
+  yield `],"equity_points_total":${n},"trades_total":${output.trades.length},"skipped_entries":${output.skippedEntries},"ruin":${JSON.stringify(ruinOf(output))}}`;
 }

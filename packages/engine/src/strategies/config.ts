@@ -188,6 +188,25 @@ function neuroFuzzyIssues(
   return issues;
 }
 
+/**
+ * An entry the cash can never pay for, known before any bar: a fraction of equity above the
+ * leverage (1 unless `risk.leverage` says otherwise). Fixed units depend on prices, so the
+ * engine checks those at each entry and counts the ones it skips.
+ */
+function sizingIssues(config: Record<string, unknown>): FieldIssue[] {
+  const position = config.position as { sizing?: unknown; value?: unknown } | undefined;
+  const risk = config.risk as { leverage?: unknown } | undefined;
+  const leverage = typeof risk?.leverage === 'number' ? risk.leverage : 1;
+  if (position?.sizing !== 'fraction_of_equity' || typeof position.value !== 'number') return [];
+  if (position.value <= leverage) return [];
+  return [
+    {
+      path: 'position.value',
+      message: `${position.value} of equity is more than the cash can pay for at leverage ${leverage}: use at most ${leverage}, or set risk.leverage`,
+    },
+  ];
+}
+
 /** All problems of a strategy configuration (empty when it is valid). */
 export function strategyIssues(raw: unknown): FieldIssue[] {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -232,6 +251,7 @@ export function strategyIssues(raw: unknown): FieldIssue[] {
     }
   }
   const names = operandNames(indicators);
+  issues.push(...sizingIssues(config));
   if (type === 'neuro_fuzzy') return [...issues, ...neuroFuzzyIssues(config, names)];
 
   let hasEntry = false;

@@ -131,7 +131,7 @@ export const TradeSchema = Type.Object({
   pnl: Type.Number(),
   fees: Type.Number(),
   exit_reason: Type.Optional(
-    StringEnum(['signal', 'reverse', 'stop_loss', 'take_profit', 'end_of_data'] as const),
+    StringEnum(['signal', 'reverse', 'stop_loss', 'take_profit', 'end_of_data', 'ruin'] as const),
   ),
 });
 /** See {@link TradeSchema}. */
@@ -150,6 +150,21 @@ export const BacktestResultSchema = Type.Object({
     Type.Integer({ minimum: 0, description: 'points in the full curve' }),
   ),
   trades_total: Type.Optional(Type.Integer({ minimum: 0, description: 'trades in the full list' })),
+  skipped_entries: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'entries the cash could not pay for (notional and commission above equity × leverage), skipped',
+    }),
+  ),
+  ruin: Type.Optional(
+    Nullable(
+      Type.Object({
+        time: Type.String({ description: 'the bar at which equity reached zero' }),
+        message: Type.String(),
+      }),
+    ),
+  ),
 });
 /** See {@link BacktestResultSchema}. */
 export type BacktestResult = Static<typeof BacktestResultSchema>;

@@ -121,6 +121,14 @@ export const RiskSchema = Type.Object(
   {
     stop_loss: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
     take_profit: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+    leverage: Type.Optional(
+      Type.Number({
+        minimum: 1,
+        maximum: 100,
+        description:
+          'the notional a position may reach, as a multiple of equity (default 1: no borrowing; an entry beyond it is skipped)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

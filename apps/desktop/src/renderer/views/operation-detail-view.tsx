@@ -54,9 +54,21 @@ function BacktestResultPanel({ operation }: { operation: Operation }) {
   if (operation.status !== 'completed') return null;
   if (result.error) return <Alert color="red">{result.error.message}</Alert>;
   if (!result.data) return <Text c="dimmed">Loading the result…</Text>;
-  const { metrics, equity_curve, trades } = result.data;
+  const { metrics, equity_curve, trades, ruin, skipped_entries } = result.data;
   return (
     <Stack data-testid="backtest-result">
+      {ruin && (
+        <Alert color="red" title="Ruined" data-testid="ruin">
+          {ruin.message}
+        </Alert>
+      )}
+      {(skipped_entries ?? 0) > 0 && (
+        <Alert color="yellow" data-testid="skipped-entries">
+          {skipped_entries?.toLocaleString()} entr{skipped_entries === 1 ? 'y was' : 'ies were'}{' '}
+          skipped: the cash could not pay for them (raise the capital, size by fraction of equity,
+          or set risk.leverage).
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="metrics">
         {METRICS.map(([key, label, show]) => (
           <Card key={key} withBorder padding="sm">
