@@ -1,5 +1,12 @@
 import type { BacktestMetrics, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
+import {
+  buyAndHold,
+  periodReturns,
+  tradeExcursions,
+  type Benchmark,
+  type PeriodReturns,
+} from './analysis.js';
 import { computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
@@ -92,6 +99,10 @@ export interface BacktestOutput {
   skippedEntries: number;
   /** When equity reached zero and the run stopped trading (epoch ms), or null. */
   ruinTime: number | null;
+  /** Buy and hold of the same bars, and how the run compares. */
+  benchmark: Benchmark;
+  /** Monthly and yearly returns. */
+  periods: PeriodReturns;
 }
 
 /** The checkpoint does not belong to these bars. */
@@ -402,12 +413,15 @@ export function runSignals(
       tradesSoFar: trades.length,
     });
   }
+  for (const trade of trades) Object.assign(trade, tradeExcursions(trade, bars));
   return {
     metrics: computeMetrics(time, equity, trades, barsInMarket),
     time,
     equity,
     drawdown,
     trades,
+    benchmark: buyAndHold(time, close, equity),
+    periods: periodReturns(time, equity, settings.initialCapital),
     skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };

@@ -15,6 +15,9 @@ export interface TradeRecord {
   holdingBars: number;
   /** Why the position was closed. */
   exitReason: ExitReason;
+  /** Maximum adverse / favourable excursion, fractions of the entry price (set at the end of a run). */
+  mae?: number;
+  mfe?: number;
 }
 
 /** Why a position was closed. */

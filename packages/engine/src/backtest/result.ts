@@ -55,6 +55,10 @@ function trade(t: TradeRecord): Trade {
     pnl: round(t.pnl, 6),
     fees: round(t.fees, 6),
     exit_reason: t.exitReason,
+    return_pct: round(t.entryPrice * t.size > 0 ? t.pnl / (t.entryPrice * t.size) : 0, 10),
+    bars_held: t.holdingBars,
+    mae: t.mae ?? 0,
+    mfe: t.mfe ?? 0,
   };
 }
 
@@ -86,6 +90,8 @@ export function toBacktestResult(
     trades_total: output.trades.length,
     skipped_entries: output.skippedEntries,
     ruin: ruinOf(output),
+    benchmark: output.benchmark,
+    periods: output.periods,
   };
 }
 
@@ -126,5 +132,5 @@ export function* fullResultChunks(output: BacktestOutput, batch = 10_000): Gener
         .join(',')
     );
   }
-  yield `],"equity_points_total":${n},"trades_total":${output.trades.length},"skipped_entries":${output.skippedEntries},"ruin":${JSON.stringify(ruinOf(output))}}`;
+  yield `],"equity_points_total":${n},"trades_total":${output.trades.length},"skipped_entries":${output.skippedEntries},"ruin":${JSON.stringify(ruinOf(output))},"benchmark":${JSON.stringify(output.benchmark)},"periods":${JSON.stringify(output.periods)}}`;
 }

@@ -133,6 +133,22 @@ export const TradeSchema = Type.Object({
   exit_reason: Type.Optional(
     StringEnum(['signal', 'reverse', 'stop_loss', 'take_profit', 'end_of_data', 'ruin'] as const),
   ),
+  return_pct: Type.Optional(
+    Type.Number({ description: 'pnl (net of fees) over the entry notional, a fraction' }),
+  ),
+  bars_held: Type.Optional(Type.Integer({ minimum: 0 })),
+  mae: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: 'maximum adverse excursion, a fraction of the entry price',
+    }),
+  ),
+  mfe: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: 'maximum favourable excursion, a fraction of the entry price',
+    }),
+  ),
 });
 /** See {@link TradeSchema}. */
 export type Trade = Static<typeof TradeSchema>;
@@ -155,6 +171,26 @@ export const BacktestResultSchema = Type.Object({
       minimum: 0,
       description:
         'entries the cash could not pay for (notional and commission above equity × leverage), skipped',
+    }),
+  ),
+  benchmark: Type.Optional(
+    Type.Object({
+      buy_and_hold_return: Type.Number({ description: 'holding the series over the same bars' }),
+      excess_return: Type.Number({ description: 'total_return − buy_and_hold_return' }),
+      alpha: Type.Number({ description: "annualized Jensen's alpha, risk-free rate 0" }),
+      beta: Type.Number(),
+    }),
+  ),
+  periods: Type.Optional(
+    Type.Object({
+      monthly: Type.Array(
+        Type.Object({
+          year: Type.Integer(),
+          month: Type.Integer({ minimum: 1, maximum: 12 }),
+          return: Type.Number(),
+        }),
+      ),
+      yearly: Type.Array(Type.Object({ year: Type.Integer(), return: Type.Number() })),
     }),
   ),
   ruin: Type.Optional(

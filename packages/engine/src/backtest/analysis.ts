@@ -1,0 +1,154 @@
+import type { Bars } from '../data/bars.js';
+import type { TradeRecord } from './metrics.js';
+
+const YEAR_MS = 365.25 * 86_400_000;
+
+function round(value: number, digits = 10): number {
+  if (!Number.isFinite(value)) return 0;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** The index of `t` in the sorted `time` (the bar a trade event happened at). */
+function indexOf(time: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = time.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((time[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A trade's maximum adverse and favourable excursions (fractions of the entry price, ≥ 0):
+ * the worst and best prices it lived through — every bar's range from the entry bar up to
+ * the exit bar, and on the exit bar only its exit price (what came after the exit on that
+ * bar was not lived through).
+ */
+export function tradeExcursions(trade: TradeRecord, bars: Bars): { mae: number; mfe: number } {
+  const from = indexOf(bars.time, trade.entryTime);
+  const to = indexOf(bars.time, trade.exitTime);
+  let lowest = trade.exitPrice;
+  let highest = trade.exitPrice;
+  for (let i = from; i < to; i++) {
+    if ((bars.low[i] as number) < lowest) lowest = bars.low[i] as number;
+    if ((bars.high[i] as number) > highest) highest = bars.high[i] as number;
+  }
+  const entry = trade.entryPrice;
+  const long = trade.side === 'long';
+  const adverse = long ? (entry - lowest) / entry : (highest - entry) / entry;
+  const favourable = long ? (highest - entry) / entry : (entry - lowest) / entry;
+  return { mae: round(Math.max(0, adverse)), mfe: round(Math.max(0, favourable)) };
+}
+
+/** Buy and hold of the same series over the same bars, and how the strategy compares. */
+export interface Benchmark {
+  buy_and_hold_return: number;
+  /** The strategy's total return minus buy and hold's. */
+  excess_return: number;
+  /** Jensen's alpha, annualized (risk-free rate 0): the return not explained by beta. */
+  alpha: number;
+  /** Covariance of the per-bar returns with buy and hold's, over buy and hold's variance. */
+  beta: number;
+}
+
+/**
+ * The buy-and-hold benchmark: holding the series from the first bar's close to the last
+ * (the same marks as the equity curve); beta from the per-bar returns, alpha as
+ * `(mean strategy return − beta × mean benchmark return) × bars per year`.
+ */
+export function buyAndHold(
+  time: Float64Array,
+  close: Float64Array,
+  equity: Float64Array,
+): Benchmark {
+  const n = equity.length;
+  const first = close[0] ?? 0;
+  const bh = n > 0 && first > 0 ? (close[n - 1] as number) / first - 1 : 0;
+  const total =
+    n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
+  let meanS = 0;
+  let meanB = 0;
+  let count = 0;
+  const ret = (a: Float64Array, i: number) => {
+    const previous = a[i - 1] as number;
+    return previous > 0 ? (a[i] as number) / previous - 1 : 0;
+  };
+  for (let i = 1; i < n; i++) {
+    meanS += ret(equity, i);
+    meanB += ret(close, i);
+    count++;
+  }
+  if (count > 0) {
+    meanS /= count;
+    meanB /= count;
+  }
+  let cov = 0;
+  let varB = 0;
+  for (let i = 1; i < n; i++) {
+    const b = ret(close, i) - meanB;
+    cov += (ret(equity, i) - meanS) * b;
+    varB += b * b;
+  }
+  const beta = varB > 0 ? cov / varB : 0;
+  const years = n > 1 ? ((time[n - 1] as number) - (time[0] as number)) / YEAR_MS : 0;
+  const perYear = years > 0 ? (n - 1) / years : 0;
+  return {
+    buy_and_hold_return: round(bh),
+    excess_return: round(total - bh),
+    alpha: round((meanS - beta * meanB) * perYear),
+    beta: round(beta),
+  };
+}
+
+/** Returns per calendar month and year (UTC), each from the equity at the previous period's end. */
+export interface PeriodReturns {
+  monthly: { year: number; month: number; return: number }[];
+  yearly: { year: number; return: number }[];
+}
+
+/**
+ * Monthly and yearly returns of the equity curve: each period's last equity over the
+ * previous period's last (the first period starts from `initialCapital`). Months are 1–12.
+ */
+export function periodReturns(
+  time: Float64Array,
+  equity: Float64Array,
+  initialCapital: number,
+): PeriodReturns {
+  const monthly: PeriodReturns['monthly'] = [];
+  const yearly: PeriodReturns['yearly'] = [];
+  const n = equity.length;
+  if (n === 0) return { monthly, yearly };
+  let monthStart = initialCapital;
+  let yearStart = initialCapital;
+  // a Date only where a month begins, not one per bar (a million-bar run stays cheap)
+  let date = new Date(time[0] as number);
+  let year = date.getUTCFullYear();
+  let month = date.getUTCMonth();
+  let nextMonth = Date.UTC(year, month + 1, 1);
+  for (let i = 0; i < n; i++) {
+    const last = i + 1 === n;
+    if (!last && (time[i + 1] as number) < nextMonth) continue;
+    const e = equity[i] as number;
+    monthly.push({
+      year,
+      month: month + 1,
+      return: round(monthStart > 0 ? e / monthStart - 1 : 0),
+    });
+    monthStart = e;
+    const nextYear = last ? year + 1 : new Date(time[i + 1] as number).getUTCFullYear();
+    if (nextYear !== year) {
+      yearly.push({ year, return: round(yearStart > 0 ? e / yearStart - 1 : 0) });
+      yearStart = e;
+    }
+    if (last) break;
+    date = new Date(time[i + 1] as number);
+    year = date.getUTCFullYear();
+    month = date.getUTCMonth();
+    nextMonth = Date.UTC(year, month + 1, 1);
+  }
+  return { monthly, yearly };
+}
