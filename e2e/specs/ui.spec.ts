@@ -53,6 +53,28 @@ test('a backtest started from the form shows a moving progress bar and ends with
   });
   await expect(page.locator('[data-testid="equity-chart"] canvas').first()).toBeVisible();
   await expect(page.locator('[data-metric="total_trades"]')).toHaveText('57');
+  // the benchmark and the period returns, as the API computed them, in figures that say what they show
+  const id = /\/operations\/(op_backtesting_[^/?#]+)/.exec(page.url())![1]!;
+  const result = await api().getBacktestResult(id);
+  const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+  await expect(page.locator('[data-metric="buy_and_hold_return"]')).toHaveText(
+    pct(result.benchmark!.buy_and_hold_return),
+  );
+  await expect(page.locator('[data-metric="excess_return"]')).toHaveText(
+    pct(result.benchmark!.excess_return),
+  );
+  await expect(page.getByTestId('monthly-returns')).toHaveAttribute(
+    'aria-label',
+    `Monthly returns sma_crossover · SP500 1d, 2000-01 → 2020-04, ${result.periods!.monthly.length} months`,
+  );
+  expect(result.periods!.monthly.length).toBe(244);
+  await expect(page.getByTestId('yearly-returns')).toHaveAttribute(
+    'aria-label',
+    'Yearly returns sma_crossover · SP500 1d, 2000 → 2020, 21 years',
+  );
+  await expect(
+    page.getByTestId('trades-table').getByRole('columnheader', { name: 'MAE' }),
+  ).toBeVisible();
   await snapshot(page, 'operation-completed');
 });
 

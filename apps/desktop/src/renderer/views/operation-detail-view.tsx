@@ -11,7 +11,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import type { BacktestMetrics, Operation } from '@ktrdr/shared';
+import type { BacktestMetrics, BacktestResult, Operation } from '@ktrdr/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useClient } from '../api/client-context';
@@ -19,6 +19,7 @@ import { backtestResultQuery, operationKeys, operationQuery } from '../api/queri
 import { CancelButton } from '../components/cancel-button';
 import { EquityChart } from '../components/equity-chart';
 import { OperationProgress } from '../components/operation-progress';
+import { PeriodReturns } from '../components/period-returns';
 import { StatusBadge } from '../components/status-badge';
 import { DataLoadPanel } from '../components/data-load-panel';
 import { SweepPanel } from '../components/sweep-panel';
@@ -45,6 +46,22 @@ const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] =
   ['exposure', 'Exposure', (v) => percent(v, 1)],
 ];
 
+const BENCHMARK: [keyof NonNullable<BacktestResult['benchmark']>, string, (v: number) => string][] =
+  [
+    ['buy_and_hold_return', 'Buy and hold', (v) => percent(v)],
+    ['excess_return', 'Excess over buy and hold', (v) => percent(v)],
+    ['alpha', 'Alpha (annual)', (v) => percent(v)],
+    ['beta', 'Beta', (v) => number(v)],
+  ];
+
+/** What ran, as the result's figures name it: "sma_crossover · SP500 1d". */
+function runTitle(operation: Operation): string {
+  const m = operation.metadata as { strategy_name?: string; symbol?: string; timeframe?: string };
+  return [m.strategy_name, [m.symbol, m.timeframe].filter(Boolean).join(' ')]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 function BacktestResultPanel({ operation }: { operation: Operation }) {
   const client = useClient();
   const result = useQuery({
@@ -54,7 +71,7 @@ function BacktestResultPanel({ operation }: { operation: Operation }) {
   if (operation.status !== 'completed') return null;
   if (result.error) return <Alert color="red">{result.error.message}</Alert>;
   if (!result.data) return <Text c="dimmed">Loading the result…</Text>;
-  const { metrics, equity_curve, trades, ruin, skipped_entries } = result.data;
+  const { metrics, equity_curve, trades, ruin, skipped_entries, benchmark, periods } = result.data;
   return (
     <Stack data-testid="backtest-result">
       {ruin && (
@@ -81,6 +98,21 @@ function BacktestResultPanel({ operation }: { operation: Operation }) {
           </Card>
         ))}
       </SimpleGrid>
+      {benchmark && (
+        <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="benchmark">
+          {BENCHMARK.map(([key, label, show]) => (
+            <Card key={key} withBorder padding="sm">
+              <Text size="xs" c="dimmed">
+                {label}
+              </Text>
+              <Text fw={600} data-metric={key}>
+                {show(benchmark[key])}
+              </Text>
+            </Card>
+          ))}
+        </SimpleGrid>
+      )}
+      {periods && <PeriodReturns periods={periods} title={runTitle(operation)} />}
       <Card withBorder>
         <Title order={4} mb="xs">
           Equity and drawdown
@@ -118,6 +150,10 @@ function BacktestResultPanel({ operation }: { operation: Operation }) {
                 <Table.Th>Size</Table.Th>
                 <Table.Th>P&amp;L</Table.Th>
                 <Table.Th>Fees</Table.Th>
+                <Table.Th>Return</Table.Th>
+                <Table.Th>Bars</Table.Th>
+                <Table.Th>MAE</Table.Th>
+                <Table.Th>MFE</Table.Th>
                 <Table.Th>Exit reason</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -135,6 +171,12 @@ function BacktestResultPanel({ operation }: { operation: Operation }) {
                     <Table.Td>{number(t.size, 4)}</Table.Td>
                     <Table.Td c={t.pnl >= 0 ? 'green' : 'red'}>{number(t.pnl)}</Table.Td>
                     <Table.Td>{number(t.fees)}</Table.Td>
+                    <Table.Td c={(t.return_pct ?? 0) >= 0 ? 'green' : 'red'}>
+                      {percent(t.return_pct, 2)}
+                    </Table.Td>
+                    <Table.Td>{number(t.bars_held, 0)}</Table.Td>
+                    <Table.Td>{percent(t.mae, 2)}</Table.Td>
+                    <Table.Td>{percent(t.mfe, 2)}</Table.Td>
                     <Table.Td>{t.exit_reason?.replace(/_/g, ' ') ?? '—'}</Table.Td>
                   </Table.Tr>
                 ))}
