@@ -75,6 +75,17 @@ test('a backtest started from the form shows a moving progress bar and ends with
   await expect(
     page.getByTestId('trades-table').getByRole('columnheader', { name: 'MAE' }),
   ).toBeVisible();
+  // the curve's figure says its whole range and ends on the headline's final equity
+  const lastPoint = result.equity_curve[result.equity_curve.length - 1]!;
+  expect(lastPoint.equity).toBeCloseTo(100_000 * (1 + result.metrics.total_return), 2);
+  const final = lastPoint.equity.toLocaleString('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  await expect(page.getByTestId('equity-chart')).toHaveAttribute(
+    'aria-label',
+    `Equity and drawdown sma_crossover · SP500 1d, 2000-01-03 → 2020-04-17, final equity ${final}`,
+  );
   await snapshot(page, 'operation-completed');
 });
 

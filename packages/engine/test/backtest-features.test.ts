@@ -216,6 +216,14 @@ describe('display result', () => {
       indices.every((v, i) => i === 0 || v > indices[i - 1]!),
       'in time order, no duplicates',
     );
+    // sizes whose bucket edges round below the end (5,105 bars: the bundled S&P) keep the last bar too
+    for (const n of [5105, 4999 * 4 + 3, 12_345, 77_777]) {
+      const last = shapePreservingIndices(
+        new Float64Array(n).map((_, i) => Math.sin(i)),
+        5000,
+      ).at(-1);
+      assert.equal(last, n - 1, `${n} points`);
+    }
     const full = JSON.parse([...fullResultChunks(output)].join('')) as {
       equity_curve: unknown[];
       trades: unknown[];

@@ -22,7 +22,8 @@ export function shapePreservingIndices(values: Float64Array, maxPoints: number):
   const picked: number[] = [];
   for (let b = 0; b < buckets; b++) {
     const from = Math.floor(b * size);
-    const to = Math.min(n, Math.floor((b + 1) * size));
+    // the last bucket ends at the last point: (b + 1) × size can round to just below n
+    const to = b === buckets - 1 ? n : Math.min(n, Math.floor((b + 1) * size));
     if (to <= from) continue;
     let lo = from;
     let hi = from;

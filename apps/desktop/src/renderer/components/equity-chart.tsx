@@ -12,8 +12,23 @@ function toTime(iso: string): UTCTimestamp {
   return Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
 }
 
-/** The equity curve and, below it, the drawdown (a lightweight-charts pane each). */
-export function EquityChart({ points }: { points: EquityPoint[] }) {
+/** What the chart shows, for its label and caption: "Equity … 2000-01-03 → 2020-04-17, final 125,508.23". */
+export function equityCaption(points: EquityPoint[], title?: string): string {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return `Equity and drawdown${title ? ` ${title}` : ''}: no points`;
+  const final = last.equity.toLocaleString('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  return `Equity and drawdown${title ? ` ${title}` : ''}, ${first.time.slice(0, 10)} → ${last.time.slice(0, 10)}, final equity ${final}`;
+}
+
+/**
+ * The equity curve and, below it, the drawdown (a lightweight-charts pane each), showing
+ * the whole range: it is fitted again whenever the panes get their size.
+ */
+export function EquityChart({ points, title }: { points: EquityPoint[]; title?: string }) {
   const equityRef = useRef<HTMLDivElement>(null);
   const drawdownRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -41,10 +56,13 @@ export function EquityChart({ points }: { points: EquityPoint[] }) {
         priceLineVisible: false,
       })
       .setData(points.map((p) => ({ time: toTime(p.time), value: -p.drawdown * 100 })));
-    // fit once now and again after the first layout (autoSize measures the container late)
+    // autoSize measures the container late (and again whenever the layout changes): fit the
+    // whole range each time the panes get a size, so the run's start is never out of view
     const fit = () => charts.forEach((chart) => chart.timeScale().fitContent());
     fit();
     const frame = requestAnimationFrame(fit);
+    const resized = new ResizeObserver(() => fit());
+    resized.observe(equityRef.current);
     // scrolling one pane scrolls the other
     equityChart
       .timeScale()
@@ -58,13 +76,21 @@ export function EquityChart({ points }: { points: EquityPoint[] }) {
       );
     return () => {
       cancelAnimationFrame(frame);
+      resized.disconnect();
       for (const chart of charts) chart.remove();
     };
   }, [points]);
   return (
-    <div data-testid="equity-chart" role="img" aria-label="equity curve and drawdown">
+    <figure
+      data-testid="equity-chart"
+      aria-label={equityCaption(points, title)}
+      style={{ margin: 0 }}
+    >
       <div ref={equityRef} style={{ height: 280 }} />
       <div ref={drawdownRef} style={{ height: 140, marginTop: 8 }} />
-    </div>
+      <figcaption style={{ fontSize: 12, color: 'var(--mantine-color-dimmed)' }}>
+        {equityCaption(points, title)}
+      </figcaption>
+    </figure>
   );
 }
