@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Backoff } from '@ktrdr/shared';
 import { desktopRuntime } from '../main/runtime-plan.js';
 
 /**
@@ -14,6 +15,9 @@ const WORKER_READY = /^ktrdr-worker (\S+) listening on/;
 
 /** A worker's exit code when the backend refused its id as another live worker's (sysexits EX_CONFIG). */
 const EXIT_WORKER_ID_IN_USE = 78;
+
+/** The wait before a crashed worker is started again: always a second (crashes are capped per minute). */
+const RESTART_BACKOFF = { initialMs: 1000, growth: 'fixed' } as const;
 
 /** A local worker child process, restarted when it dies while the stack runs. */
 export interface SupervisedWorker {
@@ -62,6 +66,7 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
   let declined = false;
   let lastLine = '';
   const crashes: number[] = [];
+  const restarts = new Backoff(RESTART_BACKOFF);
 
   const start = () => {
     currentId = undefined;
@@ -87,6 +92,7 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
         if (line.trim()) lastLine = line.trim();
         if (id) {
           everListened = true;
+          restarts.reset();
           currentId = id;
           for (const resolve of idResolvers) resolve(id);
           idResolvers = [];
@@ -122,8 +128,11 @@ export function superviseWorker(options: WorkerProcessOptions): SupervisedWorker
         options.log(`[${options.name}] exited (${code ?? signal}) too often; not restarting it`);
         return;
       }
-      options.log(`[${options.name}] exited (${code ?? signal}); restarting in 1 s`);
-      setTimeout(() => !stopping && start(), 1000).unref();
+      const delayMs = restarts.next();
+      options.log(
+        `[${options.name}] exited (${code ?? signal}); restarting in ${Math.round(delayMs / 1000)} s`,
+      );
+      setTimeout(() => !stopping && start(), delayMs).unref();
     });
   };
   start();

@@ -13,7 +13,7 @@ import {
   type ContractDetails,
   type Logger,
 } from '@stoqey/ib';
-import type { IbGatewayState } from '@ktrdr/shared';
+import { Backoff, type IbGatewayState } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ContractQuery, IbWhatToShow } from '../contracts/contract-mapping.js';
 import type { ListedContract } from '../contracts/listed-contract.js';
@@ -26,7 +26,6 @@ import {
 } from '../errors.js';
 import type { Bar } from '../historical/bars.js';
 import { parseIbTime } from '../historical/ib-time.js';
-import { Backoff } from './backoff.js';
 import { IbCode, isFarmBroken, isFarmNotice } from './ib-codes.js';
 import { IbSession, type SessionListener } from './ib-session.js';
 import { withRequestId } from './stoqey-internals.js';
@@ -147,7 +146,10 @@ export class GatewayLink {
 
   constructor(private readonly options: GatewayLinkOptions) {
     this.clientId = options.clientId;
-    this.backoff = new Backoff(options.reconnectInitialMs, options.reconnectMaxMs);
+    this.backoff = new Backoff({
+      initialMs: options.reconnectInitialMs,
+      maxMs: options.reconnectMaxMs,
+    });
     this.listener = {
       ready: (session) => this.onReady(session),
       lost: (session, reason) => this.onLost(session, reason),
@@ -343,7 +345,7 @@ export class GatewayLink {
       this.clientId += 1;
       this.options.log.warn(`client id ${refused} is in use at IB; trying ${this.clientId}`);
       // not the gateway's fault: try the next id without growing the delay
-      this.scheduleReconnect(this.backoff.initialMs);
+      this.scheduleReconnect(this.backoff.policy.initialMs);
       return;
     }
     if (wasConnected) this.options.log.warn(`lost IB Gateway/TWS: ${reason}; reconnecting`);

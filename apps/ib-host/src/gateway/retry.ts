@@ -1,15 +1,15 @@
+import { retry } from '@ktrdr/shared';
 import { ConnectionLostError } from '../errors.js';
 
 /**
- * Runs `attempt`, again when the connection dropped under it (it waits for the link to come
- * back on its own), at most `times` times in all.
+ * Runs `attempt`, again when the connection dropped under it, at most `times` times in all.
+ * No wait between tries: each one waits for the link to come back on its own.
  */
-export async function retryOnConnectionLoss<T>(attempt: () => Promise<T>, times = 3): Promise<T> {
-  for (let round = 1; ; round++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof ConnectionLostError) || round >= times) throw error;
-    }
-  }
+export function retryOnConnectionLoss<T>(attempt: () => Promise<T>, times = 3): Promise<T> {
+  return retry(attempt, {
+    initialMs: 0,
+    growth: 'fixed',
+    maxAttempts: times,
+    retryable: (error) => error instanceof ConnectionLostError,
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  backoffDelay,
   IB_BAR_SIZES,
   TIMEFRAME_MS,
   type IbHistoricalRequest,
@@ -245,7 +246,7 @@ export class HistoricalService {
             { ib_code: failure.code },
           );
         }
-        const waitMs = settings.pacingBackoffMs * 2 ** retries;
+        const waitMs = backoffDelay({ initialMs: settings.pacingBackoffMs }, retries + 1);
         retries++;
         log.warn(
           `IB error ${failure.code} (${failure.ibMessage}) for ${job.symbol} to ${query.endDateTime}: retry ${retries} in ${waitMs} ms`,

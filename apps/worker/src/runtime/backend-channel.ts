@@ -2,6 +2,7 @@ import { createParser } from 'eventsource-parser';
 import {
   ApiError,
   fillPath,
+  retry,
   Routes,
   type BackendClient,
   type ChannelReply,
@@ -48,19 +49,19 @@ export class BackendChannel {
   }
 
   private async loop(): Promise<void> {
-    while (this.running) {
-      this.controller = new AbortController();
-      try {
-        await this.connectOnce(this.controller.signal);
-      } catch (error) {
-        if (!this.running) break;
+    const controller = new AbortController();
+    this.controller = controller;
+    // a channel never ends well: each drop is reopened after the same short wait, until closed
+    await retry(() => this.connectOnce(controller.signal), {
+      initialMs: this.deps.retryMs ?? 1000,
+      growth: 'fixed',
+      signal: controller.signal,
+      onRetry: (error) => {
         const why =
           error instanceof ApiError ? `${error.status} ${error.message}` : (error as Error).message;
         this.deps.log.warn({ err: why }, 'channel to the backend dropped; reopening');
-      }
-      if (!this.running) break;
-      await new Promise((resolve) => setTimeout(resolve, this.deps.retryMs ?? 1000));
-    }
+      },
+    }).catch(() => undefined);
   }
 
   private async connectOnce(signal: AbortSignal): Promise<void> {

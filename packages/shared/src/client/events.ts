@@ -5,6 +5,7 @@ import {
   type BackendEventName,
 } from '../contracts/events.js';
 import { Routes } from '../contracts/routes.js';
+import { retry } from '../retry.js';
 import type { HttpClient } from './http.js';
 
 const KNOWN = new Set<string>(BACKEND_EVENT_NAMES);
@@ -85,23 +86,29 @@ export function subscribeToEvents(
     }
   };
 
-  void (async () => {
-    while (!controller.signal.aborted) {
-      try {
-        await connectOnce();
-        if (!controller.signal.aborted) options.onDisconnect?.(new Error('event stream ended'));
-      } catch (error) {
-        if (controller.signal.aborted) break;
-        if (!opened && (error as { name?: string }).name === 'ApiError') {
-          rejectReady(error);
-          return;
-        }
-        options.onDisconnect?.(error);
-      }
-      if (controller.signal.aborted) break;
-      await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 500));
+  // a refusal of the first connection (401, 404) is the answer: every other drop is retried
+  let refused = false;
+  const followOnce = async () => {
+    try {
+      await connectOnce();
+    } catch (error) {
+      if (controller.signal.aborted) throw error;
+      if (!opened && (error as { name?: string }).name === 'ApiError') {
+        refused = true;
+        rejectReady(error);
+      } else options.onDisconnect?.(error);
+      throw error;
     }
-  })();
+    const ended = new Error('event stream ended');
+    if (!controller.signal.aborted) options.onDisconnect?.(ended);
+    throw ended;
+  };
+  void retry(followOnce, {
+    initialMs: options.retryMs ?? 500,
+    growth: 'fixed',
+    signal: controller.signal,
+    retryable: () => !refused,
+  }).catch(() => undefined);
 
   return {
     ready,

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { ApiError } from '../client/errors.js';
 import { StringEnum } from './schema-helpers.js';
 
 /** Every error code a service may answer with (DESIGN.md §3). */
@@ -51,3 +52,67 @@ export const ErrorResponseSchema = Type.Object({
 });
 /** `{"error": {"code", "message", "details"?}}`. */
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;
+
+/**
+ * The outcomes of the worker protocol that a coarse error code alone does not name. Each
+ * travels as `details.outcome` of an error whose `code` and status keep their older meaning
+ * (409 `CONFLICT`), so an old worker that reads only the status still does the right thing
+ * and a new one branches on the name.
+ */
+export const PROTOCOL_OUTCOMES = [
+  /**
+   * 409 on a report or an artifact upload: `worker_id` + `attempt` no longer hold the
+   * operation (it failed over, was resumed, or was dispatched afresh). The worker drops that
+   * attempt of the job; `details.attempt` and `details.worker_id` say who holds it now.
+   */
+  'ATTEMPT_SUPERSEDED',
+  /**
+   * 409 on a report or an artifact upload from the attempt that does hold the operation,
+   * which has already ended (cancelled, failed, or ended with another outcome): the report
+   * comes too late to change anything. The worker drops the job; `details.status` is the
+   * recorded ending.
+   */
+  'STALE_REPORT',
+] as const;
+
+/** A named protocol outcome (`details.outcome` of an error response). */
+export type ProtocolOutcome = (typeof PROTOCOL_OUTCOMES)[number];
+
+const KNOWN_OUTCOMES = new Set<string>(PROTOCOL_OUTCOMES);
+
+/**
+ * The `details` of an error response that carries a protocol outcome: `drop: true` tells
+ * any worker, old or new, to drop the job it reported on.
+ */
+export function outcomeDetails(
+  outcome: ProtocolOutcome,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { outcome, drop: true, ...extra };
+}
+
+/** True when `error` is an {@link ApiError} with this code. */
+export function hasErrorCode(error: unknown, code: ErrorCode): error is ApiError {
+  return error instanceof ApiError && error.code === code;
+}
+
+/** The named protocol outcome an error carries, if any. */
+export function protocolOutcome(error: unknown): ProtocolOutcome | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const outcome = error.details?.outcome;
+  return typeof outcome === 'string' && KNOWN_OUTCOMES.has(outcome)
+    ? (outcome as ProtocolOutcome)
+    : undefined;
+}
+
+/**
+ * True when the backend answered that the job reported on is no longer this worker's to
+ * run: a named drop outcome, or (from a backend older than the names) a 409 whose details
+ * say `drop: true`.
+ */
+export function mustDropJob(error: unknown): error is ApiError {
+  if (!(error instanceof ApiError)) return false;
+  return (
+    protocolOutcome(error) !== undefined || (error.status === 409 && error.details?.drop === true)
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * Moves a job's files up to the backend as artifacts: checkpoints while it runs, its result
+ * files once it has ended — so a worker on another machine needs no shared disk.
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { mustDropJob, type BackendClient } from '@ktrdr/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import { CHECKPOINT_ARTIFACT, type ArtifactFile } from './job-definition.js';
+import type { Drop } from './registration.js';
+
+/** Result files of one ended attempt, uploaded in order; `uploaded` counts those already up. */
+export interface ResultFiles {
+  operation_id: string;
+  attempt: number;
+  artifacts?: ArtifactFile[];
+  uploaded?: number;
+}
+
+interface CheckpointSlot {
+  next: { attempt: number; bytes: Uint8Array; ref: string } | undefined;
+}
+
+/** What the transfers need from the worker. */
+export interface ArtifactTransferDeps {
+  client: BackendClient;
+  workerId: () => string;
+  /** The backend answered a checkpoint with "drop this job". */
+  onDrop: (drops: readonly Drop[]) => void;
+  log: FastifyBaseLogger;
+}
+
+/** A job's uploads: checkpoints (one at a time per operation), result files. */
+export class ArtifactTransfer {
+  private readonly checkpoints = new Map<string, CheckpointSlot>();
+
+  constructor(private readonly deps: ArtifactTransferDeps) {}
+
+  /**
+   * Uploads a checkpoint of a running attempt and tells the backend where it stands. One
+   * upload at a time per operation; while one runs, only the newest waiting one is kept.
+   */
+  saveCheckpoint(operationId: string, attempt: number, bytes: Uint8Array, ref: string): void {
+    const slot = this.checkpoints.get(operationId);
+    if (slot) {
+      slot.next = { attempt, bytes, ref };
+      return;
+    }
+    const entry: CheckpointSlot = { next: { attempt, bytes, ref } };
+    this.checkpoints.set(operationId, entry);
+    void (async () => {
+      while (entry.next) {
+        const { attempt: a, bytes: b, ref: r } = entry.next;
+        entry.next = undefined;
+        const who = { worker_id: this.deps.workerId(), attempt: a };
+        try {
+          await this.deps.client.putArtifact(operationId, CHECKPOINT_ARTIFACT, who, b, {
+            timeoutMs: 120_000,
+          });
+          await this.deps.client.reportOperation(
+            operationId,
+            { ...who, checkpoint_ref: r },
+            { timeoutMs: 10_000 },
+          );
+        } catch (error) {
+          if (mustDropJob(error)) {
+            // the backend moved on from this attempt: its checkpoints are worthless too
+            entry.next = undefined;
+            this.deps.onDrop([{ id: operationId, attempt: a }]);
+            break;
+          }
+          // a lost checkpoint costs only the work since the previous one
+          this.deps.log.warn(
+            { operation_id: operationId, err: (error as Error).message },
+            'checkpoint not saved',
+          );
+        }
+      }
+      this.checkpoints.delete(operationId);
+    })();
+  }
+
+  /** Forgets a checkpoint still waiting to go up: it is worthless once the job has ended. */
+  discardWaitingCheckpoint(operationId: string): void {
+    const slot = this.checkpoints.get(operationId);
+    if (slot) slot.next = undefined;
+  }
+
+  /** Uploads the result files not yet up, in order (a retry continues where one stopped). */
+  async uploadResults(files: ResultFiles): Promise<void> {
+    const who = { worker_id: this.deps.workerId(), attempt: files.attempt };
+    const all = files.artifacts ?? [];
+    for (let i = files.uploaded ?? 0; i < all.length; i++) {
+      const file = all[i] as ArtifactFile;
+      const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
+      await this.deps.client.putArtifact(files.operation_id, file.name, who, body, {
+        timeoutMs: 600_000,
+      });
+      files.uploaded = i + 1;
+    }
+  }
+
+  /** Removes the local result files once the backend has taken (or refused) the outcome. */
+  async removeResults(files: ResultFiles): Promise<void> {
+    for (const file of files.artifacts ?? []) await rm(file.path, { force: true });
+  }
+}
