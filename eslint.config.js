@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
-import { layerRules } from './eslint.layers.js';
+import { importCycleRules, layerRules } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -83,5 +83,6 @@ export default tseslint.config(
   },
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
   ...layerRules,
+  ...importCycleRules,
   prettier,
 );

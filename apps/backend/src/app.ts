@@ -5,6 +5,7 @@ import {
   createServer,
   type TypedServer,
 } from '@ktrdr/server-kit';
+import { JobKindRegistry, dataLoadKind, sweepKind, type AnyJobKind } from '@ktrdr/shared';
 import type { BackendTokens } from './auth/backend-tokens.js';
 import type { TlsIdentity } from './auth/tls-certificate.js';
 import { WorkerCredentials } from './auth/worker-credentials.js';
@@ -16,14 +17,16 @@ import { BacktestService } from './backtests/backtest-service.js';
 import type { BackendConfig } from './config.js';
 import type { BackendContext } from './context.js';
 import { SeriesStore } from './data/series-store.js';
+import { DispatchQueues } from './dispatch/dispatch-queues.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { EventBus } from './events/event-bus.js';
 import { BackendMetrics } from './observability/prometheus.js';
-import { OperationActions } from './operations/operation-actions.js';
+import { OperationActions, type LocalRunner } from './operations/operation-actions.js';
 import { OperationsService } from './operations/operations-service.js';
 import { OperationStore } from './operations/operation-store.js';
 import { ModelStore } from './models/model-store.js';
 import { backtestRoutes } from './routes/backtests.js';
+import { jobKindRoutes } from './routes/job-kinds.js';
 import { modelRoutes } from './routes/models.js';
 import { trainingRoutes } from './routes/training.js';
 import { TrainingService } from './training/training-service.js';
@@ -58,6 +61,8 @@ export interface BuildDeps {
   tls?: TlsIdentity | undefined;
   /** The URL clients use to reach this backend (known once it listens). */
   publicUrl: () => string;
+  /** Job kinds beyond the built-in ones. */
+  jobKinds?: readonly AnyJobKind[];
 }
 
 /** A built backend: the Fastify app (not listening) and its services. */
@@ -101,7 +106,16 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   );
   const layout = dataDirLayout(config.dataDir);
   const events = new EventBus();
-  const operations = new OperationsService(new OperationStore(deps.db), events);
+  const kinds = new JobKindRegistry(deps.jobKinds ?? []);
+  // built first and handed to both: the operations service reads queue positions from the
+  // queues the dispatcher moves operations through
+  const queues = new DispatchQueues();
+  const operations = new OperationsService({
+    store: new OperationStore(deps.db),
+    events,
+    queues,
+    kinds,
+  });
   const registry = new WorkerRegistry(events);
   const channels = new ChannelHub((workerId) => {
     const worker = registry.get(workerId);
@@ -114,6 +128,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   );
   const metrics = new BackendMetrics({ workers: registry, operations, events });
   const dispatcher = new Dispatcher({
+    kinds,
+    queues,
     registry,
     operations,
     clients,
@@ -137,7 +153,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     },
   });
   const artifacts = new ArtifactStore(layout.artifacts);
-  const actions = new OperationActions({
+  const actions: OperationActions = new OperationActions({
     operations,
     dispatcher,
     registry,
@@ -147,6 +163,9 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     cancelTimeoutMs: config.cancelTimeoutMs,
     log,
     backendUrl: deps.publicUrl,
+    // the services of the kinds the backend runs itself, built below (the sweep service
+    // uses the actions); looked up when an action needs one
+    localRunner: (type): LocalRunner | undefined => localRunners.get(type),
   });
   const series = new SeriesStore(deps.db);
   series.seed(join(config.assetsDir, 'data'));
@@ -180,8 +199,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     log,
     codeVersion: BACKEND_VERSION,
   });
-  actions.registerLocalRunner('data_load', acquisition);
-  const sweeps = new SweepService({
+  const sweeps: SweepService = new SweepService({
     operations,
     backtests,
     dispatcher,
@@ -193,7 +211,13 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     maxChildren: config.maxSweepChildren,
     backendUrl: deps.publicUrl,
   });
-  actions.registerLocalRunner('sweep', sweeps);
+  const localRunners: ReadonlyMap<string, LocalRunner> = new Map<string, LocalRunner>([
+    [dataLoadKind.operationType, acquisition],
+    [sweepKind.operationType, sweeps],
+  ]);
+  for (const kind of kinds.all())
+    if (kind.runsOn === 'backend' && !localRunners.has(kind.operationType))
+      throw new Error(`job kind ${kind.operationType} runs on the backend, and no service runs it`);
 
   const ctx: BackendContext = {
     config,
@@ -228,6 +252,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
   operationRoutes(app, ctx);
   backtestRoutes(app, ctx);
   trainingRoutes(app, ctx);
+  jobKindRoutes(app, ctx);
   sweepRoutes(app, ctx);
   modelRoutes(app, ctx);
   eventRoutes(app, ctx);

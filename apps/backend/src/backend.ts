@@ -1,4 +1,5 @@
 import { listenOn, type ServiceHandle } from '@ktrdr/server-kit';
+import type { AnyJobKind } from '@ktrdr/shared';
 import { buildApp, type BuiltBackend } from './app.js';
 import { join } from 'node:path';
 import { BackendTokens, type TokenSource } from './auth/backend-tokens.js';
@@ -29,11 +30,23 @@ export interface BackendHandle extends ServiceHandle {
   backend: BuiltBackend;
 }
 
+/** What a backend is started with beyond its configuration. */
+export interface StartBackendOptions {
+  /**
+   * Job kinds beyond the built-in ones (a plugin's, a test's): the backend dispatches,
+   * recovers, scopes and lists them from their descriptors alone.
+   */
+  jobKinds?: readonly AnyJobKind[];
+}
+
 /**
  * Starts the backend: takes the data dir's lock, opens the database, restores queued
  * operations, listens, and runs failure detection. `close()` undoes all of it.
  */
-export async function startBackend(config: BackendConfig): Promise<BackendHandle> {
+export async function startBackend(
+  config: BackendConfig,
+  options: StartBackendOptions = {},
+): Promise<BackendHandle> {
   const layout = ensureDataDir(config.dataDir);
   const releaseLock = acquireLock(layout.lock, `http://${config.host}:${config.port}`);
   let db;
@@ -55,17 +68,20 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
           : undefined;
     db = openDatabase(layout.database, { driver: config.sqliteDriver ?? 'auto' });
     let url = '';
-    const built = await buildApp(config, { db, tokens, tls, publicUrl: () => url });
+    const built = await buildApp(config, {
+      db,
+      tokens,
+      tls,
+      publicUrl: () => url,
+      jobKinds: options.jobKinds ?? [],
+    });
     const { app, ctx } = built;
 
-    // what a previous run left: queued work goes back in line, running work must be claimed
-    const running = ctx.operations.byStatus('running');
-    ctx.acquisition.failInterrupted(running.filter((r) => r.operation_type === 'data_load'));
-    // operations the backend runs itself are not claimed by workers
+    // what a previous run left: queued work goes back in line, running work must be claimed;
+    // operations of kinds the backend runs itself (`runsOn: 'backend'`) go to their services
+    const running = ctx.actions.restoreInterrupted(ctx.operations.byStatus('running'));
     ctx.workers.expectClaims(
-      running
-        .filter((r) => r.operation_type !== 'data_load' && r.operation_type !== 'sweep')
-        .map((r) => r.operation_id),
+      running.map((r) => r.operation_id),
       config.restartClaimMs,
     );
 
@@ -84,7 +100,8 @@ export async function startBackend(config: BackendConfig): Promise<BackendHandle
     const pending = ctx.operations.byStatus('pending');
     for (const record of pending)
       if (record.worker_id !== null) ctx.operations.unassignWorker(record.operation_id);
-    ctx.dispatcher.restore(pending.filter((r) => r.operation_type !== 'sweep'));
+    // the dispatcher queues those that run on workers
+    ctx.dispatcher.restore(pending);
     ctx.sweeps.reattach();
     const sweep = setInterval(
       () => ctx.workers.sweep(),

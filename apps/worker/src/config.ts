@@ -67,6 +67,11 @@ export interface WorkerConfig {
    */
   gpuHost: boolean;
   logLevel: string;
+  /**
+   * Modules of extra job kinds to run (KTRDR_JOB_KINDS, comma-separated paths or file URLs),
+   * each default-exporting `{kind, handlerModule}`: a plugin's, or a test's.
+   */
+  jobKindModules?: readonly string[] | undefined;
 }
 
 /** The training host service's port (DESIGN.md §1). */
@@ -93,6 +98,7 @@ const FLAGS: Record<string, string> = {
   '--cache-dir': 'KTRDR_CACHE_DIR',
   '--log-level': 'KTRDR_LOG_LEVEL',
   '--training-backend': 'KTRDR_TRAINING_BACKEND',
+  '--job-kinds': 'KTRDR_JOB_KINDS',
 };
 
 /** Usage text of `ktrdr-worker --help`. */
@@ -112,7 +118,8 @@ http://<first non-loopback address>:<port>), KTRDR_WORKER_PUBLIC_HOST (advertise
 host with the port bound, for replicas on port 0), KTRDR_WORKER_CONNECTION (direct; reverse
 when the backend cannot reach this machine: the worker opens a channel to it instead),
 KTRDR_WORKER_ID, KTRDR_CACHE_DIR,
-KTRDR_TRAINING_BACKEND (auto = cuda → webgpu → node → wasm → cpu, the first that loads).
+KTRDR_TRAINING_BACKEND (auto = cuda → webgpu → node → wasm → cpu, the first that loads),
+KTRDR_JOB_KINDS (--job-kinds: modules of extra job kinds, comma-separated).
 --gpu-host (KTRDR_GPU_HOST=1) runs the training host service: a training worker on
 port 5002 that starts only when a GPU backend loads.
 
@@ -226,6 +233,10 @@ export function loadWorkerConfig(
     logLevel: values.KTRDR_LOG_LEVEL?.trim()
       ? parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL)
       : 'info',
+    jobKindModules: (values.KTRDR_JOB_KINDS ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
   };
 }
 

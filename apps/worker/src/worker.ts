@@ -7,8 +7,7 @@ import { BackendClient, type WorkerCapabilities } from '@ktrdr/shared';
 import { createLogger, listenOn, type RouteEntry, type ServiceHandle } from '@ktrdr/server-kit';
 import { Agent } from 'undici';
 import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js';
-import { backtestJobDefinition } from './jobs/backtest/definition.js';
-import { trainingJobDefinition } from './jobs/training/definition.js';
+import { BUILT_IN_WORKER_JOBS, loadJobKindModules } from './jobs/index.js';
 import { BackendChannel } from './runtime/backend-channel.js';
 import { BackendLink, type WorkerIdInUseError } from './runtime/backend-link.js';
 import type { WorkerJobDefinition } from './runtime/job-definition.js';
@@ -17,11 +16,11 @@ import { LocalOperations } from './runtime/local-operations.js';
 import { buildWorkerApp } from './runtime/worker-app.js';
 import { WORKER_VERSION } from './version.js';
 
-/** The job types each worker type runs. */
-const DEFINITIONS: Record<WorkerConfig['workerType'], WorkerJobDefinition[]> = {
-  backtesting: [backtestJobDefinition],
-  training: [trainingJobDefinition],
-};
+/** What a worker is started with beyond its configuration. */
+export interface StartWorkerOptions {
+  /** Job kinds beyond the built-in ones (in-process callers; the bin uses KTRDR_JOB_KINDS). */
+  jobs?: readonly WorkerJobDefinition[];
+}
 
 /** A running worker. */
 export interface WorkerHandle extends ServiceHandle {
@@ -50,9 +49,17 @@ export interface WorkerHandle extends ServiceHandle {
  * then registration, heartbeats and job execution. `close()` stops at once;
  * `shutdown()` is the graceful path SIGTERM takes.
  */
-export async function startWorker(config: WorkerConfig): Promise<WorkerHandle> {
+export async function startWorker(
+  config: WorkerConfig,
+  options: StartWorkerOptions = {},
+): Promise<WorkerHandle> {
   mkdirSync(config.cacheDir, { recursive: true });
-  const definitions = DEFINITIONS[config.workerType];
+  // the kinds of this worker's type: built-in, given, and loaded from KTRDR_JOB_KINDS
+  const definitions = [
+    ...BUILT_IN_WORKER_JOBS,
+    ...(options.jobs ?? []),
+    ...(await loadJobKindModules(config.jobKindModules ?? [])),
+  ].filter((definition) => definition.workerType === config.workerType);
   const log = createLogger(config.logLevel, 'worker');
   let workerId = config.workerId ?? '';
   const local = new LocalOperations(() => workerId);

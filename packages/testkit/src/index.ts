@@ -6,3 +6,4 @@ export * from './ports.js';
 export * from './harness-worker.js';
 export * from './chaos.js';
 export * from './test-lan.js';
+export * from './test-job-kind/index.js';

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { allocateBars, type Bars } from '@ktrdr/engine/data';
 import {
+  dataLoadKind,
   parseDateInput,
   type DataDownloadRequest,
   type DataLoadResult,
@@ -13,7 +14,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { SeriesStore } from '../data/series-store.js';
 import { RESULT_ARTIFACT } from '../operations/operation-actions.js';
-import type { OperationRecord } from '../operations/operation-record.js';
+import { isOfKind, type OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import { planDownload, type TimeRange } from './download-plan.js';
 import { findGaps } from '../data/gaps.js';
@@ -114,8 +115,8 @@ export class DataAcquisitionService {
       mode: body.mode,
       stored,
     });
-    const record = operations.create({
-      type: 'data_load',
+    const record = operations.create<'data_load'>({
+      type: dataLoadKind.operationType,
       metadata: {
         symbol,
         timeframe: body.timeframe,
@@ -151,15 +152,15 @@ export class DataAcquisitionService {
   }
 
   private async run(
-    record: OperationRecord,
+    record: OperationRecord<'data_load'>,
     chunks: TimeRange[],
     running: RunningDownload,
   ): Promise<void> {
     const { operations, series, gate } = this.deps;
     const id = record.operation_id;
-    const symbol = String(record.metadata.symbol);
-    const timeframe = record.metadata.timeframe as Bars['timeframe'];
-    const request = (record.job as { request: DataDownloadRequest }).request;
+    const { symbol, timeframe } = record.metadata;
+    const request = record.job?.request;
+    if (!request) throw new Error(`data_load ${id} has no download request`);
     const pending = new PendingBars();
     const flushEveryMs = this.deps.flushEveryMs ?? 10_000;
     const flushEveryBars = this.deps.flushEveryBars ?? 200_000;
@@ -264,7 +265,7 @@ export class DataAcquisitionService {
     const summary: Omit<DataLoadResult, 'gap_list' | 'timings'> = {
       symbol,
       timeframe,
-      mode: record.metadata.mode as DataLoadResult['mode'],
+      mode: record.metadata.mode,
       chunks: chunks.length,
       empty_chunks: emptyChunks,
       ib_requests: requests,
@@ -325,9 +326,14 @@ export class DataAcquisitionService {
         },
       );
     }
-    const request = (record.job as { request?: DataDownloadRequest } | null)?.request;
+    const request = isOfKind(record, dataLoadKind.operationType) ? record.job?.request : undefined;
     if (!request) throw new ConflictError(`operation ${id} has no download request to repeat`);
     return this.start(request, id);
+  }
+
+  /** After a restart: a download the previous run left `running` cannot go on; say so. */
+  interrupted(record: OperationRecord): void {
+    this.failInterrupted([record]);
   }
 
   /** After a restart: downloads the previous run left `running` cannot go on; say so. */

@@ -1,9 +1,10 @@
 import { feasibilityIssues, featureSpec, featureSpecHash } from '@ktrdr/engine/validate';
-import type {
-  BacktestJob,
-  BacktestStartRequest,
-  StartResponse,
-  StrategyConfig,
+import {
+  backtestingKind,
+  type BacktestJob,
+  type BacktestStartRequest,
+  type StartResponse,
+  type StrategyConfig,
 } from '@ktrdr/shared';
 import { ValidationError, ValidationIssuesError } from '@ktrdr/server-kit';
 import type { SeriesStore } from '../data/series-store.js';
@@ -75,7 +76,7 @@ export class BacktestService {
     body: BacktestStartRequest,
     parentOperationId?: string,
     options: { strategyByReference?: boolean } = {},
-  ): NewOperation {
+  ): NewOperation<'backtesting'> {
     const run = resolveRun(this.deps, body);
     const feasibility = feasibilityIssues(run.config, run.barCount);
     if (feasibility.length > 0) throw new ValidationIssuesError(feasibility);
@@ -98,7 +99,7 @@ export class BacktestService {
       ...(body.model_id !== undefined ? { model_id: body.model_id } : {}),
     };
     return {
-      type: 'backtesting',
+      type: backtestingKind.operationType,
       parentOperationId: parentOperationId ?? null,
       metadata: {
         strategy_name: run.strategyName,
@@ -125,8 +126,8 @@ export class BacktestService {
   async start(body: BacktestStartRequest): Promise<StartResponse> {
     const { operations, dispatcher, registry } = this.deps;
     const operation = this.prepare(body);
-    requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
-    const record = operations.create(operation);
+    requireWorkersOfType(registry, backtestingKind.runsOn, this.deps.backendUrl());
+    const record = operations.create<'backtesting'>(operation);
     await dispatcher.submit(record);
     return { success: true, operation_id: record.operation_id, status: record.status };
   }

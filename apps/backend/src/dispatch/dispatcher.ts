@@ -1,13 +1,17 @@
-import { ApiError, ConnectionError, type WorkerType } from '@ktrdr/shared';
+import { ApiError, ConnectionError, type JobKindRegistry, type WorkerType } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
 import type { WorkerClients } from '../workers/worker-clients.js';
 import type { WorkerRecord, WorkerRegistry } from '../workers/worker-registry.js';
-import { jobDefinition } from './job-definitions.js';
+import type { DispatchQueues } from './dispatch-queues.js';
 
 /** What the dispatcher needs from the rest of the backend. */
 export interface DispatcherDeps {
+  /** The job kinds: which worker type runs each, its start route, GPU preference. */
+  kinds: JobKindRegistry;
+  /** The queues (shared with the operations service, which reads queue positions). */
+  queues: DispatchQueues;
   registry: WorkerRegistry;
   operations: OperationsService;
   clients: WorkerClients;
@@ -32,39 +36,37 @@ interface Pick {
  * head of the queue for the next one.
  */
 export class Dispatcher {
-  private readonly queues = new Map<WorkerType, string[]>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly now: () => number;
   private closed = false;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.now = deps.now ?? (() => Date.now());
-    deps.operations.setQueuePositionLookup((id) => this.queuePosition(id));
   }
 
   private queue(type: WorkerType): string[] {
-    let queue = this.queues.get(type);
-    if (!queue) {
-      queue = [];
-      this.queues.set(type, queue);
-    }
-    return queue;
+    return this.deps.queues.of(type);
+  }
+
+  /** The worker type that runs an operation (a clear error for backend-run kinds). */
+  private workerTypeOf(record: OperationRecord): WorkerType {
+    return this.deps.kinds.onWorkers(record.operation_type).runsOn;
   }
 
   /** 1-based place of a pending operation in its queue, or null. */
   queuePosition(id: string): number | null {
-    for (const queue of this.queues.values()) {
-      const at = queue.indexOf(id);
-      if (at >= 0) return at + 1;
-    }
-    return null;
+    return this.deps.queues.position(id);
   }
 
-  /** Puts operations (oldest first) back in their queues, e.g. after a restart. */
+  /**
+   * Puts pending operations (oldest first) back in their queues, e.g. after a restart;
+   * those of kinds the backend runs itself are left to their services.
+   */
   restore(records: readonly OperationRecord[]): void {
     for (const record of records)
-      this.queue(jobDefinition(record.operation_type).workerType).push(record.operation_id);
-    for (const type of this.queues.keys()) this.pump(type);
+      if (!this.deps.kinds.runsOnBackend(record.operation_type))
+        this.queue(this.workerTypeOf(record)).push(record.operation_id);
+    for (const type of this.deps.queues.types()) this.pump(type);
   }
 
   /**
@@ -72,7 +74,7 @@ export class Dispatcher {
    * once. Resolves when it runs or waits in the queue.
    */
   async submit(record: OperationRecord, options: { front?: boolean } = {}): Promise<void> {
-    const type = jobDefinition(record.operation_type).workerType;
+    const type = this.workerTypeOf(record);
     // work that was already running (failover) goes ahead of work that never started
     if (options.front) this.queue(type).unshift(record.operation_id);
     else this.queue(type).push(record.operation_id);
@@ -93,15 +95,9 @@ export class Dispatcher {
 
   /** Removes a queued operation; false if it was not queued. */
   dequeue(id: string): boolean {
-    for (const [type, queue] of this.queues) {
-      const at = queue.indexOf(id);
-      if (at >= 0) {
-        queue.splice(at, 1);
-        this.announceQueue(type, at);
-        return true;
-      }
-    }
-    return false;
+    const removed = this.deps.queues.remove(id);
+    if (removed) this.announceQueue(removed.type, removed.at);
+    return removed !== undefined;
   }
 
   /** The dispatch of `id` under way, if any (cancel waits for it before acting). */
@@ -122,17 +118,17 @@ export class Dispatcher {
         started = true;
         continue;
       }
-      const pick = this.pick(type, jobDefinition(record.operation_type).preferGpu);
+      const kind = this.deps.kinds.onWorkers(record.operation_type);
+      const pick = this.pick(type, kind.preferGpu);
       if (!pick) break;
       queue.shift();
       started = true;
       this.deps.registry.setState(pick.worker, 'busy', { id, attempt: record.attempt });
       pick.worker.last_dispatched_at = this.now();
       // training records the TensorFlow.js backend it ran on, for reproducibility
-      const trainingBackend =
-        record.operation_type === 'training'
-          ? (pick.worker.capabilities.training_backend ?? null)
-          : undefined;
+      const trainingBackend = kind.recordsTrainingBackend
+        ? (pick.worker.capabilities.training_backend ?? null)
+        : undefined;
       this.deps.operations.assignWorker(id, pick.worker.worker_id, pick.reason, trainingBackend);
       const dispatch: Promise<void> = this.dispatch(pick, record).finally(() => {
         // a retry may already have started the next attempt: only forget our own
@@ -180,7 +176,7 @@ export class Dispatcher {
   private async dispatch(pick: Pick, record: OperationRecord): Promise<void> {
     const { worker } = pick;
     const { registry, operations, clients, log } = this.deps;
-    const definition = jobDefinition(record.operation_type);
+    const definition = this.deps.kinds.onWorkers(record.operation_type);
     const id = record.operation_id;
     const job = { ...(record.job ?? {}), task_id: id, attempt: record.attempt };
     const started = performance.now();
@@ -194,14 +190,14 @@ export class Dispatcher {
       if (error instanceof ApiError && error.status === 503) {
         // busy with something we did not give it (a job from before a restart): skip it
         registry.setState(worker, 'busy', { id: null, attempt: null });
-        this.queue(definition.workerType).unshift(id);
+        this.queue(definition.runsOn).unshift(id);
       } else if (error instanceof ConnectionError) {
         log.warn(
           { worker_id: worker.worker_id, err: error.message },
           'dispatch could not reach worker',
         );
         registry.setState(worker, 'temporarily_unavailable', { id: null, attempt: null });
-        this.queue(definition.workerType).unshift(id);
+        this.queue(definition.runsOn).unshift(id);
       } else {
         const message = error instanceof ApiError ? error.message : String(error);
         operations.finish(id, 'failed', {
@@ -210,7 +206,7 @@ export class Dispatcher {
         registry.setState(worker, 'available', { id: null, attempt: null });
       }
     }
-    this.pump(definition.workerType);
+    this.pump(definition.runsOn);
   }
 
   private announceQueue(type: WorkerType, fromIndex: number): void {

@@ -1,18 +1,17 @@
 import type { Readable } from 'node:stream';
 import {
   isTerminalStatus,
+  outcomeDetails,
   type ArtifactUploadQuery,
   type Operation,
   type OperationReport,
   type OperationReportResponse,
-  type OperationType,
   type StartResponse,
 } from '@ktrdr/shared';
 import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactStore, StoredArtifact } from '../artifacts/artifact-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import { jobDefinition } from '../dispatch/job-definitions.js';
 import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { WorkerClients } from '../workers/worker-clients.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
@@ -32,6 +31,11 @@ export interface OperationActionsDeps {
   log: FastifyBaseLogger;
   /** The URL a new worker would use, for the "start a worker" hint. */
   backendUrl: () => string;
+  /**
+   * The service that runs operations of a backend-run kind (`runsOn: 'backend'`). Looked up
+   * when an action needs it: the sweep service is built after the actions, which it uses.
+   */
+  localRunner: (operationType: string) => LocalRunner | undefined;
 }
 
 /** The result artifact (display form: downsampled curve, recent trades). */
@@ -50,6 +54,8 @@ export interface LocalRunner {
   resume?(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }>;
   /** Its result as JSON text (default: the stored artifact of a completed operation). */
   resultText?(id: string): Promise<string>;
+  /** After a restart: an operation of its kind the previous run left `running`. */
+  interrupted?(record: OperationRecord): void;
 }
 
 /**
@@ -57,13 +63,29 @@ export interface LocalRunner {
  * artifacts, read its result. Each checks the lifecycle rules of DESIGN.md §3.
  */
 export class OperationActions {
-  private readonly localRunners = new Map<OperationType, LocalRunner>();
-
   constructor(private readonly deps: OperationActionsDeps) {}
 
-  /** Operations of `type` are run by `runner` in the backend, not dispatched to workers. */
-  registerLocalRunner(type: OperationType, runner: LocalRunner): void {
-    this.localRunners.set(type, runner);
+  /** The runner of an operation the backend runs itself; undefined for worker-run kinds. */
+  private localRunnerOf(record: OperationRecord): LocalRunner | undefined {
+    if (!this.deps.operations.kinds.runsOnBackend(record.operation_type)) return undefined;
+    const runner = this.deps.localRunner(record.operation_type);
+    if (!runner)
+      throw new Error(`no service runs ${record.operation_type} operations in this backend`);
+    return runner;
+  }
+
+  /**
+   * After a restart: each operation a backend-run kind left `running` goes to its runner;
+   * the rest are returned (workers must claim them).
+   */
+  restoreInterrupted(running: readonly OperationRecord[]): OperationRecord[] {
+    const onWorkers: OperationRecord[] = [];
+    for (const record of running) {
+      const local = this.localRunnerOf(record);
+      if (local) local.interrupted?.(record);
+      else onWorkers.push(record);
+    }
+    return onWorkers;
   }
 
   /**
@@ -75,7 +97,7 @@ export class OperationActions {
     let record = operations.require(id);
     const why = reason?.trim() ? `cancelled: ${reason.trim()}` : 'cancelled by user';
     this.assertCancellable(record);
-    const local = this.localRunners.get(record.operation_type);
+    const local = this.localRunnerOf(record);
     if (local) return local.cancel(id, why);
     if (dispatcher.inflightDispatch(id)) {
       await dispatcher.settled(id);
@@ -129,7 +151,10 @@ export class OperationActions {
     if (record.worker_id !== workerId || record.attempt !== attempt) {
       throw new ConflictError(
         `stale: operation ${id} is at attempt ${record.attempt} on ${record.worker_id ?? 'no worker'}, not attempt ${attempt} on ${workerId}; drop it`,
-        { drop: true, attempt: record.attempt, worker_id: record.worker_id },
+        outcomeDetails('ATTEMPT_SUPERSEDED', {
+          attempt: record.attempt,
+          worker_id: record.worker_id,
+        }),
       );
     }
     return record;
@@ -143,10 +168,10 @@ export class OperationActions {
     if (worker) registry.touch(worker, false);
     if (isTerminalStatus(record.status)) {
       if (body.status === record.status) return { accepted: true, status: record.status };
-      throw new ConflictError(`operation ${id} is already ${record.status}; drop it`, {
-        drop: true,
-        status: record.status,
-      });
+      throw new ConflictError(
+        `operation ${id} is already ${record.status}; drop it`,
+        outcomeDetails('STALE_REPORT', { status: record.status }),
+      );
     }
     if (body.metrics && body.metrics.length > 0) operations.appendMetrics(id, body.metrics);
     if (body.checkpoint_ref) operations.setCheckpoint(record, body.checkpoint_ref);
@@ -175,9 +200,10 @@ export class OperationActions {
   ): Promise<StoredArtifact> {
     const record = this.requireHolder(id, who.worker_id, who.attempt);
     if (isTerminalStatus(record.status) && record.status !== 'completed') {
-      throw new ConflictError(`operation ${id} is ${record.status}; its artifacts are closed`, {
-        drop: true,
-      });
+      throw new ConflictError(
+        `operation ${id} is ${record.status}; its artifacts are closed`,
+        outcomeDetails('STALE_REPORT', { status: record.status }),
+      );
     }
     return this.deps.artifacts.write(id, name, body);
   }
@@ -198,7 +224,7 @@ export class OperationActions {
 
   /** The stored result of a completed operation, as JSON text. */
   async resultText(id: string): Promise<string> {
-    const local = this.localRunners.get(this.deps.operations.require(id).operation_type);
+    const local = this.localRunnerOf(this.deps.operations.require(id));
     if (local?.resultText) return local.resultText(id);
     this.requireCompleted(id);
     const text = await this.deps.artifacts.readText(id, RESULT_ARTIFACT);
@@ -224,15 +250,16 @@ export class OperationActions {
   }
 
   private requireWorkersFor(id: string): void {
-    const operationType = this.deps.operations.require(id).operation_type;
-    if (this.localRunners.has(operationType)) return;
-    const type = jobDefinition(operationType).workerType;
+    const { operations } = this.deps;
+    const operationType = operations.require(id).operation_type;
+    if (operations.kinds.runsOnBackend(operationType)) return;
+    const type = operations.kinds.onWorkers(operationType).runsOn;
     requireWorkersOfType(this.deps.registry, type, this.deps.backendUrl());
   }
 
   /** Continues a failed or cancelled operation from its checkpoint on any free worker. */
   async resume(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
-    const local = this.localRunners.get(this.deps.operations.require(id).operation_type);
+    const local = this.localRunnerOf(this.deps.operations.require(id));
     if (local?.resume) return local.resume(id);
     this.requireWorkersFor(id);
     const record = this.deps.operations.prepareResume(id);
@@ -242,7 +269,7 @@ export class OperationActions {
 
   /** Runs an ended operation again from scratch as a new operation. */
   async retry(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
-    const local = this.localRunners.get(this.deps.operations.require(id).operation_type);
+    const local = this.localRunnerOf(this.deps.operations.require(id));
     if (local) return local.retry(id);
     this.requireWorkersFor(id);
     const record = this.deps.operations.prepareRetry(id);

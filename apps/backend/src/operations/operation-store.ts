@@ -22,11 +22,28 @@ interface Row {
   provenance: string;
   job: string | null;
   checkpoint_ref: string | null;
+  /** Insertion order (the list's order). */
+  seq: number;
 }
 
-function fromRow(row: Row): OperationRecord {
+/** A stored record; it keeps its row's `seq` (insertion order) as it always has. */
+function fromRow(row: Row): OperationRecord & { seq: number } {
   return {
-    ...(row as unknown as OperationRecord),
+    seq: row.seq,
+    operation_id: row.operation_id,
+    operation_type: row.operation_type,
+    // written only from OperationStatus values
+    status: row.status as OperationStatus,
+    attempt: row.attempt,
+    worker_id: row.worker_id,
+    parent_operation_id: row.parent_operation_id,
+    retry_of: row.retry_of,
+    created_at: row.created_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+    error_message: row.error_message,
+    routing_reason: row.routing_reason,
+    checkpoint_ref: row.checkpoint_ref,
     progress: JSON.parse(row.progress) as OperationRecord['progress'],
     metadata: JSON.parse(row.metadata) as OperationRecord['metadata'],
     result_summary: row.result_summary

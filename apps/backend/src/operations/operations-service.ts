@@ -1,26 +1,27 @@
 import {
   initialProgress,
   isTerminalStatus,
-  modelIdForOperation,
+  type JobKindRegistry,
+  type UntypedRetryPlan,
   type MetricRow,
   type Operation,
   type OperationListQuery,
-  type OperationType,
   type Progress,
   type Provenance,
 } from '@ktrdr/shared';
 import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
+import type { DispatchQueues } from '../dispatch/dispatch-queues.js';
 import type { EventBus } from '../events/event-bus.js';
 import { newOperationId } from './operation-ids.js';
 import { toWireOperation, type OperationRecord } from './operation-record.js';
 import type { OperationStore } from './operation-store.js';
 
-/** What a new operation starts from. */
-export interface NewOperation {
-  type: OperationType;
-  metadata: Record<string, unknown>;
+/** What a new operation of kind `K` starts from (its fields typed by its descriptor). */
+export interface NewOperation<K extends string = string> {
+  type: K;
+  metadata: OperationRecord<K>['metadata'];
   provenance: Provenance;
-  job: Record<string, unknown> | null;
+  job: OperationRecord<K>['job'];
   parentOperationId?: string | null;
   retryOf?: string | null;
   /** A pre-made id (see {@link newOperationId}), when the job must name it. */
@@ -35,15 +36,53 @@ export function checkpointPosition(ref: string): string {
   return epoch ? `epoch ${epoch}` : 'its checkpoint';
 }
 
+/**
+ * The job an attempt sends: the stored one, continuing from `checkpointRef` when there is
+ * one, else from the start.
+ */
+function jobForAttempt<J extends Record<string, unknown> | null>(
+  job: J,
+  checkpointRef: string | null,
+): J {
+  if (job === null) return job;
+  const next: Record<string, unknown> = { ...job };
+  if (checkpointRef) next.checkpoint_ref = checkpointRef;
+  else delete next.checkpoint_ref;
+  return next as J;
+}
+
 /** How an operation ended. */
 export type FinalStatus = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * Why an operation goes back in line (see {@link OperationsService.backInLine}):
+ * - `requeue`: an ended child runs again (resuming a sweep); a no-op unless it failed or was cancelled;
+ * - `resume`: a failed or cancelled operation continues from its checkpoint (409 without one);
+ * - `failover`: its worker was lost; the attempt ends `lost: <lost>`;
+ * - `reopen`: an ended operation the backend runs itself (a sweep) is running again.
+ */
+export type BackInLine =
+  { why: 'requeue' } | { why: 'resume' } | { why: 'failover'; lost: string } | { why: 'reopen' };
+
+/** What the operations service is built from. */
+export interface OperationsServiceDeps {
+  store: OperationStore;
+  events: EventBus;
+  /** The dispatch queues, for the queue position of pending operations. */
+  queues: DispatchQueues;
+  /** The job kinds (what a retry must not reuse). */
+  kinds: JobKindRegistry;
+  now?: () => Date;
+}
 
 /**
  * The lifecycle of operations: the backend is their only writer, and every change goes
  * through here so it is persisted first and then announced on the event stream.
  */
 export class OperationsService {
-  private queuePosition: (id: string) => number | null = () => null;
+  private readonly store: OperationStore;
+  private readonly events: EventBus;
+  private readonly now: () => Date;
   /**
    * Pending and running operations, kept in memory (write-through: every change is
    * persisted first) so the hot paths — dispatch, reports, cancel — never re-read and
@@ -53,29 +92,32 @@ export class OperationsService {
   /** Called after an operation ended (sweeps follow their children this way). */
   private readonly endListeners = new Set<(record: OperationRecord) => void>();
 
-  constructor(
-    private readonly store: OperationStore,
-    private readonly events: EventBus,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  constructor(private readonly deps: OperationsServiceDeps) {
+    this.store = deps.store;
+    this.events = deps.events;
+    this.now = deps.now ?? (() => new Date());
+  }
 
-  /** Lets the dispatcher tell where a pending operation stands in its queue. */
-  setQueuePositionLookup(lookup: (id: string) => number | null): void {
-    this.queuePosition = lookup;
+  /** The job kinds this backend knows. */
+  get kinds(): JobKindRegistry {
+    return this.deps.kinds;
   }
 
   /** The wire form, with the live queue position. */
   toWire(record: OperationRecord): Operation {
     return toWireOperation(
       record,
-      record.status === 'pending' ? this.queuePosition(record.operation_id) : null,
+      record.status === 'pending' ? this.deps.queues.position(record.operation_id) : null,
     );
   }
 
-  /** Creates a `pending` operation. */
-  create(input: NewOperation): OperationRecord {
+  /**
+   * Creates a `pending` operation. `create<'training'>(…)` checks its job and metadata
+   * against the kind's schemas' types; without the type argument they are plain objects.
+   */
+  create<K extends string = string>(input: NewOperation<NoInfer<K>>): OperationRecord<K> {
     const now = this.now();
-    const record: OperationRecord = {
+    const record: OperationRecord<K> = {
       operation_id: input.operationId ?? newOperationId(input.type, now),
       operation_type: input.type,
       status: 'pending',
@@ -153,29 +195,14 @@ export class OperationsService {
     return this.store.byParent(parentId).map((row) => this.active.get(row.operation_id) ?? row);
   }
 
-  /**
-   * Puts an ended child back in line under its id with the next attempt: from its
-   * checkpoint when it saved one, else from the start (resuming a sweep).
-   */
+  /** An ended child runs again (resuming a sweep): `backInLine(id, {why: 'requeue'})`. */
   requeue(id: string): OperationRecord {
-    const record = this.require(id);
-    if (record.status !== 'failed' && record.status !== 'cancelled') return record;
-    return this.backInLine(record, (position) =>
-      position ? `resuming from ${position}` : 'queued again',
-    );
+    return this.backInLine(id, { why: 'requeue' });
   }
 
-  /** An ended operation run by the backend itself (a sweep) is running again. */
+  /** An ended backend-run operation (a sweep) is running again: `backInLine(id, {why: 'reopen'})`. */
   reopen(id: string): OperationRecord {
-    const record = this.require(id);
-    record.status = 'running';
-    record.attempt += 1;
-    record.completed_at = null;
-    record.error_message = null;
-    this.store.update(record);
-    this.active.set(id, record);
-    this.announce(record);
-    return record;
+    return this.backInLine(id, { why: 'reopen' });
   }
 
   /** Announces the current state of an operation (e.g. its queue position moved). */
@@ -241,76 +268,83 @@ export class OperationsService {
     this.store.update(record);
   }
 
-  /**
-   * Puts a failed or cancelled operation back in line under the same id, with the next
-   * attempt, to continue from its last checkpoint. The caller dispatches it.
-   */
+  /** Resume: a failed or cancelled operation continues from its checkpoint (the caller dispatches it). */
   prepareResume(id: string): OperationRecord {
-    const record = this.require(id);
-    if (record.status !== 'failed' && record.status !== 'cancelled') {
-      throw new ConflictError(
-        `operation ${id} is ${record.status}; only a failed or cancelled operation can be resumed`,
-        { status: record.status },
-      );
-    }
-    if (!record.checkpoint_ref) {
-      throw new ConflictError(
-        `operation ${id} saved no checkpoint to resume from; retry it to start again from scratch`,
-        { status: record.status },
-      );
-    }
-    return this.backInLine(record, (position) => `resuming from ${position}`);
+    return this.backInLine(id, { why: 'resume' });
   }
 
-  /**
-   * Automatic failover: the worker running this attempt was lost. The attempt ends as
-   * `lost: <why>` and the operation goes back in line under the same id with the next
-   * attempt, to continue from its checkpoint on another worker — or from the start when it
-   * saved none (jobs are deterministic, so the result is the same). The caller dispatches it.
-   */
+  /** Automatic failover: the worker running this attempt was lost (the caller dispatches it). */
   failOver(id: string, why: string): OperationRecord {
-    const record = this.require(id);
-    if (record.status !== 'running' && record.status !== 'pending') return record;
-    const at = this.now().toISOString();
-    record.attempts = record.attempts.map((a) =>
-      a.attempt === record.attempt && a.ended_at === null
-        ? { ...a, ended_at: at, outcome: `lost: ${why}` }
-        : a,
-    );
-    this.backInLine(record, (position) =>
-      position
-        ? `worker lost; resuming from ${position} (attempt ${record.attempt})`
-        : `worker lost before its first checkpoint; starting again (attempt ${record.attempt})`,
-    );
-    this.announce(record);
-    return record;
+    return this.backInLine(id, { why: 'failover', lost: why });
   }
 
   /**
-   * Puts an operation back in line under its id with the next attempt: from its checkpoint
-   * when it saved one (progress kept), else from the start (progress reset). `step` words
-   * the progress line, given the checkpoint's position or undefined. Stored; not dispatched.
+   * The one way an operation goes back in line under its id with the next attempt (requeue,
+   * resume, failover, reopen; a retry copies its job the same way into a new operation).
+   * A worker-run operation becomes `pending`, from its checkpoint when it saved one (progress
+   * kept) or else from the start (progress reset — jobs are deterministic, so the result is
+   * the same); a backend-run one (`reopen`) is `running` again. Stored; not dispatched.
    */
-  private backInLine(
-    record: OperationRecord,
-    step: (position: string | undefined) => string,
-  ): OperationRecord {
-    record.status = 'pending';
+  backInLine(id: string, reason: BackInLine): OperationRecord {
+    const record = this.require(id);
+    const ended = record.status === 'failed' || record.status === 'cancelled';
+    const position = record.checkpoint_ref ? checkpointPosition(record.checkpoint_ref) : undefined;
+    let step: string;
+    switch (reason.why) {
+      case 'requeue':
+        if (!ended) return record;
+        step = position ? `resuming from ${position}` : 'queued again';
+        break;
+      case 'resume':
+        if (!ended) {
+          throw new ConflictError(
+            `operation ${id} is ${record.status}; only a failed or cancelled operation can be resumed`,
+            { status: record.status },
+          );
+        }
+        if (!position) {
+          throw new ConflictError(
+            `operation ${id} saved no checkpoint to resume from; retry it to start again from scratch`,
+            { status: record.status },
+          );
+        }
+        step = `resuming from ${position}`;
+        break;
+      case 'failover': {
+        if (record.status !== 'running' && record.status !== 'pending') return record;
+        const at = this.now().toISOString();
+        record.attempts = record.attempts.map((a) =>
+          a.attempt === record.attempt && a.ended_at === null
+            ? { ...a, ended_at: at, outcome: `lost: ${reason.lost}` }
+            : a,
+        );
+        step = position
+          ? `worker lost; resuming from ${position} (attempt ${record.attempt + 1})`
+          : `worker lost before its first checkpoint; starting again (attempt ${record.attempt + 1})`;
+        break;
+      }
+      case 'reopen':
+        step = '';
+        break;
+    }
     record.attempt += 1;
-    record.worker_id = null;
     record.completed_at = null;
     record.error_message = null;
-    record.routing_reason = null;
-    const job = { ...(record.job ?? {}) };
-    if (record.checkpoint_ref) job.checkpoint_ref = record.checkpoint_ref;
-    else delete job.checkpoint_ref;
-    record.job = job;
-    const position = record.checkpoint_ref ? checkpointPosition(record.checkpoint_ref) : undefined;
-    record.progress = position
-      ? { ...record.progress, eta_seconds: null, current_step: step(position) }
-      : { ...initialProgress(), current_step: step(undefined) };
+    if (reason.why === 'reopen') {
+      // the backend runs it: no worker, no queue, no job to re-send
+      record.status = 'running';
+    } else {
+      record.status = 'pending';
+      record.worker_id = null;
+      record.routing_reason = null;
+      record.job = jobForAttempt(record.job, record.checkpoint_ref);
+      record.progress = position
+        ? { ...record.progress, eta_seconds: null, current_step: step }
+        : { ...initialProgress(), current_step: step };
+    }
     this.store.update(record);
     this.active.set(record.operation_id, record);
+    if (reason.why === 'failover' || reason.why === 'reopen') this.announce(record);
     return record;
   }
 
@@ -328,23 +362,18 @@ export class OperationsService {
         { status: old.status },
       );
     }
-    const job = { ...(old.job ?? {}) };
-    delete job.checkpoint_ref;
     const operationId = newOperationId(old.operation_type, this.now());
-    let metadata = old.metadata;
-    let provenance = old.provenance;
-    if (old.operation_type === 'training' && typeof job.model_id === 'string') {
-      // a model id is never reused: the retry's model is named after the retry
-      job.model_id = modelIdForOperation(String(old.metadata.strategy_name), operationId);
-      metadata = { ...metadata, model_id: job.model_id };
-      provenance = { ...provenance, model_id: job.model_id as string };
-    }
+    const job = jobForAttempt(old.job, null);
+    // what a retry must not reuse (a model id): the kind says
+    const plan: UntypedRetryPlan | undefined = job
+      ? this.deps.kinds.retry(old.operation_type, { job, metadata: old.metadata }, operationId)
+      : undefined;
     return this.create({
       operationId,
       type: old.operation_type,
-      metadata,
-      provenance,
-      job,
+      metadata: plan?.metadata ?? old.metadata,
+      provenance: { ...old.provenance, ...plan?.provenance },
+      job: plan?.job ?? job,
       parentOperationId: old.parent_operation_id,
       retryOf: old.operation_id,
     });

@@ -1,5 +1,5 @@
 import {
-  DataDownloadRequestSchema,
+  dataLoadKind,
   IbContractSchema,
   IbStatusSchema,
   IbValidateRequestSchema,
@@ -8,17 +8,18 @@ import {
 } from '@ktrdr/shared';
 import { errorResponses, type TypedServer } from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
+import { startRouteOf } from './job-kinds.js';
 
 /** Data downloads through the IB host service, and its state. */
 export function acquisitionRoutes(app: TypedServer, ctx: BackendContext): void {
   app.post(
-    Routes.backend.dataDownload,
+    startRouteOf(dataLoadKind),
     {
       schema: {
         tags: ['data'],
         summary:
           'Download bars from Interactive Brokers through the IB host service (a data_load operation with progress per chunk)',
-        body: DataDownloadRequestSchema,
+        body: dataLoadKind.schemas.request,
         response: { 202: StartResponseSchema, ...errorResponses(400, 503) },
       },
     },

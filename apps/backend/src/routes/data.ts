@@ -22,7 +22,7 @@ import {
   type TypedServer,
 } from '@ktrdr/server-kit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { jobReadsSeries } from '../auth/worker-scope.js';
+import { readsSeries } from '../auth/worker-scope.js';
 import type { BackendContext } from '../context.js';
 
 const gzipAsync = promisify(gzip);
@@ -94,11 +94,7 @@ export function dataRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request, typedReply) => {
       const reply = rawReply(typedReply);
       const { symbol, timeframe } = request.params;
-      ctx.scope.needs(
-        request,
-        `the series ${symbol} ${timeframe}`,
-        jobReadsSeries(symbol, timeframe),
-      );
+      ctx.scope.needs(request, `the series ${symbol} ${timeframe}`, readsSeries(symbol, timeframe));
       const start = rangeBound('start', request.query.start);
       const end = rangeBound('end', request.query.end);
       if (start !== undefined && end !== undefined && end < start)

@@ -16,6 +16,7 @@ import {
 } from '@ktrdr/server-kit';
 import Type from 'typebox';
 import { createReadStream } from 'node:fs';
+import { readsModel } from '../auth/worker-scope.js';
 import type { BackendContext } from '../context.js';
 
 const ModelParams = Type.Object({ model_id: ModelIdSchema });
@@ -63,7 +64,7 @@ export function modelRoutes(app: TypedServer, ctx: BackendContext): void {
     },
     async (request, reply) => {
       const { model_id } = request.params;
-      ctx.scope.needs(request, `the model ${model_id}`, (job) => job.model_id === model_id);
+      ctx.scope.needs(request, `the model ${model_id}`, readsModel(model_id));
       const path = ctx.models.path(model_id);
       return rawReply(reply).type('application/json').send(createReadStream(path));
     },
@@ -89,7 +90,7 @@ export function modelRoutes(app: TypedServer, ctx: BackendContext): void {
       const who = request.query;
       ctx.scope.self(request, who.worker_id, 'store a model');
       const record = ctx.actions.requireHolder(who.operation_id, who.worker_id, who.attempt);
-      if (record.operation_type !== 'training' || record.job?.model_id !== model_id) {
+      if (!ctx.scope.scopeOf(record).writesModels.includes(model_id)) {
         throw new ValidationError(
           'model_id',
           `operation ${record.operation_id} does not make model "${model_id}"`,

@@ -14,6 +14,7 @@ import {
   type TypedServer,
 } from '@ktrdr/server-kit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { readsStrategy } from '../auth/worker-scope.js';
 import type { BackendContext } from '../context.js';
 import {
   parseStrategyYaml,
@@ -92,10 +93,7 @@ export function strategyRoutes(app: TypedServer, ctx: BackendContext): void {
       const { name } = request.params;
       const { hash } = request.query;
       // a worker reads the version its job names (a sweep's children carry only a reference)
-      ctx.scope.needs(request, `the strategy ${name}`, (job) => {
-        const ref = job.strategy as { name?: unknown; base_hash?: unknown } | undefined;
-        return ref?.name === name && hash !== undefined && ref.base_hash === hash;
-      });
+      ctx.scope.needs(request, `the strategy ${name}`, readsStrategy(name, hash));
       const strategy = hash ? ctx.strategies.version(name, hash) : ctx.strategies.get(name);
       if (!strategy)
         throw new NotFoundError(hash ? `version ${hash} of strategy` : 'strategy', name);

@@ -1,25 +1,27 @@
 import Type from 'typebox';
 import {
+  hasKind,
   OperationIdSchema,
   Routes,
   StartResponseSchema,
-  SweepStartRequestSchema,
+  sweepKind,
   type SweepResult,
 } from '@ktrdr/shared';
 import { ConflictError, errorResponses, rawReply, type TypedServer } from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
+import { startRouteOf } from './job-kinds.js';
 import { leaderboardCsv } from '../sweeps/leaderboard-csv.js';
 
 /** `POST /api/v1/sweeps/start` and the leaderboard as CSV. */
 export function sweepRoutes(app: TypedServer, ctx: BackendContext): void {
   app.post(
-    Routes.backend.sweepStart,
+    startRouteOf(sweepKind),
     {
       schema: {
         tags: ['sweeps'],
         summary:
           'Start a parameter sweep: one backtest per parameter set (grid or random), over every free backtest worker; every set is checked before any is queued',
-        body: SweepStartRequestSchema,
+        body: sweepKind.schemas.request,
         response: { 202: StartResponseSchema, ...errorResponses(400, 503) },
       },
     },
@@ -39,7 +41,7 @@ export function sweepRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request, reply) => {
       const id = request.params.operation_id;
       const record = ctx.operations.require(id);
-      if (record.operation_type !== 'sweep')
+      if (!hasKind(record, sweepKind.operationType))
         throw new ConflictError(
           `operation ${id} is a ${record.operation_type} operation; only a sweep has a leaderboard`,
         );

@@ -1,6 +1,7 @@
 import { trainingIssues } from '@ktrdr/engine/validate';
 import {
   modelIdForOperation,
+  trainingKind,
   type StartResponse,
   type TrainingJob,
   type TrainingStartRequest,
@@ -46,11 +47,11 @@ export class TrainingService {
     }
     const issues = trainingIssues(config, run.barCount);
     if (issues.length > 0) throw new ValidationIssuesError(issues);
-    requireWorkersOfType(registry, 'training', this.deps.backendUrl());
+    requireWorkersOfType(registry, trainingKind.runsOn, this.deps.backendUrl());
 
     const epochs = body.epochs ?? config.training.epochs ?? 50;
     const seed = body.seed ?? config.training.seed ?? 42;
-    const operationId = newOperationId('training');
+    const operationId = newOperationId(trainingKind.operationType);
     const modelId = modelIdForOperation(run.strategyName, operationId);
     const job: Omit<TrainingJob, 'task_id' | 'attempt'> = {
       strategy: { name: run.strategyName, hash: run.hash, config },
@@ -59,9 +60,9 @@ export class TrainingService {
       epochs,
       seed,
     };
-    const record = operations.create({
+    const record = operations.create<'training'>({
       operationId,
-      type: 'training',
+      type: trainingKind.operationType,
       metadata: {
         strategy_name: run.strategyName,
         symbol: run.data.symbol,

@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 import { readArgumentFile } from '../input-file.js';
 import { day, fixed, percentOf, timestamp } from '../output/format.js';
 import { renderPairs, renderTable } from '../output/table.js';
-import { withExample, type ActionFactory } from '../program.js';
+import { withExample, type ActionFactory } from '../command-kit.js';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const clip = (text: string, width: number) =>

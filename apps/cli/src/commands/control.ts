@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { isTerminalStatus } from '@ktrdr/shared';
 import { ExitCode } from '../exit-codes.js';
 import { followAndReport } from '../follow/follow-flow.js';
-import { withExample, type ActionFactory } from '../program.js';
+import { withExample, type ActionFactory } from '../command-kit.js';
 import { followOptions, startedThen } from './launch.js';
 
 /** `ktrdr follow | cancel | resume | retry`. */

@@ -9,7 +9,7 @@ import {
 import { readArgumentFile } from '../input-file.js';
 import { integer, timestamp } from '../output/format.js';
 import { renderPairs, renderTable } from '../output/table.js';
-import { choiceFlag, withExample, type ActionFactory } from '../program.js';
+import { choiceFlag, withExample, type ActionFactory } from '../command-kit.js';
 import { followOptions, startedThen } from './launch.js';
 
 const DATA_FIELD_FLAGS = {

@@ -14,7 +14,7 @@ import {
   numberFlag,
   withExample,
   type ActionFactory,
-} from '../program.js';
+} from '../command-kit.js';
 
 /** API fields of the start routes → the flags that set them (for error messages). */
 export const START_FIELD_FLAGS: Record<string, string> = {

@@ -9,7 +9,7 @@ import {
 } from '@ktrdr/doctor';
 import { ExitCode } from '../exit-codes.js';
 import { canRedraw } from '../terminal.js';
-import { numberFlag, withExample, type ActionFactory } from '../program.js';
+import { numberFlag, withExample, type ActionFactory } from '../command-kit.js';
 
 const SETUP_PARTS = ['desktop', 'gpu'] as const;
 

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
+  JobKindRegistry,
   OPERATION_STATUSES,
   OPERATION_TYPES,
+  builtInJobKinds,
+  type JobKindModule,
   type Operation,
   type OperationListQuery,
 } from '@ktrdr/shared';
@@ -10,15 +15,45 @@ import { bar } from '../follow/progress-view.js';
 import { outcomeLine, whatItRuns } from '../follow/summary.js';
 import { ago, timestamp } from '../output/format.js';
 import { renderPairs, renderTable, type Column } from '../output/table.js';
-import { choiceFlag, integerFlag, withExample, type ActionFactory } from '../program.js';
+import { choiceFlag, integerFlag, withExample, type ActionFactory } from '../command-kit.js';
 import { workerColumns } from './workers.js';
 
-const operationColumns = (now = Date.now()): Column<Operation>[] => [
+/**
+ * The job kinds whose labels `ktrdr ops` shows: the built-in ones, plus those of the
+ * `KTRDR_JOB_KINDS` modules (the variable workers load extra kinds from).
+ */
+async function knownKinds(env: NodeJS.ProcessEnv): Promise<JobKindRegistry> {
+  const specifiers = (env.KTRDR_JOB_KINDS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (specifiers.length === 0) return builtInJobKinds;
+  const extra = await Promise.all(
+    specifiers.map(async (specifier) => {
+      const url = /^file:/.test(specifier)
+        ? specifier
+        : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
+      return ((await import(url)) as { default: JobKindModule }).default.kind;
+    }),
+  );
+  return new JobKindRegistry(extra);
+}
+
+/** What an operation runs, led by its kind's label (`Backtest · sma_crossover on SP500 1d …`). */
+function kindLine(kinds: JobKindRegistry, op: Operation): string {
+  const what = kinds.describe(op) || whatItRuns(op);
+  return [kinds.label(op.operation_type), what].filter(Boolean).join(' · ');
+}
+
+const operationColumns = (
+  kinds: JobKindRegistry = builtInJobKinds,
+  now = Date.now(),
+): Column<Operation>[] => [
   { header: 'ID', value: (o) => o.operation_id },
   { header: 'TYPE', value: (o) => o.operation_type },
   { header: 'STATUS', value: (o) => o.status },
   { header: 'PROGRESS', value: (o) => `${o.progress.percentage.toFixed(1)}%`, align: 'right' },
-  { header: 'WHAT', value: (o) => whatItRuns(o) || '—' },
+  { header: 'WHAT', value: (o) => kindLine(kinds, o) },
   { header: 'WORKER', value: (o) => o.worker_id ?? '—' },
   { header: 'CREATED', value: (o) => ago(o.created_at, now), align: 'right' },
 ];
@@ -87,13 +122,14 @@ export function registerOperationCommands(program: Command, action: ActionFactor
         if (opts.type) query.operation_type = opts.type;
         if (opts.active) query.active_only = true;
         const list = await ctx.connection().client.listOperations(query);
+        const kinds = await knownKinds(ctx.terminal.env);
         ctx.output.result(list, () => {
           if (list.operations.length === 0) return 'No operations match.';
           const more =
             list.total_count > list.operations.length
               ? `\n(${list.operations.length} of ${list.total_count}; --limit shows more)`
               : '';
-          return `${renderTable(list.operations, operationColumns())}${more}`;
+          return `${renderTable(list.operations, operationColumns(kinds))}${more}`;
         });
         return undefined;
       },

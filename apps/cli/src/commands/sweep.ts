@@ -5,7 +5,7 @@ import {
   type SweepRange,
   type SweepStartRequest,
 } from '@ktrdr/shared';
-import { choiceFlag, integerFlag, withExample, type ActionFactory } from '../program.js';
+import { choiceFlag, integerFlag, withExample, type ActionFactory } from '../command-kit.js';
 import {
   dataFields,
   dataOptions,

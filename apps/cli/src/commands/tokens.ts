@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
-import { withExample, type ActionFactory } from '../program.js';
+import { withExample, type ActionFactory } from '../command-kit.js';
 
 const KINDS = ['admin', 'join', 'workers'] as const;
 

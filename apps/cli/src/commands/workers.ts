@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Worker } from '@ktrdr/shared';
 import { ago } from '../output/format.js';
 import { renderTable, type Column } from '../output/table.js';
-import { withExample, type ActionFactory } from '../program.js';
+import { withExample, type ActionFactory } from '../command-kit.js';
 
 /** The roster's columns: who, what kind, in what state, on what hardware, doing what. */
 export function workerColumns(now = Date.now()): Column<Worker>[] {

@@ -1,6 +1,8 @@
 import type {
+  AnyJobKind,
   CancellationToken,
   BackendClient,
+  DispatchedJobOf,
   MetricInput,
   OperationType,
   ProgressUpdate,
@@ -10,12 +12,13 @@ import type {
 import type { TSchema } from 'typebox';
 
 /**
- * One kind of job a worker runs. Adding a job type is: its request schema in `shared`,
- * a handler module, and one of these — the runtime provides the start route, the
- * thread, progress, cancellation and reporting.
+ * One kind of job a worker runs: made by {@link workerJobOf} from the kind's descriptor in
+ * `shared` (operation type, worker type, start route, job schema) and its handler module —
+ * the runtime provides the start route, the thread, progress, cancellation and reporting.
  */
 export interface WorkerJobDefinition {
   workerType: WorkerType;
+  /** The kind's operation type (an extra kind's is outside the built-in enum, a plain string on the wire). */
   operationType: OperationType;
   /** The route the backend POSTs the job to. */
   startPath: string;
@@ -83,8 +86,39 @@ export interface JobOutcome {
   artifacts?: ArtifactFile[];
 }
 
-/** A job handler: runs in a worker thread, never on the worker's event loop. */
-export type JobHandler = (job: Record<string, unknown>, ctx: JobContext) => Promise<JobOutcome>;
+/**
+ * A job handler: runs in a worker thread, never on the worker's event loop. `J` is the job
+ * body (`DispatchedJobOf<typeof myKind>`): the start route validated it against the kind's
+ * job schema before the handler sees it.
+ */
+export type JobHandler<J = Record<string, unknown>> = (
+  job: J,
+  ctx: JobContext,
+) => Promise<JobOutcome>;
+
+/**
+ * The worker job of a kind: route, schema and types from its descriptor, run by the default
+ * export of `handlerModule` (a {@link JobHandler}) in a worker thread. `describe` picks what
+ * the worker's own record of an operation shows as metadata.
+ */
+export function workerJobOf<D extends AnyJobKind>(
+  kind: D,
+  handlerModule: URL,
+  describe: (job: DispatchedJobOf<D>) => Record<string, unknown> = () => ({}),
+): WorkerJobDefinition {
+  const workerType = kind.runsOn;
+  if (workerType === 'backend' || kind.workerStartPath === null)
+    throw new Error(`job kind ${kind.operationType} does not run on workers`);
+  return {
+    workerType,
+    operationType: kind.operationType as OperationType,
+    startPath: kind.workerStartPath,
+    requestSchema: kind.schemas.job,
+    handlerModule,
+    // the start route validated the body against the kind's job schema
+    describe: (job) => describe(job as DispatchedJobOf<D>),
+  };
+}
 
 /**
  * A handler module may also export `prepare`: run once when its thread starts, before

@@ -117,7 +117,7 @@ function BacktestResultPanel({ operation }: { operation: Operation }) {
         <Title order={4} mb="xs">
           Equity and drawdown
         </Title>
-        <EquityChart points={equity_curve} />
+        <EquityChart points={equity_curve} title={runTitle(operation)} />
         {result.data.equity_points_total &&
           result.data.equity_points_total > equity_curve.length && (
             <Text size="xs" c="dimmed">

@@ -2,6 +2,9 @@ import { Anchor, Badge, Group, Select, Stack, Table, Text, Title } from '@mantin
 import {
   OPERATION_STATUSES,
   OPERATION_TYPES,
+  builtInJobKinds,
+  hasKind,
+  sweepKind,
   type Operation,
   type OperationListQuery,
 } from '@ktrdr/shared';
@@ -30,7 +33,7 @@ function describe(op: Operation): string {
  */
 function SweepLine({ op }: { op: Operation }) {
   const m = op.metadata;
-  if (op.operation_type === 'sweep') {
+  if (hasKind(op, sweepKind.operationType)) {
     const paths = Array.isArray(m.dimensions)
       ? m.dimensions.map(String)
       : Object.keys((m.parameters as Record<string, unknown> | undefined) ?? {});
@@ -107,12 +110,16 @@ const OperationRow = memo(function OperationRow({ op, now }: { op: Operation; no
       </Table.Td>
       <Table.Td>
         <Text size="sm">
-          {op.operation_type === 'sweep' && (
-            <Badge size="xs" variant="light" color="grape" mr={6}>
-              sweep
-            </Badge>
-          )}
-          {describe(op)}
+          <Badge
+            size="xs"
+            variant="light"
+            color={builtInJobKinds.runsOnBackend(op.operation_type) ? 'grape' : 'gray'}
+            mr={6}
+            data-testid="kind-badge"
+          >
+            {builtInJobKinds.label(op.operation_type)}
+          </Badge>
+          {describe(op) || builtInJobKinds.describe(op)}
         </Text>
         <SweepLine op={op} />
       </Table.Td>
@@ -173,7 +180,7 @@ export function OperationsView() {
             aria-label="Filter by type"
             placeholder="Any type"
             clearable
-            data={[...OPERATION_TYPES]}
+            data={OPERATION_TYPES.map((t) => ({ value: t, label: builtInJobKinds.label(t) }))}
             value={type}
             onChange={setType}
             w={160}

@@ -112,8 +112,7 @@ async function writeResults(ctx: JobContext, output: BacktestOutput) {
  * at most every `checkpointSeconds`, and the results written for upload. A job that
  * carries a checkpoint continues from it.
  */
-const backtestHandler: JobHandler = async (raw, ctx: JobContext) => {
-  const job = raw as unknown as BacktestJob;
+const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) => {
   const { symbol, timeframe } = job.data;
   cache ??= new SeriesCache(join(ctx.cacheDir, 'series'));
   ctx.reportProgress({

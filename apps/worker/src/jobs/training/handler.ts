@@ -78,8 +78,7 @@ async function loadCheckpoint(ctx: JobContext): Promise<TrainingCheckpoint> {
  * within one batch, and the model stored in the backend's model store at the end. A job
  * that carries a checkpoint continues from its epoch.
  */
-const trainingHandler: JobHandler = async (raw, ctx) => {
-  const job = raw as unknown as TrainingJob;
+const trainingHandler: JobHandler<TrainingJob> = async (job, ctx) => {
   const { symbol, timeframe } = job.data;
   if (!loaded) throw new Error('no TensorFlow.js backend is loaded on this worker');
   const backendName = loaded.name;
