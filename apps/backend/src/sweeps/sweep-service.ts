@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import {
   isTerminalStatus,
+  sweepKind,
   type Operation,
   type StartResponse,
   type SweepResult,
@@ -16,7 +17,7 @@ import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { LocalRunner, OperationActions } from '../operations/operation-actions.js';
 import { FULL_RESULT_ARTIFACT, RESULT_ARTIFACT } from '../operations/operation-actions.js';
 import { newOperationId } from '../operations/operation-ids.js';
-import type { OperationRecord } from '../operations/operation-record.js';
+import { isOfKind, type OperationRecord } from '../operations/operation-record.js';
 import type { NewOperation, OperationsService } from '../operations/operations-service.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import {
@@ -95,7 +96,8 @@ export class SweepService implements LocalRunner {
   /** Done/total, ETA from the observed rate; ends the sweep when every child has. */
   private childEnded(parentId: string, child?: OperationRecord): void {
     const parent = this.deps.operations.get(parentId);
-    if (!parent || parent.operation_type !== 'sweep' || isTerminalStatus(parent.status)) return;
+    if (!parent || !isOfKind(parent, sweepKind.operationType) || isTerminalStatus(parent.status))
+      return;
     const window = child ? windowOf(child) : undefined;
     if (
       child &&
@@ -319,7 +321,7 @@ export class SweepService implements LocalRunner {
    */
   reattach(): void {
     for (const parent of this.deps.operations.byStatus('running')) {
-      if (parent.operation_type !== 'sweep') continue;
+      if (!isOfKind(parent, sweepKind.operationType)) continue;
       this.startedAt.set(parent.operation_id, Date.now());
       this.childEnded(parent.operation_id);
     }

@@ -1,24 +1,11 @@
-import type {
-  BacktestResult,
-  DataLoadResult,
-  Operation,
-  SweepResult,
-  TrainingResult,
-} from '@ktrdr/shared';
+import type { Operation } from '@ktrdr/shared';
 import type { CommandContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { canAsk, canRedraw } from '../terminal.js';
 import { followOperation, type InterruptPolicy } from './follow-operation.js';
 import { LineProgressView, RedrawingProgressView } from './progress-view.js';
-import {
-  backtestSummary,
-  dataLoadSummary,
-  outcomeLine,
-  summaryPairs,
-  sweepSummary,
-  trainingSummary,
-  whatItRuns,
-} from './summary.js';
+import { terminalView } from './kind-views.js';
+import { outcomeLine, summaryPairs, whatItRuns } from './summary.js';
 
 /** The flags that shape following. */
 export interface FollowFlags {
@@ -38,18 +25,10 @@ export function exitCodeFor(op: Operation): ExitCodeValue {
   return ExitCode.failed;
 }
 
-async function resultOf(
-  ctx: CommandContext,
-  op: Operation,
-): Promise<BacktestResult | TrainingResult | DataLoadResult | SweepResult | null> {
-  const { client } = ctx.connection();
-  // a sweep's leaderboard holds what did complete, however it ended
-  if (op.operation_type === 'sweep') return client.getSweepResult(op.operation_id);
-  if (op.status !== 'completed') return null;
-  if (op.operation_type === 'backtesting') return client.getBacktestResult(op.operation_id);
-  if (op.operation_type === 'training') return client.getTrainingResult(op.operation_id);
-  if (op.operation_type === 'data_load') return client.getDataLoadResult(op.operation_id);
-  return null;
+async function resultOf(ctx: CommandContext, op: Operation): Promise<unknown> {
+  const view = terminalView(op.operation_type).result;
+  if (!view || (op.status !== 'completed' && !view.whenEnded)) return null;
+  return view.fetch(ctx.connection().client, op.operation_id);
 }
 
 /** Prints an ended operation: its outcome, what it ran, and its result or what to do next. */
@@ -59,27 +38,15 @@ export async function reportEnded(ctx: CommandContext, op: Operation): Promise<E
     const lines = [outcomeLine(op)];
     const what = whatItRuns(op);
     if (what) lines.push(`  ${what}`);
+    const view = terminalView(op.operation_type);
     if (op.status === 'completed') {
-      if (op.operation_type === 'backtesting' && result)
-        lines.push(backtestSummary(result as BacktestResult));
-      else if (op.operation_type === 'training' && result)
-        lines.push(
-          trainingSummary(
-            result as TrainingResult,
-            typeof op.metadata.strategy_name === 'string' ? op.metadata.strategy_name : undefined,
-          ),
-        );
-      else if (op.operation_type === 'data_load' && result)
-        lines.push(dataLoadSummary(result as DataLoadResult));
-      else if (op.operation_type === 'sweep' && result)
-        lines.push(sweepSummary(result as SweepResult, op.operation_id));
+      if (view.result && result) lines.push(view.result.summary(result, op));
       else if (op.result_summary) lines.push(summaryPairs(op.result_summary));
     } else {
       if (op.error_message) lines.push(`  ${op.error_message}`);
-      if (op.operation_type === 'sweep') {
-        if (result) lines.push(sweepSummary(result as SweepResult, op.operation_id));
-        lines.push(`Run the unfinished backtests: ktrdr resume ${op.operation_id} --follow`);
-      } else if (op.checkpoint_ref)
+      if (view.result?.whenEnded && result) lines.push(view.result.summary(result, op));
+      if (view.resumeHint) lines.push(view.resumeHint(op));
+      else if (op.checkpoint_ref)
         lines.push(
           `Resume from its checkpoint (${op.checkpoint_ref}): ktrdr resume ${op.operation_id} --follow`,
         );

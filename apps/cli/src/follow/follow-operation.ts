@@ -8,6 +8,7 @@ import {
 } from '@ktrdr/shared';
 import type { Terminal } from '../terminal.js';
 import { askYesNo, type Question } from './ask.js';
+import { terminalView } from './kind-views.js';
 import type { ProgressView } from './progress-view.js';
 
 /** What Ctrl-C does while following: ask (a person is there), cancel (`--cancel-on-interrupt`), or detach. */
@@ -70,11 +71,9 @@ export async function followOperation(
     const announce = (op: Operation) => {
       const attempt = op.attempt > 1 ? ` (attempt ${op.attempt})` : '';
       const reason = op.routing_reason ? ` — ${op.routing_reason}` : '';
-      const total = typeof op.metadata.total === 'number' ? op.metadata.total : undefined;
       view.note(
-        op.operation_type === 'sweep'
-          ? `running ${total ?? 'its'} backtests over the free backtest workers${attempt}`
-          : `running on ${op.worker_id ?? 'a worker'}${attempt}${reason}`,
+        terminalView(op.operation_type).announce?.(op, attempt) ??
+          `running on ${op.worker_id ?? 'a worker'}${attempt}${reason}`,
       );
     };
     const apply = (op: Operation) => {

@@ -89,6 +89,8 @@ export interface JobKindDescriptor<
   checkpoints: boolean;
   /** The TensorFlow.js backend of the worker it ran on goes into its provenance (training). */
   recordsTrainingBackend?: boolean;
+  /** A completed one has stored a model (training): views of the model store refresh. */
+  storesModels?: boolean;
   /** What its job reads from the backend: a worker credential may fetch exactly that. */
   reads(job: StoredJob<Static<TJob>>): CredentialScope;
   /** Fields a retry must not reuse (a model id is never reused), given the new operation id. */

@@ -46,6 +46,7 @@ export const trainingKind = defineJobKind({
   preferGpu: true,
   checkpoints: true,
   recordsTrainingBackend: true,
+  storesModels: true,
   reads: (job) => ({
     series: [{ symbol: job.data.symbol, timeframe: job.data.timeframe }],
     models: [job.model_id],

@@ -1,4 +1,5 @@
 import {
+  builtInJobKinds,
   subscribeToEvents,
   type BackendClient,
   type BackendEvent,
@@ -102,7 +103,7 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
         if (op.status === 'completed') {
           void queryClient.invalidateQueries({ queryKey: operationKeys.results(op.operation_id) });
           // a finished training run has stored a model
-          if (op.operation_type === 'training')
+          if (builtInJobKinds.find(op.operation_type)?.storesModels)
             void queryClient.invalidateQueries({ queryKey: modelKeys.lists() });
         }
         break;

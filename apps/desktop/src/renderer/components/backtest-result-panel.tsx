@@ -1,0 +1,170 @@
+import { Alert, Anchor, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import type { BacktestMetrics, BacktestResult, Operation } from '@ktrdr/shared';
+import { useQuery } from '@tanstack/react-query';
+import { useClient } from '../api/client-context';
+import { backtestResultQuery } from '../api/queries';
+import { number, percent } from '../format';
+import { EquityChart } from './equity-chart';
+import { PeriodReturns } from './period-returns';
+
+const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
+  ['total_return', 'Total return', (v) => percent(v)],
+  ['annualized_return', 'Annualized return', (v) => percent(v)],
+  ['sharpe_ratio', 'Sharpe', (v) => number(v)],
+  ['sortino_ratio', 'Sortino', (v) => number(v)],
+  ['calmar_ratio', 'Calmar', (v) => number(v)],
+  ['max_drawdown', 'Max drawdown', (v) => percent(v)],
+  ['max_drawdown_duration_bars', 'Longest drawdown (bars)', (v) => number(v, 0)],
+  ['volatility', 'Volatility', (v) => percent(v)],
+  ['total_trades', 'Trades', (v) => number(v, 0)],
+  ['win_rate', 'Win rate', (v) => percent(v, 1)],
+  ['profit_factor', 'Profit factor', (v) => number(v)],
+  ['expectancy', 'Expectancy', (v) => number(v)],
+  ['avg_win', 'Average win', (v) => number(v)],
+  ['avg_loss', 'Average loss', (v) => number(v)],
+  ['avg_holding_bars', 'Average holding (bars)', (v) => number(v, 1)],
+  ['exposure', 'Exposure', (v) => percent(v, 1)],
+];
+
+const BENCHMARK: [keyof NonNullable<BacktestResult['benchmark']>, string, (v: number) => string][] =
+  [
+    ['buy_and_hold_return', 'Buy and hold', (v) => percent(v)],
+    ['excess_return', 'Excess over buy and hold', (v) => percent(v)],
+    ['alpha', 'Alpha (annual)', (v) => percent(v)],
+    ['beta', 'Beta', (v) => number(v)],
+  ];
+
+/** What ran, as the result's figures name it: "sma_crossover · SP500 1d". */
+function runTitle(operation: Operation): string {
+  const m = operation.metadata as { strategy_name?: string; symbol?: string; timeframe?: string };
+  return [m.strategy_name, [m.symbol, m.timeframe].filter(Boolean).join(' ')]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** A completed backtest's result: its metrics, benchmark, period returns, curve and trades. */
+export function BacktestResultPanel({ operation }: { operation: Operation }) {
+  const client = useClient();
+  const result = useQuery({
+    ...backtestResultQuery(client, operation.operation_id),
+    enabled: operation.status === 'completed',
+  });
+  if (operation.status !== 'completed') return null;
+  if (result.error) return <Alert color="red">{result.error.message}</Alert>;
+  if (!result.data) return <Text c="dimmed">Loading the result…</Text>;
+  const { metrics, equity_curve, trades, ruin, skipped_entries, benchmark, periods } = result.data;
+  return (
+    <Stack data-testid="backtest-result">
+      {ruin && (
+        <Alert color="red" title="Ruined" data-testid="ruin">
+          {ruin.message}
+        </Alert>
+      )}
+      {(skipped_entries ?? 0) > 0 && (
+        <Alert color="yellow" data-testid="skipped-entries">
+          {skipped_entries?.toLocaleString()} entr{skipped_entries === 1 ? 'y was' : 'ies were'}{' '}
+          skipped: the cash could not pay for them (raise the capital, size by fraction of equity,
+          or set risk.leverage).
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="metrics">
+        {METRICS.map(([key, label, show]) => (
+          <Card key={key} withBorder padding="sm">
+            <Text size="xs" c="dimmed">
+              {label}
+            </Text>
+            <Text fw={600} data-metric={key}>
+              {show(metrics[key])}
+            </Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+      {benchmark && (
+        <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="benchmark">
+          {BENCHMARK.map(([key, label, show]) => (
+            <Card key={key} withBorder padding="sm">
+              <Text size="xs" c="dimmed">
+                {label}
+              </Text>
+              <Text fw={600} data-metric={key}>
+                {show(benchmark[key])}
+              </Text>
+            </Card>
+          ))}
+        </SimpleGrid>
+      )}
+      {periods && <PeriodReturns periods={periods} title={runTitle(operation)} />}
+      <Card withBorder>
+        <Title order={4} mb="xs">
+          Equity and drawdown
+        </Title>
+        <EquityChart points={equity_curve} title={runTitle(operation)} />
+        {result.data.equity_points_total &&
+          result.data.equity_points_total > equity_curve.length && (
+            <Text size="xs" c="dimmed">
+              {equity_curve.length.toLocaleString()} of{' '}
+              {result.data.equity_points_total.toLocaleString()} points shown (peaks and troughs
+              kept).{' '}
+              <Anchor
+                href={`/api/v1/operations/${operation.operation_id}/result/full`}
+                target="_blank"
+                size="xs"
+              >
+                Full result
+              </Anchor>
+            </Text>
+          )}
+      </Card>
+      <Card withBorder>
+        <Title order={4} mb="xs">
+          Trades ({(result.data.trades_total ?? trades.length).toLocaleString()})
+        </Title>
+        <Table.ScrollContainer minWidth={800} mah={400}>
+          <Table striped stickyHeader data-testid="trades-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Side</Table.Th>
+                <Table.Th>Entry</Table.Th>
+                <Table.Th>Exit</Table.Th>
+                <Table.Th>Entry price</Table.Th>
+                <Table.Th>Exit price</Table.Th>
+                <Table.Th>Size</Table.Th>
+                <Table.Th>P&amp;L</Table.Th>
+                <Table.Th>Fees</Table.Th>
+                <Table.Th>Return</Table.Th>
+                <Table.Th>Bars</Table.Th>
+                <Table.Th>MAE</Table.Th>
+                <Table.Th>MFE</Table.Th>
+                <Table.Th>Exit reason</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {trades
+                .slice(-500)
+                .reverse()
+                .map((t, i) => (
+                  <Table.Tr key={`${t.entry_time}-${i}`}>
+                    <Table.Td>{t.side}</Table.Td>
+                    <Table.Td>{t.entry_time.slice(0, 16).replace('T', ' ')}</Table.Td>
+                    <Table.Td>{t.exit_time.slice(0, 16).replace('T', ' ')}</Table.Td>
+                    <Table.Td>{number(t.entry_price)}</Table.Td>
+                    <Table.Td>{number(t.exit_price)}</Table.Td>
+                    <Table.Td>{number(t.size, 4)}</Table.Td>
+                    <Table.Td c={t.pnl >= 0 ? 'green' : 'red'}>{number(t.pnl)}</Table.Td>
+                    <Table.Td>{number(t.fees)}</Table.Td>
+                    <Table.Td c={(t.return_pct ?? 0) >= 0 ? 'green' : 'red'}>
+                      {percent(t.return_pct, 2)}
+                    </Table.Td>
+                    <Table.Td>{number(t.bars_held, 0)}</Table.Td>
+                    <Table.Td>{percent(t.mae, 2)}</Table.Td>
+                    <Table.Td>{percent(t.mfe, 2)}</Table.Td>
+                    <Table.Td>{t.exit_reason?.replace(/_/g, ' ') ?? '—'}</Table.Td>
+                  </Table.Tr>
+                ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Card>
+    </Stack>
+  );
+}
