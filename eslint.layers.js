@@ -1,4 +1,4 @@
-// The dependency rules of DESIGN.md §1, as lint rules, and the rule that no import graph
+// The dependency rules of docs/architecture.md ("Layer rules"), as lint rules, and the rule that no import graph
 // has a cycle. Kept apart from eslint.config.js so a test can prove each rule fires (see
 // test/layers.test.ts).
 import { builtinModules } from 'node:module';

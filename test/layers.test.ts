@@ -40,7 +40,7 @@ async function problems(file: string, source: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
 }
 
-describe('the dependency rules of DESIGN.md §1 are enforced by lint', () => {
+describe('the dependency rules (docs/architecture.md, Layer rules) are enforced by lint', () => {
   it("the backend may use the engine's data and validate entry points, never its backtest code", async () => {
     assert.deepEqual(
       await problems(

@@ -15,7 +15,7 @@ import { SQLITE_DRIVER_CHOICES, type SqliteDriverChoice } from './storage/sqlite
 
 export { ConfigError };
 
-/** Everything the backend needs, validated once at start-up (DESIGN.md §2). */
+/** Everything the backend needs, validated once at start-up (the configuration table of the README). */
 export interface BackendConfig {
   /** Bind address; `0.0.0.0` accepts LAN workers. */
   host: string;

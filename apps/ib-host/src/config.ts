@@ -11,7 +11,7 @@ import { IB_PACING_RULES, type PacingRules } from './pacing/pacer.js';
 /** An invalid IB host setting (the message names the variable). */
 export const IbHostConfigError = ConfigError;
 
-/** Everything the IB host service needs, validated once at start-up (DESIGN.md §2). */
+/** Everything the IB host service needs, validated once at start-up (the configuration table of the README). */
 export interface IbHostConfig {
   /** Bind address: loopback, the service is for the backend on this machine. */
   host: string;
@@ -53,7 +53,7 @@ export interface IbHostConfig {
   now?: () => number;
 }
 
-/** The IB host service's port (DESIGN.md §1). */
+/** The IB host service's port (docs/architecture.md, "Processes"). */
 export const IB_HOST_PORT = 5001;
 
 const FLAGS: Record<string, string> = {

@@ -16,7 +16,7 @@ import { TRAINING_BACKENDS, type TrainingBackendPreference } from './training/ba
 /** An invalid worker setting (the message names the variable). */
 export const WorkerConfigError = ConfigError;
 
-/** Everything a worker needs, validated once at start-up (DESIGN.md §2). */
+/** Everything a worker needs, validated once at start-up (the configuration table of the README). */
 export interface WorkerConfig {
   workerType: WorkerType;
   backendUrl: string;
@@ -74,10 +74,10 @@ export interface WorkerConfig {
   jobKindModules?: readonly string[] | undefined;
 }
 
-/** The training host service's port (DESIGN.md §1). */
+/** The training host service's port (docs/architecture.md, "Processes"). */
 export const GPU_HOST_PORT = 5002;
 
-/** Default port per worker type (DESIGN.md §1). */
+/** Default port per worker type (docs/architecture.md, "Processes"). */
 export const DEFAULT_WORKER_PORTS: Record<WorkerType, number> = {
   backtesting: 5003,
   training: 5004,

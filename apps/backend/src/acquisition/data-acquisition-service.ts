@@ -83,8 +83,8 @@ function parseDownloadDate(field: 'start_date' | 'end_date', text: string): numb
 }
 
 /**
- * Downloads market data through the IB host service as `data_load` operations (the seed's
- * DataAcquisitionService). The backend drives them itself — it is I/O, not computation:
+ * Downloads market data through the IB host service as `data_load` operations (the
+ * reference system's DataAcquisitionService). The backend drives them itself — it is I/O, not computation:
  * it asks the host service for one IB-sized chunk at a time, reports progress per chunk,
  * and commits whole chunks to the store, so a cancel or a failure leaves the stored series
  * unchanged or cleanly extended, never with half a chunk.

@@ -32,7 +32,7 @@ export interface StoredBounds {
  * Decides what to fetch. `full` fetches the whole requested range (stored bars at the same
  * times are replaced by IB's); `tail` only what comes after the last stored bar; `backfill`
  * only what comes before the first. The mode defaults to `tail` when the series exists,
- * else `full` (DESIGN.md §3).
+ * else `full` (the wire contract, packages/shared/src/contracts).
  */
 export function planDownload(input: {
   timeframe: Timeframe;

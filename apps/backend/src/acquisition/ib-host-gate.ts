@@ -8,7 +8,7 @@ import {
 } from '@ktrdr/shared';
 import { ServiceUnavailableError, ValidationError } from '@ktrdr/server-kit';
 
-/** How the backend reaches the IB host service (DESIGN.md §2). */
+/** How the backend reaches the IB host service (the configuration table of the README). */
 export interface IbHostSettings {
   useIbHostService: boolean;
   ibHostServiceUrl: string;

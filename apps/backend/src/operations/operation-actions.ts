@@ -60,7 +60,7 @@ export interface LocalRunner {
 
 /**
  * What users and workers do to an operation: cancel it, report on it, upload its
- * artifacts, read its result. Each checks the lifecycle rules of DESIGN.md §3.
+ * artifacts, read its result. Each checks the operation lifecycle rules (docs/architecture.md).
  */
 export class OperationActions {
   constructor(private readonly deps: OperationActionsDeps) {}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelReply, ChannelRequest } from '@ktrdr/shared';
 
 /**
- * The SSE event a request travels as (DESIGN.md §3): `dispatch` (a job's start), `cancel`,
+ * The SSE event a request travels as (the wire contract, packages/shared/src/contracts): `dispatch` (a job's start), `cancel`,
  * or `request` (anything else: a health probe, an operation's state).
  */
 function eventName(request: Omit<ChannelRequest, 'id'>): 'dispatch' | 'cancel' | 'request' {
@@ -26,7 +26,7 @@ function unreachable(message: string): Error {
 }
 
 /**
- * Channels held open by workers the backend cannot call (DESIGN.md §3, `connection:
+ * Channels held open by workers the backend cannot call (the wire contract, `connection:
  * reverse`): each request the backend would send to a worker's URL goes down the worker's
  * SSE stream (as a `dispatch`, `cancel` or `request` event), and the worker posts the answer
  * back.

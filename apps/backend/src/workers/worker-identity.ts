@@ -51,8 +51,8 @@ function sameSecret(a: string | null, b: string | null): boolean {
 }
 
 /**
- * Whether a registration for an id that `holder` already holds may replace it (DESIGN.md §4,
- * "Worker identity"). The same worker always may: it presents the id's own credential, or
+ * Whether a registration for an id that `holder` already holds may replace it
+ * (docs/deployment.md, "Cloned machines"). The same worker always may: it presents the id's own credential, or
  * the secret it gave at its last registration (the same process, e.g. after a credential
  * rotation), or — direct — it registers from the same endpoint (a restart: the backend has
  * just reached the claimant there), unless the holder still accepts its own secret at that

@@ -17,7 +17,7 @@ import type { WorkerClients } from './worker-clients.js';
 import { judgeIdClaim, probeHolder, workerIdInUse } from './worker-identity.js';
 import type { WorkerRecord, WorkerRegistry } from './worker-registry.js';
 
-/** Timings of failure handling (DESIGN.md §4). */
+/** Timings of failure handling (docs/architecture.md, "Failure handling"). */
 export interface FailurePolicy {
   heartbeatIntervalMs: number;
   missedHeartbeats: number;

@@ -69,7 +69,7 @@ async function call(
   return { status: response.status, ...error, headers: response.headers };
 }
 
-/** What a worker's credential may call besides the admin token (DESIGN.md §3). */
+/** What a worker's credential may call besides the admin token (the wire contract, packages/shared/src/contracts). */
 const WORKER_ROUTES = new Set([
   'POST /api/v1/workers/register',
   'POST /api/v1/workers/:worker_id/heartbeat',

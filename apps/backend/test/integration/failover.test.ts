@@ -5,7 +5,7 @@ import { tempDir } from '@ktrdr/testkit';
 import { startCluster, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
 
 /**
- * Automatic failover (DESIGN.md §4): a worker lost while running a checkpointed backtest —
+ * Automatic failover (docs/architecture.md, "Failure handling"): a worker lost while running a checkpointed backtest —
  * its process killed, or its host gone silent — and the backend resumes the operation from
  * the checkpoint on another worker, under the same id, with no user action; the result is
  * byte for byte that of an uninterrupted run.

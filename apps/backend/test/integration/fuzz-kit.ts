@@ -970,7 +970,7 @@ export function send(
   });
 }
 
-/** 503s that are answers, not crashes (DESIGN.md §3). */
+/** 503s that are answers, not crashes (the wire contract, packages/shared/src/contracts). */
 export const DOCUMENTED_503 = ['SERVICE_UNAVAILABLE', 'WORKER_UNAVAILABLE', 'WORKER_BUSY'];
 
 /**

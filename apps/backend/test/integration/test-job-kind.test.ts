@@ -18,7 +18,7 @@ const TOKEN = 'test-token-0123456789abcdef';
 const run = promisify(execFile);
 
 /**
- * A job kind is one descriptor plus one handler (DESIGN.md §4 "Extending"): the test-only
+ * A job kind is one descriptor plus one handler (docs/developer-guide.md): the test-only
  * `test_count` kind of packages/testkit is given to an in-process backend
  * (`startBackend(config, {jobKinds})`) and to real worker processes (`KTRDR_JOB_KINDS`),
  * and goes through everything a built-in kind does — start route, queue, progress, cancel,

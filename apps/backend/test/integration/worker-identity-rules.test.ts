@@ -1,5 +1,5 @@
 // The rule that decides whether a registration may take a worker id someone already holds
-// (DESIGN.md §4, "Worker identity"), fact by fact, without processes.
+// (docs/deployment.md, "Cloned machines"), fact by fact, without processes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {

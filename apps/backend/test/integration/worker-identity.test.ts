@@ -1,4 +1,4 @@
-// Worker identity (DESIGN.md §4): a worker id names one live worker. Real worker processes
+// Worker identity (docs/architecture.md, "Failure handling"): a worker id names one live worker. Real worker processes
 // on loopback: a second worker with a live worker's id is refused and exits, the live one
 // carries on untouched; the same worker restarting on its endpoint, or a newcomer after the
 // holder died, takes the id as before.

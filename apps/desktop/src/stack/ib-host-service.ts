@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { superviseWorker, type SupervisedWorker } from './worker-process.js';
 
-/** The IB host service's default port (DESIGN.md §1). */
+/** The IB host service's default port (docs/architecture.md, "Processes"). */
 export const IB_HOST_PORT = 5001;
 
 /** The compiled IB host bin; the packaged app points KTRDR_IB_HOST_BIN at its bundled copy. */

@@ -45,7 +45,7 @@ const StartResponseSchema = Type.Object({
 });
 
 /**
- * The worker's HTTP API (the seed's WorkerAPIBase): `/health`, the operations proxy
+ * The worker's HTTP API (the reference system's WorkerAPIBase, with its paths): `/health`, the operations proxy
  * endpoints, cancel, and one start route per job definition. Every route but `/health`
  * needs the token.
  */

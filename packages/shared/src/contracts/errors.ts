@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import { ApiError } from '../client/errors.js';
 import { StringEnum } from './schema-helpers.js';
 
-/** Every error code a service may answer with (DESIGN.md §3). */
+/** Every error code a service may answer with (the wire contract, packages/shared/src/contracts). */
 export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'UNAUTHORIZED',

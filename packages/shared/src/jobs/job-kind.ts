@@ -56,7 +56,7 @@ export interface RetryPlan<TJob, TMeta> {
 }
 
 /**
- * One kind of job, as data (DESIGN.md §4 "Extending"): the backend's start route, dispatch,
+ * One kind of job, as data (docs/developer-guide.md): the backend's start route, dispatch,
  * restart recovery, credential scope, `ktrdr ops` and the UI's operations list all read it,
  * so adding a kind is this object plus its handler, never an `operation_type` switch.
  */
