@@ -42,6 +42,24 @@ function runTitle(operation: Operation): string {
     .join(' · ');
 }
 
+/** A grid of labelled figures, each findable by its metric name (`data-metric`). */
+function FigureCards({ cards, testId }: { cards: [string, string, string][]; testId: string }) {
+  return (
+    <SimpleGrid cols={{ base: 2, md: 4 }} data-testid={testId}>
+      {cards.map(([key, label, value]) => (
+        <Card key={key} withBorder padding="sm">
+          <Text size="xs" c="dimmed">
+            {label}
+          </Text>
+          <Text fw={600} data-metric={key}>
+            {value}
+          </Text>
+        </Card>
+      ))}
+    </SimpleGrid>
+  );
+}
+
 /** A completed backtest's result: its metrics, benchmark, period returns, curve and trades. */
 export function BacktestResultPanel({ operation }: { operation: Operation }) {
   const client = useClient();
@@ -67,31 +85,15 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
           or set risk.leverage).
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="metrics">
-        {METRICS.map(([key, label, show]) => (
-          <Card key={key} withBorder padding="sm">
-            <Text size="xs" c="dimmed">
-              {label}
-            </Text>
-            <Text fw={600} data-metric={key}>
-              {show(metrics[key])}
-            </Text>
-          </Card>
-        ))}
-      </SimpleGrid>
+      <FigureCards
+        testId="metrics"
+        cards={METRICS.map(([key, label, show]) => [key, label, show(metrics[key])])}
+      />
       {benchmark && (
-        <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="benchmark">
-          {BENCHMARK.map(([key, label, show]) => (
-            <Card key={key} withBorder padding="sm">
-              <Text size="xs" c="dimmed">
-                {label}
-              </Text>
-              <Text fw={600} data-metric={key}>
-                {show(benchmark[key])}
-              </Text>
-            </Card>
-          ))}
-        </SimpleGrid>
+        <FigureCards
+          testId="benchmark"
+          cards={BENCHMARK.map(([key, label, show]) => [key, label, show(benchmark[key])])}
+        />
       )}
       {periods && <PeriodReturns periods={periods} title={runTitle(operation)} />}
       <Card withBorder>
