@@ -114,6 +114,17 @@ test("a bad form value shows the API's message beside the field", async ({ page 
   await expect(page.getByText('is before start_date; swap them or widen the range')).toBeVisible();
   await expect(page.getByTestId('field-end')).toHaveAttribute('aria-invalid', 'true');
   await snapshot(page, 'launch-error');
+  // a value out of range is an error, never silently clamped (epochs −3 stays −3)
+  await page.getByText('Train', { exact: true }).click();
+  await page.getByTestId('field-strategy').click();
+  await page.getByRole('option', { name: /^neuro_fuzzy_example/ }).click();
+  await page.getByTestId('field-epochs').fill('-3');
+  await page.getByTestId('field-epochs').blur();
+  await expect(page.getByTestId('field-epochs')).toHaveValue('-3');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('field-epochs')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('must be >= 1')).toBeVisible();
+  await snapshot(page, 'launch-epochs-error');
 });
 
 test('the data, strategies, models and join views show what the backend has', async ({ page }) => {

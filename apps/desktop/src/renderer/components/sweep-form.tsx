@@ -183,7 +183,12 @@ export function SweepForm() {
           {values.mode === 'random' && (
             <>
               <Grid.Col span={4}>
-                <NumberInput {...form.field('samples')} min={1} allowDecimal={false} />
+                <NumberInput
+                  {...form.field('samples')}
+                  min={1}
+                  allowDecimal={false}
+                  clampBehavior="none"
+                />
               </Grid.Col>
               <Grid.Col span={4}>
                 <NumberInput
@@ -192,6 +197,7 @@ export function SweepForm() {
                   placeholder="1"
                   min={0}
                   allowDecimal={false}
+                  clampBehavior="none"
                 />
               </Grid.Col>
             </>

@@ -162,10 +162,10 @@ export function LaunchView() {
             ) : (
               <>
                 <Grid.Col span={6}>
-                  <NumberInput {...form.field('epochs')} min={1} />
+                  <NumberInput {...form.field('epochs')} min={1} clampBehavior="none" />
                 </Grid.Col>
                 <Grid.Col span={6}>
-                  <NumberInput {...form.field('seed')} min={0} />
+                  <NumberInput {...form.field('seed')} min={0} clampBehavior="none" />
                 </Grid.Col>
               </>
             )}
