@@ -127,6 +127,27 @@ test("a bad form value shows the API's message beside the field", async ({ page 
   await snapshot(page, 'launch-epochs-error');
 });
 
+test('an unknown symbol is refused in the form, never replaced by a stored one', async ({
+  page,
+}) => {
+  const before = (await api().listOperations({ limit: 1 })).total_count;
+  await openUi(page, '/launch');
+  await page.getByTestId('field-strategy').click();
+  await page.getByRole('option', { name: /^sma_crossover/ }).click();
+  await expect(page.getByTestId('field-symbol')).toHaveValue('SP500');
+  await page.getByTestId('field-symbol').fill('AAPL');
+  // said at once, before anything is sent
+  await expect(page.getByText('AAPL is not stored: import or download it (Data)')).toBeVisible();
+  // Enter submits the form: the API refuses it too, naming the field; nothing runs on SP500 instead
+  await page.getByTestId('field-symbol').press('Enter');
+  await expect(page.getByText('no stored series "AAPL" at 1d')).toBeVisible();
+  await expect(page.getByTestId('field-symbol')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('field-symbol')).toHaveValue('AAPL');
+  expect(page.url()).toMatch(/\/launch$/);
+  expect((await api().listOperations({ limit: 1 })).total_count).toBe(before);
+  await snapshot(page, 'launch-unknown-symbol');
+});
+
 test('the data, strategies, models and join views show what the backend has', async ({ page }) => {
   await openUi(page, '/data');
   await expect(page.getByTestId('series-table')).toContainText('SP500');

@@ -1,4 +1,4 @@
-import { Grid, NumberInput, Select, Text, TextInput } from '@mantine/core';
+import { Autocomplete, Grid, NumberInput, Select, Text, TextInput } from '@mantine/core';
 import { TIMEFRAMES, type StrategySummary } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useClient } from '../api/client-context';
@@ -35,12 +35,29 @@ export function StrategyField({
   );
 }
 
-/** A symbol of the stored series. */
-export function SymbolField(binding: FieldBinding<string | null>) {
+/**
+ * A symbol, typed or picked from the stored series. What is typed is what is sent: a
+ * symbol that is not stored is said so at once, never replaced by another one (a Select
+ * would fall back to its previous value when Enter finds no match).
+ */
+export function SymbolField({ value, onChange, error, ...binding }: FieldBinding<string | null>) {
   const client = useClient();
   const series = useQuery(seriesQuery(client));
   const symbols = [...new Set(series.data?.series.map((s) => s.symbol) ?? [])];
-  return <Select {...binding} data={symbols} searchable />;
+  const typed = (value ?? '').trim();
+  const unknown =
+    typed !== '' && series.data !== undefined && !symbols.includes(typed.toUpperCase());
+  return (
+    <Autocomplete
+      {...binding}
+      data={symbols}
+      value={value ?? ''}
+      onChange={(next) => onChange(next === '' ? null : next)}
+      error={
+        error ?? (unknown ? `${typed} is not stored: import or download it (Data)` : undefined)
+      }
+    />
+  );
 }
 
 /** A bar size. */
