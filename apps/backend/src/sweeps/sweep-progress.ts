@@ -2,6 +2,27 @@ import type { Progress, SweepResult } from '@ktrdr/shared';
 import type { OperationRecord } from '../operations/operation-record.js';
 
 /**
+ * Done of total, saying how they ended: a cancelled sweep's "60 of 60" is 10 completed and
+ * 50 cancelled, not 60 backtests that ran.
+ */
+function stepText(
+  counts: {
+    completed: number;
+    failed: number;
+    cancelled: number;
+    running: number;
+    pending: number;
+  },
+  done: number,
+  total: number,
+): string {
+  const parts = [`${counts.completed} completed`];
+  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
+  parts.push(`${counts.failed} failed`, `${counts.running} running`);
+  return `${done} of ${total} backtests ended (${parts.join(', ')})`;
+}
+
+/**
  * A sweep's progress from its children: done of total, the ETA from the rate observed since
  * `startedAt`, and the current five leaders (for the live views of the CLI and the UI).
  */
@@ -26,12 +47,14 @@ export function sweepProgress(
       parameters: row.parameters,
       operation_id: row.operation_id,
     }));
+  // the bar shows the sets that ran: a sweep cancelled after 10 of 60 stands at 16.7 %, not 100 %
+  const ran = counts.completed + counts.failed;
   return {
-    percentage: total === 0 ? 100 : Math.round((done / total) * 1000) / 10,
-    current_step: `${done} of ${total} backtests done (${counts.running} running, ${counts.failed} failed)`,
-    steps_completed: done,
+    percentage: total === 0 ? 100 : Math.round((ran / total) * 1000) / 10,
+    current_step: stepText(counts, done, total),
+    steps_completed: ran,
     steps_total: total,
-    items_processed: done,
+    items_processed: ran,
     items_total: total,
     eta_seconds: eta,
     context: { ...counts, objective: board.objective, top },

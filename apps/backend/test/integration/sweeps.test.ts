@@ -246,6 +246,18 @@ describe('parameter sweeps', () => {
       afterCancel.filter((k) => k.status === 'completed').map((k) => [k.operation_id, k]),
     );
     assert.ok(completedBefore.size >= 6 && completedBefore.size < 40, `${completedBefore.size}`);
+    // a cancelled sweep counts the sets that ran, not the ones it cancelled
+    const stopped = await cluster.client.getOperation(operation_id);
+    const cancelledSets = afterCancel.filter((k) => k.status === 'cancelled').length;
+    assert.deepEqual(
+      [
+        stopped.progress.steps_completed,
+        stopped.progress.steps_total,
+        stopped.progress.context.cancelled,
+      ],
+      [completedBefore.size, 40, cancelledSets],
+    );
+    assert.equal(stopped.progress.percentage, Math.round((completedBefore.size / 40) * 1000) / 10);
     // nothing starts again by itself
     await new Promise((r) => setTimeout(r, 1000));
     assert.ok((await children(operation_id)).every((k) => k.status !== 'running'));

@@ -171,7 +171,9 @@ export function SweepPanel({ operation }: { operation: Operation }) {
             <Text size="sm" c="dimmed" data-testid="sweep-objective">
               Ranked by {metricLabel(objective)} ({r?.direction === 'min' ? 'lower' : 'higher'} is
               better)
-              {r && r.total > 0 ? ` · ${r.counts.completed ?? 0} of ${r.total} backtests done` : ''}
+              {r && r.total > 0
+                ? ` · ${r.counts.completed ?? 0} of ${r.total} backtests completed${r.counts.cancelled ? `, ${r.counts.cancelled} cancelled` : ''}`
+                : ''}
             </Text>
           </Stack>
           <Group gap="xs">
