@@ -86,6 +86,21 @@ test('a backtest started from the form shows a moving progress bar and ends with
     'aria-label',
     `Equity and drawdown sma_crossover · SP500 1d, 2000-01-03 → 2020-04-17, final equity ${final}`,
   );
+  // the page says what ran (the bars it ran on), and the full result downloads as a file
+  await expect(page.getByTestId('operation-title')).toHaveText(
+    'sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17',
+  );
+  await expect(page).toHaveTitle('sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17 — ktrdr');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download the full result' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`${id}-full-result.json`);
+  const full = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+    equity_curve: unknown[];
+    trades: unknown[];
+  };
+  expect([full.equity_curve.length, full.trades.length]).toEqual([5105, 57]);
   await snapshot(page, 'operation-completed');
 });
 

@@ -101,21 +101,18 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
           Equity and drawdown
         </Title>
         <EquityChart points={equity_curve} title={runTitle(operation)} />
-        {result.data.equity_points_total &&
-          result.data.equity_points_total > equity_curve.length && (
-            <Text size="xs" c="dimmed">
-              {equity_curve.length.toLocaleString()} of{' '}
-              {result.data.equity_points_total.toLocaleString()} points shown (peaks and troughs
-              kept).{' '}
-              <Anchor
-                href={`/api/v1/operations/${operation.operation_id}/result/full`}
-                target="_blank"
-                size="xs"
-              >
-                Full result
-              </Anchor>
-            </Text>
-          )}
+        <Text size="xs" c="dimmed">
+          {result.data.equity_points_total &&
+            result.data.equity_points_total > equity_curve.length &&
+            `${equity_curve.length.toLocaleString()} of ${result.data.equity_points_total.toLocaleString()} points shown (peaks and troughs kept). `}
+          <Anchor
+            href={`/api/v1/operations/${operation.operation_id}/result/full`}
+            download={`${operation.operation_id}-full-result.json`}
+            size="xs"
+          >
+            Download the full result
+          </Anchor>
+        </Text>
       </Card>
       <Card withBorder>
         <Title order={4} mb="xs">

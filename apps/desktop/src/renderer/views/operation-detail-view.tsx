@@ -17,6 +17,7 @@ import { useClient } from '../api/client-context';
 import { operationKeys, operationQuery } from '../api/queries';
 import { CancelButton } from '../components/cancel-button';
 import { OperationProgress } from '../components/operation-progress';
+import { OperationTitle } from '../components/operation-title';
 import { StatusBadge } from '../components/status-badge';
 import { shortPath } from '../components/sweep-space';
 import { dateTime, number, shortId } from '../format';
@@ -50,9 +51,7 @@ export function OperationDetailView() {
     <Stack data-testid="operation-detail" data-status={op.status}>
       <Group justify="space-between">
         <Group>
-          <Title order={2} ff="monospace" size="h3">
-            {op.operation_id}
-          </Title>
+          <OperationTitle op={op} />
           <StatusBadge status={op.status} />
         </Group>
         <Group>
