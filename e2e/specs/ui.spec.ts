@@ -101,6 +101,31 @@ test('a backtest started from the form shows a moving progress bar and ends with
     trades: unknown[];
   };
   expect([full.equity_curve.length, full.trades.length]).toEqual([5105, 57]);
+  // every trade is reachable, sortable, and exported as CSV
+  const trades = page.getByTestId('trades-table');
+  await expect(trades).toHaveAttribute('data-rows', '57');
+  await expect(page.getByTestId('trades-range')).toHaveText('1–50 of 57');
+  await page.getByLabel('Trade pages').getByRole('button', { name: '2' }).click();
+  await expect(page.getByTestId('trades-range')).toHaveText('51–57 of 57');
+  await expect(trades.getByTestId('trade-row')).toHaveCount(7);
+  await trades.getByRole('button', { name: 'P&L' }).click();
+  const best = Math.max(...full.trades.map((t) => (t as { pnl: number }).pnl));
+  await expect(trades.getByTestId('trade-row').first().locator('td').nth(6)).toHaveText(
+    best.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  );
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('trades-csv').click(),
+  ]);
+  expect(csv.suggestedFilename()).toBe(`${id}-trades.csv`);
+  const lines = readFileSync(await csv.path(), 'utf8')
+    .trim()
+    .split('\n');
+  expect(lines[0]).toBe(
+    'side,entry_time,exit_time,entry_price,exit_price,size,pnl,fees,return_pct,bars_held,mae,mfe,exit_reason',
+  );
+  expect(lines.length).toBe(58);
+  expect(Number(lines[1]!.split(',')[6])).toBe(best);
   await snapshot(page, 'operation-completed');
 });
 

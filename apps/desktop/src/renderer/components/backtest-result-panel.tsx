@@ -1,4 +1,4 @@
-import { Alert, Anchor, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { BacktestMetrics, BacktestResult, Operation } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useClient } from '../api/client-context';
@@ -6,6 +6,7 @@ import { backtestResultQuery } from '../api/queries';
 import { number, percent } from '../format';
 import { EquityChart } from './equity-chart';
 import { PeriodReturns } from './period-returns';
+import { TradesTable } from './trades-table';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
   ['total_return', 'Total return', (v) => percent(v)],
@@ -118,51 +119,7 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
         <Title order={4} mb="xs">
           Trades ({(result.data.trades_total ?? trades.length).toLocaleString()})
         </Title>
-        <Table.ScrollContainer minWidth={800} mah={400}>
-          <Table striped stickyHeader data-testid="trades-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Side</Table.Th>
-                <Table.Th>Entry</Table.Th>
-                <Table.Th>Exit</Table.Th>
-                <Table.Th>Entry price</Table.Th>
-                <Table.Th>Exit price</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>P&amp;L</Table.Th>
-                <Table.Th>Fees</Table.Th>
-                <Table.Th>Return</Table.Th>
-                <Table.Th>Bars</Table.Th>
-                <Table.Th>MAE</Table.Th>
-                <Table.Th>MFE</Table.Th>
-                <Table.Th>Exit reason</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {trades
-                .slice(-500)
-                .reverse()
-                .map((t, i) => (
-                  <Table.Tr key={`${t.entry_time}-${i}`}>
-                    <Table.Td>{t.side}</Table.Td>
-                    <Table.Td>{t.entry_time.slice(0, 16).replace('T', ' ')}</Table.Td>
-                    <Table.Td>{t.exit_time.slice(0, 16).replace('T', ' ')}</Table.Td>
-                    <Table.Td>{number(t.entry_price)}</Table.Td>
-                    <Table.Td>{number(t.exit_price)}</Table.Td>
-                    <Table.Td>{number(t.size, 4)}</Table.Td>
-                    <Table.Td c={t.pnl >= 0 ? 'green' : 'red'}>{number(t.pnl)}</Table.Td>
-                    <Table.Td>{number(t.fees)}</Table.Td>
-                    <Table.Td c={(t.return_pct ?? 0) >= 0 ? 'green' : 'red'}>
-                      {percent(t.return_pct, 2)}
-                    </Table.Td>
-                    <Table.Td>{number(t.bars_held, 0)}</Table.Td>
-                    <Table.Td>{percent(t.mae, 2)}</Table.Td>
-                    <Table.Td>{percent(t.mfe, 2)}</Table.Td>
-                    <Table.Td>{t.exit_reason?.replace(/_/g, ' ') ?? '—'}</Table.Td>
-                  </Table.Tr>
-                ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <TradesTable trades={trades} fileName={`${operation.operation_id}-trades.csv`} />
       </Card>
     </Stack>
   );
