@@ -7,13 +7,8 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import type {
-  DriverConnection,
-  DriverStatement,
-  RawRow,
-  SqlParameters,
-  SqliteDriver,
-} from './sqlite.js';
+import type { SqlParameters } from './sql-parameters.js';
+import type { DriverConnection, DriverStatement, RawRow, SqliteDriver } from './sqlite-driver.js';
 
 type Constructor = typeof BetterSqlite3;
 

@@ -4,13 +4,8 @@
  * static import: Node 20 has no `node:sqlite`, and its @types/node has no types for it, so
  * the little this driver uses is declared below.
  */
-import type {
-  DriverConnection,
-  DriverStatement,
-  RawRow,
-  SqlParameters,
-  SqliteDriver,
-} from './sqlite.js';
+import type { SqlParameters } from './sql-parameters.js';
+import type { DriverConnection, DriverStatement, RawRow, SqliteDriver } from './sqlite-driver.js';
 
 type Value = null | number | bigint | string | Uint8Array;
 

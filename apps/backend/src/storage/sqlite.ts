@@ -20,11 +20,21 @@
  *   it throws, and nests as SAVEPOINTs (as better-sqlite3's does);
  * - `close()` may be called twice.
  */
+import { sqlParameters, type SqlParameters } from './sql-parameters.js';
 import * as betterSqlite from './sqlite-better.js';
+import type {
+  DriverConnection,
+  DriverModule,
+  DriverStatement,
+  RawRow,
+  SqliteDriver,
+  SqliteDriverName,
+} from './sqlite-driver.js';
 import * as nodeSqlite from './sqlite-node.js';
 
-/** A driver's name. */
-export type SqliteDriverName = 'node-sqlite' | 'better-sqlite3';
+export { sqlParameters, type SqlParameters } from './sql-parameters.js';
+export type { SqliteDriverName } from './sqlite-driver.js';
+
 /** What the configuration may ask for (`KTRDR_SQLITE_DRIVER`). */
 export type SqliteDriverChoice = 'auto' | SqliteDriverName;
 export const SQLITE_DRIVER_CHOICES: readonly SqliteDriverChoice[] = [
@@ -69,126 +79,6 @@ export interface SqliteDatabase {
 /** A driver that cannot load here, or the configuration asks for one that cannot. */
 export class SqliteDriverError extends Error {
   override readonly name = 'SqliteDriverError';
-}
-
-// ---------------------------------------------------------------------------------------
-// What a driver module provides (the raw, unnormalised calls).
-
-/** The parameters of one statement, read from its SQL. */
-export interface SqlParameters {
-  /** Named parameters as written (`@seq`), each once. */
-  readonly tokens: readonly string[];
-  /** The same without their prefix (`seq`), in the same order. */
-  readonly names: readonly string[];
-  /** How many anonymous `?`. */
-  readonly anonymous: number;
-  /** Uses `?NNN` (then the positional count is not checked). */
-  readonly numbered: boolean;
-  /** More than one statement (text after a `;`). */
-  readonly multiple: boolean;
-}
-
-/** A raw row as a driver returns it (possibly with a null prototype, Uint8Array BLOBs, bigints). */
-export type RawRow = Record<string, unknown>;
-
-export interface DriverStatement {
-  /** False when the statement returns no columns; undefined when the driver cannot tell. */
-  readonly reader: boolean | undefined;
-  /** `named` is keyed by bare name and holds exactly the statement's named parameters. */
-  run(
-    named: Record<string, unknown> | undefined,
-    positional: unknown[],
-  ): {
-    changes: number | bigint;
-    lastInsertRowid: number | bigint;
-  };
-  get(named: Record<string, unknown> | undefined, positional: unknown[]): RawRow | undefined;
-  all(named: Record<string, unknown> | undefined, positional: unknown[]): RawRow[];
-}
-
-export interface DriverConnection {
-  readonly sqliteVersion: string;
-  /** True inside a transaction; undefined when the driver cannot tell. */
-  readonly inTransaction: boolean | undefined;
-  prepare(sql: string, parameters: SqlParameters): DriverStatement;
-  exec(sql: string): void;
-  /** `PRAGMA <source>`'s rows (none for a pragma that sets). */
-  pragma(source: string): RawRow[];
-  close(): void;
-}
-
-export interface SqliteDriver {
-  readonly name: SqliteDriverName;
-  open(path: string): DriverConnection;
-}
-
-// ---------------------------------------------------------------------------------------
-// SQL text: which parameters a statement has.
-
-const ID_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-
-/** Reads the parameters of `sql`, skipping string literals, quoted identifiers and comments. */
-export function sqlParameters(sql: string): SqlParameters {
-  const tokens: string[] = [];
-  const names: string[] = [];
-  let anonymous = 0;
-  let numbered = false;
-  let multiple = false;
-  let ended = false;
-  const n = sql.length;
-  let i = 0;
-  while (i < n) {
-    const c = sql[i] as string;
-    if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const close = c === '[' ? ']' : c;
-      const end = sql.indexOf(close, i + 1);
-      i = end < 0 ? n : end + 1; // a doubled quote reopens at once: still skipped right
-      if (ended) multiple = true;
-      continue;
-    }
-    if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i + 2);
-      i = end < 0 ? n : end + 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-      continue;
-    }
-    if (c === ';') {
-      ended = true;
-      i++;
-      continue;
-    }
-    if (!/\s/.test(c) && ended) multiple = true;
-    if (c === '?') {
-      let j = i + 1;
-      while (j < n && /[0-9]/.test(sql[j] as string)) j++;
-      if (j > i + 1) numbered = true;
-      else anonymous++;
-      i = j;
-      continue;
-    }
-    if (
-      (c === '@' || c === ':' || c === '$') &&
-      i + 1 < n &&
-      ID_CHAR.test(sql[i + 1] as string) &&
-      !(i > 0 && ID_CHAR.test(sql[i - 1] as string)) // `a$b` is an identifier
-    ) {
-      let j = i + 1;
-      while (j < n && ID_CHAR.test(sql[j] as string)) j++;
-      const token = sql.slice(i, j);
-      if (!tokens.includes(token)) {
-        tokens.push(token);
-        names.push(token.slice(1));
-      }
-      i = j;
-      continue;
-    }
-    i++;
-  }
-  return { tokens, names, anonymous, numbered, multiple };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -410,11 +300,6 @@ class Database implements SqliteDatabase {
 
 // ---------------------------------------------------------------------------------------
 // Choosing a driver.
-
-/** A driver module: its `load()` loads the library (once) or says why it cannot here. */
-export interface DriverModule {
-  load(): SqliteDriver | { unavailable: string };
-}
 
 // these modules import no driver library themselves: each loads its own on first use
 const MODULES: Record<SqliteDriverName, DriverModule> = {
