@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import {
-  allocateBars,
   decodeCheckpoint,
   encodeCheckpoint,
   parseBarsCsv,
@@ -12,23 +11,8 @@ import {
   strategyIssues,
   toBacktestResult,
   type BacktestCheckpoint,
-  type Bars,
 } from '../src/index.js';
-
-const DAY = 86_400_000;
-
-function daily(rows: [open: number, high: number, low: number, close: number][]): Bars {
-  const bars = allocateBars('TINY', '1d', rows.length);
-  rows.forEach(([o, h, l, c], i) => {
-    bars.time[i] = Date.UTC(2020, 0, 1) + i * DAY;
-    bars.open[i] = o;
-    bars.high[i] = h;
-    bars.low[i] = l;
-    bars.close[i] = c;
-    bars.volume[i] = 1;
-  });
-  return bars;
-}
+import { daily } from './daily-bars.js';
 
 const strategy = (extra: Record<string, unknown>, side: 'long' | 'short' = 'long') =>
   parseRulesStrategy({
@@ -40,6 +24,21 @@ const strategy = (extra: Record<string, unknown>, side: 'long' | 'short' = 'long
   });
 
 const noCosts = { initialCapital: 1000, commission: 0, slippage: 0 };
+
+/**
+ * A 3× leveraged long from 101 and a bar whose low is 60, which takes equity through zero
+ * (3,000 of notional on 1,000: zero at about 67.3).
+ */
+const levered3 = () => ({
+  bars: daily([
+    [99, 101, 98, 101],
+    [101, 102, 100, 102],
+    [102, 103, 60, 70],
+    [70, 120, 69, 110],
+    [110, 130, 105, 125],
+  ]),
+  rules: strategy({ position: { sizing: 'fraction_of_equity', value: 3 }, risk: { leverage: 3 } }),
+});
 
 describe('engine edge cases: the gap rule, the cash check, ruin', () => {
   it('a bar that opens beyond the target fills at the open as a take-profit, even if its range later touches the stop', () => {
@@ -134,19 +133,7 @@ describe('engine edge cases: the gap rule, the cash check, ruin', () => {
   });
 
   it('ruin: equity never goes below zero, the run stops trading, and the metrics agree (−100 %, no positive Sharpe)', () => {
-    // 3× leveraged long from 101; a bar whose low is 60 takes equity through zero
-    // (3,000 of notional on 1,000: zero at about 67.3)
-    const bars = daily([
-      [99, 101, 98, 101],
-      [101, 102, 100, 102],
-      [102, 103, 60, 70],
-      [70, 120, 69, 110],
-      [110, 130, 105, 125],
-    ]);
-    const rules = strategy({
-      position: { sizing: 'fraction_of_equity', value: 3 },
-      risk: { leverage: 3 },
-    });
+    const { bars, rules } = levered3();
     const out = runBacktest(bars, rules, noCosts);
     assert.equal(out.trades.length, 1, 'no trade after the ruin, though the entry condition holds');
     const t = out.trades[0]!;
@@ -186,17 +173,7 @@ describe('engine edge cases: the gap rule, the cash check, ruin', () => {
   });
 
   it('a run resumed from any bar ends with the same ruin and the same skipped entries', () => {
-    const bars = daily([
-      [99, 101, 98, 101],
-      [101, 102, 100, 102],
-      [102, 103, 60, 70],
-      [70, 120, 69, 110],
-      [110, 130, 105, 125],
-    ]);
-    const rules = strategy({
-      position: { sizing: 'fraction_of_equity', value: 3 },
-      risk: { leverage: 3 },
-    });
+    const { bars, rules } = levered3();
     const whole = runBacktest(bars, rules, noCosts);
     for (let at = 1; at < bars.time.length; at++) {
       let saved: BacktestCheckpoint | undefined;

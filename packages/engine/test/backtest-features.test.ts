@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  allocateBars,
   decodeCheckpoint,
   encodeCheckpoint,
   fullResultChunks,
@@ -11,23 +10,8 @@ import {
   shapePreservingIndices,
   toBacktestResult,
   type BacktestCheckpoint,
-  type Bars,
 } from '../src/index.js';
-
-const DAY = 86_400_000;
-
-function daily(rows: [open: number, high: number, low: number, close: number][]): Bars {
-  const bars = allocateBars('TINY', '1d', rows.length);
-  rows.forEach(([o, h, l, c], i) => {
-    bars.time[i] = Date.UTC(2020, 0, 1) + i * DAY;
-    bars.open[i] = o;
-    bars.high[i] = h;
-    bars.low[i] = l;
-    bars.close[i] = c;
-    bars.volume[i] = 1;
-  });
-  return bars;
-}
+import { daily } from './daily-bars.js';
 
 const buyAboveHundred = (risk: Record<string, number>) =>
   parseRulesStrategy({
