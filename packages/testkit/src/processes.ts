@@ -9,6 +9,9 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
+  /** What it printed on stdout alone, and on stderr alone. */
+  stdout(): string;
+  stderr(): string;
   /** Resolves with the exit code (or signal) once it has exited. */
   exited: Promise<number | string>;
   /** Sends a signal and waits for the exit. */
@@ -41,12 +44,18 @@ export async function spawnService(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
   const proc: ServiceProcess = {
     child,
     output: () => text,
+    stdout: () => out,
+    stderr: () => err,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

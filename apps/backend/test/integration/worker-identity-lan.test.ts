@@ -3,7 +3,6 @@
 // second is refused (409 WORKER_ID_IN_USE, naming the first's endpoint) and exits; the
 // first runs its operation to completion; the second, given its own KTRDR_WORKER_ID, joins.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient, type Operation } from '@ktrdr/shared';
 import {
@@ -29,15 +28,6 @@ const DEFAULT_ID = `backtesting-${HOSTNAME}-5003`;
 /** The exit status of a worker refused for an id in use (sysexits' EX_CONFIG). */
 const EXIT_ID_IN_USE = 78;
 
-/** A worker process on a "machine" of the LAN, its stdout and stderr kept apart. */
-interface Clone {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<number | string>;
-  stop(signal?: NodeJS.Signals): Promise<number | string>;
-}
-
 const skip = lan.cannotBuild(['unshare', '--uts', 'hostname', HOSTNAME]);
 
 describe(
@@ -46,15 +36,30 @@ describe(
   () => {
     const dir = tempDir('ktrdr-identity-lan-');
     const backendUrl = `http://${address('backend')}:8000`;
-    const clones: Clone[] = [];
+    const clones: ServiceProcess[] = [];
     let backend: ServiceProcess;
     let client: BackendClient;
 
     /** Starts a worker in `name`'s network namespace, in a UTS namespace named `trader-pc`. */
     const startClone = async (name: NodeName, env: Record<string, string> = {}) => {
-      const child = spawn(
-        'ip',
+      const { proc } = await spawnService(
+        `${REPO_ROOT}apps/worker/dist/bin.js`,
+        [],
+        {
+          KTRDR_BACKEND_URL: backendUrl,
+          KTRDR_CLUSTER_TOKEN: TOKEN,
+          KTRDR_WORKER_TYPE: 'backtesting',
+          KTRDR_WORKER_PORT: '5003',
+          KTRDR_CACHE_DIR: `${dir.path}/${name}-${clones.length}`,
+          // ~11 s per backtest of the bundled series: it outlasts the second clone's start
+          KTRDR_WORKER_THROTTLE_BARS_PER_SEC: '500',
+          ...env,
+        },
+        /listening on/,
+        20_000,
+        // `sh -c` sets the host name inside the new UTS namespace, then execs node
         [
+          'ip',
           'netns',
           'exec',
           ns(name),
@@ -63,54 +68,10 @@ describe(
           'sh',
           '-c',
           `hostname ${HOSTNAME} && exec "$0" "$@"`,
-          process.execPath,
-          `${REPO_ROOT}apps/worker/dist/bin.js`,
         ],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            PATH: process.env.PATH ?? '',
-            HOME: process.env.HOME ?? '',
-            KTRDR_LOG_LEVEL: 'warn',
-            KTRDR_BACKEND_URL: backendUrl,
-            KTRDR_CLUSTER_TOKEN: TOKEN,
-            KTRDR_WORKER_TYPE: 'backtesting',
-            KTRDR_WORKER_PORT: '5003',
-            KTRDR_CACHE_DIR: `${dir.path}/${name}-${clones.length}`,
-            // ~11 s per backtest of the bundled series: it outlasts the second clone's start
-            KTRDR_WORKER_THROTTLE_BARS_PER_SEC: '500',
-            ...env,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
       );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const exited = new Promise<number | string>((resolve) =>
-        child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
-      );
-      const clone: Clone = {
-        child,
-        stdout: () => out,
-        stderr: () => err,
-        exited,
-        stop: async (signal: NodeJS.Signals = 'SIGKILL') => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          return exited;
-        },
-      };
-      clones.push(clone);
-      await waitFor(
-        `${name} listening`,
-        () => {
-          if (child.exitCode !== null) throw new Error(`exited early: ${out}${err}`);
-          return /listening on/.test(out);
-        },
-        { timeoutMs: 20_000 },
-      );
-      return clone;
+      clones.push(proc);
+      return proc;
     };
 
     before(async () => {

@@ -3,11 +3,17 @@
 // carries on untouched; the same worker restarting on its endpoint, or a newcomer after the
 // holder died, takes the id as before.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient, type Operation } from '@ktrdr/shared';
-import { freePort, REPO_ROOT, tempDir, waitFor } from '@ktrdr/testkit';
+import {
+  freePort,
+  REPO_ROOT,
+  spawnService,
+  tempDir,
+  waitFor,
+  type ServiceProcess,
+} from '@ktrdr/testkit';
 import type { BackendHandle } from '../../src/index.js';
 import { startTestBackend, TEST_TOKEN } from './cluster-fixture.js';
 
@@ -15,56 +21,23 @@ const ID = 'bt-identity-x';
 /** The exit status of a worker refused for an id in use (sysexits' EX_CONFIG). */
 const EXIT_ID_IN_USE = 78;
 
-/** A worker process with its stdout and stderr kept apart. */
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<number | string>;
-  stop(signal?: NodeJS.Signals): Promise<number | string>;
-}
+/** A worker process, with the URL it listens on. */
+type Proc = ServiceProcess & { url: string };
 
-function startWorker(env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, [`${REPO_ROOT}apps/worker/dist/bin.js`], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      KTRDR_LOG_LEVEL: 'warn',
+/** Starts `ktrdr-worker` with `env` on loopback, once it listens (its output kept per stream). */
+async function startWorker(env: Record<string, string>): Promise<Proc> {
+  const { proc, match } = await spawnService(
+    `${REPO_ROOT}apps/worker/dist/bin.js`,
+    [],
+    {
       KTRDR_CLUSTER_TOKEN: TEST_TOKEN,
       KTRDR_WORKER_TYPE: 'backtesting',
       KTRDR_WORKER_HOST: '127.0.0.1',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    /listening on (http:\/\/\S+)/,
   );
-  const proc = {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    stop: async (signal: NodeJS.Signals = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-  return waitFor(
-    'the worker listening',
-    () => {
-      if (child.exitCode !== null) throw new Error(`exited early: ${out}${err}`);
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      return m ? { ...proc, url: m[1] as string } : undefined;
-    },
-    { timeoutMs: 20_000 },
-  );
+  return Object.assign(proc, { url: match[1] as string });
 }
 
 /** A stand-in that answers `/health` as `workerId`, as a worker would. */
