@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EXIT_WORKER_ID_IN_USE } from '@ktrdr/shared';
 import { Backoff } from '@ktrdr/shared';
 import { desktopRuntime } from '../main/runtime-plan.js';
 
@@ -12,9 +13,6 @@ export function workerBin(): string {
 }
 
 const WORKER_READY = /^ktrdr-worker (\S+) listening on/;
-
-/** A worker's exit code when the backend refused its id as another live worker's (sysexits EX_CONFIG). */
-const EXIT_WORKER_ID_IN_USE = 78;
 
 /** The wait before a crashed worker is started again: always a second (crashes are capped per minute). */
 const RESTART_BACKOFF = { initialMs: 1000, growth: 'fixed' } as const;

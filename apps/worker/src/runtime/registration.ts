@@ -4,6 +4,7 @@
  */
 import {
   Backoff,
+  EXIT_WORKER_ID_IN_USE,
   ConnectionError,
   hasErrorCode,
   type BackendClient,
@@ -26,13 +27,7 @@ export interface WorkerIdentity {
   callback_token?: string;
 }
 
-/**
- * The exit status of a worker whose id the backend refused because a live worker at another
- * endpoint holds it (409 `WORKER_ID_IN_USE`: cloned machines with one host name). 78 is
- * sysexits' EX_CONFIG: a configuration error that retrying cannot fix — give the worker its
- * own `KTRDR_WORKER_ID`. Supervisors should not restart a worker that exits with it.
- */
-export const EXIT_WORKER_ID_IN_USE = 78;
+export { EXIT_WORKER_ID_IN_USE };
 
 /** The backend refused this worker's id: a live worker elsewhere holds it. */
 export class WorkerIdInUseError extends Error {

@@ -63,9 +63,10 @@ export const CUDA_LIBRARIES = ['libcudart.so.11.0', 'libcudnn.so.8'] as const;
 /** Which of {@link CUDA_LIBRARIES} the dynamic linker cannot find (Linux; `ldconfig -p`). */
 export async function missingCudaLibraries(): Promise<string[] | undefined> {
   if (process.platform !== 'linux') return undefined;
-  const cache = await runCommand('ldconfig', ['-p'], { timeoutMs: 5000 });
-  const fallback = await runCommand('/sbin/ldconfig', ['-p'], { timeoutMs: 5000 });
-  const listing = cache.code === 0 ? cache.stdout : fallback.stdout;
+  // /sbin is not on every user's PATH: ask there only when the PATH has no ldconfig
+  let cache = await runCommand('ldconfig', ['-p'], { timeoutMs: 5000 });
+  if (cache.code !== 0) cache = await runCommand('/sbin/ldconfig', ['-p'], { timeoutMs: 5000 });
+  const listing = cache.code === 0 ? cache.stdout : '';
   const extra = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
   return CUDA_LIBRARIES.filter(
     (lib) => !listing.includes(lib) && !extra.some((dir) => existsSync(join(dir, lib))),

@@ -42,6 +42,14 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL_ERROR: 500,
 };
 
+/**
+ * The exit status of a worker whose id the backend refused because a live worker at another
+ * endpoint holds it (409 `WORKER_ID_IN_USE`: cloned machines with one host name). 78 is
+ * sysexits' EX_CONFIG: a configuration error that retrying cannot fix — give the worker its
+ * own `KTRDR_WORKER_ID`. Supervisors (the desktop app's, systemd's) should not restart it.
+ */
+export const EXIT_WORKER_ID_IN_USE = 78;
+
 /** The body of every error response, from every service. */
 export const ErrorResponseSchema = Type.Object({
   error: Type.Object({
