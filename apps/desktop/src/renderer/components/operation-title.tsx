@@ -1,5 +1,5 @@
 import { Stack, Text, Title } from '@mantine/core';
-import { backtestingKind, builtInJobKinds, hasKind, type Operation } from '@ktrdr/shared';
+import { builtInJobKinds, type Operation } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useClient } from '../api/client-context';
@@ -7,32 +7,8 @@ import { backtestResultQuery } from '../api/queries';
 
 const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : undefined);
 
-/**
- * What ran, as the page's heading and the window's title: a backtest is
- * "sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17" (the bars it ran on, once its
- * result is in; the requested range before), other kinds their descriptor's line. The
- * operation id stays under it.
- */
-export function OperationTitle({ op }: { op: Operation }) {
-  const client = useClient();
-  const isBacktest = hasKind(op, backtestingKind.operationType);
-  const result = useQuery({
-    ...backtestResultQuery(client, op.operation_id),
-    enabled: isBacktest && op.status === 'completed',
-  });
-  const m = op.metadata;
-  const curve = result.data?.equity_curve;
-  const from = day(curve?.[0]?.time) ?? day(m.start_date);
-  const to = day(curve?.[curve.length - 1]?.time) ?? day(m.end_date);
-  const title = isBacktest
-    ? [
-        m.strategy_name,
-        [m.symbol, m.timeframe].filter(Boolean).join(' '),
-        from && to ? `${from} → ${to}` : undefined,
-      ]
-        .filter(Boolean)
-        .join(' · ')
-    : `${builtInJobKinds.label(op.operation_type)} · ${builtInJobKinds.describe(op)}`;
+/** What ran, as the page's heading and the window's title; the operation id under it. */
+function OperationHeading({ title, operationId }: { title: string; operationId: string }) {
   useEffect(() => {
     document.title = `${title} — ktrdr`;
     return () => {
@@ -45,8 +21,42 @@ export function OperationTitle({ op }: { op: Operation }) {
         {title}
       </Title>
       <Text size="xs" c="dimmed" ff="monospace">
-        {op.operation_id}
+        {operationId}
       </Text>
     </Stack>
   );
+}
+
+/** Any kind: its descriptor's label and line ("Training · neuro_fuzzy_example on SP500 1d"). */
+export function OperationTitle({ operation }: { operation: Operation }) {
+  return (
+    <OperationHeading
+      title={`${builtInJobKinds.label(operation.operation_type)} · ${builtInJobKinds.describe(operation)}`}
+      operationId={operation.operation_id}
+    />
+  );
+}
+
+/**
+ * A backtest: "sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17", the bars it ran on once
+ * its result is in (the requested range before).
+ */
+export function BacktestTitle({ operation }: { operation: Operation }) {
+  const client = useClient();
+  const result = useQuery({
+    ...backtestResultQuery(client, operation.operation_id),
+    enabled: operation.status === 'completed',
+  });
+  const m = operation.metadata;
+  const curve = result.data?.equity_curve;
+  const from = day(curve?.[0]?.time) ?? day(m.start_date);
+  const to = day(curve?.[curve.length - 1]?.time) ?? day(m.end_date);
+  const title = [
+    m.strategy_name,
+    [m.symbol, m.timeframe].filter(Boolean).join(' '),
+    from && to ? `${from} → ${to}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return <OperationHeading title={title} operationId={operation.operation_id} />;
 }

@@ -2,6 +2,7 @@ import type { Operation } from '@ktrdr/shared';
 import type { ComponentType } from 'react';
 import { BacktestResultPanel } from '../components/backtest-result-panel';
 import { DataLoadPanel } from '../components/data-load-panel';
+import { BacktestTitle } from '../components/operation-title';
 import { SweepPanel } from '../components/sweep-panel';
 import { TrainingPanel } from '../components/training-panel';
 
@@ -11,6 +12,8 @@ import { TrainingPanel } from '../components/training-panel';
  * its progress, attempts, provenance and metadata only.
  */
 export interface KindView {
+  /** Its heading (default: the descriptor's label and line). */
+  Title?: ComponentType<{ operation: Operation }>;
   /** Shown under the progress card while it runs and after (a sweep's live leaderboard). */
   LivePanel?: ComponentType<{ operation: Operation }>;
   /** Its result, at the end of the page. */
@@ -22,7 +25,7 @@ export interface KindView {
 }
 
 const VIEWS: Record<string, KindView> = {
-  backtesting: { ResultPanel: BacktestResultPanel },
+  backtesting: { Title: BacktestTitle, ResultPanel: BacktestResultPanel },
   training: { ResultPanel: TrainingPanel },
   data_load: { ResultPanel: DataLoadPanel },
   sweep: {

@@ -43,6 +43,7 @@ export function OperationDetailView() {
   if (!op) return <Text c="dimmed">Loading…</Text>;
   // a sweep's counts and leaders show in its own panel; other contexts are plain values
   const view = kindView(op.operation_type);
+  const Heading = view.Title ?? OperationTitle;
   const context = view.ownContext
     ? []
     : Object.entries(op.progress.context).filter(([, v]) => v === null || typeof v !== 'object');
@@ -51,7 +52,7 @@ export function OperationDetailView() {
     <Stack data-testid="operation-detail" data-status={op.status}>
       <Group justify="space-between">
         <Group>
-          <OperationTitle op={op} />
+          <Heading operation={op} />
           <StatusBadge status={op.status} />
         </Group>
         <Group>
