@@ -86,19 +86,33 @@ export interface BacktestHooks {
   onCheckpoint?: (barIndex: number, take: () => BacktestCheckpoint) => void;
   /** Continue from a snapshot of an earlier run on the same bars. */
   resumeFrom?: BacktestCheckpoint;
+  /**
+   * `'metrics'`: return only a {@link BacktestSummary} and skip what only a full result
+   * needs (per-bar drawdown, trade excursions, the benchmark, period returns). Its metrics,
+   * final equity, skipped entries and ruin are bit for bit those of the full run: the
+   * loop is the same one. For sweeps, which keep a set's metrics and nothing else.
+   * Default `'full'`.
+   */
+  detail?: 'full' | 'metrics';
 }
 
-/** The full outcome of a run: metrics, per-bar equity and drawdown, closed trades. */
-export interface BacktestOutput {
+/** What a metrics-only run returns (`detail: 'metrics'`); a full run returns it too. */
+export interface BacktestSummary {
   metrics: BacktestMetrics;
-  time: Float64Array;
-  equity: Float64Array;
-  drawdown: Float64Array;
-  trades: TradeRecord[];
+  /** Equity after the last bar (open positions closed), or the capital when there are no bars. */
+  finalEquity: number;
   /** Entries skipped because the cash could not pay for them. */
   skippedEntries: number;
   /** When equity reached zero and the run stopped trading (epoch ms), or null. */
   ruinTime: number | null;
+}
+
+/** The full outcome of a run: metrics, per-bar equity and drawdown, closed trades. */
+export interface BacktestOutput extends BacktestSummary {
+  time: Float64Array;
+  equity: Float64Array;
+  drawdown: Float64Array;
+  trades: TradeRecord[];
   /** Buy and hold of the same bars, and how the run compares. */
   benchmark: Benchmark;
   /** Monthly and yearly returns. */
@@ -148,13 +162,26 @@ function initialState(capital: number): EngineState {
  * open after the last bar is closed at that bar's close. Deterministic: same inputs, same
  * output — also when resumed from a checkpoint.
  */
+// the full overload last: `ReturnType<typeof runBacktest>` reads the last one
+export function runBacktest(
+  bars: Bars,
+  strategy: RulesStrategyConfig,
+  settings: BacktestSettings,
+  hooks: BacktestHooks & { detail: 'metrics' },
+): BacktestSummary;
+export function runBacktest(
+  bars: Bars,
+  strategy: RulesStrategyConfig,
+  settings: BacktestSettings,
+  hooks?: BacktestHooks & { detail?: 'full' },
+): BacktestOutput;
 export function runBacktest(
   bars: Bars,
   strategy: RulesStrategyConfig,
   settings: BacktestSettings,
   hooks: BacktestHooks = {},
-): BacktestOutput {
-  return runSignals(bars, computeSignals(strategy, bars), strategy, settings, hooks);
+): BacktestOutput | BacktestSummary {
+  return runSignalsWith(bars, computeSignals(strategy, bars), strategy, settings, hooks);
 }
 
 /** How positions are sized and protected (a strategy's `position` and `risk`). */
@@ -172,15 +199,42 @@ export interface TradingRules {
 
 /**
  * The event loop itself, over signals computed elsewhere: a rules strategy's conditions
- * or a neural network's decisions. Same execution model, same results format.
+ * or a neural network's decisions. Same execution model, same results format. With
+ * `detail: 'metrics'` it returns only the {@link BacktestSummary} (see {@link BacktestHooks}).
  */
+// the full overload last: `ReturnType<typeof runSignals>` reads the last one
+export function runSignals(
+  bars: Bars,
+  signals: SignalSet,
+  rules: TradingRules,
+  settings: BacktestSettings,
+  hooks: BacktestHooks & { detail: 'metrics' },
+): BacktestSummary;
+export function runSignals(
+  bars: Bars,
+  signals: SignalSet,
+  rules: TradingRules,
+  settings: BacktestSettings,
+  hooks?: BacktestHooks & { detail?: 'full' },
+): BacktestOutput;
 export function runSignals(
   bars: Bars,
   signals: SignalSet,
   rules: TradingRules,
   settings: BacktestSettings,
   hooks: BacktestHooks = {},
-): BacktestOutput {
+): BacktestOutput | BacktestSummary {
+  return runSignalsWith(bars, signals, rules, settings, hooks);
+}
+
+function runSignalsWith(
+  bars: Bars,
+  signals: SignalSet,
+  rules: TradingRules,
+  settings: BacktestSettings,
+  hooks: BacktestHooks,
+): BacktestOutput | BacktestSummary {
+  const full = (hooks.detail ?? 'full') === 'full';
   const n = bars.time.length;
   const { open, high, low, close, time } = bars;
   const { entryLong, exitLong, entryShort, exitShort } = signals;
@@ -195,7 +249,8 @@ export function runSignals(
   const protect = stopLoss > 0 || takeProfit > 0;
 
   const equity = new Float64Array(n);
-  const drawdown = new Float64Array(n);
+  // a metrics-only run keeps no drawdown curve (metrics read the equity alone)
+  const drawdown = new Float64Array(full ? n : 0);
   let trades: TradeRecord[] = [];
   let s = initialState(settings.initialCapital);
   let startAt = 0;
@@ -216,7 +271,7 @@ export function runSignals(
     for (let i = 0; i < startAt; i++) {
       const e = equity[i] as number;
       if (e > peak) peak = e;
-      drawdown[i] = peak > 0 ? 1 - e / peak : 0;
+      if (full) drawdown[i] = peak > 0 ? 1 - e / peak : 0;
     }
   }
 
@@ -334,7 +389,7 @@ export function runSignals(
     const value = cash + (side === FLAT ? 0 : side * units * c);
     equity[i] = value;
     if (value > peak) peak = value;
-    drawdown[i] = peak > 0 ? 1 - value / peak : 0;
+    if (full) drawdown[i] = peak > 0 ? 1 - value / peak : 0;
     if (side !== FLAT) barsInMarket++;
 
     // decide at the close, act at the next open
@@ -400,7 +455,7 @@ export function runSignals(
     closePosition(close[n - 1] as number, time[n - 1] as number, n - 1, 'end_of_data');
     equity[n - 1] = cash;
     if (cash > peak) peak = cash;
-    drawdown[n - 1] = peak > 0 ? 1 - cash / peak : 0;
+    if (full) drawdown[n - 1] = peak > 0 ? 1 - cash / peak : 0;
   }
   if (onTick) {
     const last = n - 1;
@@ -413,16 +468,21 @@ export function runSignals(
       tradesSoFar: trades.length,
     });
   }
+  const summary: BacktestSummary = {
+    metrics: computeMetrics(time, equity, trades, barsInMarket),
+    finalEquity: n > 0 ? (equity[n - 1] as number) : cash,
+    skippedEntries,
+    ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
+  };
+  if (!full) return summary;
   for (const trade of trades) Object.assign(trade, tradeExcursions(trade, bars));
   return {
-    metrics: computeMetrics(time, equity, trades, barsInMarket),
+    ...summary,
     time,
     equity,
     drawdown,
     trades,
     benchmark: buyAndHold(time, close, equity),
     periods: periodReturns(time, equity, settings.initialCapital),
-    skippedEntries,
-    ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
 }

@@ -281,21 +281,28 @@ export function outputNames(name: string, spec: IndicatorSpec): string[] {
 }
 
 /**
- * Computes an indicator and returns its outputs keyed by the names conditions use:
- * `fast` (the first output) and `fast.<output>` for each.
+ * An indicator's computed outputs keyed by the names conditions use: `fast` (the first
+ * output) and `fast.<output>` for each. The arrays are the same objects, not copies.
  */
-export function computeNamedOutputs(
+export function nameOutputs(
   name: string,
   spec: IndicatorSpec,
-  bars: Bars,
+  computed: Readonly<Record<string, Float64Array>>,
 ): Map<string, Float64Array> {
-  const definition = INDICATORS[spec.type];
-  const computed = definition.compute(spec, bars);
   const named = new Map<string, Float64Array>();
-  definition.outputs.forEach((output, i) => {
+  INDICATORS[spec.type].outputs.forEach((output, i) => {
     const series = computed[output] as Float64Array;
     if (i === 0) named.set(name, series);
     named.set(`${name}.${output}`, series);
   });
   return named;
+}
+
+/** Computes an indicator and returns its outputs keyed as {@link nameOutputs} says. */
+export function computeNamedOutputs(
+  name: string,
+  spec: IndicatorSpec,
+  bars: Bars,
+): Map<string, Float64Array> {
+  return nameOutputs(name, spec, INDICATORS[spec.type].compute(spec, bars));
 }
