@@ -327,8 +327,8 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   for (let i = 1; i < values.length; i++)
     expect(values[i] as number).toBeLessThanOrEqual(values[i - 1] as number);
   await expect
-    .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-operation-id'))))
-    .toEqual(result.leaderboard.map((r) => r.operation_id));
+    .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-set-index'))))
+    .toEqual(result.leaderboard.map((r) => String(r.set_index)));
   expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-rank')))).toEqual([
     '1',
     '2',
@@ -364,18 +364,34 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
     page.waitForEvent('download'),
     page.getByTestId('sweep-csv').click(),
   ]);
-  expect(download.suggestedFilename()).toBe(`${id}-leaderboard.csv`);
+  expect(download.suggestedFilename()).toBe(`${id}-sets.csv`);
   const csv = readFileSync(await download.path(), 'utf8')
     .trim()
     .split('\n');
   expect(csv).toHaveLength(7);
-  expect(csv[0]).toMatch(/^rank,indicators\.fast\.period,indicators\.slow\.period,sharpe_ratio,/);
-  expect(csv[1]).toMatch(new RegExp(`^1,${top.parameters['indicators.fast.period']},`));
+  expect(csv[0]).toMatch(
+    /^rank,set_index,indicators\.fast\.period,indicators\.slow\.period,sharpe_ratio,/,
+  );
+  expect(csv[1]).toMatch(
+    new RegExp(`^1,${top.set_index},${top.parameters['indicators.fast.period']},`),
+  );
+  // the shards ran on a timeline per worker
+  await expect(page.getByTestId('shard-timeline')).toHaveAttribute(
+    'aria-label',
+    /^Shard timeline: \d+ shards \(6 sets\) on [12] workers over/,
+  );
 
-  // a row opens its backtest, which links back to the sweep
-  await rows.first().getByRole('link').click();
-  await expect(page).toHaveURL(new RegExp(`/operations/${top.operation_id}$`));
+  // a row opens its set as a full backtest, whose metrics are the row's and which links back
+  await rows.first().getByTestId('open-set').click();
+  await page.waitForURL(/\/operations\/op_backtesting_/);
+  const opened = new URL(page.url()).pathname.split('/').pop() ?? '';
   await expect(page.getByTestId('parent-sweep')).toContainText('fast.period = ');
+  await expect
+    .poll(async () => (await api().getOperation(opened)).status, { timeout: 30_000 })
+    .toBe('completed');
+  const full = await api().getBacktestResult(opened);
+  expect(full.metrics.sharpe_ratio).toBe(top.metrics!.sharpe_ratio);
+  expect(full.metrics.total_trades).toBe(top.metrics!.total_trades);
 
   // the operations list says what the sweep swept and how far it got
   await page.getByRole('link', { name: 'Operations' }).click();
@@ -384,9 +400,9 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
     'sweeps fast.period × slow.period',
   );
   await expect(sweepRow.getByTestId('sweep-summary')).toContainText('6/6 done');
-  // its six backtests live on the sweep's page, not in the list
+  // its shards and the opened set live on the sweep's page, not in the list
   await expect(
-    page.locator(`[data-testid="operation-row"][data-operation-id="${top.operation_id}"]`),
+    page.locator(`[data-testid="operation-row"][data-operation-id="${opened}"]`),
   ).toHaveCount(0);
   await snapshot(page, 'operations-sweep');
 });

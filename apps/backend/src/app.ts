@@ -39,6 +39,7 @@ import { strategyRoutes } from './routes/strategies.js';
 import { sessionRoutes } from './routes/session.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { SweepService } from './sweeps/sweep-service.js';
+import { SweepSetStore } from './sweeps/sweep-set-store.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webRoutes } from './routes/web.js';
 import { workerRoutes } from './routes/workers.js';
@@ -166,6 +167,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     // the services of the kinds the backend runs itself, built below (the sweep service
     // uses the actions); looked up when an action needs one
     localRunner: (type): LocalRunner | undefined => localRunners.get(type),
+    reportedSets: (record, sets) => sweeps.recordSets(record, sets),
   });
   const series = new SeriesStore(deps.db);
   series.seed(join(config.assetsDir, 'data'));
@@ -207,8 +209,11 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     actions,
     artifacts,
     series,
+    strategies,
+    sets: new SweepSetStore(deps.db),
     log,
-    maxChildren: config.maxSweepChildren,
+    maxSets: config.maxSweepSets,
+    shardSets: config.sweepShardSets,
     backendUrl: deps.publicUrl,
   });
   const localRunners: ReadonlyMap<string, LocalRunner> = new Map<string, LocalRunner>([

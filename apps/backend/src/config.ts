@@ -11,6 +11,7 @@ import {
   parseLogLevel,
   parsePort,
 } from '@ktrdr/server-kit';
+import { DEFAULT_SWEEP_MAX_SETS, MAX_SHARD_SETS, MAX_SWEEP_SETS } from '@ktrdr/shared';
 import { SQLITE_DRIVER_CHOICES, type SqliteDriverChoice } from './storage/sqlite.js';
 
 export { ConfigError };
@@ -39,8 +40,10 @@ export interface BackendConfig {
   workerRemovalMs: number;
   /** After a restart, a `running` operation no worker claims within this long fails over (or fails). */
   restartClaimMs: number;
-  /** The most backtests one sweep may make (a request's max_children can only lower it). */
-  maxSweepChildren: number;
+  /** The most parameter sets one sweep may have (a request's max_sets can only lower it). */
+  maxSweepSets: number;
+  /** Sets per sweep shard; undefined: sized from the observed speed (about 0.5 s each). */
+  sweepShardSets?: number | undefined;
   /** A checkpointed operation fails over to another worker at most this many times minus one. */
   maxLostAttempts: number;
   /** How long a worker may take to stop a cancelled job before the backend stops waiting. */
@@ -85,7 +88,7 @@ export function defaultBackendConfig(): BackendConfig {
     workerRemovalMs: 60_000,
     restartClaimMs: 30_000,
     maxLostAttempts: 3,
-    maxSweepChildren: 1000,
+    maxSweepSets: DEFAULT_SWEEP_MAX_SETS,
     cancelTimeoutMs: 8_000,
     assetsDir: BUNDLED_ASSETS_DIR,
     logLevel: 'info',
@@ -121,7 +124,9 @@ Starts the ktrdr orchestrator. Flags override environment variables:
   waits before it fails), KTRDR_WORKER_REMOVAL_SECONDS (60: silence before a worker leaves
   the roster), KTRDR_RESTART_CLAIM_SECONDS (30: after a restart, how long an operation left
   running waits for its worker to claim it before it moves to another worker),
-  KTRDR_SWEEP_MAX_CHILDREN (1000: the most backtests one sweep may make),
+  KTRDR_SWEEP_MAX_SETS (100000, at most 1000000: the most parameter sets one sweep may
+  have; KTRDR_SWEEP_MAX_CHILDREN is its old name), KTRDR_SWEEP_SHARD_SETS (sets per sweep
+  shard; default: sized from the observed speed to run about half a second),
   KTRDR_TLS (off; self-signed: HTTPS with a certificate made once in <data dir>/tls, whose
   fingerprint the join command pins), KTRDR_TLS_CERT + KTRDR_TLS_KEY (your own certificate),
   KTRDR_SQLITE_DRIVER (auto: node:sqlite where this Node has it, else better-sqlite3; or
@@ -129,6 +134,13 @@ Starts the ktrdr orchestrator. Flags override environment variables:
 
 Example:
   ktrdr-backend --port 8000 --data-dir ~/.ktrdr`;
+
+function wholeNumber(name: string, raw: string, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+  return value;
+}
 
 function seconds(name: string, raw: string): number {
   const value = Number(raw);
@@ -194,14 +206,17 @@ export function loadBackendConfig(
     config.logLevel = parseLogLevel('KTRDR_LOG_LEVEL', values.KTRDR_LOG_LEVEL);
   if (values.KTRDR_WORKER_GRACE_SECONDS)
     config.workerGraceMs = seconds('KTRDR_WORKER_GRACE_SECONDS', values.KTRDR_WORKER_GRACE_SECONDS);
-  if (values.KTRDR_SWEEP_MAX_CHILDREN) {
-    const max = Number(values.KTRDR_SWEEP_MAX_CHILDREN);
-    if (!Number.isInteger(max) || max < 1 || max > 100_000)
-      throw new ConfigError(
-        `KTRDR_SWEEP_MAX_CHILDREN must be a whole number from 1 to 100000, got "${values.KTRDR_SWEEP_MAX_CHILDREN}"`,
-      );
-    config.maxSweepChildren = max;
+  const maxSets = values.KTRDR_SWEEP_MAX_SETS ?? values.KTRDR_SWEEP_MAX_CHILDREN;
+  if (maxSets) {
+    const name = values.KTRDR_SWEEP_MAX_SETS ? 'KTRDR_SWEEP_MAX_SETS' : 'KTRDR_SWEEP_MAX_CHILDREN';
+    config.maxSweepSets = wholeNumber(name, maxSets, MAX_SWEEP_SETS);
   }
+  if (values.KTRDR_SWEEP_SHARD_SETS)
+    config.sweepShardSets = wholeNumber(
+      'KTRDR_SWEEP_SHARD_SETS',
+      values.KTRDR_SWEEP_SHARD_SETS,
+      MAX_SHARD_SETS,
+    );
   if (values.KTRDR_SQLITE_DRIVER) {
     const driver = values.KTRDR_SQLITE_DRIVER.trim().toLowerCase();
     if (!(SQLITE_DRIVER_CHOICES as readonly string[]).includes(driver))

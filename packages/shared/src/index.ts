@@ -14,6 +14,7 @@ export * from './contracts/training.js';
 export * from './contracts/models.js';
 export * from './contracts/ib.js';
 export * from './contracts/sweeps.js';
+export * from './contracts/sweep-sets.js';
 export * from './jobs/index.js';
 export * from './client/errors.js';
 export * from './client/http.js';

@@ -37,11 +37,20 @@ interface Pick {
  */
 export class Dispatcher {
   private readonly inflight = new Map<string, Promise<void>>();
+  private readonly jobSources = new Map<string, (record: OperationRecord) => object>();
   private readonly now: () => number;
   private closed = false;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.now = deps.now ?? (() => Date.now());
+  }
+
+  /**
+   * A kind whose job changes between attempts builds it here, just before each start (a
+   * sweep shard sends only the sets it has not reported yet); others send the stored job.
+   */
+  jobSource(operationType: string, build: (record: OperationRecord) => object): void {
+    this.jobSources.set(operationType, build);
   }
 
   private queue(type: WorkerType): string[] {
@@ -178,7 +187,8 @@ export class Dispatcher {
     const { registry, operations, clients, log } = this.deps;
     const definition = this.deps.kinds.onWorkers(record.operation_type);
     const id = record.operation_id;
-    const job = { ...(record.job ?? {}), task_id: id, attempt: record.attempt };
+    const stored = this.jobSources.get(record.operation_type)?.(record) ?? record.job ?? {};
+    const job = { ...stored, task_id: id, attempt: record.attempt };
     const started = performance.now();
     try {
       await clients.forWorker(worker).start(definition.workerStartPath, job, { timeoutMs: 10_000 });

@@ -7,6 +7,7 @@ import {
   type OperationReport,
   type OperationReportResponse,
   type StartResponse,
+  type SweepSetResults,
 } from '@ktrdr/shared';
 import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
@@ -36,6 +37,8 @@ export interface OperationActionsDeps {
    * when an action needs it: the sweep service is built after the actions, which it uses.
    */
   localRunner: (operationType: string) => LocalRunner | undefined;
+  /** A sweep shard's batch of finished sets (the sweep service stores them). */
+  reportedSets: (record: OperationRecord, sets: SweepSetResults) => void;
 }
 
 /** The result artifact (display form: downsampled curve, recent trades). */
@@ -166,6 +169,8 @@ export class OperationActions {
     const record = this.requireHolder(id, body.worker_id, body.attempt);
     const worker = registry.get(body.worker_id);
     if (worker) registry.touch(worker, false);
+    // a shard's finished sets count even when it was cancelled meanwhile: they ran
+    if (body.sets) this.deps.reportedSets(record, body.sets);
     if (isTerminalStatus(record.status)) {
       if (body.status === record.status) return { accepted: true, status: record.status };
       throw new ConflictError(

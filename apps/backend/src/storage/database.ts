@@ -3,6 +3,31 @@ import { openSqlite, type SqliteDatabase, type SqliteDriverChoice } from './sqli
 /** The SQLite handle type used across the backend (either driver: see sqlite.ts). */
 export type Db = SqliteDatabase;
 
+/**
+ * The metric columns of a sweep set (every metric a backtest summary reports). Fixed: the
+ * migration below makes them; a metric added later needs a migration of its own.
+ */
+export const SWEEP_SET_METRIC_COLUMNS = [
+  'total_return',
+  'annualized_return',
+  'volatility',
+  'sharpe_ratio',
+  'sortino_ratio',
+  'calmar_ratio',
+  'max_drawdown',
+  'max_drawdown_duration_bars',
+  'win_rate',
+  'profit_factor',
+  'expectancy',
+  'exposure',
+  'total_trades',
+  'avg_win',
+  'avg_loss',
+  'avg_holding_bars',
+  'final_equity',
+  'bars',
+] as const;
+
 /** The schema, one migration per `user_version` step (exported for the store tests). */
 export const MIGRATIONS: readonly string[] = [
   // 1: operations and their per-step metrics
@@ -85,6 +110,28 @@ export const MIGRATIONS: readonly string[] = [
   // 4: the operations list filtered by type and status together (newest first, and its
   // count) from one index, instead of reading every row of the type to check its status
   `CREATE INDEX operations_by_type_status ON operations (operation_type, status, seq DESC);`,
+  // 5: a sweep's parameter sets are rows, not operations (they run in sweep_shard
+  // operations); one column per metric, so any metric sorts without decoding a row, and
+  // `score` (the objective, larger is better) with `meets` orders the leaderboard by index
+  `CREATE TABLE sweep_sets (
+     sweep_id TEXT NOT NULL,
+     set_index INTEGER NOT NULL,
+     window INTEGER,
+     parameters TEXT NOT NULL,
+     status TEXT NOT NULL,
+     shard_id TEXT,
+     worker_id TEXT,
+     operation_id TEXT,
+     error TEXT,
+     meets INTEGER NOT NULL DEFAULT 0,
+     score REAL,
+     ${SWEEP_SET_METRIC_COLUMNS.map((c) => `${c} REAL`).join(',\n     ')},
+     PRIMARY KEY (sweep_id, set_index)
+   ) WITHOUT ROWID;
+   CREATE INDEX sweep_sets_board ON sweep_sets (sweep_id, window, meets DESC, score DESC)
+     WHERE status = 'completed';
+   CREATE INDEX sweep_sets_by_status ON sweep_sets (sweep_id, status, set_index);
+   CREATE INDEX sweep_sets_by_shard ON sweep_sets (shard_id) WHERE shard_id IS NOT NULL;`,
 ];
 
 /**

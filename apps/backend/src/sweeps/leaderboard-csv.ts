@@ -1,36 +1,66 @@
-import type { SweepResult } from '@ktrdr/shared';
+import type { LeaderboardRow, SweepResult } from '@ktrdr/shared';
+import { SWEEP_SET_METRIC_COLUMNS } from '../storage/database.js';
 
-/** The leaderboard as CSV: rank, each swept path, the objective, the other metrics, status, id. */
-export function leaderboardCsv(result: SweepResult): string {
-  const metricNames = [
-    ...new Set(result.leaderboard.flatMap((row) => Object.keys(row.metrics ?? {}))),
-  ].sort((a, b) => (a === result.objective ? -1 : b === result.objective ? 1 : a.localeCompare(b)));
-  const cell = (value: string | number | boolean | null | undefined) => {
-    if (value === null || value === undefined) return '';
-    const text = String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const header = [
-    'rank',
-    ...result.dimensions,
-    ...metricNames,
-    'meets_constraints',
-    'status',
-    'operation_id',
-    'error',
-  ];
-  const lines = result.leaderboard.map((row) =>
+const cell = (value: string | number | boolean | null | undefined) => {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** The metric columns, the objective first. */
+function metricNames(objective: string): string[] {
+  return [objective, ...SWEEP_SET_METRIC_COLUMNS.filter((m) => m !== objective)];
+}
+
+/**
+ * Sets as CSV lines: rank, set index, each swept path, the objective, the other metrics,
+ * whether it meets the constraints, status, worker, window, the full backtest's id (once
+ * opened), error. `header` adds the header line first.
+ */
+export function leaderboardCsvLines(
+  dimensions: readonly string[],
+  objective: string,
+  rows: readonly LeaderboardRow[],
+  header: boolean,
+): string {
+  const metrics = metricNames(objective);
+  const lines = rows.map((row) =>
     [
       row.rank,
-      ...result.dimensions.map((d) => row.parameters[d]),
-      ...metricNames.map((m) => row.metrics?.[m]),
+      row.set_index,
+      ...dimensions.map((d) => row.parameters[d]),
+      ...metrics.map((m) => row.metrics?.[m]),
       row.meets_constraints,
       row.status,
+      row.worker_id,
+      row.window,
       row.operation_id,
       row.error,
     ]
       .map(cell)
       .join(','),
   );
-  return [header.map(cell).join(','), ...lines].join('\n') + '\n';
+  if (header)
+    lines.unshift(
+      [
+        'rank',
+        'set_index',
+        ...dimensions,
+        ...metrics,
+        'meets_constraints',
+        'status',
+        'worker_id',
+        'window',
+        'operation_id',
+        'error',
+      ]
+        .map(cell)
+        .join(','),
+    );
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+}
+
+/** A sweep result's leaderboard (its top rows) as CSV. */
+export function leaderboardCsv(result: SweepResult): string {
+  return leaderboardCsvLines(result.dimensions, result.objective, result.leaderboard, true);
 }

@@ -14,7 +14,7 @@ export function dimensionValues(path: string, dimension: Dimension): (number | s
   if (to < from)
     throw new ValidationError(`parameters.${path}.to`, `${to} is below from (${from})`);
   const count = Math.floor((to - from) / step + 1e-9) + 1;
-  if (count > 100_000)
+  if (count > 1_000_000)
     throw new ValidationError(
       `parameters.${path}`,
       `from ${from} to ${to} by ${step} is ${count} values; use a larger step`,
@@ -31,6 +31,7 @@ export function dimensionValues(path: string, dimension: Dimension): (number | s
 export function parameterSets(
   request: Pick<SweepStartRequest, 'parameters' | 'mode' | 'samples' | 'seed'>,
   max: number,
+  maxName = 'max_sets',
 ): { paths: string[]; sets: ParameterSet[]; gridSize: number } {
   const paths = Object.keys(request.parameters);
   const values = paths.map((path) => dimensionValues(path, request.parameters[path]!));
@@ -42,7 +43,7 @@ export function parameterSets(
   if (wanted > max)
     throw new ValidationError(
       mode === 'grid' ? 'parameters' : 'samples',
-      `the sweep would make ${wanted} backtests, more than the ${max} allowed (max_children); narrow the space${mode === 'grid' ? ' or use mode "random" with samples' : ''}`,
+      `the sweep would run ${wanted} parameter sets, more than the ${max} allowed (${maxName}, at most KTRDR_SWEEP_MAX_SETS); narrow the space${mode === 'grid' ? ' or use mode "random" with samples' : ''}`,
       { count: wanted, max },
     );
   const setAt = (index: number): ParameterSet => {

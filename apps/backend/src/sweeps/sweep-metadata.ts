@@ -52,6 +52,8 @@ const SWEEP_ONLY_FIELDS = [
   'objective',
   'constraints',
   'max_children',
+  'max_sets',
+  'walk_forward',
 ] as const;
 
 /** The backtest every child runs, before its parameter set is applied. */

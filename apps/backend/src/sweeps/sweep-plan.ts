@@ -1,17 +1,21 @@
+import { applyOverrides, feasibilityIssues } from '@ktrdr/engine/validate';
 import type { BacktestStartRequest, SeriesRef, SweepStartRequest } from '@ktrdr/shared';
 import { AppError, ValidationError } from '@ktrdr/server-kit';
 import type { BacktestService } from '../backtests/backtest-service.js';
 import type { SeriesStore } from '../data/series-store.js';
+import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { NewOperation } from '../operations/operations-service.js';
 import { parameterSets, type ParameterSet } from './parameter-space.js';
 import { backtestFields, type WalkForwardMetadata } from './sweep-metadata.js';
+import type { NewSweepSet } from './sweep-set-store.js';
 import { walkForwardWindows } from './walk-forward.js';
 
-/** A sweep before anything is stored: its children, checked, and its own metadata. */
+/** A sweep before anything is stored: its sets, checked, and its own metadata. */
 export interface SweepPlan {
-  children: NewOperation[];
-  /** The first set over the whole range: what the parent's metadata and provenance describe. */
-  first: NewOperation;
+  /** Every parameter set (walk-forward: every set of every window, window-major). */
+  sets: NewSweepSet[];
+  /** A backtest of the first set over the whole range: what the sweep's metadata and provenance describe. */
+  first: NewOperation<'backtesting'>;
   metadata: Record<string, unknown>;
   walkForward?: WalkForwardMetadata;
 }
@@ -19,80 +23,55 @@ export interface SweepPlan {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Plans a sweep: expands the space into parameter sets (at most `limit`), splits the range
- * into walk-forward windows when asked, and prepares one backtest per set (and window),
- * checking each — a set the strategy cannot take is refused, naming it, before anything
- * is stored.
+ * Plans a sweep: expands the space into parameter sets (at most `limit`, counting every
+ * window's), splits the range into walk-forward windows when asked, and checks every set
+ * against the strategy and the bars it would run on — a set the strategy cannot take is
+ * refused, naming it, before anything is stored. The first set goes through the full
+ * backtest check (strategy, series, range, model); the others only through what a set
+ * changes (its overrides, and the warm-up they need), so 100,000 sets plan in about a second.
  */
 export function planSweep(
   body: SweepStartRequest,
-  parentId: string,
   limit: number,
-  deps: { backtests: BacktestService; series: SeriesStore },
+  deps: { backtests: BacktestService; series: SeriesStore; strategies: StrategyStore },
 ): SweepPlan {
-  const { paths, sets } = parameterSets(body, limit);
+  const { paths, sets } = parameterSets(body, limit, limitName(body));
   const base = backtestFields(body);
-  const prepareSet = (
-    set: ParameterSet,
-    index: number,
-    range: Partial<BacktestStartRequest> = {},
-    where = '',
-  ): NewOperation => {
+  const refuse = (index: number, set: ParameterSet, where: string, message: string) =>
+    new ValidationError(
+      'parameters',
+      `set ${index + 1} of ${sets.length} (${JSON.stringify(set)})${where}: ${message}`,
+    );
+  const prepareFirst = (range: Partial<BacktestStartRequest> = {}, where = '') => {
     try {
-      return deps.backtests.prepare({ ...base, ...range, parameters: set }, parentId, {
+      return deps.backtests.prepare({ ...base, ...range, parameters: sets[0]! }, undefined, {
         strategyByReference: true,
       });
     } catch (error) {
       if (error instanceof AppError && error.statusCode === 400)
-        throw new ValidationError(
-          'parameters',
-          `set ${index + 1} of ${sets.length} (${JSON.stringify(set)})${where}: ${error.message}`,
-        );
+        throw refuse(0, sets[0]!, where, error.message);
       throw error;
     }
   };
-  let children: NewOperation[];
-  let walkForward: WalkForwardMetadata | undefined;
-  let whole: NewOperation | undefined;
-  if (body.walk_forward) {
-    const { in_sample_bars, out_of_sample_bars } = body.walk_forward;
-    whole = prepareSet(sets[0]!, 0);
-    const data = (whole.job as { data: SeriesRef }).data;
-    const bars = deps.series.range(
+  const stored = deps.strategies.get(body.strategy_name)!;
+  /** Checks sets 2… of one range (the first passed the full check): overrides, warm-up. */
+  const checkSets = (barCount: number, where: string) => {
+    for (let i = 1; i < sets.length; i++) {
+      const { config, issues } = applyOverrides(stored.config, sets[i]!);
+      const problems = issues.length > 0 ? issues : feasibilityIssues(config, barCount);
+      if (problems.length > 0)
+        throw refuse(i, sets[i]!, where, problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    }
+  };
+  const barsIn = (data: SeriesRef) =>
+    deps.series.countInRange(
       data.symbol,
       data.timeframe,
       Date.parse(data.start),
       Date.parse(data.end),
     );
-    const windows = walkForwardWindows(bars?.time ?? [], in_sample_bars, out_of_sample_bars);
-    const count = windows.length * (sets.length + 1);
-    if (count > limit)
-      throw new ValidationError(
-        'walk_forward',
-        `the sweep would make ${count} backtests (${windows.length} windows × ${sets.length} sets, plus one out-of-sample run per window), more than the ${limit} allowed (max_children); use longer windows or a smaller space`,
-        { count, max: limit },
-      );
-    walkForward = {
-      in_sample_bars,
-      out_of_sample_bars,
-      windows: windows.map((w) => ({
-        in_sample: { start: iso(w.inSample.start), end: iso(w.inSample.end) },
-        out_of_sample: { start: iso(w.outOfSample.start), end: iso(w.outOfSample.end) },
-      })),
-    };
-    children = windows.flatMap((w, k) =>
-      sets.map((set, index) => {
-        const child = prepareSet(
-          set,
-          index,
-          { start_date: iso(w.inSample.start), end_date: iso(w.inSample.end) },
-          ` in window ${k + 1}`,
-        );
-        return { ...child, metadata: { ...child.metadata, window: k, phase: 'in_sample' } };
-      }),
-    );
-  } else children = sets.map((set, index) => prepareSet(set, index));
-  const first = whole ?? children[0]!;
+
+  const first = prepareFirst();
   const metadata: Record<string, unknown> = {
     ...first.metadata,
     parameters: body.parameters,
@@ -100,8 +79,65 @@ export function planSweep(
     objective: body.objective ?? 'sharpe_ratio',
     constraints: body.constraints ?? {},
     dimensions: paths,
-    total: children.length + (walkForward?.windows.length ?? 0),
-    ...(walkForward ? { walk_forward: walkForward } : {}),
   };
-  return { children, first, metadata, ...(walkForward ? { walkForward } : {}) };
+  if (!body.walk_forward) {
+    checkSets(barsIn(first.job!.data), '');
+    return {
+      sets: sets.map((parameters, set_index) => ({ set_index, parameters })),
+      first,
+      metadata: { ...metadata, total: sets.length },
+    };
+  }
+
+  const { in_sample_bars, out_of_sample_bars } = body.walk_forward;
+  const data = first.job!.data;
+  const bars = deps.series.range(
+    data.symbol,
+    data.timeframe,
+    Date.parse(data.start),
+    Date.parse(data.end),
+  );
+  const windows = walkForwardWindows(bars?.time ?? [], in_sample_bars, out_of_sample_bars);
+  const count = windows.length * sets.length;
+  if (count > limit)
+    throw new ValidationError(
+      'walk_forward',
+      `the sweep would run ${count} parameter sets (${windows.length} windows × ${sets.length} sets), more than the ${limit} allowed (${limitName(body)}); use longer windows or a smaller space`,
+      { count, max: limit },
+    );
+  // every window has in_sample_bars bars: one check of the first window's range covers all
+  const window0 = {
+    start_date: iso(windows[0]!.inSample.start),
+    end_date: iso(windows[0]!.inSample.end),
+  };
+  prepareFirst(window0, ' in window 1');
+  checkSets(in_sample_bars, ' in window 1');
+  const walkForward: WalkForwardMetadata = {
+    in_sample_bars,
+    out_of_sample_bars,
+    windows: windows.map((w) => ({
+      in_sample: { start: iso(w.inSample.start), end: iso(w.inSample.end) },
+      out_of_sample: { start: iso(w.outOfSample.start), end: iso(w.outOfSample.end) },
+    })),
+  };
+  return {
+    sets: windows.flatMap((_, k) =>
+      sets.map((parameters, i) => ({ set_index: k * sets.length + i, window: k, parameters })),
+    ),
+    first,
+    metadata: {
+      ...metadata,
+      // the sets of every window, plus one out-of-sample run per window
+      total: count + windows.length,
+      walk_forward: walkForward,
+    },
+    walkForward,
+  };
+}
+
+/** The request field that sets the limit, as the trader wrote it. */
+function limitName(body: SweepStartRequest): string {
+  return body.max_children !== undefined && body.max_sets === undefined
+    ? 'max_children'
+    : 'max_sets';
 }

@@ -1,62 +1,78 @@
-import type { Progress, SweepResult } from '@ktrdr/shared';
-import type { OperationRecord } from '../operations/operation-record.js';
+import type { LeaderboardRow, Progress } from '@ktrdr/shared';
 
-/**
- * Done of total, saying how they ended: a cancelled sweep's "60 of 60" is 10 completed and
- * 50 cancelled, not 60 backtests that ran.
- */
-function stepText(
-  counts: {
-    completed: number;
-    failed: number;
-    cancelled: number;
-    running: number;
-    pending: number;
-  },
-  done: number,
-  total: number,
-): string {
-  const parts = [`${counts.completed} completed`];
-  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
-  parts.push(`${counts.failed} failed`, `${counts.running} running`);
-  return `${done} of ${total} backtests ended (${parts.join(', ')})`;
+/** Sets (and walk-forward out-of-sample runs) per status. */
+export interface SetCounts {
+  pending: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
 }
 
 /**
- * A sweep's progress from its children: done of total, the ETA from the rate observed since
- * `startedAt`, and the current five leaders (for the live views of the CLI and the UI).
+ * Done of total, saying how they ended: a cancelled sweep's "60 of 60" is 10 completed and
+ * 50 cancelled, not 60 sets that ran.
  */
-export function sweepProgress(
-  children: OperationRecord[],
-  total: number,
-  startedAt: number,
-  board: SweepResult,
-  now = Date.now(),
-): Progress {
-  const counts = { completed: 0, failed: 0, cancelled: 0, running: 0, pending: 0 };
-  for (const child of children) counts[child.status] += 1;
+function stepText(counts: SetCounts, done: number, total: number, rate: number | null): string {
+  const parts = [`${counts.completed} completed`];
+  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
+  parts.push(`${counts.failed} failed`, `${counts.running} running`);
+  const speed = rate !== null ? ` · ${rate.toLocaleString('en-US')} sets/s` : '';
+  return `${done} of ${total} sets ended (${parts.join(', ')})${speed}`;
+}
+
+/** What a sweep's progress is made of. */
+export interface SweepProgressInput {
+  counts: SetCounts;
+  total: number;
+  /** When this run (start or resume) began, and how many sets had ended before it. */
+  startedAt: number;
+  endedBefore: number;
+  objective: string;
+  /** The current leaders (rank order). */
+  top: readonly LeaderboardRow[];
+  now: number;
+}
+
+/**
+ * A sweep's progress: sets done of total, the speed (sets/s) and the ETA from this run's
+ * rate, and the current five leaders (for the live views of the CLI and the UI).
+ */
+export function sweepProgress({
+  counts,
+  total,
+  startedAt,
+  endedBefore,
+  objective,
+  top,
+  now,
+}: SweepProgressInput): Progress {
   const done = counts.completed + counts.failed + counts.cancelled;
-  const elapsed = (now - startedAt) / 1000;
-  const eta = done > 0 && done < total ? Math.round((elapsed / done) * (total - done)) : null;
-  const top = board.leaderboard
-    .filter((row) => row.rank !== null)
-    .slice(0, 5)
-    .map((row) => ({
-      rank: row.rank,
-      value: row.metrics?.[board.objective] ?? null,
-      parameters: row.parameters,
-      operation_id: row.operation_id,
-    }));
   // the bar shows the sets that ran: a sweep cancelled after 10 of 60 stands at 16.7 %, not 100 %
   const ran = counts.completed + counts.failed;
+  const elapsed = (now - startedAt) / 1000;
+  const ranNow = ran - endedBefore;
+  const rate = elapsed > 0.2 && ranNow > 0 ? Math.round((ranNow / elapsed) * 10) / 10 : null;
+  const left = total - done;
+  const eta = rate !== null && left > 0 ? Math.round(left / rate) : null;
   return {
     percentage: total === 0 ? 100 : Math.round((ran / total) * 1000) / 10,
-    current_step: stepText(counts, done, total),
+    current_step: stepText(counts, done, total, rate),
     steps_completed: ran,
     steps_total: total,
     items_processed: ran,
     items_total: total,
     eta_seconds: eta,
-    context: { ...counts, objective: board.objective, top },
+    context: {
+      ...counts,
+      objective,
+      sets_per_second: rate,
+      top: top.slice(0, 5).map((row) => ({
+        rank: row.rank,
+        value: row.metrics?.[objective] ?? null,
+        parameters: row.parameters,
+        set_index: row.set_index,
+      })),
+    },
   };
 }

@@ -1,13 +1,20 @@
 import { Readable } from 'node:stream';
 import {
   isTerminalStatus,
+  SMALLER_IS_BETTER,
   sweepKind,
+  sweepShardKind,
   type Operation,
   type StartResponse,
+  type SweepHeatmap,
   type SweepResult,
+  type SweepSetResults,
+  type SweepSetsPage,
+  type SweepSetsQuery,
+  type SweepShardJob,
   type SweepStartRequest,
 } from '@ktrdr/shared';
-import { ConflictError } from '@ktrdr/server-kit';
+import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { BacktestService } from '../backtests/backtest-service.js';
@@ -18,19 +25,24 @@ import type { LocalRunner, OperationActions } from '../operations/operation-acti
 import { FULL_RESULT_ARTIFACT, RESULT_ARTIFACT } from '../operations/operation-actions.js';
 import { newOperationId } from '../operations/operation-ids.js';
 import { isOfKind, type OperationRecord } from '../operations/operation-record.js';
-import type { NewOperation, OperationsService } from '../operations/operations-service.js';
+import type { OperationsService } from '../operations/operations-service.js';
+import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
+import { leaderboardCsvLines } from './leaderboard-csv.js';
+import { heatmapOf } from './sweep-heatmap.js';
+import { guessMsPerSet, nextShardSize, observeSpeed, shardsInFlight } from './shard-sizing.js';
 import {
   backtestFields,
   phaseOf,
   sweepMetadata,
   sweepRequest,
   windowOf,
+  type SweepMetadata,
 } from './sweep-metadata.js';
 import { planSweep } from './sweep-plan.js';
-import { sweepProgress } from './sweep-progress.js';
-import { rankSweep } from './sweep-ranking.js';
-import { stitchOutOfSample } from './walk-forward-summary.js';
+import { sweepProgress, type SetCounts } from './sweep-progress.js';
+import type { SweepSetStore, Ranking, SetToRun } from './sweep-set-store.js';
+import { startOutOfSample, stitchOutOfSample, walkForwardSummary } from './walk-forward-summary.js';
 
 /** What the sweep service needs. */
 export interface SweepServiceDeps {
@@ -41,176 +53,401 @@ export interface SweepServiceDeps {
   actions: OperationActions;
   artifacts: ArtifactStore;
   series: SeriesStore;
+  strategies: StrategyStore;
+  sets: SweepSetStore;
   log: FastifyBaseLogger;
-  /** The most children one sweep may make (a request's `max_children` can only lower it). */
-  maxChildren: number;
+  /** The most parameter sets one sweep may have (a request's `max_sets` can only lower it). */
+  maxSets: number;
+  /** Sets per shard when fixed (`KTRDR_SWEEP_SHARD_SETS`); else sized from observed speed. */
+  shardSets?: number | undefined;
   backendUrl: () => string;
+  now?: () => number;
 }
 
+/** What the shards of a sweep share: everything of a backtest job but the sets. */
+type ShardBase = Omit<SweepShardJob, 'task_id' | 'attempt' | 'sets' | 'window'>;
+
+/** A sweep the backend is running now. */
+interface SweepRun {
+  id: string;
+  meta: SweepMetadata;
+  ranking: Ranking;
+  base: ShardBase;
+  counts: SetCounts;
+  /** Its shards not yet ended. */
+  open: Set<string>;
+  /** When this run (start or resume) began, and how many sets had ended by then. */
+  startedAt: number;
+  endedBefore: number;
+  /** One set's cost on these workers (observed; guessed until a shard ends). */
+  msPerSet: number;
+  cancelling: boolean;
+  finishing: boolean;
+}
+
+/** Sets of the leaderboard kept in a sweep's result (every set: `GET …/sets`). */
+const LEADERBOARD_ROWS = 50;
+
 /**
- * The lifecycle of parameter sweeps (planning, ranking, progress, walk-forward summaries
- * and the CSV export live in their own modules beside this one): one parent `sweep`
- * operation, run by the backend itself, and one
- * ordinary backtest per parameter set, queued for every free backtest worker. Every set is
- * checked before anything is queued. The parent's progress counts its children; it ends
- * when they all have (completed unless every one failed); cancelling it cancels the
- * children still to finish; resuming it queues only those that did not complete. Its
- * result — live while it runs — is the leaderboard: every set, ranked by the objective.
+ * Parameter sweeps at scale (DESIGN §4): one parent `sweep` operation, run by the backend;
+ * its parameter sets are rows ({@link SweepSetStore}), run in `sweep_shard` operations on
+ * backtest workers. Shards are made as workers need them — two in flight per worker, each
+ * sized to run about half a second at the speed observed so far — so the tail stays short
+ * and cancelling stops at most those few. A shard reports its finished sets in batches;
+ * each batch is one transaction and one progress event; the leaderboard is read from an
+ * index in rank order (no re-rank per result). A shard that ends with sets unreported (its
+ * worker died: the failover sends only those) or a resumed sweep never reruns a finished
+ * set. Walk-forward: each window's sets are sets too; once a window's sets have ended, its
+ * best set is backtested out of sample as an ordinary child backtest.
  */
 export class SweepService implements LocalRunner {
-  /** Sweeps being cancelled: their children's ends must not complete them. */
-  private readonly cancelling = new Set<string>();
-  /** When each running sweep started counting (for its ETA). */
-  private readonly startedAt = new Map<string, number>();
+  private readonly runs = new Map<string, SweepRun>();
+  private readonly now: () => number;
 
   constructor(private readonly deps: SweepServiceDeps) {
+    this.now = deps.now ?? (() => Date.now());
     deps.operations.onEnd((record) => {
-      if (record.parent_operation_id) this.childEnded(record.parent_operation_id, record);
+      const parentId = record.parent_operation_id;
+      if (!parentId) return;
+      if (isOfKind(record, sweepShardKind.operationType)) this.shardEnded(parentId, record);
+      else if (phaseOf(record) === 'out_of_sample') this.settle(parentId);
+    });
+    // a shard's next attempt runs only the sets it has not reported yet
+    deps.dispatcher.jobSource(sweepShardKind.operationType, (record) => {
+      const job = record.job as SweepShardJob;
+      return { ...job, sets: setColumns(this.deps.sets.unfinishedOf(record.operation_id)) };
     });
   }
 
-  /** Checks the request and every parameter set, then creates the sweep and queues its children. */
+  /** Checks the request and every parameter set, stores the sweep and its sets, starts shards. */
   async start(body: SweepStartRequest): Promise<StartResponse> {
-    const { operations, dispatcher, registry, maxChildren } = this.deps;
-    const limit = Math.min(body.max_children ?? maxChildren, maxChildren);
-    const parentId = newOperationId('sweep', new Date());
-    const { children, first, metadata } = planSweep(body, parentId, limit, this.deps);
+    const { operations, registry, maxSets, sets } = this.deps;
+    const requested = body.max_sets ?? body.max_children;
+    const limit = Math.min(requested ?? maxSets, maxSets);
+    const plan = planSweep(body, limit, this.deps);
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
-    const parent = operations.create({
-      operationId: parentId,
+    const job = plan.first.job!;
+    const base: ShardBase = {
+      sweep_id: '',
+      strategy: { name: job.strategy.name, base_hash: job.strategy.base_hash! },
+      data: job.data,
+      initial_capital: job.initial_capital,
+      commission: job.commission,
+      slippage: job.slippage,
+      ...(job.model_id ? { model_id: job.model_id } : {}),
+    };
+    const id = newOperationId('sweep', new Date(this.now()));
+    base.sweep_id = id;
+    operations.create({
+      operationId: id,
       type: 'sweep',
-      metadata,
-      provenance: first.provenance,
-      job: { request: body },
+      metadata: plan.metadata,
+      provenance: plan.first.provenance,
+      job: { request: body, shard: base },
     });
-    operations.markRunning(parentId);
-    this.startedAt.set(parentId, Date.now());
-    const records = children.map((child) => operations.create(child));
-    this.updateProgress(parentId);
-    // queued in order; a worker frees, it takes the next (no waiting here for dispatches)
-    for (const record of records) void dispatcher.submit(record);
-    this.deps.log.info({ operation_id: parentId, children: records.length }, 'sweep started');
-    return { success: true, operation_id: parent.operation_id, status: 'running' };
+    sets.insert(id, plan.sets);
+    operations.markRunning(id);
+    const run = this.attach(operations.require(id));
+    this.topUp(run);
+    this.publishProgress(run);
+    this.deps.log.info({ operation_id: id, sets: plan.sets.length }, 'sweep started');
+    return { success: true, operation_id: id, status: 'running' };
   }
 
-  /** Done/total, ETA from the observed rate; ends the sweep when every child has. */
-  private childEnded(parentId: string, child?: OperationRecord): void {
-    const parent = this.deps.operations.get(parentId);
-    if (!parent || !isOfKind(parent, sweepKind.operationType) || isTerminalStatus(parent.status))
-      return;
-    const window = child ? windowOf(child) : undefined;
-    if (
-      child &&
-      phaseOf(child) === 'in_sample' &&
-      window !== undefined &&
-      !this.cancelling.has(parentId)
-    )
-      this.startOutOfSample(parent, window);
-    const ended = this.updateProgress(parentId);
-    if (!ended || this.cancelling.has(parentId)) return;
-    void this.finishSweep(parentId);
+  /** Follows a running sweep: its counts from the store, its ranking from its metadata. */
+  private attach(record: OperationRecord): SweepRun {
+    const meta = sweepMetadata(record);
+    const job = record.job as { shard?: ShardBase } | null;
+    const request = sweepRequest(record);
+    if (!job?.shard || !request)
+      throw new Error(`sweep ${record.operation_id} kept no shard job (made by an older version)`);
+    const counts = this.deps.sets.counts(record.operation_id);
+    const open = new Set(
+      this.deps.operations
+        .children(record.operation_id)
+        .filter((c) => isOfKind(c, sweepShardKind.operationType) && !isTerminalStatus(c.status))
+        .map((c) => c.operation_id),
+    );
+    const run: SweepRun = {
+      id: record.operation_id,
+      meta,
+      ranking: {
+        objective: meta.objective,
+        sign: SMALLER_IS_BETTER.includes(meta.objective) ? -1 : 1,
+        constraints: meta.constraints,
+      },
+      base: job.shard,
+      counts,
+      open,
+      startedAt: this.now(),
+      endedBefore: counts.completed + counts.failed,
+      msPerSet: guessMsPerSet(meta.walk_forward?.in_sample_bars ?? this.barsOf(job.shard.data)),
+      cancelling: false,
+      finishing: false,
+    };
+    this.runs.set(run.id, run);
+    return run;
+  }
+
+  private barsOf(data: ShardBase['data']): number {
+    return this.deps.series.countInRange(
+      data.symbol,
+      data.timeframe,
+      Date.parse(data.start),
+      Date.parse(data.end),
+    );
+  }
+
+  /** Backtest workers that can take shards now (registered, not unreachable). */
+  private workerCount(): number {
+    return this.deps.registry
+      .ofType('backtesting')
+      .filter((w) => w.status === 'available' || w.status === 'busy').length;
+  }
+
+  /** Makes shards until two per worker are in flight or no set waits. */
+  private topUp(run: SweepRun): void {
+    if (run.cancelling || run.finishing) return;
+    const { operations, dispatcher, sets, shardSets } = this.deps;
+    const workers = this.workerCount();
+    while (run.open.size < shardsInFlight(workers) && run.counts.pending > 0) {
+      const size = nextShardSize({
+        remaining: run.counts.pending,
+        workers,
+        msPerSet: run.msPerSet,
+        fixed: shardSets,
+      });
+      const shardId = newOperationId('sweep_shard', new Date(this.now()));
+      const { window, sets: batch } = sets.assignNext(run.id, shardId, size);
+      if (batch.length === 0) break;
+      run.counts.pending -= batch.length;
+      run.counts.running += batch.length;
+      const job: Omit<SweepShardJob, 'task_id' | 'attempt'> = {
+        ...run.base,
+        ...(window !== null ? { window, data: this.windowData(run, window) } : {}),
+        sets: setColumns(batch),
+      };
+      const shard = operations.create<'sweep_shard'>({
+        operationId: shardId,
+        type: 'sweep_shard',
+        parentOperationId: run.id,
+        metadata: {
+          sweep_id: run.id,
+          strategy_name: run.base.strategy.name,
+          symbol: run.base.data.symbol,
+          timeframe: run.base.data.timeframe,
+          sets: batch.length,
+          first_set: batch[0]!.set_index,
+          last_set: batch.at(-1)!.set_index,
+          ...(window !== null ? { window } : {}),
+        },
+        provenance: operations.require(run.id).provenance,
+        job,
+      });
+      run.open.add(shardId);
+      void dispatcher.submit(shard);
+    }
+  }
+
+  /** The in-sample range of a walk-forward window, on the sweep's series. */
+  private windowData(run: SweepRun, window: number): SweepShardJob['data'] {
+    const span = run.meta.walk_forward!.windows[window]!.in_sample;
+    return { ...run.base.data, start: span.start, end: span.end };
   }
 
   /**
-   * Walk-forward: once every in-sample run of window `k` has ended, its best set is
-   * backtested on the window's out-of-sample bars (once).
+   * A shard's batch of finished sets (from its worker's report): stored in one transaction,
+   * counted incrementally. Sets that finish while a cancel is under way still count.
    */
-  private startOutOfSample(parent: OperationRecord, k: number): void {
-    const { operations, backtests, dispatcher } = this.deps;
-    const meta = sweepMetadata(parent);
-    const span = meta.walk_forward?.windows[k];
-    if (!span) return;
-    const inWindow = operations.children(parent.operation_id).filter((c) => windowOf(c) === k);
-    if (inWindow.some((c) => phaseOf(c) === 'out_of_sample')) return;
-    const inSample = inWindow.filter((c) => phaseOf(c) === 'in_sample');
-    if (inSample.some((c) => !isTerminalStatus(c.status))) return;
-    const best = this.rank(parent, inSample).leaderboard[0];
-    if (!best || best.rank === null) return;
-    const request = sweepRequest(parent);
-    if (!request) return;
-    const metadata = {
-      window: k,
-      phase: 'out_of_sample',
-      in_sample_value: best.metrics?.[meta.objective] ?? null,
-    };
-    let child: NewOperation;
-    try {
-      child = backtests.prepare(
-        {
-          ...backtestFields(request),
-          start_date: span.out_of_sample.start,
-          end_date: span.out_of_sample.end,
-          parameters: best.parameters,
-        },
-        parent.operation_id,
-        { strategyByReference: true },
-      );
-    } catch (error) {
-      // e.g. too few out-of-sample bars for the indicators' warm-up: visible, not silent
-      const failed = operations.create({
-        type: 'backtesting',
-        parentOperationId: parent.operation_id,
-        metadata: { parameters: best.parameters, ...metadata },
-        provenance: parent.provenance,
-        job: null,
-      });
-      operations.finish(failed.operation_id, 'failed', {
-        error: `window ${k + 1} out of sample: ${(error as Error).message}`,
-      });
-      return;
-    }
-    const record = operations.create({ ...child, metadata: { ...child.metadata, ...metadata } });
-    void dispatcher.submit(record, { front: true });
+  recordSets(shard: OperationRecord, results: SweepSetResults): void {
+    const sweepId = shard.parent_operation_id;
+    if (!sweepId || !shard.worker_id) return;
+    const { completed, failed } = this.deps.sets.record(
+      sweepId,
+      shard.operation_id,
+      shard.worker_id,
+      results,
+      this.rankingOf(sweepId),
+    );
+    const run = this.runs.get(sweepId);
+    if (run && !run.cancelling) {
+      run.counts.running -= completed + failed;
+      run.counts.completed += completed;
+      run.counts.failed += failed;
+      this.publishProgress(run);
+    } else if (completed + failed > 0) this.recount(sweepId);
   }
 
-  /** True when nothing is left to run: every child ended, and every walk-forward window is settled. */
-  private allEnded(parent: OperationRecord, children: OperationRecord[]): boolean {
-    if (children.some((c) => !isTerminalStatus(c.status))) return false;
-    const windows = sweepMetadata(parent).walk_forward?.windows.length ?? 0;
+  /** How a sweep ranks (its run's, or read from its record). */
+  private rankingOf(sweepId: string): Ranking {
+    const run = this.runs.get(sweepId);
+    if (run) return run.ranking;
+    const meta = sweepMetadata(this.deps.operations.require(sweepId));
+    return {
+      objective: meta.objective,
+      sign: SMALLER_IS_BETTER.includes(meta.objective) ? -1 : 1,
+      constraints: meta.constraints,
+    };
+  }
+
+  /** A sweep not running (cancelled): its progress from the stored counts. */
+  private recount(sweepId: string): void {
+    const record = this.deps.operations.get(sweepId);
+    if (!record) return;
+    const meta = sweepMetadata(record);
+    const counts = this.counts(sweepId);
+    this.deps.operations.recordProgress(
+      record,
+      sweepProgress({
+        counts,
+        total: meta.total,
+        startedAt: this.now(),
+        endedBefore: counts.completed + counts.failed,
+        objective: meta.objective,
+        top: this.deps.sets.top(sweepId, null, 5),
+        now: this.now(),
+      }),
+    );
+  }
+
+  /** A shard ended: its unreported sets go back in line (or end with it), more shards start. */
+  private shardEnded(sweepId: string, shard: OperationRecord): void {
+    const run = this.runs.get(sweepId);
+    if (!run) return;
+    run.open.delete(shard.operation_id);
+    const { sets, log } = this.deps;
+    let moved: number;
+    if (shard.status === 'completed') {
+      // a worker that ends a shard without reporting some sets: they run again elsewhere
+      moved = sets.release(shard.operation_id, 'pending');
+      if (moved > 0)
+        log.warn({ operation_id: shard.operation_id, sets: moved }, 'shard left sets unreported');
+      run.counts.running -= moved;
+      run.counts.pending += moved;
+      const summary = shard.result_summary as { completed?: number; failed?: number } | null;
+      const ran = (summary?.completed ?? 0) + (summary?.failed ?? 0);
+      const ms = Date.parse(shard.completed_at ?? '') - Date.parse(shard.started_at ?? '');
+      if (ran > 0) run.msPerSet = observeSpeed(run.msPerSet, ran, ms);
+    } else if (shard.status === 'cancelled' && run.cancelling) {
+      run.counts.running -= moved = sets.release(shard.operation_id, 'cancelled', 'cancelled');
+      run.counts.cancelled += moved;
+    } else if (shard.status === 'cancelled') {
+      // stopped on its worker (a worker shutting down), not by the trader: run them elsewhere
+      moved = sets.release(shard.operation_id, 'pending');
+      run.counts.running -= moved;
+      run.counts.pending += moved;
+    } else {
+      const why = shard.error_message ?? 'its shard failed';
+      run.counts.running -= moved = sets.release(shard.operation_id, 'failed', why);
+      run.counts.failed += moved;
+    }
+    this.settle(sweepId);
+  }
+
+  /** After any end under a sweep: out-of-sample runs due, more shards, progress, the end. */
+  private settle(sweepId: string): void {
+    const run = this.runs.get(sweepId);
+    if (!run || run.cancelling) return;
+    if (run.meta.walk_forward) this.startDueOutOfSample(run);
+    this.topUp(run);
+    this.publishProgress(run);
+    if (this.allEnded(run)) void this.finishSweep(run);
+  }
+
+  /** Walk-forward: each window whose sets have all ended tests its best set out of sample (once). */
+  private startDueOutOfSample(run: SweepRun): void {
+    const { operations, sets } = this.deps;
+    const parent = operations.require(run.id);
+    const children = operations.children(run.id);
+    run.meta.walk_forward!.windows.forEach((_, k) => {
+      if (children.some((c) => windowOf(c) === k && phaseOf(c) === 'out_of_sample')) return;
+      if (sets.openInWindow(run.id, k) > 0) return;
+      const best = sets.top(run.id, k, 1)[0];
+      if (!best) return;
+      const record = startOutOfSample(parent, k, best, run.meta, this.deps);
+      if (record) void this.deps.dispatcher.submit(record, { front: true });
+    });
+  }
+
+  /** True when no set waits or runs and every window that has a winner has tested it. */
+  private allEnded(run: SweepRun): boolean {
+    if (run.counts.pending > 0 || run.counts.running > 0 || run.open.size > 0) return false;
+    const windows = run.meta.walk_forward?.windows.length ?? 0;
+    if (windows === 0) return true;
+    const tests = this.outOfSampleRuns(run.id);
     for (let k = 0; k < windows; k++) {
-      const inWindow = children.filter((c) => windowOf(c) === k);
-      const tested = inWindow.some((c) => phaseOf(c) === 'out_of_sample');
-      const anyCompleted = inWindow.some((c) => c.status === 'completed');
-      if (!tested && anyCompleted) return false;
+      const test = tests.find((c) => windowOf(c) === k);
+      if (test ? !isTerminalStatus(test.status) : this.deps.sets.top(run.id, k, 1).length > 0)
+        return false;
     }
     return true;
   }
 
-  /** Updates the parent's progress; true when every child has ended. */
-  private updateProgress(parentId: string): boolean {
-    const { operations } = this.deps;
-    const parent = operations.require(parentId);
-    const children = operations.children(parentId);
-    const total = Math.max(children.length, sweepMetadata(parent).total);
-    const since = this.startedAt.get(parentId) ?? Date.now();
-    operations.recordProgress(
-      parent,
-      sweepProgress(children, total, since, this.rank(parent, children)),
-    );
-    return this.allEnded(parent, children);
+  private outOfSampleRuns(sweepId: string): OperationRecord[] {
+    return this.deps.operations.children(sweepId).filter((c) => phaseOf(c) === 'out_of_sample');
   }
 
-  private async finishSweep(parentId: string): Promise<void> {
+  /** Counts of the sets plus the out-of-sample runs. */
+  private counts(sweepId: string, run?: SweepRun): SetCounts {
+    const counts: SetCounts = { ...(run?.counts ?? this.deps.sets.counts(sweepId)) };
+    for (const test of this.outOfSampleRuns(sweepId)) counts[test.status] += 1;
+    return counts;
+  }
+
+  private publishProgress(run: SweepRun): void {
+    const { operations, sets } = this.deps;
+    const parent = operations.get(run.id);
+    if (!parent || isTerminalStatus(parent.status)) return;
+    const counts = run.meta.walk_forward ? this.counts(run.id, run) : { ...run.counts };
+    operations.recordProgress(
+      parent,
+      sweepProgress({
+        counts,
+        total: run.meta.total,
+        startedAt: run.startedAt,
+        endedBefore: run.endedBefore,
+        objective: run.meta.objective,
+        top: sets.top(run.id, run.meta.walk_forward ? this.latestWindow(run) : null, 5),
+        now: this.now(),
+      }),
+    );
+  }
+
+  /** Walk-forward: the last window with a completed set (what the live top rows show). */
+  private latestWindow(run: SweepRun): number | null {
+    const windows = run.meta.walk_forward?.windows.length ?? 0;
+    for (let k = windows - 1; k >= 0; k--)
+      if (this.deps.sets.top(run.id, k, 1).length > 0) return k;
+    return 0;
+  }
+
+  private async finishSweep(run: SweepRun): Promise<void> {
+    if (run.finishing) return;
+    run.finishing = true;
     const { operations, artifacts } = this.deps;
-    const result = this.result(parentId);
+    const result = this.result(run.id);
     await stitchOutOfSample(
       result,
       async (id) =>
-        (await this.deps.artifacts.readText(id, FULL_RESULT_ARTIFACT)) ??
-        (await this.deps.artifacts.readText(id, RESULT_ARTIFACT)),
+        (await artifacts.readText(id, FULL_RESULT_ARTIFACT)) ??
+        (await artifacts.readText(id, RESULT_ARTIFACT)),
     );
-    await artifacts.write(parentId, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
-    const best = result.leaderboard[0];
-    const allFailed = (result.counts.completed ?? 0) === 0 && (result.counts.failed ?? 0) > 0;
-    operations.finish(parentId, allFailed ? 'failed' : 'completed', {
-      error: allFailed ? `every one of the ${result.total} backtests failed` : null,
+    await artifacts.write(run.id, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
+    const best = result.best;
+    const sets = run.counts.completed + run.counts.failed + run.counts.cancelled;
+    const allFailed = run.counts.completed === 0 && run.counts.failed > 0;
+    this.runs.delete(run.id);
+    operations.finish(run.id, allFailed ? 'failed' : 'completed', {
+      error: allFailed ? `every one of the ${sets} parameter sets failed` : null,
       resultSummary: {
         total: result.total,
         ...result.counts,
         objective: result.objective,
         best_value: best?.metrics?.[result.objective] ?? null,
-        best_parameters: best?.rank === 1 ? best.parameters : null,
-        best_operation_id: best?.rank === 1 ? best.operation_id : null,
+        best_parameters: best?.parameters ?? null,
+        best_set_index: best?.set_index ?? null,
+        best_operation_id: best?.operation_id ?? null,
+        sets_per_second: result.sets_per_second,
         ...(result.walk_forward
           ? {
               // what to trade next: the latest window's winner, and how the method did out of sample
@@ -224,53 +461,192 @@ export class SweepService implements LocalRunner {
           : {}),
       },
     });
-    this.startedAt.delete(parentId);
   }
 
-  /** The leaderboard now: completed sets ranked by the objective (constraints first), then the rest. */
-  result(parentId: string): SweepResult {
-    const { operations } = this.deps;
-    return this.rank(operations.require(parentId), operations.children(parentId));
+  /** The sweep now: counts, the top rows, the best set, speed, shards (live while it runs). */
+  result(sweepId: string): SweepResult {
+    const { operations, sets } = this.deps;
+    const record = operations.require(sweepId);
+    const meta = sweepMetadata(record);
+    const run = this.runs.get(sweepId);
+    const windows = meta.walk_forward?.windows.length ?? 0;
+    const leaderboard =
+      windows === 0
+        ? sets.top(sweepId, null, LEADERBOARD_ROWS)
+        : Array.from({ length: windows }, (_, k) => sets.top(sweepId, k, LEADERBOARD_ROWS)).flat();
+    const best =
+      windows === 0
+        ? (leaderboard[0] ?? null)
+        : (leaderboard.findLast((r) => r.rank === 1) ?? null);
+    const children = operations.children(sweepId);
+    const counts = this.counts(sweepId, run);
+    const ended = (counts.completed ?? 0) + (counts.failed ?? 0);
+    const since = run?.startedAt ?? Date.parse(record.started_at ?? '');
+    const until = run ? this.now() : Date.parse(record.completed_at ?? '');
+    const seconds = (until - since) / 1000;
+    const ranNow = ended - (run?.endedBefore ?? 0);
+    return {
+      objective: meta.objective,
+      direction: SMALLER_IS_BETTER.includes(meta.objective) ? 'min' : 'max',
+      total: meta.total,
+      counts: { ...counts },
+      leaderboard,
+      best,
+      dimensions: meta.dimensions,
+      sets_per_second:
+        seconds > 0 && run && ranNow > 0
+          ? Math.round((ranNow / seconds) * 10) / 10
+          : ((record.result_summary?.sets_per_second as number | null | undefined) ?? null),
+      shards: children
+        .filter((c) => isOfKind(c, sweepShardKind.operationType))
+        .map((c) => ({
+          operation_id: c.operation_id,
+          status: c.status,
+          worker_id: c.worker_id,
+          sets: Number(c.metadata.sets),
+          ...(typeof c.metadata.window === 'number' ? { window: c.metadata.window } : {}),
+          started_at: c.started_at,
+          completed_at: c.completed_at,
+        })),
+      ...(meta.walk_forward
+        ? { walk_forward: walkForwardSummary(meta.walk_forward, children) }
+        : {}),
+    };
   }
 
-  private rank(parent: OperationRecord, children: OperationRecord[]): SweepResult {
-    return rankSweep(sweepMetadata(parent), children);
+  /** A page of the sweep's sets (any order, filtered). */
+  setsPage(sweepId: string, query: SweepSetsQuery): SweepSetsPage {
+    const record = this.requireSweep(sweepId);
+    return this.deps.sets.page(record.operation_id, query, this.rankingOf(sweepId));
   }
 
-  /** Cancels every child that has not finished, then the sweep. */
+  /** The heat map of the first two swept paths (one window of a walk-forward; default the first). */
+  heatmap(sweepId: string, window?: number): SweepHeatmap {
+    const record = this.requireSweep(sweepId);
+    const meta = sweepMetadata(record);
+    const [yPath, xPath] = meta.dimensions;
+    if (!yPath || !xPath)
+      throw new ConflictError(
+        `sweep ${sweepId} sweeps ${meta.dimensions.length} parameter; a heat map needs two`,
+      );
+    const windowed = meta.walk_forward ? (window ?? 0) : undefined;
+    const { rows } = this.deps.sets.page(
+      sweepId,
+      {
+        ...(windowed !== undefined ? { window: windowed } : {}),
+        sort: 'set_index',
+        limit: Number.MAX_SAFE_INTEGER,
+      },
+      this.rankingOf(sweepId),
+      Number.MAX_SAFE_INTEGER,
+    );
+    return heatmapOf(rows, yPath, xPath);
+  }
+
+  /** Every set as CSV lines, page by page (for a streamed response). */
+  async *setsCsv(sweepId: string, query: SweepSetsQuery): AsyncGenerator<string> {
+    const meta = sweepMetadata(this.requireSweep(sweepId));
+    const pageSize = 1000;
+    let header = true;
+    for (let offset = 0; ; offset += pageSize) {
+      const page = this.setsPage(sweepId, { ...query, limit: pageSize, offset });
+      yield leaderboardCsvLines(meta.dimensions, meta.objective, page.rows, header);
+      header = false;
+      if (page.rows.length < pageSize) return;
+      // let other requests in between pages
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * A full backtest of one set: made once (deterministic: same strategy version, overrides,
+   * bars and costs as the set's row, so its metrics equal the row's), then the same id.
+   */
+  async openSet(sweepId: string, setIndex: number): Promise<StartResponse> {
+    const { sets, backtests, operations, dispatcher, registry } = this.deps;
+    const record = this.requireSweep(sweepId);
+    const row = sets.get(sweepId, setIndex);
+    if (!row) throw new NotFoundError(`set ${setIndex} of sweep`, sweepId);
+    if (row.operation_id) {
+      const made = operations.get(row.operation_id);
+      if (made) return { success: true, operation_id: made.operation_id, status: made.status };
+    }
+    const request = sweepRequest(record)!;
+    const meta = sweepMetadata(record);
+    const span = row.window !== undefined ? meta.walk_forward?.windows[row.window] : undefined;
+    const prepared = backtests.prepare(
+      {
+        ...backtestFields(request),
+        ...(span ? { start_date: span.in_sample.start, end_date: span.in_sample.end } : {}),
+        parameters: row.parameters,
+      },
+      sweepId,
+      { strategyByReference: true },
+    );
+    requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
+    const backtest = operations.create<'backtesting'>({
+      ...prepared,
+      metadata: {
+        ...prepared.metadata,
+        set_index: setIndex,
+        ...(row.window !== undefined ? { window: row.window, phase: 'in_sample' } : {}),
+      },
+    });
+    sets.setOperation(sweepId, setIndex, backtest.operation_id);
+    await dispatcher.submit(backtest);
+    return { success: true, operation_id: backtest.operation_id, status: backtest.status };
+  }
+
+  private requireSweep(id: string): OperationRecord {
+    const record = this.deps.operations.require(id);
+    if (!isOfKind(record, sweepKind.operationType))
+      throw new ConflictError(
+        `operation ${id} is a ${record.operation_type} operation, not a sweep; it has no parameter sets`,
+      );
+    return record;
+  }
+
+  /** Cancels the sets no shard holds, every open shard (within the cancel deadline), then the sweep. */
   async cancel(id: string, reason: string): Promise<Operation> {
-    const { operations, actions } = this.deps;
+    const { operations, actions, sets } = this.deps;
     const parent = operations.require(id);
     if (isTerminalStatus(parent.status))
       throw new ConflictError(
         `operation ${id} is already ${parent.status}; there is nothing to cancel`,
-        {
-          status: parent.status,
-        },
+        { status: parent.status },
       );
-    this.cancelling.add(id);
+    const run = this.runs.get(id) ?? this.attach(parent);
+    run.cancelling = true;
     try {
+      const cancelled = sets.cancelPending(id, 'cancelled');
+      run.counts.pending -= cancelled;
+      run.counts.cancelled += cancelled;
       const open = operations.children(id).filter((c) => !isTerminalStatus(c.status));
-      // queued children first (they leave at once), so no worker frees up and takes one
-      open.sort((a, b) => (a.status === 'pending' ? -1 : 0) - (b.status === 'pending' ? -1 : 0));
-      for (const child of open) {
-        try {
-          await actions.cancel(child.operation_id, reason.replace(/^cancelled: /, ''));
-        } catch (error) {
-          // it ended on its own meanwhile: nothing to cancel
-          if (!(error instanceof ConflictError)) throw error;
-        }
-      }
-      this.updateProgress(id);
+      // all at once: each waits for its worker, and the sweep's deadline is one deadline
+      await Promise.all(
+        open.map(async (child) => {
+          try {
+            await actions.cancel(child.operation_id, reason.replace(/^cancelled: /, ''));
+          } catch (error) {
+            // it ended on its own meanwhile: nothing to cancel
+            if (!(error instanceof ConflictError)) throw error;
+          }
+        }),
+      );
+      // whatever a shard still held when it stopped (or had left when it ended on its own)
+      for (const shard of open) sets.release(shard.operation_id, 'cancelled', 'cancelled');
+      sets.cancelPending(id, 'cancelled');
+      this.runs.delete(id);
+      this.recount(id);
       return operations.toWire(operations.finish(id, 'cancelled', { reason }));
     } finally {
-      this.cancelling.delete(id);
+      run.cancelling = false;
     }
   }
 
-  /** Queues again only the children that did not complete; the sweep runs again. */
+  /** Runs only the sets that did not complete (and failed out-of-sample runs) again. */
   async resume(id: string): Promise<{ operation_id: string; status: OperationRecord['status'] }> {
-    const { operations, dispatcher, registry } = this.deps;
+    const { operations, dispatcher, registry, sets } = this.deps;
     const parent = operations.require(id);
     if (parent.status !== 'failed' && parent.status !== 'cancelled')
       throw new ConflictError(
@@ -278,15 +654,14 @@ export class SweepService implements LocalRunner {
         { status: parent.status },
       );
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
-    const unfinished = operations
-      .children(id)
-      .filter((c) => c.status === 'failed' || c.status === 'cancelled');
+    sets.reopen(id);
+    const tests = this.outOfSampleRuns(id).filter(
+      (c) => c.status === 'failed' || c.status === 'cancelled',
+    );
     operations.reopen(id);
-    this.startedAt.set(id, Date.now());
-    const again = unfinished.map((child) => operations.requeue(child.operation_id));
-    this.updateProgress(id);
-    for (const record of again) void dispatcher.submit(record);
-    if (again.length === 0) await this.finishSweep(id);
+    this.attach(operations.require(id));
+    for (const test of tests) void dispatcher.submit(operations.requeue(test.operation_id));
+    this.settle(id);
     return { operation_id: id, status: 'running' };
   }
 
@@ -296,16 +671,14 @@ export class SweepService implements LocalRunner {
     if (!isTerminalStatus(record.status))
       throw new ConflictError(
         `operation ${id} is still ${record.status}; cancel it first or wait for it to end`,
-        {
-          status: record.status,
-        },
+        { status: record.status },
       );
     const request = sweepRequest(record);
     if (!request) throw new ConflictError(`operation ${id} kept no request to run again`);
     return this.start(request);
   }
 
-  /** The leaderboard as JSON text (the result route; live while the sweep runs). */
+  /** The sweep's result as JSON text (the result route; live while it runs). */
   async resultText(id: string): Promise<string> {
     const record = this.deps.operations.require(id);
     if (record.status === 'completed') {
@@ -316,14 +689,36 @@ export class SweepService implements LocalRunner {
   }
 
   /**
-   * After a restart: sweeps that were running follow their children again; one whose
-   * children all ended while the backend was down ends now.
+   * After a restart: running sweeps are followed again. Sets held by a shard that ended
+   * while the backend was down go back in line; one whose sets all ended ends now.
    */
   reattach(): void {
-    for (const parent of this.deps.operations.byStatus('running')) {
+    const { operations, sets, log } = this.deps;
+    for (const parent of operations.byStatus('running')) {
       if (!isOfKind(parent, sweepKind.operationType)) continue;
-      this.startedAt.set(parent.operation_id, Date.now());
-      this.childEnded(parent.operation_id);
+      let run: SweepRun;
+      try {
+        run = this.attach(parent);
+      } catch (error) {
+        log.warn({ operation_id: parent.operation_id, err: (error as Error).message }, 'sweep');
+        operations.finish(parent.operation_id, 'failed', { error: (error as Error).message });
+        continue;
+      }
+      for (const shard of operations.children(parent.operation_id))
+        if (isOfKind(shard, sweepShardKind.operationType) && isTerminalStatus(shard.status))
+          sets.release(shard.operation_id, 'pending');
+      run.counts = sets.counts(run.id);
+      this.settle(run.id);
     }
   }
+}
+
+/** Sets as a shard's job carries them: indices and one column per swept path. */
+export function setColumns(sets: readonly SetToRun[]): SweepShardJob['sets'] {
+  const parameters: Record<string, (number | string | boolean)[]> = {};
+  sets.forEach((set, i) => {
+    for (const [path, value] of Object.entries(set.parameters))
+      (parameters[path] ??= [])[i] = value;
+  });
+  return { set_index: sets.map((s) => s.set_index), parameters };
 }

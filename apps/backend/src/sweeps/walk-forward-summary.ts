@@ -1,7 +1,16 @@
-import type { SweepResult, WalkForwardResult } from '@ktrdr/shared';
+import type { LeaderboardRow, SweepResult, WalkForwardResult } from '@ktrdr/shared';
+import type { BacktestService } from '../backtests/backtest-service.js';
 import type { OperationRecord } from '../operations/operation-record.js';
+import type { NewOperation, OperationsService } from '../operations/operations-service.js';
 import type { ParameterSet } from './parameter-space.js';
-import { phaseOf, type WalkForwardMetadata, windowOf } from './sweep-metadata.js';
+import {
+  backtestFields,
+  phaseOf,
+  sweepRequest,
+  windowOf,
+  type SweepMetadata,
+  type WalkForwardMetadata,
+} from './sweep-metadata.js';
 import { stitchEquity, type EquityPoint } from './walk-forward.js';
 
 /** Each window's winner and how it did out of sample (the stitched curve comes at the end). */
@@ -58,4 +67,54 @@ export async function stitchOutOfSample(
   const { curve, metrics } = stitchEquity(segments);
   wf.equity_curve = curve;
   wf.metrics = metrics;
+}
+
+/**
+ * Backtests window `k`'s best in-sample set on the window's out-of-sample bars: an ordinary
+ * child backtest of the sweep. Returns it (to dispatch), or undefined when it cannot be
+ * made — then a failed child says why (e.g. too few bars for the warm-up), never silence.
+ */
+export function startOutOfSample(
+  parent: OperationRecord,
+  k: number,
+  best: LeaderboardRow,
+  meta: SweepMetadata,
+  deps: { operations: OperationsService; backtests: BacktestService },
+): OperationRecord | undefined {
+  const { operations, backtests } = deps;
+  const span = meta.walk_forward?.windows[k];
+  const request = sweepRequest(parent);
+  if (!span || !request) return undefined;
+  const metadata = {
+    window: k,
+    phase: 'out_of_sample',
+    in_sample_value: best.metrics?.[meta.objective] ?? null,
+    in_sample_set_index: best.set_index,
+  };
+  let child: NewOperation<'backtesting'>;
+  try {
+    child = backtests.prepare(
+      {
+        ...backtestFields(request),
+        start_date: span.out_of_sample.start,
+        end_date: span.out_of_sample.end,
+        parameters: best.parameters,
+      },
+      parent.operation_id,
+      { strategyByReference: true },
+    );
+  } catch (error) {
+    const failed = operations.create({
+      type: 'backtesting',
+      parentOperationId: parent.operation_id,
+      metadata: { parameters: best.parameters, ...metadata },
+      provenance: parent.provenance,
+      job: null,
+    });
+    operations.finish(failed.operation_id, 'failed', {
+      error: `window ${k + 1} out of sample: ${(error as Error).message}`,
+    });
+    return undefined;
+  }
+  return operations.create({ ...child, metadata: { ...child.metadata, ...metadata } });
 }

@@ -1,23 +1,44 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiError, type Operation, type SweepResult } from '@ktrdr/shared';
+import { ApiError, type LeaderboardRow, type Operation, type SweepResult } from '@ktrdr/shared';
 import { startCluster, type Cluster } from './cluster-fixture.js';
 
 /**
- * Parameter sweeps on real worker processes: a parent `sweep` operation in the backend and
- * one backtest per parameter set, spread over every free worker.
+ * Parameter sweeps on real worker processes: a parent `sweep` operation in the backend, its
+ * parameter sets as rows, run in `sweep_shard` operations spread over every free worker.
  */
 describe('parameter sweeps', () => {
   let cluster: Cluster;
   before(async () => {
-    // four workers, each backtest ~0.5 s (sma_crossover over ten years of daily bars)
+    // four workers, each set ~0.5 s (sma_crossover over ten years of daily bars)
     cluster = await startCluster({ workerCount: 4, throttle: 5000 });
   });
   after(async () => cluster.close());
 
   const base = { strategy_name: 'sma_crossover', start_date: '2010-01-01' };
   const children = async (id: string): Promise<Operation[]> =>
-    (await cluster.client.listOperations({ parent_operation_id: id, limit: 500 })).operations;
+    (await cluster.client.listOperations({ parent_operation_id: id, limit: 1000 })).operations;
+  const shardsOf = async (id: string) =>
+    (await children(id)).filter((c) => c.operation_type === 'sweep_shard');
+  const allSets = async (id: string): Promise<LeaderboardRow[]> => {
+    const rows: LeaderboardRow[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await cluster.client.getSweepSets(id, {
+        sort: 'set_index',
+        limit: 1000,
+        offset,
+      });
+      rows.push(...page.rows);
+      if (rows.length >= page.total) return rows;
+    }
+  };
+  /** Sets the shards' workers reported as run, over every attempt (a set run twice counts twice). */
+  const setsRun = async (id: string) =>
+    (await shardsOf(id)).reduce(
+      (n, s) =>
+        n + Number(s.result_summary?.completed ?? 0) + Number(s.result_summary?.failed ?? 0),
+      0,
+    );
   const ended = (id: string, timeoutMs = 60_000) =>
     cluster.until(
       id,
@@ -26,7 +47,7 @@ describe('parameter sweeps', () => {
       timeoutMs,
     );
 
-  it('a 48-point grid runs on every worker; the leaderboard ranks every set by the objective', async () => {
+  it('a 48-point grid runs in shards on every worker; every set is ranked by the objective and equals its own full backtest', async () => {
     const started = await cluster.client.startSweep({
       ...base,
       parameters: {
@@ -36,7 +57,7 @@ describe('parameter sweeps', () => {
       objective: 'sharpe_ratio',
     });
     assert.equal(started.status, 'running');
-    // live: the leaderboard can be read while it runs
+    // live: the result can be read while it runs
     const early = await cluster.client.getSweepResult(started.operation_id);
     assert.equal(early.total, 48);
     const done = await ended(started.operation_id);
@@ -45,21 +66,20 @@ describe('parameter sweeps', () => {
     assert.equal(done.progress.percentage, 100);
     assert.equal(done.progress.items_processed, 48);
 
-    const kids = await children(started.operation_id);
-    assert.equal(kids.length, 48);
-    assert.ok(kids.every((k) => k.status === 'completed'));
-    assert.equal(new Set(kids.map((k) => k.worker_id)).size, 4, 'every worker was used');
-    // the top-level list shows the sweep, not its 48 children
+    const shards = await shardsOf(started.operation_id);
+    assert.ok(shards.length >= 8, `two shards per worker at least: ${shards.length}`);
+    assert.ok(shards.every((s) => s.status === 'completed'));
+    assert.equal(new Set(shards.map((s) => s.worker_id)).size, 4, 'every worker was used');
+    assert.equal(await setsRun(started.operation_id), 48, 'each set ran once');
+    // the top-level list shows the sweep, not its shards
     const topLevel = (await cluster.client.listOperations({ top_level: true, limit: 1000 }))
       .operations;
     assert.ok(topLevel.some((o) => o.operation_id === started.operation_id));
-    assert.ok(topLevel.every((o) => o.parent_operation_id === null));
-    // each child is a small message: the strategy by reference, fetched once per worker
-    const job = cluster.backend.backend.ctx.operations.get(kids[0]!.operation_id)!.job!;
-    const strategy = job.strategy as Record<string, unknown>;
-    assert.equal(strategy.config, undefined, 'no strategy body in a child');
-    assert.match(String(strategy.base_hash), /^[0-9a-f]{16}$/);
-    assert.ok(JSON.stringify(job).length < 700, `${JSON.stringify(job).length} bytes`);
+    assert.ok(topLevel.every((o) => o.operation_type !== 'sweep_shard'));
+    // a shard carries the strategy by reference and its sets as columns
+    const job = cluster.backend.backend.ctx.operations.get(shards[0]!.operation_id)!.job!;
+    assert.equal((job.strategy as Record<string, unknown>).config, undefined);
+    assert.match(String((job.strategy as Record<string, unknown>).base_hash), /^[0-9a-f]{16}$/);
 
     const result: SweepResult = await cluster.client.getSweepResult(started.operation_id);
     assert.equal(result.objective, 'sharpe_ratio');
@@ -72,29 +92,46 @@ describe('parameter sweeps', () => {
     const sharpe = result.leaderboard.map((r) => r.metrics!.sharpe_ratio!);
     for (let i = 1; i < sharpe.length; i++)
       assert.ok(sharpe[i - 1]! >= sharpe[i]!, `row ${i} is not better than row ${i - 1}`);
-    // each row is its child's own result
-    for (const row of result.leaderboard.slice(0, 3)) {
-      const child = await cluster.client.getBacktestResult(row.operation_id);
-      assert.equal(row.metrics!.sharpe_ratio, child.metrics.sharpe_ratio);
-      assert.equal(row.metrics!.total_trades, child.metrics.total_trades);
-      const op = kids.find((k) => k.operation_id === row.operation_id)!;
-      assert.deepEqual(op.metadata.parameters, row.parameters);
-    }
+    assert.deepEqual(result.best, result.leaderboard[0]);
+    assert.equal(result.shards.length, shards.length);
+    assert.ok(result.sets_per_second! > 0);
     assert.deepEqual(done.result_summary?.best_parameters, result.leaderboard[0]!.parameters);
 
+    // any set opens as a full backtest, once, whose metrics equal the set's row exactly
+    for (const row of [result.leaderboard[0]!, result.leaderboard[47]!]) {
+      const opened = await cluster.client.openSweepSet(started.operation_id, row.set_index);
+      const again = await cluster.client.openSweepSet(started.operation_id, row.set_index);
+      assert.equal(again.operation_id, opened.operation_id, 'made once, then the same id');
+      assert.equal((await ended(opened.operation_id)).status, 'completed');
+      const backtest = await cluster.client.getBacktestResult(opened.operation_id);
+      const full = await cluster.client.getOperation(opened.operation_id);
+      for (const [metric, value] of Object.entries(backtest.metrics))
+        assert.equal(row.metrics![metric], value, `${metric} of set ${row.set_index}`);
+      assert.equal(row.metrics!.final_equity, full.result_summary?.final_equity);
+      assert.deepEqual(full.metadata.parameters, row.parameters);
+      const reread = (await cluster.client.getSweepSets(started.operation_id, { limit: 48 })).rows;
+      assert.equal(
+        reread.find((r) => r.set_index === row.set_index)!.operation_id,
+        opened.operation_id,
+      );
+    }
+
     const csv = (await cluster.client.getSweepCsv(started.operation_id)).trimEnd().split('\n');
-    assert.equal(csv.length, 49);
-    assert.match(csv[0]!, /^rank,indicators\.fast\.period,indicators\.slow\.period,sharpe_ratio,/);
+    assert.equal(csv.length, 49, 'a header and every set');
+    assert.match(
+      csv[0]!,
+      /^rank,set_index,indicators\.fast\.period,indicators\.slow\.period,sharpe_ratio,/,
+    );
     const top = result.leaderboard[0]!;
     assert.ok(
       csv[1]!.startsWith(
-        `1,${top.parameters['indicators.fast.period']},${top.parameters['indicators.slow.period']},${top.metrics!.sharpe_ratio}`,
+        `1,${top.set_index},${top.parameters['indicators.fast.period']},${top.parameters['indicators.slow.period']},${top.metrics!.sharpe_ratio}`,
       ),
       csv[1],
     );
   });
 
-  it('ranks by a smaller-is-better objective and puts sets that break a constraint last', async () => {
+  it('the sets sort by any metric, filter by status and constraints, and page', async () => {
     const { operation_id } = await cluster.client.startSweep({
       ...base,
       parameters: { 'indicators.fast.period': [5, 10, 20], 'indicators.slow.period': [50, 100] },
@@ -104,13 +141,11 @@ describe('parameter sweeps', () => {
     assert.equal((await ended(operation_id)).status, 'completed');
     const result = await cluster.client.getSweepResult(operation_id);
     assert.equal(result.direction, 'min');
-    const rows = result.leaderboard;
+    // rank order: sets meeting the constraints first, each part by max_drawdown, smallest first
+    const rows = (await cluster.client.getSweepSets(operation_id)).rows;
+    assert.equal(rows.length, 6);
     const firstBreaking = rows.findIndex((r) => !r.meets_constraints);
-    if (firstBreaking >= 0)
-      assert.ok(
-        rows.slice(firstBreaking).every((r) => !r.meets_constraints),
-        'every set that breaks a constraint ranks after every set that meets them',
-      );
+    if (firstBreaking >= 0) assert.ok(rows.slice(firstBreaking).every((r) => !r.meets_constraints));
     for (const part of [
       rows.filter((r) => r.meets_constraints),
       rows.filter((r) => !r.meets_constraints),
@@ -119,9 +154,43 @@ describe('parameter sweeps', () => {
         assert.ok(part[i - 1]!.metrics!.max_drawdown! <= part[i]!.metrics!.max_drawdown!);
     for (const row of rows)
       assert.equal(row.meets_constraints, row.metrics!.total_trades! >= 15, JSON.stringify(row));
+    assert.deepEqual(
+      rows.map((r) => r.rank),
+      [1, 2, 3, 4, 5, 6],
+    );
+
+    // by another metric, both ways, keeping each set's rank
+    const byTrades = (await cluster.client.getSweepSets(operation_id, { sort: 'total_trades' }))
+      .rows;
+    for (let i = 1; i < byTrades.length; i++)
+      assert.ok(byTrades[i - 1]!.metrics!.total_trades! >= byTrades[i]!.metrics!.total_trades!);
+    const rankOf = new Map(rows.map((r) => [r.set_index, r.rank]));
+    for (const r of byTrades) assert.equal(r.rank, rankOf.get(r.set_index));
+    const ascending = (
+      await cluster.client.getSweepSets(operation_id, { sort: 'total_trades', order: 'asc' })
+    ).rows;
+    assert.deepEqual(
+      ascending.map((r) => r.metrics!.total_trades),
+      byTrades.map((r) => r.metrics!.total_trades).reverse(),
+    );
+    // pages and filters
+    const page = await cluster.client.getSweepSets(operation_id, { limit: 2, offset: 2 });
+    assert.equal(page.total, 6);
+    assert.deepEqual(
+      page.rows.map((r) => r.set_index),
+      rows.slice(2, 4).map((r) => r.set_index),
+    );
+    const meeting = await cluster.client.getSweepSets(operation_id, { meets_constraints: true });
+    assert.equal(meeting.total, rows.filter((r) => r.meets_constraints).length);
+    assert.equal((await cluster.client.getSweepSets(operation_id, { status: 'failed' })).total, 0);
+    // a bad sort is refused naming the field
+    await assert.rejects(
+      cluster.client.getSweepSets(operation_id, { sort: 'luck' as never }),
+      (e: unknown) => e instanceof ApiError && e.status === 400 && /sort/.test(e.message),
+    );
   });
 
-  it('refuses a bad set or too large a sweep before queueing anything, naming the problem', async () => {
+  it('refuses a bad set or too large a sweep before storing anything, naming the problem', async () => {
     const before = (await cluster.client.listOperations({ limit: 1 })).total_count;
     await assert.rejects(
       cluster.client.startSweep({
@@ -140,12 +209,12 @@ describe('parameter sweeps', () => {
           'indicators.fast.period': { from: 1, to: 100, step: 1 },
           'indicators.slow.period': { from: 101, to: 300, step: 1 },
         },
-        max_children: 500,
+        max_sets: 500,
       }),
       (e: unknown) =>
         e instanceof ApiError &&
         e.status === 400 &&
-        /^parameters: the sweep would make 20000 backtests, more than the 500 allowed/.test(
+        /^parameters: the sweep would run 20000 parameter sets, more than the 500 allowed \(max_sets/.test(
           e.message,
         ),
     );
@@ -165,8 +234,10 @@ describe('parameter sweeps', () => {
     assert.ok(wf, 'a walk-forward section');
     // 5,105 bars: windows start every 500 bars while 1,500 fit
     assert.equal(wf.windows.length, 8);
-    const kids = await children(operation_id);
-    assert.equal(kids.length, 8 * 4 + 8, '4 in-sample runs and 1 out-of-sample run per window');
+    assert.equal(result.total, 8 * 4 + 8, '4 in-sample sets and 1 out-of-sample run per window');
+    const tests = (await children(operation_id)).filter((c) => c.operation_type === 'backtesting');
+    assert.equal(tests.length, 8, 'one out-of-sample backtest per window');
+    assert.equal((await allSets(operation_id)).length, 32);
     for (const w of wf.windows) {
       const rows = result.leaderboard.filter((r) => r.window === w.window);
       assert.deepEqual(
@@ -180,13 +251,10 @@ describe('parameter sweeps', () => {
       );
       assert.equal(w.in_sample_value, rows[0]!.metrics!.sharpe_ratio);
       assert.equal(w.out_of_sample_status, 'completed');
-      const test = kids.find((k) => k.operation_id === w.out_of_sample_operation_id)!;
+      const test = tests.find((k) => k.operation_id === w.out_of_sample_operation_id)!;
       assert.equal(test.metadata.start_date, w.out_of_sample.start);
       assert.equal(test.metadata.end_date, w.out_of_sample.end);
-      assert.ok(
-        Date.parse(w.out_of_sample.start) > Date.parse(w.in_sample.end),
-        'after its in-sample span',
-      );
+      assert.ok(Date.parse(w.out_of_sample.start) > Date.parse(w.in_sample.end));
     }
     for (let k = 1; k < wf.windows.length; k++)
       assert.ok(
@@ -198,27 +266,16 @@ describe('parameter sweeps', () => {
     assert.ok(curve.length > 3000, `${curve.length} points`);
     assert.equal(curve[0]!.equity, 100_000, 'starts with the initial capital');
     for (let i = 1; i < curve.length; i++) assert.ok(curve[i]!.time > curve[i - 1]!.time);
-    assert.ok(curve[0]!.time >= Date.parse(wf.windows[0]!.out_of_sample.start));
-    assert.ok(curve.at(-1)!.time <= Date.parse(wf.windows.at(-1)!.out_of_sample.end));
     assert.ok(
       Math.abs(wf.metrics!.total_return! - (curve.at(-1)!.equity / curve[0]!.equity - 1)) < 1e-9,
     );
     assert.ok(wf.metrics!.max_drawdown! > 0 && wf.metrics!.max_drawdown! < 1);
     assert.equal(done.result_summary?.windows, 8);
-    assert.equal(
-      done.metadata.phase,
-      undefined,
-      "the sweep describes the whole range, not a window's",
-    );
-    assert.equal(
-      String(done.metadata.start_date).slice(0, 10),
-      '2000-01-01',
-      "the strategy's range",
-    );
+    assert.equal(String(done.metadata.start_date).slice(0, 10), '2000-01-01');
     assert.deepEqual(done.result_summary?.best_parameters, wf.windows.at(-1)!.best_parameters);
   });
 
-  it('cancelling the sweep leaves no child running; resuming runs only the unfinished ones', async () => {
+  it('cancelling stops every shard and set; resuming runs only the unfinished sets, none twice', async () => {
     const { operation_id } = await cluster.client.startSweep({
       ...base,
       start_date: '2005-01-01',
@@ -230,25 +287,32 @@ describe('parameter sweeps', () => {
     await cluster.until(
       operation_id,
       (op) => op.progress.items_processed >= 6,
-      'six children done',
+      'six sets done',
       60_000,
     );
     const cancelled = await cluster.client.cancelOperation(operation_id, 'enough');
     assert.equal(cancelled.status, 'cancelled');
-    const afterCancel = await children(operation_id);
+    const shards = await shardsOf(operation_id);
+    assert.deepEqual(
+      shards.filter((s) => s.status === 'pending' || s.status === 'running'),
+      [],
+      'no shard pending or running',
+    );
+    const afterCancel = await allSets(operation_id);
     assert.equal(afterCancel.length, 40);
     assert.deepEqual(
       afterCancel.filter((k) => k.status === 'pending' || k.status === 'running'),
       [],
-      'no child pending or running',
+      'no set pending or running',
     );
     const completedBefore = new Map(
-      afterCancel.filter((k) => k.status === 'completed').map((k) => [k.operation_id, k]),
+      afterCancel.filter((k) => k.status === 'completed').map((k) => [k.set_index, k]),
     );
     assert.ok(completedBefore.size >= 6 && completedBefore.size < 40, `${completedBefore.size}`);
     // a cancelled sweep counts the sets that ran, not the ones it cancelled
     const stopped = await cluster.client.getOperation(operation_id);
     const cancelledSets = afterCancel.filter((k) => k.status === 'cancelled').length;
+    assert.equal(cancelledSets, 40 - completedBefore.size);
     assert.deepEqual(
       [
         stopped.progress.steps_completed,
@@ -257,26 +321,29 @@ describe('parameter sweeps', () => {
       ],
       [completedBefore.size, 40, cancelledSets],
     );
-    assert.equal(stopped.progress.percentage, Math.round((completedBefore.size / 40) * 1000) / 10);
     // nothing starts again by itself
     await new Promise((r) => setTimeout(r, 1000));
-    assert.ok((await children(operation_id)).every((k) => k.status !== 'running'));
+    assert.ok((await shardsOf(operation_id)).every((k) => k.status !== 'running'));
 
+    const shardsBefore = new Set(shards.map((s) => s.operation_id));
     const resumed = await cluster.client.resumeOperation(operation_id);
     assert.equal(resumed.operation_id, operation_id);
     const done = await ended(operation_id);
     assert.equal(done.status, 'completed', done.error_message ?? '');
-    const final = await children(operation_id);
-    assert.equal(final.length, 40, 'no child was made twice');
+    const final = await allSets(operation_id);
     assert.ok(final.every((k) => k.status === 'completed'));
-    for (const child of final) {
-      const earlier = completedBefore.get(child.operation_id);
-      if (earlier) {
-        assert.equal(child.attempt, earlier.attempt, 'a completed child did not run again');
-        assert.equal(child.completed_at, earlier.completed_at);
-      } else assert.ok(child.attempt >= 2, `${child.operation_id} ran again`);
+    for (const set of final) {
+      const earlier = completedBefore.get(set.set_index);
+      if (earlier) assert.deepEqual(set.metrics, earlier.metrics);
     }
-    const result = await cluster.client.getSweepResult(operation_id);
-    assert.equal(result.leaderboard.filter((r) => r.rank !== null).length, 40);
+    const resumedShards = (await shardsOf(operation_id)).filter(
+      (s) => !shardsBefore.has(s.operation_id),
+    );
+    assert.equal(
+      resumedShards.reduce((n, s) => n + Number(s.result_summary?.completed ?? 0), 0),
+      40 - completedBefore.size,
+      'the resume ran exactly the sets that had not completed',
+    );
+    assert.equal(done.progress.items_processed, 40);
   });
 });

@@ -58,7 +58,7 @@ describe('sweep parameter space', () => {
       () => parameterSets({ parameters: space }, 500),
       (e: unknown) =>
         e instanceof Error &&
-        /^parameters: the sweep would make 1000000 backtests, more than the 500 allowed/.test(
+        /^parameters: the sweep would run 1000000 parameter sets, more than the 500 allowed \(max_sets/.test(
           e.message,
         ) &&
         !(e instanceof ApiError),

@@ -106,9 +106,9 @@ export function registerSweepCommand(program: Command, action: ActionFactory): v
           collectConstraint,
         )
         .option(
-          '--max-children <n>',
-          'refuse the sweep if it would make more backtests than this',
-          integerFlag('--max-children', 1),
+          '--max-sets <n>',
+          'refuse the sweep if it would run more parameter sets than this',
+          integerFlag('--max-sets', 1),
         ),
     ),
     'ktrdr sweep sma_crossover --param indicators.fast.period=5,10,20 --param indicators.slow.period=30:200:10 --follow',
@@ -123,7 +123,7 @@ export function registerSweepCommand(program: Command, action: ActionFactory): v
         seed?: number;
         objective?: SweepObjective;
         constraint?: Constraints;
-        maxChildren?: number;
+        maxSets?: number;
       }
     >(
       async (ctx, [strategy], opts) => {
@@ -137,7 +137,7 @@ export function registerSweepCommand(program: Command, action: ActionFactory): v
         if (opts.seed !== undefined) body.seed = opts.seed;
         if (opts.objective) body.objective = opts.objective;
         if (opts.constraint) body.constraints = opts.constraint;
-        if (opts.maxChildren !== undefined) body.max_children = opts.maxChildren;
+        if (opts.maxSets !== undefined) body.max_sets = opts.maxSets;
         return startedThen(ctx, await ctx.connection().client.startSweep(body), opts);
       },
       {
@@ -145,7 +145,8 @@ export function registerSweepCommand(program: Command, action: ActionFactory): v
         samples: '--samples',
         objective: '--objective',
         constraints: '--constraint',
-        max_children: '--max-children',
+        max_sets: '--max-sets',
+        max_children: '--max-sets',
         mode: '--mode',
       },
     ),

@@ -80,7 +80,7 @@ const VIEWS: Record<string, TerminalKindView> = {
       whenEnded: true,
       summary: (result, op) => sweepSummary(result as SweepResult, op.operation_id),
     },
-    resumeHint: (op) => `Run the unfinished backtests: ktrdr resume ${op.operation_id} --follow`,
+    resumeHint: (op) => `Run the unfinished sets: ktrdr resume ${op.operation_id} --follow`,
     progress: (op) => {
       const c = op.progress.context;
       const best = (
@@ -93,7 +93,7 @@ const VIEWS: Record<string, TerminalKindView> = {
     },
     announce: (op, attempt) => {
       const total = typeof op.metadata.total === 'number' ? op.metadata.total : undefined;
-      return `running ${total ?? 'its'} backtests over the free backtest workers${attempt}`;
+      return `running ${total ?? 'its'} parameter sets in shards over the free backtest workers${attempt}`;
     },
   },
 };

@@ -119,6 +119,7 @@ export function parameterText(parameters: Record<string, unknown>): string {
 /** A sweep's counts and its ten best parameter sets. */
 export function sweepSummary(result: SweepResult, id: string, shown = 10): string {
   const counts = Object.entries(result.counts)
+    .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
   const ranked = result.leaderboard.filter((r) => r.rank !== null).slice(0, shown);
@@ -157,7 +158,7 @@ export function sweepSummary(result: SweepResult, id: string, shown = 10): strin
       .split('\n')
       .map((line) => `  ${line}`)
       .join('\n'),
-    `  every set: ktrdr --json follow ${id}, or GET /api/v1/operations/${id}/result.csv`,
+    `  ${result.sets_per_second !== null ? `${result.sets_per_second} sets/s; ` : ''}every set: GET /api/v1/sweeps/${id}/sets (sort, filter, pages; Accept: text/csv for all of them); one as a full backtest: POST /api/v1/sweeps/${id}/sets/<set_index>/backtest`,
   ].join('\n');
 }
 

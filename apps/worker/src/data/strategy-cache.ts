@@ -12,6 +12,24 @@ export class StrategyCache {
   /** How many versions were fetched (vs served from memory), for the job's log line. */
   fetched = 0;
 
+  /** A stored version of a strategy, fetched once per worker thread. */
+  async versionOf(
+    name: string,
+    hash: string,
+    backend: BackendClient,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const key = `${name}@${hash}`;
+    let base = this.versions.get(key);
+    if (!base) {
+      const doc = await untilReachable(() => backend.getStrategy(name, hash), signal);
+      base = doc.config;
+      this.versions.set(key, base);
+      this.fetched += 1;
+    }
+    return base;
+  }
+
   /**
    * The configuration a job runs: inline, or the referenced version with the job's
    * overrides applied — checked against the hash the backend recorded, so a worker can
@@ -27,17 +45,7 @@ export class StrategyCache {
       throw new Error(
         `the job names strategy "${strategy.name}" with neither a config nor a version`,
       );
-    const key = `${strategy.name}@${strategy.base_hash}`;
-    let base = this.versions.get(key);
-    if (!base) {
-      const doc = await untilReachable(
-        () => backend.getStrategy(strategy.name, strategy.base_hash),
-        signal,
-      );
-      base = doc.config;
-      this.versions.set(key, base);
-      this.fetched += 1;
-    }
+    const base = await this.versionOf(strategy.name, strategy.base_hash, backend, signal);
     const { config, issues } = applyOverrides(base as never, strategy.parameters ?? {});
     if (issues.length > 0)
       throw new Error(

@@ -3,11 +3,13 @@ import { pathToFileURL } from 'node:url';
 import type { JobKindModule } from '@ktrdr/shared';
 import { workerJobOf, type WorkerJobDefinition } from '../runtime/job-definition.js';
 import { backtestJobDefinition } from './backtest/definition.js';
+import { sweepShardJobDefinition } from './sweep-shard/definition.js';
 import { trainingJobDefinition } from './training/definition.js';
 
 /** The job kinds every worker build runs (each worker the ones of its type). */
 export const BUILT_IN_WORKER_JOBS: readonly WorkerJobDefinition[] = [
   backtestJobDefinition,
+  sweepShardJobDefinition,
   trainingJobDefinition,
 ];
 

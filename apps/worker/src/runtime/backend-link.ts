@@ -2,7 +2,13 @@
  * The worker's one handle on the backend: a thin composition of its three parts
  * (registration, report delivery, artifact transfer), so that callers see a single link.
  */
-import type { BackendClient, Heartbeat, MetricInput, Progress } from '@ktrdr/shared';
+import type {
+  BackendClient,
+  Heartbeat,
+  MetricInput,
+  Progress,
+  SweepSetResults,
+} from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { ArtifactTransfer } from './artifact-transfer.js';
 import {
@@ -108,6 +114,11 @@ export class BackendLink {
   /** Sends metric rows of a running attempt, in order, retrying while the backend is away. */
   reportMetrics(operationId: string, attempt: number, rows: MetricInput[]): void {
     this.outbox.reportMetrics(operationId, attempt, rows);
+  }
+
+  /** A sweep shard's finished sets, in order with its metric rows. */
+  reportSets(operationId: string, attempt: number, sets: SweepSetResults): void {
+    this.outbox.reportSets(operationId, attempt, sets);
   }
 
   /** Resolves once every metric row sent so far for the operation was delivered (or given up). */

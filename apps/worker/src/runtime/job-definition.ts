@@ -6,6 +6,7 @@ import type {
   MetricInput,
   OperationType,
   ProgressUpdate,
+  SweepSetResults,
   WorkerCapabilities,
   WorkerType,
 } from '@ktrdr/shared';
@@ -57,6 +58,8 @@ export interface JobContext {
   workerId: string;
   /** Sends per-step metric rows (training epochs), in order; the backend numbers them. */
   reportMetrics(rows: MetricInput[]): void;
+  /** Sends a sweep shard's finished sets (in order with metric rows; the final report waits for them). */
+  reportSets(results: SweepSetResults): void;
   /**
    * Saves a checkpoint (uploaded to the backend as {@link CHECKPOINT_ARTIFACT}; the bytes
    * are handed over, not copied). `position` says where it stands (`120000`, `epoch3`):

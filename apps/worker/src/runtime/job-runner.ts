@@ -202,6 +202,10 @@ export class JobRunner {
       case 'metrics':
         if (!job.cancel.isCancelled) this.link.reportMetrics(job.id, job.attempt, message.rows);
         break;
+      case 'sets':
+        // sets that finished count even when a cancel is on its way: they ran
+        this.link.reportSets(job.id, job.attempt, message.results);
+        break;
       case 'ready':
       case 'not_ready':
         // a fresh thread finished loading while its first job was queued behind it

@@ -13,6 +13,7 @@ import {
   CancelledError,
   type MetricInput,
   type ProgressUpdate,
+  type SweepSetResults,
 } from '@ktrdr/shared';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ export type ThreadMessage =
   | { type: 'not_ready'; message: string }
   | { type: 'progress'; update: ProgressUpdate }
   | { type: 'metrics'; rows: MetricInput[] }
+  | { type: 'sets'; results: SweepSetResults }
   | { type: 'checkpoint'; bytes: Uint8Array; ref: string }
   | { type: 'result'; outcome: JobOutcome }
   | { type: 'error'; cancelled: boolean; message: string };
@@ -102,6 +104,9 @@ async function run(message: RunMessage): Promise<void> {
     workerId: message.workerId,
     reportMetrics(rows) {
       port!.postMessage({ type: 'metrics', rows } satisfies ThreadMessage);
+    },
+    reportSets(results) {
+      port!.postMessage({ type: 'sets', results } satisfies ThreadMessage);
     },
     checkpoint(bytes, position) {
       const ref = `${CHECKPOINT_ARTIFACT}@${position}`;

@@ -13,6 +13,7 @@ import {
   type CompletedOperationReport,
   type MetricInput,
   type Progress,
+  type SweepSetResults,
 } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactTransfer, ResultFiles } from './artifact-transfer.js';
@@ -92,6 +93,23 @@ export class ReportOutbox {
    * trying again while the backend cannot be reached (see {@link METRICS_RETRY}).
    */
   reportMetrics(operationId: string, attempt: number, rows: MetricInput[]): void {
+    this.sendInOrder(operationId, attempt, { metrics: rows }, 'metric rows');
+  }
+
+  /**
+   * Sends a sweep shard's finished sets, in the same ordered, retried chain as metric rows:
+   * the final report waits for them, so a shard is never seen done before its last sets.
+   */
+  reportSets(operationId: string, attempt: number, sets: SweepSetResults): void {
+    this.sendInOrder(operationId, attempt, { sets }, 'finished sets');
+  }
+
+  private sendInOrder(
+    operationId: string,
+    attempt: number,
+    body: { metrics: MetricInput[] } | { sets: SweepSetResults },
+    what: string,
+  ): void {
     const previous = this.metricsChain.get(operationId) ?? Promise.resolve();
     const next = previous.then(async () => {
       try {
@@ -99,7 +117,7 @@ export class ReportOutbox {
           () =>
             this.deps.client.reportOperation(
               operationId,
-              { worker_id: this.deps.workerId(), attempt, metrics: rows },
+              { worker_id: this.deps.workerId(), attempt, ...body },
               { timeoutMs: 10_000 },
             ),
           // an answer, even a refusal, is final: only silence is worth another try
@@ -108,7 +126,7 @@ export class ReportOutbox {
       } catch (error) {
         if (mustDropJob(error)) this.deps.onDrop([{ id: operationId, attempt }]);
         else if (!(error instanceof ApiError))
-          this.deps.log.warn({ operation_id: operationId }, 'metric rows not delivered');
+          this.deps.log.warn({ operation_id: operationId }, `${what} not delivered`);
       }
     });
     this.metricsChain.set(operationId, next);
@@ -117,7 +135,7 @@ export class ReportOutbox {
     });
   }
 
-  /** Resolves once every metric row sent so far for the operation was delivered (or given up). */
+  /** Resolves once every metric row and set sent so far for the operation was delivered (or given up). */
   metricsDelivered(operationId: string): Promise<void> {
     return this.metricsChain.get(operationId) ?? Promise.resolve();
   }

@@ -1,6 +1,12 @@
 import type { BacktestResult, BacktestStartRequest } from '../contracts/backtests.js';
 import type { ClusterInfo, TokenRotateRequest, TokenRotateResponse } from '../contracts/cluster.js';
-import type { SweepResult, SweepStartRequest } from '../contracts/sweeps.js';
+import type {
+  SweepHeatmap,
+  SweepResult,
+  SweepSetsPage,
+  SweepSetsQuery,
+  SweepStartRequest,
+} from '../contracts/sweeps.js';
 import type {
   ModelDetail,
   ModelDocumentWire,
@@ -120,23 +126,46 @@ export class BackendClient {
     return this.http.request('POST', R.backtestStart, { body });
   }
 
-  /** Starts a parameter sweep: one backtest per parameter set, over every free worker. */
+  /** Starts a parameter sweep: its sets run in shards over every free backtest worker. */
   startSweep(body: SweepStartRequest): Promise<StartResponse> {
     return this.http.request('POST', R.sweepStart, { body });
   }
 
-  /** A sweep's leaderboard (live while it runs). */
+  /** A sweep now: counts, the top rows, the best set, speed, shards (live while it runs). */
   getSweepResult(operationId: string): Promise<SweepResult> {
     return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
   }
 
-  /** A sweep's leaderboard as CSV text. */
-  async getSweepCsv(operationId: string): Promise<string> {
+  /** A page of a sweep's sets, sorted and filtered. */
+  getSweepSets(operationId: string, query: SweepSetsQuery = {}): Promise<SweepSetsPage> {
+    return this.http.request('GET', fillPath(R.sweepSets, { operation_id: operationId }), {
+      query,
+    });
+  }
+
+  /** The heat map of a sweep's first two swept paths (aggregated into blocks when large). */
+  getSweepHeatmap(operationId: string, window?: number): Promise<SweepHeatmap> {
+    return this.http.request('GET', fillPath(R.sweepHeatmap, { operation_id: operationId }), {
+      query: window !== undefined ? { window } : {},
+    });
+  }
+
+  /** Every set of a sweep matching `query` as CSV text (rank order by default). */
+  async getSweepCsv(operationId: string, query: SweepSetsQuery = {}): Promise<string> {
     const response = await this.http.fetchRaw(
       'GET',
-      fillPath(R.operationResultCsv, { operation_id: operationId }),
+      fillPath(R.sweepSets, { operation_id: operationId }),
+      { query, headers: { accept: 'text/csv' } },
     );
     return response.text();
+  }
+
+  /** Opens one set of a sweep as a full backtest (made once; then the same id). */
+  openSweepSet(operationId: string, setIndex: number): Promise<StartResponse> {
+    return this.http.request(
+      'POST',
+      fillPath(R.sweepSetBacktest, { operation_id: operationId, set_index: String(setIndex) }),
+    );
   }
 
   /** Starts training a `neuro_fuzzy` strategy; answers as soon as it is running or queued. */

@@ -27,8 +27,17 @@ export const WorkerSelfStatusSchema = StringEnum(WORKER_SELF_STATUSES);
 /** `idle` or `busy`, from the worker's point of view. */
 export type WorkerSelfStatus = Static<typeof WorkerSelfStatusSchema>;
 
-/** Every kind of operation the backend tracks. */
-export const OPERATION_TYPES = ['backtesting', 'training', 'data_load', 'sweep'] as const;
+/**
+ * Every kind of operation the backend tracks. A `sweep_shard` is a batch of a sweep's
+ * parameter sets run on one backtest worker; it is listed under its sweep only.
+ */
+export const OPERATION_TYPES = [
+  'backtesting',
+  'training',
+  'data_load',
+  'sweep',
+  'sweep_shard',
+] as const;
 /** Schema of {@link OperationType}. */
 export const OperationTypeSchema = StringEnum(OPERATION_TYPES);
 /** The kind of an operation. */

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { OperationStatusSchema, OperationTypeSchema } from './enums.js';
 import { IsoDateTime, JsonObject, Nullable } from './schema-helpers.js';
+import { SweepSetResultsSchema } from './sweep-sets.js';
 
 /**
  * Operation ids look like `op_backtesting_20261128_154506_1a2b3c4d`. They name folders
@@ -185,6 +186,8 @@ export const OperationReportSchema = Type.Object(
     status: Type.Optional(ReportStatusSchema),
     progress: Type.Optional(ProgressSchema),
     metrics: Type.Optional(Type.Array(MetricInputSchema, { maxItems: 1000 })),
+    /** A sweep shard's finished sets since its last report. */
+    sets: Type.Optional(SweepSetResultsSchema),
     error: Type.Optional(Type.String({ maxLength: 10_000 })),
     checkpoint_ref: Type.Optional(Type.String({ maxLength: 200 })),
     result_summary: Type.Optional(JsonObject),

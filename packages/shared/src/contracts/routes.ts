@@ -36,6 +36,9 @@ export const Routes = {
     modelDownload: '/api/v1/models/:model_id/download',
     trainingStart: '/api/v1/training/start',
     sweepStart: '/api/v1/sweeps/start',
+    sweepSets: '/api/v1/sweeps/:operation_id/sets',
+    sweepHeatmap: '/api/v1/sweeps/:operation_id/heatmap',
+    sweepSetBacktest: '/api/v1/sweeps/:operation_id/sets/:set_index/backtest',
     operationResultCsv: '/api/v1/operations/:operation_id/result.csv',
     strategies: '/api/v1/strategies',
     strategyValidate: '/api/v1/strategies/validate',
@@ -56,6 +59,7 @@ export const Routes = {
     operationCancel: '/api/v1/operations/:operation_id/cancel',
     backtestStart: '/backtests/start',
     trainingStart: '/training/start',
+    sweepShardStart: '/sweep_shards/start',
   },
 } as const;
 

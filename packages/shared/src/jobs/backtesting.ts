@@ -20,6 +20,14 @@ export const BacktestMetadataSchema = Type.Object({
   slippage: Type.Number(),
   parameters: JsonObject,
   model_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** A sweep's set opened as a full backtest: its index in the sweep. */
+  set_index: Type.Optional(Type.Integer()),
+  /** Walk-forward: the window, and whether it is that window's in-sample set or out-of-sample test. */
+  window: Type.Optional(Type.Integer()),
+  phase: Type.Optional(Type.String()),
+  /** Out-of-sample test: the objective its set scored in sample, and that set's index. */
+  in_sample_value: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  in_sample_set_index: Type.Optional(Type.Integer()),
 });
 
 /** A completed backtest's summary: every metric (sweeps rank by any), final equity, bars. */

@@ -9,13 +9,20 @@ import {
   type RetryPlan,
 } from './job-kind.js';
 import { sweepKind } from './sweep.js';
+import { sweepShardKind } from './sweep-shard.js';
 import { trainingKind } from './training.js';
 
 /** A retry plan of a kind the caller does not know statically. */
 export type UntypedRetryPlan = RetryPlan<Record<string, unknown>, Record<string, unknown>>;
 
 /** The kinds every backend and worker knows. */
-export const BUILT_IN_JOB_KINDS = [backtestingKind, trainingKind, dataLoadKind, sweepKind] as const;
+export const BUILT_IN_JOB_KINDS = [
+  backtestingKind,
+  trainingKind,
+  dataLoadKind,
+  sweepKind,
+  sweepShardKind,
+] as const;
 
 /** A built-in kind, by its operation type. */
 export type BuiltInJobKind = (typeof BUILT_IN_JOB_KINDS)[number];

@@ -4,8 +4,14 @@ import { JsonObject } from '../contracts/schema-helpers.js';
 import { SweepStartRequestSchema } from '../contracts/sweeps.js';
 import { EMPTY_SCOPE, defineJobKind } from './job-kind.js';
 
-/** What a sweep keeps to resume and retry: its request. */
-export const SweepJobSchema = Type.Object({ request: SweepStartRequestSchema });
+/**
+ * What a sweep keeps to resume and retry: its request, and the job its shards share (the
+ * strategy version, series, range and costs; each shard adds its sets).
+ */
+export const SweepJobSchema = Type.Object({
+  request: SweepStartRequestSchema,
+  shard: Type.Optional(JsonObject),
+});
 
 /** What a sweep records about itself (its first child's fields, plus the search). */
 export const SweepMetadataSchema = Type.Object({
@@ -27,10 +33,13 @@ export const SweepSummarySchema = Type.Object({
   objective: Type.String(),
   best_value: Type.Union([Type.Number(), Type.Null()]),
   best_parameters: Type.Union([JsonObject, Type.Null()]),
+  /** The full backtest of the best set, once opened. */
   best_operation_id: Type.Union([Type.String(), Type.Null()]),
+  best_set_index: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  sets_per_second: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
 });
 
-/** Sweeps: orchestrated by the backend, their children run as backtests on workers. */
+/** Sweeps: orchestrated by the backend; their parameter sets run in `sweep_shard` operations on backtest workers. */
 export const sweepKind = defineJobKind({
   operationType: 'sweep',
   runsOn: 'backend',

@@ -30,31 +30,6 @@ function patchOperations(
   return found;
 }
 
-/**
- * A sweep's child changed status: its row in the cached leaderboard says so at once (no
- * fetch). Ranks come from the backend: the sweep panel refetches the leaderboard when the
- * sweep's progress moves, which it does as each child ends.
- */
-function patchSweepRow(queryClient: QueryClient, child: Operation): void {
-  if (!child.parent_operation_id) return;
-  queryClient.setQueryData(operationKeys.sweepResult(child.parent_operation_id), (result) => {
-    if (!result) return result;
-    const at = result.leaderboard.findIndex((row) => row.operation_id === child.operation_id);
-    const row = result.leaderboard[at];
-    if (!row || row.status === child.status) return result;
-    const leaderboard = result.leaderboard.slice();
-    leaderboard[at] = {
-      ...row,
-      status: child.status,
-      error: child.status === 'failed' || child.status === 'cancelled' ? child.error_message : null,
-    };
-    const counts = { ...result.counts };
-    counts[row.status] = Math.max(0, (counts[row.status] ?? 1) - 1);
-    counts[child.status] = (counts[child.status] ?? 0) + 1;
-    return { ...result, leaderboard, counts };
-  });
-}
-
 /** Applies a batch of events to the query cache in one go. */
 function apply(queryClient: QueryClient, events: BackendEvent[]): void {
   // only the latest progress per operation matters within a frame
@@ -96,10 +71,9 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
       case 'operation': {
         const op = event.data;
         progress.delete(op.operation_id);
-        // a sweep's children are not in the (top-level) list: they never call for a refetch
+        // a sweep's shards are not in the (top-level) list: they never call for a refetch
         if (!patchOperations(queryClient, op.operation_id, () => op) && !op.parent_operation_id)
           refetchOperations = true;
-        patchSweepRow(queryClient, op);
         if (op.status === 'completed') {
           void queryClient.invalidateQueries({ queryKey: operationKeys.results(op.operation_id) });
           // a finished training run has stored a model

@@ -15,7 +15,10 @@ import type {
   SeriesList,
   StrategyDocument,
   StrategyList,
+  SweepHeatmap,
   SweepResult,
+  SweepSetsPage,
+  SweepSetsQuery,
   TrainingResult,
   WorkerList,
 } from '@ktrdr/shared';
@@ -50,6 +53,12 @@ export const operationKeys = {
     holding<DataLoadResult>()([...operationKeys.results(id), 'data_load']),
   /** A sweep's leaderboard; live while it runs. */
   sweepResult: (id: string) => holding<SweepResult>()([...operationKeys.results(id), 'sweep']),
+  /** A page of a sweep's sets (sorted and paged by the backend). */
+  sweepSets: (id: string, query: SweepSetsQuery) =>
+    holding<SweepSetsPage>()([...operationKeys.results(id), 'sweep-sets', query]),
+  /** A sweep's heat map (one window of a walk-forward). */
+  sweepHeatmap: (id: string, window: number | null) =>
+    holding<SweepHeatmap>()([...operationKeys.results(id), 'sweep-heatmap', window]),
   metrics: (id: string) => holding<MetricsPage['metrics']>()([...operationKeys.all, id, 'metrics']),
 };
 
@@ -149,6 +158,20 @@ export const sweepResultQuery = (client: BackendClient, id: string) =>
   queryOptions({
     queryKey: operationKeys.sweepResult(id),
     queryFn: () => client.getSweepResult(id),
+  });
+
+/** A page of a sweep's sets. */
+export const sweepSetsQuery = (client: BackendClient, id: string, query: SweepSetsQuery) =>
+  queryOptions({
+    queryKey: operationKeys.sweepSets(id, query),
+    queryFn: () => client.getSweepSets(id, query),
+  });
+
+/** A sweep's heat map over its first two swept paths. */
+export const sweepHeatmapQuery = (client: BackendClient, id: string, window: number | null) =>
+  queryOptions({
+    queryKey: operationKeys.sweepHeatmap(id, window),
+    queryFn: () => client.getSweepHeatmap(id, window ?? undefined),
   });
 
 /** One model: metrics, lineage, inputs. */

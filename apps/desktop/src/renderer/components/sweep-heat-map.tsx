@@ -1,6 +1,5 @@
 import { Box, Group, ScrollArea, Stack, Text } from '@mantine/core';
 import type { LeaderboardRow, SweepResult } from '@ktrdr/shared';
-import { useNavigate } from 'react-router';
 import {
   formatMetric,
   metricLabel,
@@ -38,10 +37,16 @@ function layout(cols: number, rows: number) {
  * The objective over two swept parameters: one cell per pair (first parameter down, second
  * across), coloured from worst to best whichever way the objective runs, the best cell
  * outlined and starred. Cells not run yet are grey, failed ones pink, pairs a random sweep
- * never drew are empty; cells outside the constraints are faded. A cell opens its backtest.
+ * never drew are empty; cells outside the constraints are faded. A cell opens its set.
  */
-export function SweepHeatMap({ result }: { result: SweepResult }) {
-  const navigate = useNavigate();
+export function SweepHeatMap({
+  result,
+  onOpen,
+}: {
+  result: SweepResult;
+  /** A cell opens its set (as a full backtest). */
+  onOpen: (row: LeaderboardRow) => void;
+}) {
   const [yPath, xPath] = result.dimensions;
   if (!yPath || !xPath) return null;
   const objective = result.objective;
@@ -122,7 +127,7 @@ export function SweepHeatMap({ result }: { result: SweepResult }) {
               const value = row?.metrics?.[objective];
               const has = typeof value === 'number' && Number.isFinite(value);
               const colour = has ? scaleColour(shade(value)) : null;
-              const isBest = Boolean(row && bestRow && row.operation_id === bestRow.operation_id);
+              const isBest = Boolean(row && bestRow && row.set_index === bestRow.set_index);
               const fill = colour
                 ? colour.fill
                 : !row
@@ -146,7 +151,7 @@ export function SweepHeatMap({ result }: { result: SweepResult }) {
                 : `${yPath} = ${showValue(y)}, ${xPath} = ${showValue(x)}: not drawn`;
               const cx = L.left + j * L.cellW;
               const cy = L.top + i * L.cellH;
-              const open = row ? () => void navigate(`/operations/${row.operation_id}`) : undefined;
+              const open = row ? () => onOpen(row) : undefined;
               return (
                 <g
                   key={`${key(y)}|${key(x)}`}

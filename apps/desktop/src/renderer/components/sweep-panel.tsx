@@ -1,39 +1,19 @@
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
-import type { LeaderboardRow, Operation, OperationStatus } from '@ktrdr/shared';
+import { Alert, Badge, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
+import type { Operation, OperationStatus } from '@ktrdr/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { memo, useState } from 'react';
-import { Link } from 'react-router';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
 import { useClient } from '../api/client-context';
-import { sweepResultQuery } from '../api/queries';
-import { shortId } from '../format';
+import { operationKeys, sweepHeatmapQuery, sweepResultQuery } from '../api/queries';
 import { SWEEP_DEFAULTS } from '../forms/form-model';
-import { StatusBadge } from './status-badge';
+import { ShardTimeline } from './shard-timeline';
 import { SweepHeatMap } from './sweep-heat-map';
-import { formatMetric, metricLabel, shortPath, showValue } from './sweep-space';
+import { SweepLeaderboard } from './sweep-leaderboard';
+import { metricLabel, shortPath } from './sweep-space';
 import { useThrottledRefresh } from './use-throttled-refresh';
 import { WalkForwardCard } from './walk-forward-card';
 
-/** Rows drawn at most (the CSV has them all). */
-const SHOWN_ROWS = 300;
-
 const COUNT_ORDER: OperationStatus[] = ['completed', 'running', 'pending', 'failed', 'cancelled'];
-const STATUSES = new Set<string>(COUNT_ORDER);
-
-/** The metrics shown beside the objective. */
-const extraColumns = (objective: string) =>
-  ['total_return', 'total_trades'].filter((m) => m !== objective);
 
 /** Saves text as a file through a Blob (works with the session cookie and with a bearer token). */
 function saveText(text: string, name: string): void {
@@ -48,99 +28,28 @@ function saveText(text: string, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-const LeaderboardRowView = memo(function LeaderboardRowView({
-  row,
-  dimensions,
-  objective,
-  showWindow,
-}: {
-  row: LeaderboardRow;
-  dimensions: string[];
-  objective: string;
-  showWindow: boolean;
-}) {
-  const extra = extraColumns(objective);
-  const best = row.rank === 1;
-  const outside = row.metrics !== null && !row.meets_constraints;
-  return (
-    <Table.Tr
-      data-testid="leaderboard-row"
-      data-operation-id={row.operation_id}
-      data-rank={row.rank ?? ''}
-      data-status={row.status}
-      data-best={best ? 'true' : undefined}
-      bg={best ? 'var(--mantine-color-green-light)' : undefined}
-      c={outside ? 'dimmed' : undefined}
-      title={row.error ?? (outside ? 'outside the constraints: ranked after every row inside' : '')}
-    >
-      <Table.Td fw={best ? 700 : undefined} data-testid="leaderboard-rank">
-        <Group gap={6} wrap="nowrap">
-          {row.rank ?? '—'}
-          {best && (
-            <Badge size="xs" color="green" variant="filled">
-              best
-            </Badge>
-          )}
-        </Group>
-      </Table.Td>
-      {showWindow && <Table.Td>{row.window ?? '—'}</Table.Td>}
-      {dimensions.map((d) => (
-        <Table.Td key={d} ff="monospace" data-param={d}>
-          {showValue(row.parameters[d])}
-        </Table.Td>
-      ))}
-      <Table.Td fw={600} ff="monospace" data-testid="leaderboard-objective">
-        {formatMetric(objective, row.metrics?.[objective])}
-      </Table.Td>
-      {extra.map((m) => (
-        <Table.Td key={m} ff="monospace" data-metric={m}>
-          {formatMetric(m, row.metrics?.[m])}
-        </Table.Td>
-      ))}
-      <Table.Td>
-        <Group gap={4} wrap="nowrap">
-          {STATUSES.has(row.status) ? (
-            <StatusBadge status={row.status as OperationStatus} />
-          ) : (
-            row.status
-          )}
-          {outside && (
-            <Badge size="xs" color="gray" variant="outline">
-              outside constraints
-            </Badge>
-          )}
-        </Group>
-      </Table.Td>
-      <Table.Td>
-        <Anchor component={Link} to={`/operations/${row.operation_id}`} ff="monospace" size="sm">
-          {shortId(row.operation_id)}
-        </Anchor>
-      </Table.Td>
-    </Table.Tr>
-  );
-});
-
 /**
- * A sweep's leaderboard, live: every parameter set with its objective value, ranked as the
- * backend ranks them (rows gain their rank and move as their backtests end), the best one
- * highlighted, each linking to its backtest; the counts; a CSV download; and, when exactly
- * two parameters are swept, a heat map of the objective.
+ * A sweep, live: its counts and speed (sets/s), every parameter set in a server-sorted,
+ * paged leaderboard (any metric, the best highlighted, each set openable as a full
+ * backtest), a CSV of every set, the shards on a timeline per worker, and, when two or more
+ * parameters are swept, a heat map of the objective over the first two (in blocks when the
+ * space is large).
  */
 export function SweepPanel({ operation }: { operation: Operation }) {
   const client = useClient();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const id = operation.operation_id;
-  const query = sweepResultQuery(client, id);
-  const result = useQuery(query);
-  // the sweep's progress moves as each child ends (its status when it ends): fetch the
-  // leaderboard again then, at most twice a second
+  const result = useQuery(sweepResultQuery(client, id));
+  // the sweep's progress moves with each batch of finished sets: fetch its views again then,
+  // at most twice a second
   useThrottledRefresh(
     `${operation.status}|${operation.attempt}|${JSON.stringify(operation.progress)}`,
-    () => void queryClient.invalidateQueries({ queryKey: query.queryKey }),
+    () => void queryClient.invalidateQueries({ queryKey: operationKeys.results(id) }),
   );
   const csv = useMutation({
     mutationFn: () => client.getSweepCsv(id),
-    onSuccess: (text) => saveText(text, `${id}-leaderboard.csv`),
+    onSuccess: (text) => saveText(text, `${id}-sets.csv`),
   });
   const r = result.data;
   const objective =
@@ -148,20 +57,21 @@ export function SweepPanel({ operation }: { operation: Operation }) {
     (typeof operation.metadata.objective === 'string'
       ? operation.metadata.objective
       : SWEEP_DEFAULTS.objective);
-  const extra = extraColumns(objective);
+  const dimensions = r?.dimensions ?? [];
   // walk-forward: every window runs the whole search (ranks count within a window), so
   // the heat map shows one window at a time
-  const windows = [
-    ...new Set(
-      (r?.leaderboard ?? []).map((row) => row.window).filter((w) => typeof w === 'number'),
-    ),
-  ].sort((a, b) => a - b);
+  const windows = r?.walk_forward?.windows.map((w) => w.window) ?? [];
   const [pickedWindow, setPickedWindow] = useState<string | null>(null);
   const shownWindow = windows.length > 0 ? Number(pickedWindow ?? windows[0]) : null;
-  const mapped =
-    r && shownWindow !== null
-      ? { ...r, leaderboard: r.leaderboard.filter((row) => row.window === shownWindow) }
-      : r;
+  const heat = useQuery({
+    ...sweepHeatmapQuery(client, id, shownWindow),
+    enabled: dimensions.length >= 2,
+  });
+  const openSet = useMutation({
+    mutationFn: (setIndex: number) => client.openSweepSet(id, setIndex),
+    onSuccess: (started) => void navigate(`/operations/${started.operation_id}`),
+  });
+  const ended = (r?.counts.completed ?? 0) + (r?.counts.failed ?? 0);
   return (
     <Stack data-testid="sweep-panel">
       <Card withBorder>
@@ -172,11 +82,16 @@ export function SweepPanel({ operation }: { operation: Operation }) {
               Ranked by {metricLabel(objective)} ({r?.direction === 'min' ? 'lower' : 'higher'} is
               better)
               {r && r.total > 0
-                ? ` · ${r.counts.completed ?? 0} of ${r.total} backtests completed${r.counts.cancelled ? `, ${r.counts.cancelled} cancelled` : ''}`
+                ? ` · ${ended.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')} sets ran${r.counts.cancelled ? `, ${r.counts.cancelled.toLocaleString('en-US')} cancelled` : ''}`
                 : ''}
             </Text>
           </Stack>
           <Group gap="xs">
+            {r && r.sets_per_second !== null && (
+              <Badge variant="light" color="blue" data-testid="sweep-speed">
+                {r.sets_per_second.toLocaleString('en-US')} sets/s
+              </Badge>
+            )}
             {r && (
               <Group gap={4} data-testid="sweep-counts">
                 {COUNT_ORDER.filter((s) => (r.counts[s] ?? 0) > 0).map((s) => (
@@ -197,69 +112,37 @@ export function SweepPanel({ operation }: { operation: Operation }) {
             </Button>
           </Group>
         </Group>
-        {(result.error ?? csv.error) && (
+        {(result.error ?? csv.error ?? openSet.error) && (
           <Alert color="red" mb="xs">
-            {(result.error ?? csv.error)?.message}
+            {(result.error ?? csv.error ?? openSet.error)?.message}
           </Alert>
         )}
         {!r ? (
           <Text c="dimmed">Loading the leaderboard…</Text>
         ) : (
-          <>
-            <Table.ScrollContainer minWidth={640} mah={480}>
-              <Table
-                striped
-                highlightOnHover
-                stickyHeader
-                data-testid="leaderboard"
-                data-objective={objective}
-              >
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Rank</Table.Th>
-                    {windows.length > 0 && <Table.Th title="walk-forward window">Window</Table.Th>}
-                    {r.dimensions.map((d) => (
-                      <Table.Th key={d} title={d}>
-                        {shortPath(d)}
-                      </Table.Th>
-                    ))}
-                    <Table.Th>{metricLabel(objective)}</Table.Th>
-                    {extra.map((m) => (
-                      <Table.Th key={m}>
-                        {m === 'total_trades' ? 'trades' : metricLabel(m)}
-                      </Table.Th>
-                    ))}
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Backtest</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {r.leaderboard.slice(0, SHOWN_ROWS).map((row) => (
-                    <LeaderboardRowView
-                      key={row.operation_id}
-                      row={row}
-                      dimensions={r.dimensions}
-                      objective={objective}
-                      showWindow={windows.length > 0}
-                    />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            {r.leaderboard.length > SHOWN_ROWS && (
-              <Text size="xs" c="dimmed" mt="xs">
-                The best {SHOWN_ROWS} of {r.leaderboard.length} shown; the CSV has every row.
-              </Text>
-            )}
-          </>
+          <SweepLeaderboard
+            sweepId={id}
+            objective={objective}
+            dimensions={dimensions}
+            showWindow={windows.length > 0}
+          />
         )}
       </Card>
-      {mapped && mapped.dimensions.length === 2 && (
+      {r && r.shards.length > 0 && (
+        <Card withBorder>
+          <Title order={4} mb="xs">
+            Shards
+          </Title>
+          <ShardTimeline shards={r.shards} now={Date.now()} />
+        </Card>
+      )}
+      {r && dimensions.length >= 2 && heat.data && (
         <Card withBorder>
           <Group justify="space-between" mb="xs">
             <Title order={4}>
-              {metricLabel(objective)} by {shortPath(mapped.dimensions[0] ?? '')} ×{' '}
-              {shortPath(mapped.dimensions[1] ?? '')}
+              {metricLabel(objective)} by {shortPath(dimensions[0] ?? '')} ×{' '}
+              {shortPath(dimensions[1] ?? '')}
+              {heat.data.aggregated ? ' (best of each block)' : ''}
             </Title>
             {windows.length > 0 && (
               <Select
@@ -273,7 +156,13 @@ export function SweepPanel({ operation }: { operation: Operation }) {
               />
             )}
           </Group>
-          <SweepHeatMap result={mapped} />
+          <SweepHeatMap
+            result={{ ...r, leaderboard: heat.data.cells }}
+            onOpen={(row) => {
+              if (row.operation_id) void navigate(`/operations/${row.operation_id}`);
+              else openSet.mutate(row.set_index);
+            }}
+          />
         </Card>
       )}
       {r?.walk_forward && <WalkForwardCard wf={r.walk_forward} objective={objective} />}

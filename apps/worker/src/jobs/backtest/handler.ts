@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
-  computeSignals,
   fullResultChunks,
   runSignals,
   toBacktestResult,
@@ -13,71 +12,15 @@ import {
   type BacktestOutput,
   type BacktestTick,
 } from '@ktrdr/engine/backtest';
-import type { Bars } from '@ktrdr/engine/data';
-import type { SignalSet } from '@ktrdr/engine/backtest';
-import { featureSpec, featureSpecHash } from '@ktrdr/engine/features';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
-import { CancelledError, type BacktestJob, type StrategyConfig } from '@ktrdr/shared';
+import { CancelledError, type BacktestJob } from '@ktrdr/shared';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
-import { ModelCache } from '../../data/model-cache.js';
 import { SeriesCache } from '../../data/series-cache.js';
-import {
-  loadTrainingBackend,
-  type LoadedBackend,
-  type TrainingBackendPreference,
-} from '../../training/backend-loader.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
+import { strategySignals } from './strategy-signals.js';
 
 let cache: SeriesCache | undefined;
-let models: ModelCache | undefined;
 let strategies: StrategyCache | undefined;
-let tfBackend: Promise<LoadedBackend> | undefined;
-
-/**
- * The entry and exit flags of a strategy: its rule conditions, or its trained model's
- * decisions (the model downloaded once, run on the same features as in training).
- */
-async function strategySignals(
-  strategy: StrategyConfig,
-  job: BacktestJob,
-  bars: Bars,
-  ctx: JobContext,
-): Promise<SignalSet> {
-  if (strategy.type === 'rules') return computeSignals(strategy, bars);
-  if (!job.model_id)
-    throw new Error(`"${strategy.name}" is a neuro_fuzzy strategy and needs a model_id`);
-  ctx.reportProgress({
-    current_step: `loading model ${job.model_id}`,
-    items_processed: 0,
-    items_total: bars.time.length,
-  });
-  models ??= new ModelCache(join(ctx.cacheDir, 'models'));
-  const { doc } = await models.get(job.model_id, ctx.backend, ctx.signal);
-  const spec = featureSpec(strategy);
-  if (featureSpecHash(spec) !== doc.feature_spec_hash) {
-    throw new Error(
-      `model ${job.model_id} was trained on other inputs than "${strategy.name}" asks for (feature spec ${doc.feature_spec_hash}, strategy ${featureSpecHash(spec)})`,
-    );
-  }
-  // TensorFlow.js is loaded only by backtests that run a model
-  tfBackend ??= loadTrainingBackend(ctx.settings.trainingBackend as TrainingBackendPreference);
-  await tfBackend;
-  const { loadModel, predictProbabilities, neuroFuzzySignals } =
-    await import('@ktrdr/engine/training');
-  const model = await loadModel(doc);
-  try {
-    ctx.cancel.throwIfCancelled();
-    ctx.reportProgress({
-      current_step: `running model ${job.model_id} over ${bars.time.length} bars`,
-      items_processed: 0,
-      items_total: bars.time.length,
-    });
-    const probabilities = predictProbabilities(model, spec, bars);
-    return neuroFuzzySignals(strategy, spec, probabilities, bars.time.length);
-  } finally {
-    model.dispose();
-  }
-}
 
 function dateOf(ms: number, timeframe: string): string {
   const iso = new Date(ms).toISOString();
@@ -126,7 +69,7 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
   const strategy = parseStrategyConfig(
     await strategies.configOf(job.strategy, ctx.backend, ctx.signal),
   );
-  const signals = await strategySignals(strategy, job, bars, ctx);
+  const signals = await strategySignals(strategy, job.model_id, bars, ctx);
 
   let resumeFrom: BacktestCheckpoint | undefined;
   if (job.checkpoint_ref) {

@@ -1,0 +1,392 @@
+import type {
+  LeaderboardRow,
+  SweepSetResults,
+  SweepSetsQuery,
+  SWEEP_SET_STATUSES,
+} from '@ktrdr/shared';
+import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
+import type { ParameterSet } from './parameter-space.js';
+
+/** A set's status (see {@link SWEEP_SET_STATUSES}). */
+export type SetStatus = (typeof SWEEP_SET_STATUSES)[number];
+
+/** A set to store: its index in the sweep, its window (walk-forward) and its parameters. */
+export interface NewSweepSet {
+  set_index: number;
+  window?: number | undefined;
+  parameters: ParameterSet;
+}
+
+/** A set as a shard's job carries it. */
+export interface SetToRun {
+  set_index: number;
+  parameters: ParameterSet;
+}
+
+/** How a sweep ranks: its objective's column, its direction, and its constraints. */
+export interface Ranking {
+  objective: string;
+  /** 1 when larger is better, −1 when smaller is. */
+  sign: 1 | -1;
+  constraints: Record<string, { min?: number | undefined; max?: number | undefined }>;
+}
+
+/** What one batch of reported sets changed (duplicates and late reports change nothing). */
+export interface Recorded {
+  completed: number;
+  failed: number;
+}
+
+type MetricColumn = (typeof SWEEP_SET_METRIC_COLUMNS)[number];
+const METRIC_SET = new Set<string>(SWEEP_SET_METRIC_COLUMNS);
+
+interface Row {
+  set_index: number;
+  window: number | null;
+  parameters: string;
+  status: SetStatus;
+  worker_id: string | null;
+  operation_id: string | null;
+  error: string | null;
+  meets: number;
+  rank?: number | null;
+  [metric: string]: unknown;
+}
+
+const RANK_ORDER = 'meets DESC, score DESC, set_index';
+
+/**
+ * The parameter sets of sweeps, one row each (DESIGN §4 "Sweeps at scale"). A shard's
+ * batch of results is one transaction; a set ends once (`status = 'running'` guards every
+ * result write, so a duplicate or late report counts nothing); the leaderboard is read
+ * from an index in rank order, never re-ranked per result.
+ */
+export class SweepSetStore {
+  private readonly insertStmt;
+  private readonly completeStmt;
+  private readonly failStmt;
+  private readonly nextStmt;
+  private readonly assignStmt;
+  private readonly ofShardStmt;
+  private readonly countsStmt;
+  private readonly getStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO sweep_sets (sweep_id, set_index, window, parameters, status) VALUES (?, ?, ?, ?, 'pending')`,
+    );
+    this.completeStmt = db.prepare(
+      `UPDATE sweep_sets SET status = 'completed', worker_id = ?, meets = ?, score = ?,
+         ${SWEEP_SET_METRIC_COLUMNS.map((c) => `${c} = ?`).join(', ')}
+       WHERE sweep_id = ? AND set_index = ? AND shard_id = ? AND status IN ('running', 'cancelled')`,
+    );
+    this.failStmt = db.prepare(
+      `UPDATE sweep_sets SET status = 'failed', worker_id = ?, error = ?
+       WHERE sweep_id = ? AND set_index = ? AND shard_id = ? AND status IN ('running', 'cancelled')`,
+    );
+    this.nextStmt = db.prepare(
+      `SELECT set_index, window, parameters FROM sweep_sets
+       WHERE sweep_id = ? AND status = 'pending' ORDER BY set_index LIMIT ?`,
+    );
+    this.assignStmt = db.prepare(
+      `UPDATE sweep_sets SET status = 'running', shard_id = ? WHERE sweep_id = ? AND set_index = ? AND status = 'pending'`,
+    );
+    this.ofShardStmt = db.prepare(
+      `SELECT set_index, parameters FROM sweep_sets WHERE shard_id = ? AND status = 'running' ORDER BY set_index`,
+    );
+    this.countsStmt = db.prepare(
+      'SELECT status, COUNT(*) AS n FROM sweep_sets WHERE sweep_id = ? GROUP BY status',
+    );
+    this.getStmt = db.prepare('SELECT * FROM sweep_sets WHERE sweep_id = ? AND set_index = ?');
+  }
+
+  /** Stores a sweep's sets, all `pending`, in one transaction. */
+  insert(sweepId: string, sets: readonly NewSweepSet[]): void {
+    this.db.transaction(() => {
+      for (const set of sets)
+        this.insertStmt.run(
+          sweepId,
+          set.set_index,
+          set.window ?? null,
+          JSON.stringify(set.parameters),
+        );
+    })();
+  }
+
+  /**
+   * The next sets no shard holds, in index order, all of one window (a shard runs one
+   * range): at most `limit`. They become `running` under `shardId`.
+   */
+  assignNext(
+    sweepId: string,
+    shardId: string,
+    limit: number,
+  ): {
+    window: number | null;
+    sets: SetToRun[];
+  } {
+    return this.db.transaction(() => {
+      const rows = this.nextStmt.all(sweepId, limit) as Pick<
+        Row,
+        'set_index' | 'window' | 'parameters'
+      >[];
+      const window = rows[0]?.window ?? null;
+      const sets: SetToRun[] = [];
+      for (const row of rows) {
+        if (row.window !== window) break;
+        this.assignStmt.run(shardId, sweepId, row.set_index);
+        sets.push({
+          set_index: row.set_index,
+          parameters: JSON.parse(row.parameters) as ParameterSet,
+        });
+      }
+      return { window, sets };
+    })();
+  }
+
+  /** The sets a shard holds that have not ended (what its next attempt runs). */
+  unfinishedOf(shardId: string): SetToRun[] {
+    return (this.ofShardStmt.all(shardId) as Pick<Row, 'set_index' | 'parameters'>[]).map(
+      (row) => ({
+        set_index: row.set_index,
+        parameters: JSON.parse(row.parameters) as ParameterSet,
+      }),
+    );
+  }
+
+  /**
+   * Records a shard's finished sets in one transaction. Only sets the shard still holds
+   * count: running, or cancelled while they ran (they finished: a resume need not run them);
+   * a set that already ended, or that another shard holds now, is left as it is.
+   */
+  record(
+    sweepId: string,
+    shardId: string,
+    workerId: string,
+    results: SweepSetResults,
+    ranking: Ranking,
+  ): Recorded {
+    const columns = SWEEP_SET_METRIC_COLUMNS.map((c) => results.metrics[c]);
+    const objective = results.metrics[ranking.objective];
+    const bounds = Object.entries(ranking.constraints).map(
+      ([metric, bound]) => [results.metrics[metric], bound] as const,
+    );
+    return this.db.transaction(() => {
+      let completed = 0;
+      let failed = 0;
+      results.set_index.forEach((setIndex, i) => {
+        const value = objective?.[i];
+        const score =
+          typeof value === 'number' && Number.isFinite(value) ? ranking.sign * value : null;
+        const meets = bounds.every(([values, bound]) => {
+          const v = values?.[i];
+          return (
+            typeof v === 'number' &&
+            (bound.min === undefined || v >= bound.min) &&
+            (bound.max === undefined || v <= bound.max)
+          );
+        });
+        const values = columns.map((column) => column?.[i] ?? null);
+        completed += this.completeStmt.run(
+          workerId,
+          meets ? 1 : 0,
+          score,
+          ...values,
+          sweepId,
+          setIndex,
+          shardId,
+        ).changes;
+      });
+      for (const { set_index, error } of results.failed ?? [])
+        failed += this.failStmt.run(workerId, error, sweepId, set_index, shardId).changes;
+      return { completed, failed };
+    })();
+  }
+
+  /**
+   * Ends or frees the sets a shard still holds: back to `pending` (no shard; the next
+   * shard takes them), or `cancelled` / `failed` with a reason. Returns how many.
+   */
+  release(shardId: string, to: 'pending' | 'cancelled' | 'failed', error?: string): number {
+    return this.db
+      .prepare(
+        `UPDATE sweep_sets SET status = ?, shard_id = CASE WHEN ? = 'pending' THEN NULL ELSE shard_id END, error = ?
+         WHERE shard_id = ? AND status = 'running'`,
+      )
+      .run(to, to, error ?? null, shardId).changes;
+  }
+
+  /** Cancels every set of a sweep no shard holds. */
+  cancelPending(sweepId: string, reason: string): number {
+    return this.db
+      .prepare(
+        `UPDATE sweep_sets SET status = 'cancelled', error = ? WHERE sweep_id = ? AND status = 'pending'`,
+      )
+      .run(reason, sweepId).changes;
+  }
+
+  /** Resume: every failed or cancelled set is pending again (completed ones stay). */
+  reopen(sweepId: string): number {
+    return this.db
+      .prepare(
+        `UPDATE sweep_sets SET status = 'pending', shard_id = NULL, worker_id = NULL, error = NULL
+         WHERE sweep_id = ? AND status IN ('failed', 'cancelled')`,
+      )
+      .run(sweepId).changes;
+  }
+
+  /** Sets per status. */
+  counts(sweepId: string): Record<SetStatus, number> {
+    const counts: Record<SetStatus, number> = {
+      pending: 0,
+      running: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    for (const { status, n } of this.countsStmt.all(sweepId) as { status: SetStatus; n: number }[])
+      counts[status] = n;
+    return counts;
+  }
+
+  /** Sets of one window that have not ended (walk-forward: its out-of-sample run waits for 0). */
+  openInWindow(sweepId: string, window: number): number {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM sweep_sets WHERE sweep_id = ? AND window = ? AND status IN ('pending', 'running')`,
+      )
+      .get(sweepId, window) as { n: number };
+    return row.n;
+  }
+
+  /** The best `limit` completed sets of a window (null: the sweep has none), in rank order. */
+  top(sweepId: string, window: number | null, limit: number): LeaderboardRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sweep_sets INDEXED BY sweep_sets_board
+         WHERE sweep_id = ? AND window IS ? AND status = 'completed'
+         ORDER BY ${RANK_ORDER} LIMIT ?`,
+      )
+      .all(sweepId, window, limit) as Row[];
+    return rows.map((row, i) => toWire({ ...row, rank: i + 1 }));
+  }
+
+  /** The windows a sweep's sets belong to (walk-forward), in order. */
+  windows(sweepId: string): number[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT DISTINCT window FROM sweep_sets WHERE sweep_id = ? AND window IS NOT NULL ORDER BY window',
+        )
+        .all(sweepId) as { window: number }[]
+    ).map((r) => r.window);
+  }
+
+  /** One set, ranked, or undefined. */
+  get(sweepId: string, setIndex: number): LeaderboardRow | undefined {
+    const row = this.getStmt.get(sweepId, setIndex) as Row | undefined;
+    if (!row) return undefined;
+    let rank: number | null = null;
+    if (row.status === 'completed') {
+      // how many completed sets of its window rank ahead of it, by the leaderboard's order
+      const ahead = this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM sweep_sets WHERE sweep_id = ? AND window IS ? AND status = 'completed'
+           AND (meets > ? OR (meets = ? AND (score > ? OR (score IS ? AND set_index < ?) OR (? IS NULL AND score IS NOT NULL))))`,
+        )
+        .get(
+          sweepId,
+          row.window,
+          row.meets,
+          row.meets,
+          row.score,
+          row.score,
+          setIndex,
+          row.score,
+        ) as { n: number };
+      rank = ahead.n + 1;
+    }
+    return toWire({ ...row, rank });
+  }
+
+  /** Remembers the full backtest made of a set. */
+  setOperation(sweepId: string, setIndex: number, operationId: string): void {
+    this.db
+      .prepare('UPDATE sweep_sets SET operation_id = ? WHERE sweep_id = ? AND set_index = ?')
+      .run(operationId, sweepId, setIndex);
+  }
+
+  /**
+   * A page of a sweep's sets: filtered, sorted by any metric (default: rank order) and
+   * ranked (row_number within each window by the leaderboard's order).
+   */
+  page(
+    sweepId: string,
+    query: SweepSetsQuery,
+    ranking: Ranking,
+    /** The most rows one page may have (the route's limit is 1,000; the heat map reads all). */
+    maxRows = 1000,
+  ): { total: number; rows: LeaderboardRow[] } {
+    const where = ['sweep_id = ?'];
+    const params: unknown[] = [sweepId];
+    if (query.status) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    if (query.meets_constraints !== undefined) {
+      where.push(`status = 'completed' AND meets = ?`);
+      params.push(query.meets_constraints ? 1 : 0);
+    }
+    if (query.window !== undefined) {
+      where.push('window = ?');
+      params.push(query.window);
+    }
+    const clause = where.join(' AND ');
+    const { n: total } = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM sweep_sets WHERE ${clause}`)
+      .get(...params) as { n: number };
+    const order = orderBy(query, ranking);
+    const rows = this.db
+      .prepare(
+        `WITH ranked AS (
+           SELECT *, CASE WHEN status = 'completed' THEN
+             ROW_NUMBER() OVER (PARTITION BY window, status = 'completed' ORDER BY ${RANK_ORDER}) END AS rank
+           FROM sweep_sets WHERE sweep_id = ?
+         )
+         SELECT * FROM ranked WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
+      .all(sweepId, ...params, Math.min(query.limit ?? 100, maxRows), query.offset ?? 0) as Row[];
+    return { total, rows: rows.map(toWire) };
+  }
+}
+
+/** ORDER BY for a page: a metric column (nulls last), the set index, or rank order. */
+function orderBy(query: SweepSetsQuery, ranking: Ranking): string {
+  const sort = query.sort ?? ranking.objective;
+  // completed sets first, in window order, whatever the sort
+  const lead = `status != 'completed', window`;
+  if (sort === 'set_index') return `set_index ${query.order === 'desc' ? 'DESC' : 'ASC'}`;
+  if (!METRIC_SET.has(sort)) throw new Error(`not a metric column: ${sort}`);
+  if (sort === ranking.objective && query.order === undefined) return `${lead}, ${RANK_ORDER}`;
+  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+  return `${lead}, ${sort as MetricColumn} IS NULL, ${sort} ${direction}, set_index`;
+}
+
+function toWire(row: Row): LeaderboardRow {
+  const completed = row.status === 'completed';
+  const metrics: Record<string, number | null> = {};
+  if (completed)
+    for (const column of SWEEP_SET_METRIC_COLUMNS) metrics[column] = row[column] as number | null;
+  return {
+    set_index: row.set_index,
+    rank: completed ? (row.rank ?? null) : null,
+    parameters: JSON.parse(row.parameters) as ParameterSet,
+    metrics: completed ? metrics : null,
+    status: row.status,
+    meets_constraints: completed && row.meets === 1,
+    error: row.error,
+    worker_id: row.worker_id,
+    operation_id: row.operation_id,
+    ...(row.window !== null ? { window: row.window } : {}),
+  };
+}

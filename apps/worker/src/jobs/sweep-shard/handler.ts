@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { runSignals } from '@ktrdr/engine/backtest';
+import { IndicatorCache } from '@ktrdr/engine/indicators';
+import { parseStrategyConfig } from '@ktrdr/engine/strategies';
+import { applyOverrides } from '@ktrdr/engine/validate';
+import { CancelledError, type SweepShardJob } from '@ktrdr/shared';
+import { SeriesCache } from '../../data/series-cache.js';
+import { StrategyCache } from '../../data/strategy-cache.js';
+import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
+import { strategySignals } from '../backtest/strategy-signals.js';
+import { SetBatch, setMetrics } from './set-batch.js';
+
+let series: SeriesCache | undefined;
+let strategies: StrategyCache | undefined;
+
+/** Why a set could not run, in one line. */
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs a batch of one sweep's parameter sets: the series and the strategy version fetched
+ * once, each distinct indicator (type + parameters) computed once and shared by every set
+ * that uses it ({@link IndicatorCache}), each set's metrics computed exactly as a backtest
+ * of it would compute them (the same overrides, the same engine call, metrics only) and
+ * reported in batches. A set that cannot run fails alone, with its reason. Cancelled: the
+ * sets finished so far are still reported, so a resume does not run them again.
+ */
+const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => {
+  const { symbol, timeframe } = job.data;
+  const total = job.sets.set_index.length;
+  series ??= new SeriesCache(join(ctx.cacheDir, 'series'));
+  strategies ??= new StrategyCache();
+  ctx.reportProgress({
+    current_step: `loading ${symbol} ${timeframe}`,
+    items_processed: 0,
+    items_total: total,
+  });
+  const { bars } = await series.get(job.data, ctx.backend, ctx.signal);
+  const base = await strategies.versionOf(
+    job.strategy.name,
+    job.strategy.base_hash,
+    ctx.backend,
+    ctx.signal,
+  );
+  const indicators = new IndicatorCache(bars);
+  const settings = {
+    initialCapital: job.initial_capital,
+    commission: job.commission,
+    slippage: job.slippage,
+  };
+  const barCount = bars.time.length;
+  const throttle = ctx.settings.throttleBarsPerSecond;
+  const paths = Object.keys(job.sets.parameters);
+  const batch = new SetBatch((results) => ctx.reportSets(results));
+  const onTick = () => ctx.cancel.throwIfCancelled();
+  const started = performance.now();
+  let completed = 0;
+  let failed = 0;
+  try {
+    for (let i = 0; i < total; i++) {
+      ctx.cancel.throwIfCancelled();
+      const setIndex = job.sets.set_index[i]!;
+      const parameters = Object.fromEntries(
+        paths.map((path) => [path, job.sets.parameters[path]![i]!]),
+      );
+      try {
+        const { config, issues } = applyOverrides(base as never, parameters);
+        if (issues.length > 0)
+          throw new Error(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+        const strategy = parseStrategyConfig(config);
+        const signals = await strategySignals(strategy, job.model_id, bars, ctx, indicators);
+        const summary = runSignals(bars, signals, strategy, settings, {
+          detail: 'metrics',
+          onTick,
+        });
+        batch.completed(setIndex, setMetrics(summary, barCount));
+        completed++;
+      } catch (error) {
+        if (error instanceof CancelledError || ctx.cancel.isCancelled) throw error;
+        batch.failure(setIndex, reasonOf(error));
+        failed++;
+      }
+      if (throttle) {
+        // a speed cap for tests and demos: this shard's bars so far at `throttle` bars/s
+        const wait = started + (((i + 1) * barCount) / throttle) * 1000 - performance.now();
+        if (wait > 0 && ctx.cancel.sleep(wait)) throw new CancelledError();
+      }
+      ctx.reportProgress({
+        current_step: `${job.strategy.name} on ${symbol} ${timeframe} · set ${i + 1} of ${total}`,
+        items_processed: i + 1,
+        items_total: total,
+        context: { completed, failed, indicators_computed: indicators.size },
+      });
+    }
+  } finally {
+    // finished sets count even when the shard stops early
+    batch.flush();
+  }
+  return {
+    summary: {
+      completed,
+      failed,
+      indicators_computed: indicators.size,
+      seconds: Math.round(performance.now() - started) / 1000,
+    },
+  };
+};
+
+export default shardHandler;
