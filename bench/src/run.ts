@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { activityCost } from './activity-bench.js';
 import { engineThroughput, memoryPerMillionBars } from './engine-bench.js';
 import {
   backendRestart,
@@ -79,6 +80,7 @@ const restart = await step('workers re-registering after a backend restart', () 
 );
 const rss = await step('idle RSS', () => idleRss(5, 8000));
 const uiReady = await step('web UI time to ready', () => uiTimeToReady(7));
+const activity = await step('worker activity bookkeeping', () => activityCost());
 
 const cpu = cpus();
 const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${process.platform}`;
@@ -126,6 +128,13 @@ const summaryRows: string[][] = [
     cmd('throughput', [jobs, 1, 2, 4, 8, 20]),
   ],
   [...sweepSummary(sweep), '—', '', cmd('sweep')],
+  [
+    "worker activity (the Workers view's busy fraction, jobs/min): cost per operation end; one `GET /workers`' figures for 8 workers",
+    `${activity.listenerUs.toFixed(2)} µs; ${activity.readUs.toFixed(0)} µs`,
+    '≤ 100 µs per operation',
+    verdict(activity.listenerUs <= 100),
+    cmd('workerActivity'),
+  ],
   [
     'dead worker: SIGKILL of a busy worker → `worker_removed`',
     `median ${sec(dead.median)}`,

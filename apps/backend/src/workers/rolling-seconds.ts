@@ -6,8 +6,11 @@
  */
 export class RollingSeconds {
   private readonly buckets: Float64Array;
-  /** The second (epoch ms ÷ 1000, floored) the newest bucket stands for. */
-  private head = -Infinity;
+  /**
+   * The second (epoch ms ÷ 1000, floored) the newest bucket stands for; 0 before the first
+   * use (so the first `advance` clears the whole ring).
+   */
+  private head = 0;
 
   constructor(readonly seconds: number) {
     if (!Number.isInteger(seconds) || seconds < 1)
@@ -15,12 +18,22 @@ export class RollingSeconds {
     this.buckets = new Float64Array(seconds);
   }
 
+  /** The bucket of `second` (non-negative: epoch seconds). */
+  private slot(second: number): number {
+    return second % this.seconds;
+  }
+
   /** Moves the ring to `nowMs`, clearing the seconds that left it (at most its length). */
   advance(nowMs: number): void {
     const second = Math.floor(nowMs / 1000);
     if (second <= this.head) return;
     const gone = Math.min(this.seconds, second - this.head);
-    for (let i = 1; i <= gone; i++) this.buckets[(second - gone + i) % this.seconds] = 0;
+    // walk the cleared buckets with a wrapping index: one modulo, not one per bucket
+    let at = this.slot(second - gone + 1);
+    for (let i = 0; i < gone; i++) {
+      this.buckets[at] = 0;
+      at = at + 1 === this.seconds ? 0 : at + 1;
+    }
     this.head = second;
   }
 
@@ -29,7 +42,7 @@ export class RollingSeconds {
     this.advance(atMs);
     const second = Math.floor(atMs / 1000);
     if (second <= this.head - this.seconds) return;
-    this.buckets[second % this.seconds]! += value;
+    this.buckets[this.slot(second)]! += value;
   }
 
   /**
@@ -42,7 +55,7 @@ export class RollingSeconds {
     while (from < endMs) {
       const second = Math.floor(from / 1000);
       const to = Math.min(endMs, (second + 1) * 1000);
-      this.buckets[second % this.seconds]! += to - from;
+      this.buckets[this.slot(second)]! += to - from;
       from = to;
     }
   }
@@ -51,10 +64,11 @@ export class RollingSeconds {
   sum(nowMs: number, lastSeconds = this.seconds): number {
     this.advance(nowMs);
     const n = Math.min(lastSeconds, this.seconds);
+    let at = this.slot(this.head);
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const second = this.head - i;
-      total += this.buckets[((second % this.seconds) + this.seconds) % this.seconds]!;
+      total += this.buckets[at]!;
+      at = at === 0 ? this.seconds - 1 : at - 1;
     }
     return total;
   }
