@@ -1,6 +1,12 @@
 import { Group, Progress, Text } from '@mantine/core';
 import type { ClusterActivity, WorkerActivity } from '@ktrdr/shared';
-import { number, percent } from '../format';
+import { number } from '../format';
+
+/** 0.004 → "0.4 %", 0.37 → "37 %": a tenth of a percent where the figure is small. */
+function busyShare(fraction: number): string {
+  const pct = fraction * 100;
+  return `${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)} %`;
+}
 
 /** What the window covers, in words: "10 min", or "42 s" for a worker younger than that. */
 function windowLabel(seconds: number): string {
@@ -20,7 +26,7 @@ export function BusyFraction({
   activity?: WorkerActivity;
 }) {
   if (!activity) return <Text size="sm">—</Text>;
-  const label = `${percent(activity.busy_fraction, 0)} busy over the last ${windowLabel(activity.window_seconds)}`;
+  const label = `${busyShare(activity.busy_fraction)} busy over the last ${windowLabel(activity.window_seconds)}`;
   return (
     <Group gap="xs" wrap="nowrap" title={label}>
       <Progress
@@ -29,8 +35,8 @@ export function BusyFraction({
         size="md"
         aria-label={`${workerId}: ${label}`}
       />
-      <Text size="sm" data-testid="busy-fraction">
-        {percent(activity.busy_fraction, 0)}
+      <Text size="sm" data-testid="busy-fraction" style={{ whiteSpace: 'nowrap' }}>
+        {busyShare(activity.busy_fraction)}
       </Text>
     </Group>
   );
