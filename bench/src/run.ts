@@ -398,6 +398,22 @@ ${resume.runs.map((r, i) => `| ${i + 1} | ${r.killedAt} | ${r.checkpoint ?? '—
   (spawn → listening: median ${sec(median(restart.runs.map((r) => r.startMs)))}, mostly Node's start-up and loading
   the backend's modules). While it is down, each worker retries its registration at least once a second.
 
+## Worker activity bookkeeping
+
+What the Workers view's figures (busy fraction, jobs/min, cluster throughput; see
+[architecture.md](architecture.md#worker-activity-how-busy-the-cluster-is)) cost the backend: the \`onEnd\`
+listener alone over ${activity.ops.toLocaleString('en-US')} operation ends on ${activity.workers} workers
+(median of ${activity.runs} loops); \`finish()\` on a real in-process backend without and with one
+more such listener (medians of ${activity.runs * 2} interleaved rounds of 2,000 operations: the
+difference is within the machine's noise); and what one \`GET /api/v1/workers\` adds for
+${activity.workers} workers.
+
+| measure | µs |
+|---|---|
+| listener, per operation end | ${activity.listenerUs.toFixed(2)} |
+| \`finish()\` per operation, without / with one more listener | ${activity.finishUs.without.toFixed(0)} / ${activity.finishUs.with.toFixed(0)} |
+| the roster's figures for ${activity.workers} workers and the cluster | ${activity.readUs.toFixed(0)} |
+
 ## Memory at idle
 
 Resident memory (VmRSS from \`/proc/<pid>/status\`) of a fresh \`ktrdr-backend\` process with
