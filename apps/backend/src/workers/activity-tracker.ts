@@ -129,13 +129,16 @@ export class ActivityTracker {
     const from = Math.max(windowStart(now, ACTIVITY_WINDOW_SECONDS), registeredAtMs);
     // at least a second, so a worker that registered a moment ago gets no absurd rates
     const spanMs = Math.max(1000, now - from);
-    let busy = w ? w.busyMs.sum(now) : 0;
+    // only the buckets from the window's first second on: a job reported after a
+    // re-registration (it ran while the backend was away) counts from then, not before
+    const seconds = Math.floor(now / 1000) - Math.floor(from / 1000) + 1;
+    let busy = w ? w.busyMs.sum(now, seconds) : 0;
     if (running) busy += Math.max(0, now - Math.max(running.startedAtMs, from));
     const perMinute = (count: number) => count / (spanMs / 60_000);
     return {
       busy_fraction: Math.min(1, busy / spanMs),
-      completed_per_minute: w ? perMinute(w.completed.sum(now)) : 0,
-      items_per_minute: w?.items ? perMinute(w.items.sum(now)) : 0,
+      completed_per_minute: w ? perMinute(w.completed.sum(now, seconds)) : 0,
+      items_per_minute: w?.items ? perMinute(w.items.sum(now, seconds)) : 0,
       window_seconds: spanMs / 1000,
     };
   }

@@ -124,6 +124,21 @@ describe('ActivityTracker', () => {
     assert.equal(f.completed_per_minute, 1);
   });
 
+  it('counts a job reported after a (re-)registration only from the registration on', () => {
+    const c = clock();
+    const tracker = new ActivityTracker(c.now);
+    // the backend was away: the worker registers again at T0 + 5 min and reports a job it
+    // ran from T0 + 1 min; 30 s later the job counts for those 30 s, not for 4.5 min
+    const registered = T0 + 5 * MIN;
+    c.set(registered);
+    tracker.jobEnded('w1', T0 + MIN, true);
+    c.set(registered + 30 * S);
+    const f = tracker.figures('w1', registered);
+    assert.equal(f.window_seconds, 30);
+    assert.equal(f.busy_fraction, 0, 'it ended as the worker registered');
+    assert.equal(f.completed_per_minute, 2, 'its completion counts: 1 in 30 s');
+  });
+
   it('reports items per minute (a shard’s sets) and forgets a removed worker', () => {
     const c = clock();
     const tracker = new ActivityTracker(c.now);
