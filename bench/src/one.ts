@@ -5,6 +5,7 @@
  * `node bench/dist/one.js deadWorker 7`. Without a scenario, lists them. `npm run bench`
  * runs them all with the defaults shown here and writes docs/BENCHMARKS.md.
  */
+import { activityCost } from './activity-bench.js';
 import { engineThroughput, memoryPerMillionBars } from './engine-bench.js';
 import {
   backendRestart,
@@ -56,6 +57,10 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
   resume: { args: 'runs=5', run: ([r = 5]) => checkpointResume(r) },
   restart: { args: 'workers=8 runs=5', run: ([w = 8, r = 5]) => backendRestart(w, r) },
   idleRss: { args: 'runs=5 settleMs=8000', run: ([r = 5, s = 8000]) => idleRss(r, s) },
+  workerActivity: {
+    args: 'ops=20000 runs=5 workers=8',
+    run: ([o = 20_000, r = 5, w = 8]) => activityCost(o, r, w),
+  },
   uiReady: { args: 'loads=7', run: ([l = 7]) => uiTimeToReady(l) },
   // the two parts of `npm run load`
   clusterLoad: {

@@ -29,6 +29,37 @@ test('signs in from the ready-to-click URL, clears the token from the address ba
   await snapshot(page, 'workers');
 });
 
+test('after a backtest, the Workers view shows how busy its worker was, its jobs per minute, and the cluster throughput', async ({
+  page,
+}) => {
+  const client = api();
+  const { operation_id } = await client.startBacktest({
+    strategy_name: 'sma_crossover',
+    start_date: '2015-01-01',
+  });
+  await expect
+    .poll(async () => (await client.getOperation(operation_id)).status, { timeout: 30_000 })
+    .toBe('completed');
+  const workerId = (await client.getOperation(operation_id)).worker_id!;
+  await openUi(page, '/workers');
+  const row = page.locator(`[data-testid="worker-row"][data-worker-id="${workerId}"]`);
+  const figure = (text: string | null) => Number.parseFloat(text ?? '');
+  await expect
+    .poll(async () => figure(await row.getByTestId('busy-fraction').textContent()))
+    .toBeGreaterThan(0);
+  await expect(row.getByTestId('busy-fraction')).toHaveText(/^\d+(\.\d)? %$/);
+  await expect
+    .poll(async () => figure(await row.getByTestId('jobs-per-minute').textContent()))
+    .toBeGreaterThan(0);
+  // the bar says in words what it shows, for a screen reader
+  await expect(row.getByRole('progressbar')).toHaveAccessibleName(
+    new RegExp(`^${workerId}: \\d+(\\.\\d)? % busy over the last `),
+  );
+  await expect(page.getByTestId('cluster-throughput')).toContainText('Cluster throughput');
+  expect(figure(await page.getByTestId('cluster-per-minute').textContent())).toBeGreaterThan(0);
+  await snapshot(page, 'workers-activity');
+});
+
 test('a backtest started from the form shows a moving progress bar and ends with its equity chart', async ({
   page,
 }) => {

@@ -48,6 +48,7 @@ import { dataDirLayout } from './storage/data-dir.js';
 import { StrategyStore } from './strategies/strategy-store.js';
 import { BACKEND_VERSION } from './version.js';
 import { ChannelHub } from './workers/channel-hub.js';
+import { WorkerActivity } from './workers/worker-activity.js';
 import { WorkerClients } from './workers/worker-clients.js';
 import { WorkerRegistry } from './workers/worker-registry.js';
 import { WorkerService } from './workers/worker-service.js';
@@ -127,7 +128,9 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     (workerId) => registry.get(workerId)?.callback_token ?? undefined,
     channels,
   );
-  const metrics = new BackendMetrics({ workers: registry, operations, events });
+  // how busy each worker is, fed by operations ending (read by the roster and /metrics)
+  const activity = new WorkerActivity({ operations, registry });
+  const metrics = new BackendMetrics({ workers: registry, operations, events, activity });
   const dispatcher = new Dispatcher({
     kinds,
     queues,
@@ -251,6 +254,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     acquisition,
     channels,
     sweeps,
+    activity,
   };
   healthRoutes(app, ctx);
   workerRoutes(app, ctx);
@@ -275,6 +279,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
       await acquisition.close();
       await dispatcher.close();
       registry.close();
+      activity.close();
       events.close();
       await clients.close();
     },

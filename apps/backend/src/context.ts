@@ -15,6 +15,7 @@ import type { BackendMetrics } from './observability/prometheus.js';
 import type { OperationActions } from './operations/operation-actions.js';
 import type { OperationsService } from './operations/operations-service.js';
 import type { StrategyStore } from './strategies/strategy-store.js';
+import type { WorkerActivity } from './workers/worker-activity.js';
 import type { WorkerRegistry } from './workers/worker-registry.js';
 import type { WorkerService } from './workers/worker-service.js';
 import type { ChannelHub } from './workers/channel-hub.js';
@@ -52,4 +53,6 @@ export interface BackendContext {
   acquisition: DataAcquisitionService;
   channels: ChannelHub;
   sweeps: SweepService;
+  /** How busy each worker is, and the cluster's throughput (`recordItems` for shards' sets). */
+  activity: WorkerActivity;
 }

@@ -13,3 +13,5 @@ export { BACKEND_VERSION } from './version.js';
 // for seeding a closed backend's database (the load benchmark's 100,000 operations)
 export { OperationStore } from './operations/operation-store.js';
 export type { OperationRecord } from './operations/operation-record.js';
+// for the activity benchmark (what the Workers view's figures cost per operation)
+export { WorkerActivity } from './workers/worker-activity.js';

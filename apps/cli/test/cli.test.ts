@@ -46,13 +46,24 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     const text = await ktrdr(['workers'], env);
     assert.equal(text.code, 0, text.stderr);
     const [header, ...rows] = text.stdout.trim().split('\n');
-    assert.match(header ?? '', /^ID\s+TYPE\s+STATUS\s+GPU\s+ENDPOINT\s+OPERATION\s+HEARTBEAT$/);
+    assert.match(
+      header ?? '',
+      /^ID\s+TYPE\s+STATUS\s+GPU\s+ENDPOINT\s+OPERATION\s+BUSY\s+JOBS\/MIN\s+HEARTBEAT$/,
+    );
+    const cluster = rows.splice(rows.length - 2);
+    assert.equal(cluster[0], '', 'a blank line after the roster');
+    assert.match(
+      cluster[1] ?? '',
+      /^Cluster: \d+\.\d operations\/min \(last \d+ s\), \d+\.\d\d\/s/,
+    );
     assert.equal(rows.length, 3);
     for (const w of workers) {
       const row = rows.find((r) => r.startsWith(w.workerId));
       assert.ok(row, `${w.workerId} listed`);
       assert.match(row, new RegExp(w.url.replace(/[.]/g, '\\.')));
       assert.match(row, /available/);
+      // nothing ran yet
+      assert.match(row, /\s0\.0 %\s+0\.0\s/);
     }
     assert.match(text.stdout, /training\s+available\s+no \(cpu\)/);
 
@@ -86,7 +97,14 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
       percents,
       [...percents].sort((a, b) => a - b),
     );
-    assert.equal((await client.getOperation(id)).status, 'completed');
+    const op = await client.getOperation(id);
+    assert.equal(op.status, 'completed');
+    // the roster now shows that worker busy for a while, with a job completed
+    const roster = await ktrdr(['workers'], env);
+    const row = roster.stdout.split('\n').find((r) => r.startsWith(op.worker_id!));
+    const [, busy, perMinute] = /\s(\d+(?:\.\d)?) %\s+(\d+\.\d)\s/.exec(row ?? '') ?? [];
+    assert.ok(Number(busy) > 0, `busy share of ${op.worker_id}: ${row}`);
+    assert.ok(Number(perMinute) > 0, `jobs/min of ${op.worker_id}: ${row}`);
   });
 
   it('sweep --follow: a line per finished backtest with the best so far, then the ranked sets', async () => {

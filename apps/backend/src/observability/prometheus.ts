@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OperationsService } from '../operations/operations-service.js';
+import type { WorkerActivity } from '../workers/worker-activity.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import type { EventBus } from '../events/event-bus.js';
 
@@ -9,7 +10,12 @@ export class BackendMetrics {
   private readonly dispatchLatency: Histogram;
   private readonly seriesDownloads: Counter;
 
-  constructor(deps: { workers: WorkerRegistry; operations: OperationsService; events: EventBus }) {
+  constructor(deps: {
+    workers: WorkerRegistry;
+    operations: OperationsService;
+    events: EventBus;
+    activity: WorkerActivity;
+  }) {
     new Gauge({
       name: 'ktrdr_workers',
       help: 'Registered workers by type and status',
@@ -39,6 +45,62 @@ export class BackendMetrics {
       collect() {
         this.set(deps.events.subscriberCount);
       },
+    });
+    // the Workers view's figures (see WorkerActivity): the last 10 minutes, or since it registered
+    new Gauge({
+      name: 'ktrdr_worker_busy_ratio',
+      help: 'Share of the last 10 minutes (or since it registered) each worker held a job, 0..1',
+      labelNames: ['worker_id'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const w of deps.workers.all())
+          this.set({ worker_id: w.worker_id }, deps.activity.figures(w).busy_fraction);
+      },
+    });
+    new Gauge({
+      name: 'ktrdr_worker_completed_per_minute',
+      help: 'Jobs each worker completed per minute over the last 10 minutes (or since it registered)',
+      labelNames: ['worker_id'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const w of deps.workers.all())
+          this.set({ worker_id: w.worker_id }, deps.activity.figures(w).completed_per_minute);
+      },
+    });
+    new Gauge({
+      name: 'ktrdr_cluster_completed_per_minute',
+      help: 'Operations completed on workers per minute over the last 10 minutes (or since the backend started)',
+      registers: [this.registry],
+      collect() {
+        this.set(deps.activity.throughput().completed_per_minute);
+      },
+    });
+    new Gauge({
+      name: 'ktrdr_cluster_completed_per_second',
+      help: 'Operations completed on workers per second over the last minute (or since the backend started)',
+      registers: [this.registry],
+      collect() {
+        this.set(deps.activity.throughput().completed_per_second);
+      },
+    });
+    const completed = new Counter({
+      name: 'ktrdr_operations_completed_total',
+      help: 'Operations that completed since the backend started, by type (on workers or on the backend)',
+      labelNames: ['operation_type'],
+      registers: [this.registry],
+    });
+    // one child per type, kept: incrementing it skips hashing the labels on every operation
+    const completedOf = new Map<string, { inc(): void }>();
+    deps.operations.onEnd((record) => {
+      if (record.status !== 'completed') return;
+      let child = completedOf.get(record.operation_type);
+      if (!child) {
+        child = completed.labels({ operation_type: record.operation_type });
+        completedOf.set(record.operation_type, child);
+      }
+      child.inc();
     });
     this.dispatchLatency = new Histogram({
       name: 'ktrdr_dispatch_latency_seconds',

@@ -19,7 +19,6 @@ import {
   type TypedServer,
 } from '@ktrdr/server-kit';
 import type { BackendContext } from '../context.js';
-import { toWireWorker } from '../workers/worker-registry.js';
 
 const WorkerParams = Type.Object({ worker_id: WorkerIdSchema });
 
@@ -138,7 +137,8 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
     {
       schema: {
         tags,
-        summary: 'The roster',
+        summary:
+          "The roster, each worker with its activity over the last 10 minutes (busy fraction, jobs completed per minute), and the cluster's throughput",
         querystring: WorkerListQuerySchema,
         response: { 200: WorkerListSchema, ...errorResponses(400) },
       },
@@ -151,8 +151,8 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
           (w) =>
             (!worker_type || w.worker_type === worker_type) && (!status || w.status === status),
         )
-        .map(toWireWorker);
-      return { workers, total_count: workers.length };
+        .map((w) => ctx.activity.wireWorker(w));
+      return { workers, total_count: workers.length, activity: ctx.activity.wireCluster() };
     },
   );
 
@@ -169,7 +169,7 @@ export function workerRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request) => {
       const worker = ctx.registry.get(request.params.worker_id);
       if (!worker) throw new NotFoundError('worker', request.params.worker_id);
-      return toWireWorker(worker);
+      return ctx.activity.wireWorker(worker);
     },
   );
 

@@ -51,6 +51,7 @@ export class WorkerRegistry {
   private readonly workers = new Map<string, WorkerRecord>();
   private heardSince = new Map<string, string>();
   private readonly heartbeatTimer: ReturnType<typeof setInterval>;
+  private readonly removeListeners = new Set<(workerId: string) => void>();
 
   constructor(
     private readonly events: EventBus,
@@ -88,7 +89,14 @@ export class WorkerRegistry {
     this.workers.delete(id);
     this.heardSince.delete(id);
     this.events.publish('worker_removed', { worker_id: id, reason });
+    for (const listener of this.removeListeners) listener(id);
     return record;
+  }
+
+  /** Calls `listener` with the id of every worker removed from the roster. */
+  onRemove(listener: (workerId: string) => void): () => void {
+    this.removeListeners.add(listener);
+    return () => this.removeListeners.delete(listener);
   }
 
   /** Publishes the worker's current state. */

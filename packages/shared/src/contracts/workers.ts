@@ -117,6 +117,47 @@ export const HeartbeatResponseSchema = Type.Object({
 /** See {@link HeartbeatResponseSchema}. */
 export type HeartbeatResponse = Static<typeof HeartbeatResponseSchema>;
 
+/**
+ * What a worker did lately: the last 10 minutes, or since it registered when that is shorter
+ * (`window_seconds` says which).
+ */
+export const WorkerActivitySchema = Type.Object({
+  busy_fraction: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description:
+      'the share of the window it held a job (from assignment to end; a job still running counts its time so far)',
+  }),
+  completed_per_minute: Type.Number({
+    minimum: 0,
+    description: 'jobs it completed in the window, per minute',
+  }),
+  window_seconds: Type.Number({
+    minimum: 0,
+    description: 'what the figures cover: 600, or the seconds since it registered if fewer',
+  }),
+});
+/** See {@link WorkerActivitySchema}. */
+export type WorkerActivity = Static<typeof WorkerActivitySchema>;
+
+/** The cluster's throughput: operations completed on workers (sweep shards count like any other). */
+export const ClusterActivitySchema = Type.Object({
+  completed_per_minute: Type.Number({
+    minimum: 0,
+    description: 'per minute over window_seconds',
+  }),
+  completed_per_second: Type.Number({
+    minimum: 0,
+    description: 'per second over the last minute (or since the backend started)',
+  }),
+  window_seconds: Type.Number({
+    minimum: 0,
+    description: 'what completed_per_minute covers: 600, or the seconds since the backend started',
+  }),
+});
+/** See {@link ClusterActivitySchema}. */
+export type ClusterActivity = Static<typeof ClusterActivitySchema>;
+
 /** A worker as the backend's roster shows it. */
 export const WorkerSchema = Type.Object({
   worker_id: Type.String(),
@@ -128,6 +169,8 @@ export const WorkerSchema = Type.Object({
   current_operation_id: Nullable(Type.String()),
   last_heartbeat_at: IsoDateTime,
   registered_at: IsoDateTime,
+  /** In the GET answers; `worker` events leave it out (it moves with time, not with events). */
+  activity: Type.Optional(WorkerActivitySchema),
 });
 /** A worker in the roster. */
 export type Worker = Static<typeof WorkerSchema>;
@@ -136,6 +179,8 @@ export type Worker = Static<typeof WorkerSchema>;
 export const WorkerListSchema = Type.Object({
   workers: Type.Array(WorkerSchema),
   total_count: Type.Integer(),
+  /** The whole cluster's throughput, whatever the filter. */
+  activity: Type.Optional(ClusterActivitySchema),
 });
 /** See {@link WorkerListSchema}. */
 export type WorkerList = Static<typeof WorkerListSchema>;

@@ -43,15 +43,16 @@ function apply(queryClient: QueryClient, events: BackendEvent[]): void {
           const at = list.workers.findIndex((w) => w.worker_id === event.data.worker_id);
           const workers = list.workers.slice();
           if (at < 0) workers.push(event.data);
-          else workers[at] = event.data;
-          return { workers, total_count: workers.length };
+          // the event has no activity figures (they move with time): keep the fetched ones
+          else workers[at] = { ...event.data, activity: workers[at]?.activity };
+          return { ...list, workers, total_count: workers.length };
         });
         break;
       case 'worker_removed':
         queryClient.setQueryData(workerKeys.list(), (list) => {
           if (!list) return list;
           const workers = list.workers.filter((w) => w.worker_id !== event.data.worker_id);
-          return { workers, total_count: workers.length };
+          return { ...list, workers, total_count: workers.length };
         });
         break;
       case 'heartbeats':

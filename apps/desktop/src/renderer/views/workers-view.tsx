@@ -4,18 +4,29 @@ import { Link } from 'react-router';
 import { useClient } from '../api/client-context';
 import { workersQuery } from '../api/queries';
 import { StatusBadge } from '../components/status-badge';
+import { BusyFraction, ClusterThroughput, JobsPerMinute } from '../components/worker-activity';
 import { useNow } from '../components/use-now';
 import { ago, shortId } from '../format';
 
-/** The worker roster, live: who is registered, how each is reached, what it runs. */
+/** How often the roster is fetched again: activity figures move with time, not with events. */
+const ACTIVITY_REFRESH_MS = 5000;
+
+/**
+ * The worker roster, live: who is registered, how each is reached, what it runs, how busy
+ * it was over the last 10 minutes; and the cluster's throughput.
+ */
 export function WorkersView() {
   const client = useClient();
-  const { data, error } = useQuery(workersQuery(client));
+  const { data, error } = useQuery({
+    ...workersQuery(client),
+    refetchInterval: ACTIVITY_REFRESH_MS,
+  });
   const now = useNow();
   return (
     <Stack>
       <Title order={2}>Workers</Title>
       {error && <Text c="red">{error.message}</Text>}
+      <ClusterThroughput activity={data?.activity} />
       <Table striped data-testid="workers-table">
         <Table.Thead>
           <Table.Tr>
@@ -27,6 +38,8 @@ export function WorkersView() {
             <Table.Th>CPU / memory</Table.Th>
             <Table.Th>Endpoint</Table.Th>
             <Table.Th>Running</Table.Th>
+            <Table.Th>Busy (10 min)</Table.Th>
+            <Table.Th>Jobs/min</Table.Th>
             <Table.Th>Last heartbeat</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -72,6 +85,12 @@ export function WorkersView() {
                 ) : (
                   '—'
                 )}
+              </Table.Td>
+              <Table.Td>
+                <BusyFraction workerId={w.worker_id} activity={w.activity} />
+              </Table.Td>
+              <Table.Td>
+                <JobsPerMinute activity={w.activity} />
               </Table.Td>
               <Table.Td data-testid="last-heartbeat">{ago(w.last_heartbeat_at, now)}</Table.Td>
             </Table.Tr>
