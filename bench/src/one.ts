@@ -17,6 +17,7 @@ import { ibDownload } from './ib-bench.js';
 import { clusterLoad } from './load-cluster.js';
 import { operationsList } from './load-operations.js';
 import { idleRss } from './rss-bench.js';
+import { shardSweep, shardSweeps } from './shard-sweep-bench.js';
 import { sweepScaling } from './sweep-bench.js';
 import {
   cancelLatency,
@@ -41,6 +42,12 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
     args: 'jobs=40 workers…=1 2 4 8 20',
     run: ([jobs = 40, ...counts]) => throughput(jobs, counts.length ? counts : [1, 2, 4, 8, 20]),
   },
+  shardSweep: {
+    args: 'sets=10000 full=0 workers=2',
+    run: ([sets = 10_000, full = 0, workers = 2]) =>
+      shardSweep(sets, full ? 'full' : 'short', workers),
+  },
+  shardSweeps: { args: '', run: () => shardSweeps() },
   sweep: {
     args: 'backtests=500 separateWorkers=2 workers…=1 2 4',
     run: ([n = 500, separate = 2, ...counts]) =>

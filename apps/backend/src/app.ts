@@ -170,7 +170,11 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     // the services of the kinds the backend runs itself, built below (the sweep service
     // uses the actions); looked up when an action needs one
     localRunner: (type): LocalRunner | undefined => localRunners.get(type),
-    reportedSets: (record, sets) => sweeps.recordSets(record, sets),
+    reportedSets: (record, sets) => {
+      sweeps.recordSets(record, sets);
+      if (record.worker_id)
+        activity.recordItems(record.worker_id, sets.set_index.length + (sets.failed?.length ?? 0));
+    },
   });
   const series = new SeriesStore(deps.db);
   series.seed(join(config.assetsDir, 'data'));

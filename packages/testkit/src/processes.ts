@@ -22,7 +22,9 @@ export interface ServiceProcess {
  * Spawns `node <script>` and waits until its output matches `ready` (returning the
  * match). Fails with the captured output if it exits first or the deadline passes.
  * `launcher` runs it through another command that then execs node, e.g.
- * `['ip', 'netns', 'exec', 'ns1']` to start it inside a network namespace.
+ * `['ip', 'netns', 'exec', 'ns1']` to start it inside a network namespace. `KTRDR_NODE_ARGS`
+ * in `env` (space-separated) become node's own flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+ * for a profile (NODE_OPTIONS refuses those).
  */
 export async function spawnService(
   script: string,
@@ -33,13 +35,15 @@ export async function spawnService(
   launcher: readonly string[] = [],
 ): Promise<{ proc: ServiceProcess; match: RegExpMatchArray }> {
   const [command, ...prefix] = [...launcher, process.execPath];
-  const child = spawn(command, [...prefix, script, ...args], {
+  const { KTRDR_NODE_ARGS: nodeArgs = '', ...childEnv } = env;
+  const flags = nodeArgs.split(' ').filter(Boolean);
+  const child = spawn(command, [...prefix, ...flags, script, ...args], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       KTRDR_LOG_LEVEL: 'warn',
-      ...env,
+      ...childEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

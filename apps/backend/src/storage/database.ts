@@ -130,7 +130,6 @@ export const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX sweep_sets_board ON sweep_sets (sweep_id, window, meets DESC, score DESC)
      WHERE status = 'completed';
-   CREATE INDEX sweep_sets_by_status ON sweep_sets (sweep_id, status, set_index);
    CREATE INDEX sweep_sets_by_shard ON sweep_sets (shard_id) WHERE shard_id IS NOT NULL;`,
 ];
 

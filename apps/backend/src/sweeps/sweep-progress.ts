@@ -17,7 +17,8 @@ function stepText(counts: SetCounts, done: number, total: number, rate: number |
   const parts = [`${counts.completed} completed`];
   if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
   parts.push(`${counts.failed} failed`, `${counts.running} running`);
-  const speed = rate !== null ? ` · ${rate.toLocaleString('en-US')} sets/s` : '';
+  // not toLocaleString: Intl formatting per progress update shows in the backend's profile
+  const speed = rate !== null ? ` · ${Math.round(rate)} sets/s` : '';
   return `${done} of ${total} sets ended (${parts.join(', ')})${speed}`;
 }
 

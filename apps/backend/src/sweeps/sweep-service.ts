@@ -39,7 +39,7 @@ import {
   windowOf,
   type SweepMetadata,
 } from './sweep-metadata.js';
-import { planSweep } from './sweep-plan.js';
+import { planSweep, yieldToEventLoop } from './sweep-plan.js';
 import { sweepProgress, type SetCounts } from './sweep-progress.js';
 import type { SweepSetStore, Ranking, SetToRun } from './sweep-set-store.js';
 import { startOutOfSample, stitchOutOfSample, walkForwardSummary } from './walk-forward-summary.js';
@@ -124,8 +124,8 @@ export class SweepService implements LocalRunner {
     const { operations, registry, maxSets, sets } = this.deps;
     const requested = body.max_sets ?? body.max_children;
     const limit = Math.min(requested ?? maxSets, maxSets);
-    const plan = planSweep(body, limit, this.deps);
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
+    const plan = await planSweep(body, limit, this.deps);
     const job = plan.first.job!;
     const base: ShardBase = {
       sweep_id: '',
@@ -138,6 +138,8 @@ export class SweepService implements LocalRunner {
     };
     const id = newOperationId('sweep', new Date(this.now()));
     base.sweep_id = id;
+    // the sets first: the sweep exists only once all of them are stored
+    await sets.insert(id, plan.sets, yieldToEventLoop);
     operations.create({
       operationId: id,
       type: 'sweep',
@@ -145,7 +147,6 @@ export class SweepService implements LocalRunner {
       provenance: plan.first.provenance,
       job: { request: body, shard: base },
     });
-    sets.insert(id, plan.sets);
     operations.markRunning(id);
     const run = this.attach(operations.require(id));
     this.topUp(run);

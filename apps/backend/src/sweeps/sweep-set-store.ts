@@ -54,6 +54,7 @@ interface Row {
 }
 
 const RANK_ORDER = 'meets DESC, score DESC, set_index';
+const INSERT_SLICE = 5000;
 
 /**
  * The parameter sets of sweeps, one row each (DESIGN §4 "Sweeps at scale"). A shard's
@@ -89,7 +90,8 @@ export class SweepSetStore {
        WHERE sweep_id = ? AND status = 'pending' ORDER BY set_index LIMIT ?`,
     );
     this.assignStmt = db.prepare(
-      `UPDATE sweep_sets SET status = 'running', shard_id = ? WHERE sweep_id = ? AND set_index = ? AND status = 'pending'`,
+      `UPDATE sweep_sets SET status = 'running', shard_id = ?
+       WHERE sweep_id = ? AND set_index BETWEEN ? AND ? AND status = 'pending'`,
     );
     this.ofShardStmt = db.prepare(
       `SELECT set_index, parameters FROM sweep_sets WHERE shard_id = ? AND status = 'running' ORDER BY set_index`,
@@ -100,17 +102,29 @@ export class SweepSetStore {
     this.getStmt = db.prepare('SELECT * FROM sweep_sets WHERE sweep_id = ? AND set_index = ?');
   }
 
-  /** Stores a sweep's sets, all `pending`, in one transaction. */
-  insert(sweepId: string, sets: readonly NewSweepSet[]): void {
-    this.db.transaction(() => {
-      for (const set of sets)
+  /**
+   * Stores a sweep's sets, all `pending`: a transaction per slice of 5,000, the event loop
+   * answering heartbeats and reports between slices (100,000 sets take about a second).
+   * The caller creates the sweep's operation after, so a crash half-way leaves no sweep.
+   */
+  async insert(
+    sweepId: string,
+    sets: readonly NewSweepSet[],
+    between: () => Promise<void>,
+  ): Promise<void> {
+    const slice = this.db.transaction((from: number) => {
+      for (const set of sets.slice(from, from + INSERT_SLICE))
         this.insertStmt.run(
           sweepId,
           set.set_index,
           set.window ?? null,
           JSON.stringify(set.parameters),
         );
-    })();
+    });
+    for (let from = 0; from < sets.length; from += INSERT_SLICE) {
+      if (from > 0) await between();
+      slice(from);
+    }
   }
 
   /**
@@ -134,12 +148,14 @@ export class SweepSetStore {
       const sets: SetToRun[] = [];
       for (const row of rows) {
         if (row.window !== window) break;
-        this.assignStmt.run(shardId, sweepId, row.set_index);
         sets.push({
           set_index: row.set_index,
           parameters: JSON.parse(row.parameters) as ParameterSet,
         });
       }
+      // one statement for the range (a pending set between them is one of these: same order)
+      if (sets.length > 0)
+        this.assignStmt.run(shardId, sweepId, sets[0]!.set_index, sets.at(-1)!.set_index);
       return { window, sets };
     })();
   }

@@ -60,7 +60,7 @@ export class WorkerActivity {
 
   /**
    * `n` items of a job done on `workerId` — a sweep shard's parameter sets, say — counted
-   * as that worker's items per minute. Not called yet: the shard's batch report can.
+   * as that worker's items per minute (each batch report of a shard's finished sets).
    */
   recordItems(workerId: string, n: number): void {
     this.tracker.recordItems(workerId, n);

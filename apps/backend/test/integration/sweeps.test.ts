@@ -202,6 +202,19 @@ describe('parameter sweeps', () => {
         e.status === 400 &&
         /^parameters: set 2 of 2 \(\{"indicators\.fast\.period":0\}\): /.test(e.message),
     );
+    // a combination no single value breaks: MACD's fast period must stay below its slow one
+    await assert.rejects(
+      cluster.client.startSweep({
+        strategy_name: 'macd_trend',
+        parameters: { 'indicators.macd.fast': [8, 40], 'indicators.macd.slow': [30] },
+      }),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.status === 400 &&
+        /^parameters: set 2 of 2 \(\{"indicators\.macd\.fast":40,"indicators\.macd\.slow":30\}\): parameters → indicators\.macd\./.test(
+          e.message,
+        ),
+    );
     await assert.rejects(
       cluster.client.startSweep({
         ...base,

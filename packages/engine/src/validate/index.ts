@@ -13,6 +13,7 @@ import { featureSpec, featureWarmup } from '../features/feature-spec.js';
 import { INDICATORS } from '../indicators/registry.js';
 import { DEFAULT_SPLIT, splitProblem } from '../training/split.js';
 
+export { setIssues, sweptIndicators, withOverrides } from './set-overrides.js';
 export {
   featureSpec,
   featureSpecHash,

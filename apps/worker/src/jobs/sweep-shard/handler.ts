@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { runSignals } from '@ktrdr/engine/backtest';
 import { IndicatorCache } from '@ktrdr/engine/indicators';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
-import { applyOverrides } from '@ktrdr/engine/validate';
+import { withOverrides } from '@ktrdr/engine/validate';
 import { CancelledError, type SweepShardJob } from '@ktrdr/shared';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
@@ -22,7 +22,7 @@ function reasonOf(error: unknown): string {
  * Runs a batch of one sweep's parameter sets: the series and the strategy version fetched
  * once, each distinct indicator (type + parameters) computed once and shared by every set
  * that uses it ({@link IndicatorCache}), each set's metrics computed exactly as a backtest
- * of it would compute them (the same overrides, the same engine call, metrics only) and
+ * of it would compute them (the same configuration, the same engine call, metrics only) and
  * reported in batches. A set that cannot run fails alone, with its reason. Cancelled: the
  * sets finished so far are still reported, so a resume does not run them again.
  */
@@ -43,6 +43,8 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
     ctx.backend,
     ctx.signal,
   );
+  // parsed once; each set copies only the objects along its swept paths
+  const parsed = parseStrategyConfig(base);
   const indicators = new IndicatorCache(bars);
   const settings = {
     initialCapital: job.initial_capital,
@@ -65,10 +67,7 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
         paths.map((path) => [path, job.sets.parameters[path]![i]!]),
       );
       try {
-        const { config, issues } = applyOverrides(base as never, parameters);
-        if (issues.length > 0)
-          throw new Error(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
-        const strategy = parseStrategyConfig(config);
+        const strategy = withOverrides(parsed, parameters);
         const signals = await strategySignals(strategy, job.model_id, bars, ctx, indicators);
         const summary = runSignals(bars, signals, strategy, settings, {
           detail: 'metrics',
