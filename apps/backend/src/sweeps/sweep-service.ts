@@ -15,7 +15,8 @@ import type { SeriesStore } from '../data/series-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { LocalRunner, OperationActions } from '../operations/operation-actions.js';
-import { FULL_RESULT_ARTIFACT, RESULT_ARTIFACT } from '../operations/operation-actions.js';
+import { readFullResult } from '../operations/full-result-artifact.js';
+import { RESULT_ARTIFACT } from '../operations/operation-actions.js';
 import { newOperationId } from '../operations/operation-ids.js';
 import { isOfKind, type OperationRecord } from '../operations/operation-record.js';
 import type { NewOperation, OperationsService } from '../operations/operations-service.js';
@@ -193,12 +194,7 @@ export class SweepService implements LocalRunner {
   private async finishSweep(parentId: string): Promise<void> {
     const { operations, artifacts } = this.deps;
     const result = this.result(parentId);
-    await stitchOutOfSample(
-      result,
-      async (id) =>
-        (await this.deps.artifacts.readText(id, FULL_RESULT_ARTIFACT)) ??
-        (await this.deps.artifacts.readText(id, RESULT_ARTIFACT)),
-    );
+    await stitchOutOfSample(result, (id) => readFullResult(this.deps.artifacts, id));
     await artifacts.write(parentId, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
     const best = result.leaderboard[0];
     const allFailed = (result.counts.completed ?? 0) === 0 && (result.counts.failed ?? 0) > 0;
