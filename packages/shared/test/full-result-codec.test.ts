@@ -209,12 +209,20 @@ describe('binary full result', () => {
     assert.equal(json.equity_points_total, 25_003);
     assert.equal(json.trades_total, 3);
     assert.equal(json.skipped_entries, 1);
-    assert.deepEqual(json.equity_curve[0], {
-      time: '2020-01-01T00:00:00.000Z',
-      equity: result.equity[0],
-      drawdown: 0,
+    // rounded as the display result is: the page and the downloaded file agree
+    assert.deepEqual(json.equity_curve[1], {
+      time: '2020-01-01T00:01:00.000Z',
+      equity: Math.round(result.equity[1]! * 1e6) / 1e6,
+      drawdown: Math.round(result.drawdown[1]! * 1e10) / 1e10,
     });
-    assert.deepEqual(fullResultFromJson(json), result);
+    assert.equal(json.trades[0]!.entry_price, 100);
+    assert.equal(json.trades[1]!.entry_price, 100.33333333);
+    // back to columns: the same to the decimals kept, and the same JSON again
+    const back = fullResultFromJson(json);
+    assert.ok(back.equity.every((v, i) => Math.abs(v - result.equity[i]!) <= 5e-7));
+    assert.deepEqual(back.trades.side, result.trades.side);
+    assert.deepEqual(back.summary, result.summary);
+    assert.deepEqual(fullResultToJson(back), json);
   });
 
   it('a legacy JSON full result reads as columns; a JSON without a curve is refused', () => {

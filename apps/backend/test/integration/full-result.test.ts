@@ -5,6 +5,7 @@ import {
   decodeFullResult,
   FULL_RESULT_ARTIFACT,
   FULL_RESULT_MEDIA_TYPE,
+  fullResultFromJson,
   fullResultJsonChunks,
   fullResultToJson,
   tradeAt,
@@ -84,6 +85,9 @@ describe('full results: binary columns, JSON on request, JSON from before', () =
     assert.equal(json.trades.length, binary.trades.count);
     assert.equal(json.equity_points_total, 5105);
     assert.deepEqual(json, fullResultToJson(binary));
+    // the downloaded file and the page show the same figures
+    assert.deepEqual(json.trades.slice(-display.trades.length), display.trades);
+    assert.deepEqual(json.equity_curve.at(-1), display.equity_curve.at(-1));
   });
 
   it('refuses an unknown format, naming the field', async () => {
@@ -96,18 +100,23 @@ describe('full results: binary columns, JSON on request, JSON from before', () =
 
   it('a full result stored as JSON before the binary form is still served, as JSON or binary', async () => {
     const binary: FullResult = await cluster.client.fullResult(id);
-    // the data dir of an older ktrdr: result-full.json, no result-full.bin
-    writeFileSync(artifact('result-full.json'), [...fullResultJsonChunks(binary)].join(''));
+    // the data dir of an older ktrdr: result-full.json (display-rounded), no result-full.bin
+    const legacy = [...fullResultJsonChunks(binary)].join('');
+    writeFileSync(artifact('result-full.json'), legacy);
     rmSync(artifact(FULL_RESULT_ARTIFACT));
 
     const response = await get();
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-    assert.equal(((await response.json()) as BacktestResult).equity_curve.length, 5105);
-    assert.deepEqual(await cluster.client.fullResult(id), binary, 'the client reads both forms');
+    assert.equal(await response.text(), legacy, 'served as stored');
+
+    const read = await cluster.client.fullResult(id);
+    assert.deepEqual(read, fullResultFromJson(JSON.parse(legacy)), 'the client reads both forms');
+    assert.equal(read.trades.count, binary.trades.count);
+    assert.ok(read.equity.every((v, i) => Math.abs(v - binary.equity[i]!) <= 5e-7));
 
     const converted = await get('?format=binary');
     assert.equal(converted.headers.get('content-type'), FULL_RESULT_MEDIA_TYPE);
-    assert.deepEqual(decodeFullResult(new Uint8Array(await converted.arrayBuffer())), binary);
+    assert.deepEqual(decodeFullResult(new Uint8Array(await converted.arrayBuffer())), read);
   });
 });

@@ -13,13 +13,34 @@ import {
   type FullResultSummary,
 } from './full-result.js';
 
+// The JSON form keeps the decimals the display result (`…/result`) keeps, so the file a
+// trader downloads and the page show the same figures; the binary form keeps every bit.
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
 /** A number as JSON: NaN and ±Infinity have no JSON spelling, so they become null. */
 const num = (value: number) => (Number.isFinite(value) ? String(value) : 'null');
 
+/** Trade `i` as the JSON form writes it. */
+function jsonTrade(trades: FullResult['trades'], i: number): Trade {
+  const t = tradeAt(trades, i);
+  return {
+    ...t,
+    entry_price: round(t.entry_price, 8),
+    exit_price: round(t.exit_price, 8),
+    size: round(t.size, 8),
+    pnl: round(t.pnl, 6),
+    fees: round(t.fees, 6),
+    ...(t.return_pct === undefined ? {} : { return_pct: round(t.return_pct, 10) }),
+  };
+}
+
 /**
  * The full result as JSON text in pieces of `batch` points or trades, so a million-bar
- * curve streams instead of being built as one huge string. Numbers are the stored
- * float64 values, exactly (non-finite ones as null).
+ * curve streams instead of being built as one huge string. Numbers are rounded as the
+ * display result rounds them (non-finite ones as null).
  */
 export function* fullResultJsonChunks(result: FullResult, batch = 10_000): Generator<string> {
   const { summary, time, equity, drawdown, trades } = result;
@@ -30,7 +51,7 @@ export function* fullResultJsonChunks(result: FullResult, batch = 10_000): Gener
     let text = from > 0 ? ',' : '';
     for (let i = from; i < Math.min(n, from + batch); i++) {
       if (i > from) text += ',';
-      text += `{"time":"${new Date(time[i] as number).toISOString()}","equity":${num(equity[i] as number)},"drawdown":${num(drawdown[i] as number)}}`;
+      text += `{"time":"${new Date(time[i] as number).toISOString()}","equity":${num(round(equity[i] as number, 6))},"drawdown":${num(round(drawdown[i] as number, 10))}}`;
     }
     yield text;
   }
@@ -38,7 +59,7 @@ export function* fullResultJsonChunks(result: FullResult, batch = 10_000): Gener
   for (let from = 0; from < trades.count; from += batch) {
     const rows: string[] = [];
     for (let i = from; i < Math.min(trades.count, from + batch); i++)
-      rows.push(JSON.stringify(tradeAt(trades, i)));
+      rows.push(JSON.stringify(jsonTrade(trades, i)));
     yield (from > 0 ? ',' : '') + rows.join(',');
   }
   // the small fields after the lists, as the result route's JSON has them
