@@ -98,6 +98,28 @@ describe('full results: binary columns, JSON on request, JSON from before', () =
     assert.match(body.error.message, /format/);
   });
 
+  it('a sweep has no binary full result: asking for one names the field, it is no 500', async () => {
+    const sweep = await cluster.client.startSweep({
+      strategy_name: 'sma_crossover',
+      start_date: '2015-01-01',
+      parameters: { 'indicators.fast.period': [10, 20] },
+    });
+    await cluster.until(sweep.operation_id, (op) => op.status === 'completed', 'sweep', 60_000);
+    const url = `${cluster.backend.url}/api/v1/operations/${sweep.operation_id}/result/full`;
+    const headers = { authorization: `Bearer ${TEST_TOKEN}` };
+    const asStored = await fetch(url, { headers });
+    assert.equal(asStored.status, 200);
+    assert.ok('leaderboard' in ((await asStored.json()) as object), 'its result, as JSON');
+    const response = await fetch(`${url}?format=binary`, { headers });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'VALIDATION_ERROR');
+    assert.match(
+      body.error.message,
+      /^query\.format: binary is a form of a backtest's full result only/,
+    );
+  });
+
   it('a full result stored as JSON before the binary form is still served, as JSON or binary', async () => {
     const binary: FullResult = await cluster.client.fullResult(id);
     // the data dir of an older ktrdr: result-full.json (display-rounded), no result-full.bin
