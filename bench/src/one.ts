@@ -53,7 +53,10 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
     run: ([n = 500, separate = 2, ...counts]) =>
       sweepScaling(n, counts.length ? counts : [1, 2, 4], separate > 0 ? separate : null),
   },
-  million: { args: 'bars=1000000', run: ([b = 1e6]) => endToEndMillion(b) },
+  million: {
+    args: 'bars=1000000 warmRuns=3',
+    run: ([b = 1e6, w = 3]) => endToEndMillion(b, w),
+  },
   ib: { args: 'bars=1000000', run: ([b = 1e6]) => ibDownload(b) },
   uiSmoothness: {
     args: 'operations=100 intervalMs=200 seconds=5',

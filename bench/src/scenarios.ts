@@ -1,6 +1,13 @@
-import { randomWalkBars } from '@ktrdr/engine';
-import { initialProgress, subscribeToEvents, BackendClient } from '@ktrdr/shared';
+import { statSync } from 'node:fs';
+import { randomWalkBars, runBacktest } from '@ktrdr/engine';
+import {
+  FULL_RESULT_ARTIFACT,
+  initialProgress,
+  subscribeToEvents,
+  BackendClient,
+} from '@ktrdr/shared';
 import { BenchCluster } from './cluster.js';
+import { SMA_CROSSOVER } from './engine-bench.js';
 import { HarnessWorker } from '@ktrdr/testkit';
 import { summarize, type Summary } from './stats.js';
 
@@ -194,10 +201,30 @@ function generatedCsv(count: number): string {
   return rows.join('\n');
 }
 
-/** The same million-bar SMA-crossover backtest through backend + worker, cold and warm. */
-export async function endToEndMillion(
-  count: number,
-): Promise<{ importSeconds: number; coldSeconds: number; warmSeconds: number; bars: number }> {
+/** What the million-bar backtest through backend + worker took, and the engine alone. */
+export interface EndToEndMillion {
+  importSeconds: number;
+  coldSeconds: number;
+  /** Median of the warm runs (bars from the worker's cache). */
+  warmSeconds: number;
+  warmRuns: number[];
+  /** The same backtest on the same bars in this process, median of as many runs. */
+  engineSeconds: number;
+  /** warmSeconds / engineSeconds (target ≤ 2). */
+  ratio: number;
+  /** The stored full result artifact (`result-full.bin`). */
+  fullResultBytes: number;
+  /** `client.fullResult(id)`: fetch and decode every bar and trade. */
+  fetchFullSeconds: number;
+  bars: number;
+}
+
+/**
+ * The same million-bar SMA-crossover backtest through backend + worker, cold, then
+ * `warmRuns` times warm; and the engine alone on the same bars in this process, between
+ * the warm runs, so the ratio compares runs under the same load.
+ */
+export async function endToEndMillion(count: number, warmRuns = 3): Promise<EndToEndMillion> {
   const cluster = await new BenchCluster().start();
   try {
     await cluster.addWorkers(1);
@@ -205,6 +232,7 @@ export async function endToEndMillion(
     const t0 = performance.now();
     await cluster.client.importCsv({ symbol: 'BENCH', timeframe: '1m', mode: 'replace' }, csv);
     const importSeconds = (performance.now() - t0) / 1000;
+    let lastId = '';
     const run = async () => {
       const start = performance.now();
       const { operation_id } = await cluster.client.startBacktest({
@@ -219,11 +247,44 @@ export async function endToEndMillion(
         throw new Error(
           `backtest ${status}: ${cluster.backend.backend.ctx.operations.get(operation_id)?.error_message}`,
         );
+      lastId = operation_id;
       return (performance.now() - start) / 1000;
     };
+    // the worker's defaults: 100,000 capital, 0.1 % commission, 0.05 % slippage
+    const bars = randomWalkBars({ seed: 42, count, timeframe: '1m' });
+    const money = { initialCapital: 100_000, commission: 0.001, slippage: 0.0005 };
+    const engine = () => {
+      const start = performance.now();
+      runBacktest(bars, SMA_CROSSOVER, money);
+      return (performance.now() - start) / 1000;
+    };
+    engine(); // warm-up: JIT
     const coldSeconds = await run();
-    const warmSeconds = await run();
-    return { importSeconds, coldSeconds, warmSeconds, bars: count };
+    const warm: number[] = [];
+    const alone: number[] = [];
+    for (let i = 0; i < warmRuns; i++) {
+      warm.push(await run());
+      alone.push(engine());
+    }
+    const f0 = performance.now();
+    await cluster.client.fullResult(lastId);
+    const fetchFullSeconds = (performance.now() - f0) / 1000;
+    const fullResultBytes = statSync(
+      cluster.backend.backend.ctx.artifacts.path(lastId, FULL_RESULT_ARTIFACT),
+    ).size;
+    const warmSeconds = summarize(warm).p50;
+    const engineSeconds = summarize(alone).p50;
+    return {
+      importSeconds,
+      coldSeconds,
+      warmSeconds,
+      warmRuns: warm,
+      engineSeconds,
+      ratio: warmSeconds / engineSeconds,
+      fullResultBytes,
+      fetchFullSeconds,
+      bars: count,
+    };
   } finally {
     await cluster.close();
   }

@@ -29,3 +29,6 @@ export * from './dates.js';
 export * from './validation.js';
 export * from './bars-binary.js';
 export * from './desktop-api.js';
+export * from './results/full-result.js';
+export * from './results/full-result-codec.js';
+export * from './results/full-result-json.js';

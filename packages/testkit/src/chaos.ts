@@ -1,5 +1,6 @@
 import { seededRandom } from '@ktrdr/engine/data';
-import { BackendClient, type Operation } from '@ktrdr/shared';
+import { BackendClient, type FullResult, type Operation } from '@ktrdr/shared';
+import { fullResultDifference } from './full-result-difference.js';
 import { freePort } from './ports.js';
 import {
   startBackendProcess,
@@ -117,10 +118,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     resumeMs: [],
     durationMs: 0,
   };
-  const fullResult = async (id: string) => {
-    const response = await client.http.fetchRaw('GET', `/api/v1/operations/${id}/result/full`);
-    return response.text();
-  };
+  const fullResult = (id: string) => client.fullResult(id);
 
   try {
     for (let i = 0; i < options.workers; i++) await addWorker();
@@ -130,7 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
 
     // the references: each request run once, undisturbed
-    const expected: string[] = [];
+    const expected: FullResult[] = [];
     for (const request of REQUESTS) {
       const { operation_id } = await client.startBacktest(request);
       await waitFor(
@@ -281,13 +279,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         continue;
       }
       const got = await fullResult(id);
-      if (got !== expected[index]) {
+      const difference = fullResultDifference(got, expected[index]!);
+      if (difference) {
         report.wrongResults.push(id);
-        const want = expected[index]!;
-        let at = 0;
-        while (at < got.length && got[at] === want[at]) at++;
         report.wrongDetails.push(
-          `${id}: request ${index}, attempts ${op.attempts.map((a) => `${a.attempt} on ${a.worker_id}: ${a.outcome}`).join(' | ')}, resumed_from_bar ${JSON.stringify(op.result_summary?.resumed_from_bar ?? null)}; differs at ${at}: got …${got.slice(Math.max(0, at - 60), at + 60)}… want …${want.slice(Math.max(0, at - 60), at + 60)}…`,
+          `${id}: request ${index}, attempts ${op.attempts.map((a) => `${a.attempt} on ${a.worker_id}: ${a.outcome}`).join(' | ')}, resumed_from_bar ${JSON.stringify(op.result_summary?.resumed_from_bar ?? null)}; differs at ${difference}`,
         );
       }
     }

@@ -5,5 +5,6 @@ export * from './events.js';
 export * from './ports.js';
 export * from './harness-worker.js';
 export * from './chaos.js';
+export * from './full-result-difference.js';
 export * from './test-lan.js';
 export * from './test-job-kind/index.js';

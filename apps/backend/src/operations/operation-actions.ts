@@ -17,7 +17,9 @@ import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { WorkerClients } from '../workers/worker-clients.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import type { WorkerService } from '../workers/worker-service.js';
+import { storedFullResult, type StoredFullResult } from './full-result-artifact.js';
 import type { OperationRecord } from './operation-record.js';
+import { RESULT_ARTIFACT } from './result-artifacts.js';
 import type { OperationsService } from './operations-service.js';
 
 /** What the operation actions need. */
@@ -41,10 +43,8 @@ export interface OperationActionsDeps {
   reportedSets: (record: OperationRecord, sets: SweepSetResults) => void;
 }
 
-/** The result artifact (display form: downsampled curve, recent trades). */
-export const RESULT_ARTIFACT = 'result.json';
-/** The full result artifact (every bar, every trade). */
-export const FULL_RESULT_ARTIFACT = 'result-full.json';
+// the display result's name, where the sweep and data services have always imported it
+export { RESULT_ARTIFACT } from './result-artifacts.js';
 
 /**
  * Runs operations of one type inside the backend instead of on workers (data downloads:
@@ -237,13 +237,15 @@ export class OperationActions {
     return text;
   }
 
-  /** The file of the full result of a completed operation (falls back to the display result). */
-  fullResultPath(id: string): string {
+  /**
+   * The stored full result of a completed operation: the binary artifact, the JSON one of
+   * an operation stored before it, or (kinds without a full result) the display result.
+   */
+  fullResultFile(id: string): StoredFullResult {
     this.requireCompleted(id);
-    for (const name of [FULL_RESULT_ARTIFACT, RESULT_ARTIFACT]) {
-      if (this.deps.artifacts.exists(id, name)) return this.deps.artifacts.path(id, name);
-    }
-    throw new NotFoundError('result of operation', id);
+    const stored = storedFullResult(this.deps.artifacts, id);
+    if (!stored) throw new NotFoundError('result of operation', id);
+    return stored;
   }
 
   /** The file of any stored artifact of an operation (checkpoints, results). */

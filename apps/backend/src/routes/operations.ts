@@ -4,6 +4,11 @@ import {
   ArtifactUploadQuerySchema,
   ArtifactUploadResponseSchema,
   BacktestResultSchema,
+  encodeFullResult,
+  FULL_RESULT_MEDIA_TYPE,
+  FullResultFormatError,
+  FullResultQuerySchema,
+  fullResultJsonChunks,
   SweepResultSchema,
   CancelQuerySchema,
   MetricsPageSchema,
@@ -17,11 +22,12 @@ import {
   Routes,
   StartResponseSchema,
 } from '@ktrdr/shared';
-import { errorResponses, rawReply, type TypedServer } from '@ktrdr/server-kit';
+import { errorResponses, rawReply, ValidationError, type TypedServer } from '@ktrdr/server-kit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { BackendContext } from '../context.js';
+import { readStoredFullResult } from '../operations/full-result-artifact.js';
 
 const OperationParams = Type.Object({ operation_id: OperationIdSchema });
 
@@ -101,14 +107,38 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
       schema: {
         tags,
         summary:
-          'The full result of a completed operation: every equity point and every trade (streamed)',
+          'The full result of a completed backtest, every bar and every trade: a binary columnar file (application/vnd.ktrdr.full-result, docs/full-result-format.md), or ?format=json for JSON (streamed)',
         params: OperationParams,
+        querystring: FullResultQuerySchema,
         response: { 200: BacktestResultSchema, ...errorResponses(400, 404, 409) },
       },
     },
     async (request, reply) => {
-      const path = ctx.actions.fullResultPath(request.params.operation_id);
-      return rawReply(reply).type('application/json').send(createReadStream(path));
+      const { operation_id: id } = request.params;
+      const stored = ctx.actions.fullResultFile(id);
+      const format = request.query.format ?? stored.form;
+      const raw = rawReply(reply).header(
+        'content-disposition',
+        `attachment; filename="${id}-full-result.${format === 'binary' ? 'bin' : 'json'}"`,
+      );
+      if (format === stored.form)
+        return raw
+          .type(format === 'binary' ? FULL_RESULT_MEDIA_TYPE : 'application/json')
+          .send(createReadStream(stored.path));
+      const result = await readStoredFullResult(stored).catch((error: unknown) => {
+        // the JSON stored is not a backtest's result (a sweep's, a download's): it has no columns
+        if (error instanceof FullResultFormatError || stored.form === 'binary') throw error;
+        throw new ValidationError(
+          'query.format',
+          `binary is a form of a backtest's full result only; this operation's result is JSON (leave format out)`,
+        );
+      });
+      if (format === 'json')
+        return raw.type('application/json').send(Readable.from(fullResultJsonChunks(result)));
+      const bytes = encodeFullResult(result);
+      return raw
+        .type(FULL_RESULT_MEDIA_TYPE)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   );
 

@@ -22,7 +22,8 @@ import type { SeriesStore } from '../data/series-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { LocalRunner, OperationActions } from '../operations/operation-actions.js';
-import { FULL_RESULT_ARTIFACT, RESULT_ARTIFACT } from '../operations/operation-actions.js';
+import { readFullResult } from '../operations/full-result-artifact.js';
+import { RESULT_ARTIFACT } from '../operations/operation-actions.js';
 import { newOperationId } from '../operations/operation-ids.js';
 import { isOfKind, type OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
@@ -427,12 +428,7 @@ export class SweepService implements LocalRunner {
     run.finishing = true;
     const { operations, artifacts } = this.deps;
     const result = this.result(run.id);
-    await stitchOutOfSample(
-      result,
-      async (id) =>
-        (await artifacts.readText(id, FULL_RESULT_ARTIFACT)) ??
-        (await artifacts.readText(id, RESULT_ARTIFACT)),
-    );
+    await stitchOutOfSample(result, (id) => readFullResult(artifacts, id));
     await artifacts.write(run.id, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
     const best = result.best;
     const sets = run.counts.completed + run.counts.failed + run.counts.cancelled;

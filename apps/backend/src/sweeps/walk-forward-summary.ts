@@ -45,24 +45,30 @@ export function walkForwardSummary(
   };
 }
 
+/** A child's equity curve: bar times (epoch ms) and equity, index by index. */
+export interface EquitySeries {
+  time: ArrayLike<number>;
+  equity: ArrayLike<number>;
+}
+
 /**
  * Chains the out-of-sample equity curves of a finished walk-forward into one, with its
- * metrics, into `result.walk_forward`; `readResult` gives a child's stored result text.
+ * metrics, into `result.walk_forward`; `readCurve` gives a child's stored equity curve.
  */
 export async function stitchOutOfSample(
   result: SweepResult,
-  readResult: (operationId: string) => Promise<string | undefined>,
+  readCurve: (operationId: string) => Promise<EquitySeries | undefined>,
 ): Promise<void> {
   const wf = result.walk_forward;
   if (!wf) return;
   const segments: EquityPoint[][] = [];
   for (const window of wf.windows) {
     if (window.out_of_sample_status !== 'completed' || !window.out_of_sample_operation_id) continue;
-    const text = await readResult(window.out_of_sample_operation_id);
-    if (!text) continue;
-    const curve = (JSON.parse(text) as { equity_curve?: { time: string; equity: number }[] })
-      .equity_curve;
-    segments.push((curve ?? []).map((p) => ({ time: Date.parse(p.time), equity: p.equity })));
+    const curve = await readCurve(window.out_of_sample_operation_id);
+    if (!curve) continue;
+    segments.push(
+      Array.from(curve.time, (time, i) => ({ time, equity: curve.equity[i] as number })),
+    );
   }
   const { curve, metrics } = stitchEquity(segments);
   wf.equity_curve = curve;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Operation } from '@ktrdr/shared';
+import type { FullResult, Operation } from '@ktrdr/shared';
 import { tempDir } from '@ktrdr/testkit';
 import { startCluster, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
 
@@ -38,7 +38,8 @@ describe('automatic failover: checkpointed work resumes on another worker', () =
   };
   const results = async (id: string) => ({
     display: await text(`/api/v1/operations/${id}/result`),
-    full: await text(`/api/v1/operations/${id}/result/full`),
+    // decoded: every bar and trade, each float compared exactly
+    full: await cluster.client.fullResult(id),
   });
   const ended = (id: string, timeoutMs = 30_000) =>
     cluster.until(
@@ -62,7 +63,7 @@ describe('automatic failover: checkpointed work resumes on another worker', () =
     assert.ok(victim, `the worker ${op.worker_id} is one of ours`);
     return victim;
   };
-  let expected: { display: string; full: string };
+  let expected: { display: string; full: FullResult };
 
   it('a killed worker process: the operation resumes elsewhere at once and ends as an uninterrupted run', async () => {
     const reference = await cluster.client.startBacktest(request);

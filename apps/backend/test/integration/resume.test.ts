@@ -23,7 +23,8 @@ describe('checkpoints and resume: a resumed backtest ends exactly as an uninterr
   };
   const results = async (id: string) => ({
     display: await text(`/api/v1/operations/${id}/result`),
-    full: await text(`/api/v1/operations/${id}/result/full`),
+    // decoded: every bar and trade, each float compared exactly
+    full: await cluster.client.fullResult(id),
   });
   const until: Cluster['until'] = (...args) => cluster.until(...args);
   const request = { strategy_name: 'macd_trend' };
@@ -33,7 +34,7 @@ describe('checkpoints and resume: a resumed backtest ends exactly as an uninterr
     const reference = await cluster.client.startBacktest(request);
     await until(reference.operation_id, (op) => op.status === 'completed', 'reference completed');
     const expected = await results(reference.operation_id);
-    assert.ok(JSON.parse(expected.full).equity_curve.length === 5105);
+    assert.equal(expected.full.equity.length, 5105);
 
     // cancelled mid-run, then resumed
     const cancelled = await cluster.client.startBacktest(request);

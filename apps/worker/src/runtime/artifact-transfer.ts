@@ -10,6 +10,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CHECKPOINT_ARTIFACT, type ArtifactFile } from './job-definition.js';
 import type { Drop } from './registration.js';
 
+const UPLOAD_CHUNK_BYTES = 1024 * 1024;
+
 /** Result files of one ended attempt, uploaded in order; `uploaded` counts those already up. */
 export interface ResultFiles {
   operation_id: string;
@@ -93,7 +95,11 @@ export class ArtifactTransfer {
     const all = files.artifacts ?? [];
     for (let i = files.uploaded ?? 0; i < all.length; i++) {
       const file = all[i] as ArtifactFile;
-      const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
+      // 1 MiB reads, not the default 64 KiB: the web stream and the socket cost per chunk, and
+      // a million-bar full result (25 MB) is 24 chunks instead of 382
+      const body = Readable.toWeb(
+        createReadStream(file.path, { highWaterMark: UPLOAD_CHUNK_BYTES }),
+      ) as ReadableStream<Uint8Array>;
       await this.deps.client.putArtifact(files.operation_id, file.name, who, body, {
         timeoutMs: 600_000,
       });

@@ -55,6 +55,9 @@ import {
   decodeBarsBinary,
   type ColumnarFloatBars,
 } from '../bars-binary.js';
+import { decodeFullResult, FULL_RESULT_MEDIA_TYPE } from '../results/full-result-codec.js';
+import { fullResultFromJson } from '../results/full-result-json.js';
+import type { FullResult } from '../results/full-result.js';
 import { HttpClient, type HttpClientOptions, type RequestOptions } from './http.js';
 
 const R = Routes.backend;
@@ -205,13 +208,24 @@ export class BackendClient {
     return this.http.request('GET', fillPath(R.operationResult, { operation_id: operationId }));
   }
 
-  /** The full result of a completed backtest: every equity point and every trade. */
-  getBacktestResultFull(operationId: string): Promise<BacktestResult> {
-    return this.http.request(
+  /**
+   * The full result of a completed backtest, every bar and every trade, as columns: the
+   * binary artifact decoded (typed-array views, no parsing), or a full result stored as
+   * JSON before the binary form existed, converted.
+   */
+  async fullResult(operationId: string, options?: RequestOptions): Promise<FullResult> {
+    const response = await this.http.fetchRaw(
       'GET',
       fillPath(R.operationResultFull, { operation_id: operationId }),
-      { timeoutMs: 300_000 },
+      {
+        headers: { accept: `${FULL_RESULT_MEDIA_TYPE}, application/json` },
+        timeoutMs: 300_000,
+        ...options,
+      },
     );
+    if (response.headers.get('content-type')?.startsWith(FULL_RESULT_MEDIA_TYPE))
+      return decodeFullResult(new Uint8Array(await response.arrayBuffer()));
+    return fullResultFromJson(await response.json());
   }
 
   /** Continues a failed or cancelled operation from its last checkpoint (same id, next attempt). */

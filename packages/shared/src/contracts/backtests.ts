@@ -155,8 +155,12 @@ export type Trade = Static<typeof TradeSchema>;
 
 /**
  * `GET /api/v1/operations/{id}/result` of a backtest: the equity curve downsampled for
- * display (≤ 5,000 shape-preserving points) and the most recent trades; `…/result/full`
- * has every point and every trade (same shape).
+ * display (≤ 5,000 shape-preserving points) and the most recent trades. The full result
+ * (every bar's equity and drawdown, every trade) is a compact binary columnar artifact at
+ * `…/result/full` (`application/vnd.ktrdr.full-result`: float64 columns for time, equity
+ * and drawdown, a trade table of float64 columns with side and exit reason as small-int
+ * codes; docs/full-result-format.md), decoded by the typed client's `fullResult(id)`;
+ * `?format=json` streams it in this shape, every point and every trade.
  */
 export const BacktestResultSchema = Type.Object({
   metrics: BacktestMetricsSchema,
@@ -204,3 +208,18 @@ export const BacktestResultSchema = Type.Object({
 });
 /** See {@link BacktestResultSchema}. */
 export type BacktestResult = Static<typeof BacktestResultSchema>;
+
+/** The artifact a worker uploads the binary full result as, served at `…/result/full`. */
+export const FULL_RESULT_ARTIFACT = 'result-full.bin';
+
+/**
+ * `GET …/result/full` query: `format` picks the form served, the binary columnar artifact
+ * or its JSON form (in the {@link BacktestResultSchema} shape); without it, the form stored
+ * (binary; JSON for an operation stored before the binary form).
+ */
+export const FullResultQuerySchema = Type.Object(
+  { format: Type.Optional(StringEnum(['binary', 'json'] as const)) },
+  { additionalProperties: false },
+);
+/** See {@link FullResultQuerySchema}. */
+export type FullResultQuery = Static<typeof FullResultQuerySchema>;

@@ -107,7 +107,8 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
             result.data.equity_points_total > equity_curve.length &&
             `${equity_curve.length.toLocaleString()} of ${result.data.equity_points_total.toLocaleString()} points shown (peaks and troughs kept). `}
           <Anchor
-            href={`/api/v1/operations/${operation.operation_id}/result/full`}
+            // JSON a trader can open anywhere; scripts use the binary form or the typed client
+            href={`/api/v1/operations/${operation.operation_id}/result/full?format=json`}
             download={`${operation.operation_id}-full-result.json`}
             size="xs"
           >

@@ -1,11 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
-  fullResultChunks,
   runSignals,
   toBacktestResult,
   type BacktestCheckpoint,
@@ -13,10 +10,11 @@ import {
   type BacktestTick,
 } from '@ktrdr/engine/backtest';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
-import { CancelledError, type BacktestJob } from '@ktrdr/shared';
+import { CancelledError, FULL_RESULT_ARTIFACT, type BacktestJob } from '@ktrdr/shared';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
+import { fullResultOf, writeFullResult } from './full-result-file.js';
 import { strategySignals } from './strategy-signals.js';
 
 let cache: SeriesCache | undefined;
@@ -27,24 +25,16 @@ function dateOf(ms: number, timeframe: string): string {
   return timeframe === '1d' ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
-async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
-  const out = createWriteStream(path);
-  for (const chunk of chunks) {
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
 /** Writes the display result and the full result; returns their artifact files. */
 async function writeResults(ctx: JobContext, output: BacktestOutput) {
   const display = await ctx.resultPath('.json');
-  const full = await ctx.resultPath('-full.json');
-  await writeFile(display, JSON.stringify(toBacktestResult(output)));
-  await writeChunks(full, fullResultChunks(output));
+  const full = await ctx.resultPath('-full.bin');
+  const result = toBacktestResult(output);
+  await writeFile(display, JSON.stringify(result));
+  await writeFullResult(full, fullResultOf(output, result));
   return [
     { name: 'result.json', path: display },
-    { name: 'result-full.json', path: full },
+    { name: FULL_RESULT_ARTIFACT, path: full },
   ];
 }
 
