@@ -27,7 +27,7 @@ export function withOverrides(
       // copy on write: the first set of this path copies the container, later ones reuse it
       const copy = Array.isArray(child) ? [...(child as unknown[])] : { ...child };
       node[part] = copy;
-      node = copy as Record<string, unknown>;
+      node = copy;
     }
     const last = parts.at(-1)!;
     if (!Object.hasOwn(node, last)) throw new Error(`the strategy has no value at "${path}"`);
