@@ -24,7 +24,7 @@ export function withOverrides(
       const child = node[part];
       if (!child || typeof child !== 'object' || !Object.hasOwn(node, part))
         throw new Error(`the strategy has no value at "${path}"`);
-      // copy on write: the first set of this path copies the container, later ones reuse it
+      // copy the containers on the path (only those): the rest stays shared with the base
       const copy = Array.isArray(child) ? [...(child as unknown[])] : { ...child };
       node[part] = copy;
       node = copy;
