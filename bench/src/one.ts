@@ -18,7 +18,6 @@ import { clusterLoad } from './load-cluster.js';
 import { operationsList } from './load-operations.js';
 import { idleRss } from './rss-bench.js';
 import { shardSweep, shardSweeps } from './shard-sweep-bench.js';
-import { sweepScaling } from './sweep-bench.js';
 import {
   cancelLatency,
   dispatchLatency,
@@ -48,11 +47,7 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
       shardSweep(sets, full ? 'full' : 'short', workers),
   },
   shardSweeps: { args: '', run: () => shardSweeps() },
-  sweep: {
-    args: 'backtests=500 separateWorkers=2 workers…=1 2 4',
-    run: ([n = 500, separate = 2, ...counts]) =>
-      sweepScaling(n, counts.length ? counts : [1, 2, 4], separate > 0 ? separate : null),
-  },
+
   million: {
     args: 'bars=1000000 warmRuns=3',
     run: ([b = 1e6, w = 3]) => endToEndMillion(b, w),

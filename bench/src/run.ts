@@ -18,7 +18,7 @@ import {
 import { ibDownload } from './ib-bench.js';
 import { commandOf } from './one.js';
 import { idleRss } from './rss-bench.js';
-import { sweepMarkdown, sweepScaling, sweepSummary } from './sweep-bench.js';
+import { shardSweepMarkdown, shardSweepSummary, shardSweeps } from './shard-sweep-bench.js';
 import { trainingRoundTrip, trainingThroughput } from './training-bench.js';
 import { uiSmoothness, uiTimeToReady } from './ui-bench.js';
 import { median } from './proc-stats.js';
@@ -64,7 +64,7 @@ const dispatch = await step('dispatch latency', () => dispatchLatency(runs));
 const progress = await step('progress latency', () => progressLatency(runs));
 const cancel = await step('cancel latency', () => cancelLatency(runs));
 const rounds = await step('throughput', () => throughput(jobs, [1, 2, 4, 8, 20]));
-const sweep = await step('parameter sweep of 500 backtests', () => sweepScaling(500, [1, 2, 4], 2));
+const shardRows = await step('sweeps of 10,000 and 100,000 sets', () => shardSweeps());
 const million = await step('end to end, a million bars', () => endToEndMillion(1_000_000));
 const ib = await step('a million 1-minute bars downloaded from the TWS simulator', () =>
   ibDownload(1_000_000),
@@ -127,7 +127,13 @@ const summaryRows: string[][] = [
     '',
     cmd('throughput', [jobs, 1, 2, 4, 8, 20]),
   ],
-  [...sweepSummary(sweep), '—', '', cmd('sweep')],
+  ...shardSweepSummary(shardRows).map(([what, result, target, met]) => [
+    what,
+    result,
+    target,
+    verdict(met),
+    cmd('shardSweeps'),
+  ]),
   [
     "worker activity (the Workers view's busy fraction, jobs/min): cost per operation end; one `GET /workers`' figures for 8 workers",
     `${activity.listenerUs.toFixed(2)} µs; ${activity.readUs.toFixed(0)} µs`,
@@ -252,9 +258,9 @@ ${rounds
 
 This machine has ${cpu.length} cores shared by the backend, the benchmark client and every worker process: beyond ${cpu.length} workers the figures show contention, not scaling.
 
-## Parameter sweep
+## Sweeps at scale
 
-${sweepMarkdown(sweep, cpu.length)}
+${shardSweepMarkdown(shardRows, cpu.length)}
 
 ## Engine throughput (one core)
 
