@@ -99,6 +99,8 @@ export interface ShardSweepRow {
   workerCpuSeconds: number;
   backendPeakRssMiB: number;
   startAnsweredMs: number;
+  /** The best set opened as a full backtest: its metrics equal the set's row, every one. */
+  bestMatches: boolean;
 }
 
 /** Runs `sets` sets of sma_crossover on `slice` as one sweep through `workers` real workers. */
@@ -145,6 +147,15 @@ export async function shardSweep(
     );
     const completed = result.counts.completed ?? 0;
     if (done.status !== 'completed') throw new Error(`the sweep ended ${done.status}`);
+    const peak = rssMiB(backendPid).peak;
+    // the best set as a full backtest: made on demand, its metrics must equal the row's
+    const best = result.best!;
+    const opened = await cluster.client.openSweepSet(started.operation_id, best.set_index);
+    await cluster.waitForOperation(opened.operation_id, (op) => op.status === 'completed');
+    const full = await cluster.client.getBacktestResult(opened.operation_id);
+    const bestMatches = Object.entries(full.metrics).every(
+      ([metric, value]) => best.metrics?.[metric] === value,
+    );
     const engineAloneSeconds = enginePerSet * sets;
     return {
       sets,
@@ -160,8 +171,9 @@ export async function shardSweep(
       backendCpuSeconds,
       backendCpuPerSetUs: (backendCpuSeconds / sets) * 1e6,
       workerCpuSeconds,
-      backendPeakRssMiB: rssMiB(backendPid).peak,
+      backendPeakRssMiB: peak,
       startAnsweredMs,
+      bestMatches,
     };
   } finally {
     await cluster.close();
@@ -207,15 +219,15 @@ export function shardSweepSummary(
 export function shardSweepMarkdown(rows: readonly ShardSweepRow[], cores: number): string {
   const lines = rows.map(
     (r) =>
-      `| ${int(r.sets)} | ${r.slice} (${int(r.bars)} bars) | ${r.workers} | ${r.seconds.toFixed(2)} | ${int(r.setsPerSecond)} | ${r.engineAloneSeconds.toFixed(2)} | **${r.ratio.toFixed(2)}** | ${r.shards} | ${r.backendCpuSeconds.toFixed(2)} (${r.backendCpuPerSetUs.toFixed(0)} µs/set) | ${r.workerCpuSeconds.toFixed(2)} | ${r.backendPeakRssMiB.toFixed(0)} | ${int(r.startAnsweredMs)} |`,
+      `| ${int(r.sets)} | ${r.slice} (${int(r.bars)} bars) | ${r.workers} | ${r.seconds.toFixed(2)} | ${int(r.setsPerSecond)} | ${r.engineAloneSeconds.toFixed(2)} | **${r.ratio.toFixed(2)}** | ${r.shards} | ${r.backendCpuSeconds.toFixed(2)} (${r.backendCpuPerSetUs.toFixed(0)} µs/set) | ${r.workerCpuSeconds.toFixed(2)} | ${r.backendPeakRssMiB.toFixed(0)} | ${int(r.startAnsweredMs)} | ${r.bestMatches ? 'yes' : '**no**'} |`,
   );
   return [
     'Parameter sweeps of sma_crossover on SP500 1d as `sweep_shard` operations: 10,000 sets (`indicators.fast.period` 2…51 × `indicators.slow.period` 102…301) and 100,000 sets (fast 2…101 × slow 102…301 × `position.value` 0.6…1.0), on the 408-bar slice (from 2018-09-01) and on the full series, with 1 and 2 `ktrdr-worker` processes. Each round is a fresh `ktrdr-backend` process (its CPU and peak RSS read from /proc) and a warm-up sweep; its time runs from the start request to the sweep `completed`.',
     '',
     '*engine alone*: the same sets one after another on one core in this process, each computing its own indicators and running the engine (as separate backtests would; measured on an even sample of up to 4,000 sets and scaled). *ratio* = wall time ÷ engine alone: ≤ 0.5 with 2 workers is better than perfect 2-core scaling of the plain loop — indicator sharing (each distinct SMA computed once per shard) is what gets it there.',
     '',
-    '| sets | data | workers | seconds | sets/s | engine alone (s) | ratio | shards | backend CPU (s) | worker CPU (s) | backend peak RSS (MiB) | start answered (ms) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| sets | data | workers | seconds | sets/s | engine alone (s) | ratio | shards | backend CPU (s) | worker CPU (s) | backend peak RSS (MiB) | start answered (ms) | best set = its full backtest |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...lines,
     '',
     `This machine has ${cores} cores shared by the backend, the benchmark process and the workers: 2 workers use both cores, so the 2-worker rows show contention with the backend as much as scaling.`,

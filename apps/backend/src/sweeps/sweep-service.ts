@@ -82,6 +82,8 @@ interface SweepRun {
   endedBefore: number;
   /** One set's cost on these workers (observed; guessed until a shard ends). */
   msPerSet: number;
+  /** No pending set has a lower index (back to 0 when sets go back in line). */
+  cursor: number;
   cancelling: boolean;
   finishing: boolean;
 }
@@ -184,6 +186,7 @@ export class SweepService implements LocalRunner {
       startedAt: this.now(),
       endedBefore: counts.completed + counts.failed,
       msPerSet: guessMsPerSet(meta.walk_forward?.in_sample_bars ?? this.barsOf(job.shard.data)),
+      cursor: 0,
       cancelling: false,
       finishing: false,
     };
@@ -220,8 +223,9 @@ export class SweepService implements LocalRunner {
         fixed: shardSets,
       });
       const shardId = newOperationId('sweep_shard', new Date(this.now()));
-      const { window, sets: batch } = sets.assignNext(run.id, shardId, size);
+      const { window, sets: batch } = sets.assignNext(run.id, shardId, size, run.cursor);
       if (batch.length === 0) break;
+      run.cursor = batch.at(-1)!.set_index + 1;
       run.counts.pending -= batch.length;
       run.counts.running += batch.length;
       const job: Omit<SweepShardJob, 'task_id' | 'attempt'> = {
@@ -322,8 +326,10 @@ export class SweepService implements LocalRunner {
     if (shard.status === 'completed') {
       // a worker that ends a shard without reporting some sets: they run again elsewhere
       moved = sets.release(shard.operation_id, 'pending');
-      if (moved > 0)
+      if (moved > 0) {
         log.warn({ operation_id: shard.operation_id, sets: moved }, 'shard left sets unreported');
+        run.cursor = 0;
+      }
       run.counts.running -= moved;
       run.counts.pending += moved;
       const summary = shard.result_summary as { completed?: number; failed?: number } | null;
@@ -336,6 +342,7 @@ export class SweepService implements LocalRunner {
     } else if (shard.status === 'cancelled') {
       // stopped on its worker (a worker shutting down), not by the trader: run them elsewhere
       moved = sets.release(shard.operation_id, 'pending');
+      if (moved > 0) run.cursor = 0;
       run.counts.running -= moved;
       run.counts.pending += moved;
     } else {

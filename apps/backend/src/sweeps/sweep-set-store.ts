@@ -87,7 +87,7 @@ export class SweepSetStore {
     );
     this.nextStmt = db.prepare(
       `SELECT set_index, window, parameters FROM sweep_sets
-       WHERE sweep_id = ? AND status = 'pending' ORDER BY set_index LIMIT ?`,
+       WHERE sweep_id = ? AND set_index >= ? AND status = 'pending' ORDER BY set_index LIMIT ?`,
     );
     this.assignStmt = db.prepare(
       `UPDATE sweep_sets SET status = 'running', shard_id = ?
@@ -128,19 +128,21 @@ export class SweepSetStore {
   }
 
   /**
-   * The next sets no shard holds, in index order, all of one window (a shard runs one
-   * range): at most `limit`. They become `running` under `shardId`.
+   * The next sets no shard holds, in index order from `from` (no pending set lies below
+   * it: the caller's cursor, so each shard reads only its own rows), all of one window (a
+   * shard runs one range): at most `limit`. They become `running` under `shardId`.
    */
   assignNext(
     sweepId: string,
     shardId: string,
     limit: number,
+    from = 0,
   ): {
     window: number | null;
     sets: SetToRun[];
   } {
     return this.db.transaction(() => {
-      const rows = this.nextStmt.all(sweepId, limit) as Pick<
+      const rows = this.nextStmt.all(sweepId, from, limit) as Pick<
         Row,
         'set_index' | 'window' | 'parameters'
       >[];
