@@ -16,6 +16,7 @@ import { ibDownload } from './ib-bench.js';
 import { clusterLoad } from './load-cluster.js';
 import { operationsList } from './load-operations.js';
 import { idleRss } from './rss-bench.js';
+import { shortBacktests } from './short-backtests.js';
 import { sweepScaling } from './sweep-bench.js';
 import {
   cancelLatency,
@@ -44,6 +45,10 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
     args: 'backtests=500 separateWorkers=2 workers…=1 2 4',
     run: ([n = 500, separate = 2, ...counts]) =>
       sweepScaling(n, counts.length ? counts : [1, 2, 4], separate > 0 ? separate : null),
+  },
+  shortBacktests: {
+    args: 'backtests=2000 workers…=1 2',
+    run: ([n = 2000, ...counts]) => shortBacktests(n, counts.length ? counts : [1, 2]),
   },
   million: { args: 'bars=1000000', run: ([b = 1e6]) => endToEndMillion(b) },
   ib: { args: 'bars=1000000', run: ([b = 1e6]) => ibDownload(b) },
