@@ -3,7 +3,7 @@
  * files once it has ended — so a worker on another machine needs no shared disk.
  */
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { mustDropJob, type BackendClient } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
@@ -29,6 +29,24 @@ export interface ArtifactTransferDeps {
   /** The backend answered a checkpoint with "drop this job". */
   onDrop: (drops: readonly Drop[]) => void;
   log: FastifyBaseLogger;
+}
+
+/** Files up to this size go up as one buffer; larger ones are streamed from disk. */
+const BUFFERED_UPLOAD_BYTES = 4 * 1024 ** 2;
+
+/**
+ * The body of an upload: a small file (a short backtest's results) read whole — one read,
+ * none of a web stream's per-chunk cost — and a large one streamed, so memory stays flat.
+ */
+async function uploadBody(path: string): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= BUFFERED_UPLOAD_BYTES) return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+  return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
 }
 
 /** A job's uploads: checkpoints (one at a time per operation), result files. */
@@ -93,7 +111,7 @@ export class ArtifactTransfer {
     const all = files.artifacts ?? [];
     for (let i = files.uploaded ?? 0; i < all.length; i++) {
       const file = all[i] as ArtifactFile;
-      const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
+      const body = 'bytes' in file ? file.bytes : await uploadBody(file.path);
       await this.deps.client.putArtifact(files.operation_id, file.name, who, body, {
         timeoutMs: 600_000,
       });
@@ -103,6 +121,7 @@ export class ArtifactTransfer {
 
   /** Removes the local result files once the backend has taken (or refused) the outcome. */
   async removeResults(files: ResultFiles): Promise<void> {
-    for (const file of files.artifacts ?? []) await rm(file.path, { force: true });
+    for (const file of files.artifacts ?? [])
+      if ('path' in file) await rm(file.path, { force: true });
   }
 }

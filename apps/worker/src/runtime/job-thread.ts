@@ -24,6 +24,7 @@ import {
   type JobPrepare,
   type Prepared,
 } from './job-definition.js';
+import { resultArtifact } from './result-artifact.js';
 
 /** What the main thread passes when it creates the thread. */
 export interface JobThreadData {
@@ -79,6 +80,20 @@ handlerReady.catch((error: unknown) =>
 // TLS mode: the thread trusts exactly the certificate the worker pinned
 const pinned = data.backendFingerprint ? pinnedAgent(data.backendFingerprint) : undefined;
 
+// the results folder is made once per thread, not once per job
+let resultsDir: Promise<string> | undefined;
+function resultsFolder(): Promise<string> {
+  const dir = join(data.cacheDir, 'results');
+  resultsDir ??= mkdir(dir, { recursive: true }).then(
+    () => dir,
+    (error: unknown) => {
+      resultsDir = undefined;
+      throw error;
+    },
+  );
+  return resultsDir;
+}
+
 port.on('message', (message: RunMessage) => {
   void run(message);
 });
@@ -115,9 +130,11 @@ async function run(message: RunMessage): Promise<void> {
         signal,
       ),
     async resultPath(suffix) {
-      const dir = join(data.cacheDir, 'results');
-      await mkdir(dir, { recursive: true });
+      const dir = await resultsFolder();
       return join(dir, `${String(message.job.task_id)}-${String(message.job.attempt)}${suffix}`);
+    },
+    resultArtifact(name, suffix, chunks) {
+      return resultArtifact(name, chunks, () => ctx.resultPath(suffix));
     },
     reportProgress(update) {
       const now = Date.now();

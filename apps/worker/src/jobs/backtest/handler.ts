@@ -1,7 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
@@ -84,24 +81,11 @@ function dateOf(ms: number, timeframe: string): string {
   return timeframe === '1d' ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
-async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
-  const out = createWriteStream(path);
-  for (const chunk of chunks) {
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
-/** Writes the display result and the full result; returns their artifact files. */
+/** The display result and the full result (in memory while small, else files). */
 async function writeResults(ctx: JobContext, output: BacktestOutput) {
-  const display = await ctx.resultPath('.json');
-  const full = await ctx.resultPath('-full.json');
-  await writeFile(display, JSON.stringify(toBacktestResult(output)));
-  await writeChunks(full, fullResultChunks(output));
   return [
-    { name: 'result.json', path: display },
-    { name: 'result-full.json', path: full },
+    await ctx.resultArtifact('result.json', '.json', [JSON.stringify(toBacktestResult(output))]),
+    await ctx.resultArtifact('result-full.json', '-full.json', fullResultChunks(output)),
   ];
 }
 
