@@ -47,7 +47,8 @@ export interface RunMessage {
 
 /** Thread → main. */
 export type ThreadMessage =
-  | { type: 'ready'; prepared: Prepared }
+  /** `retirable`: the handler prepares nothing, so an idle thread may go and come back cheaply. */
+  | { type: 'ready'; prepared: Prepared; retirable: boolean }
   | { type: 'not_ready'; message: string }
   | { type: 'progress'; update: ProgressUpdate }
   | { type: 'metrics'; rows: MetricInput[] }
@@ -66,7 +67,7 @@ const handlerModule = import(data.handlerModule) as Promise<{
 }>;
 const handlerReady = handlerModule.then(async (m) => {
   const prepared = m.prepare ? await m.prepare(data.settings) : { capabilities: {} };
-  port.postMessage({ type: 'ready', prepared } satisfies ThreadMessage);
+  port.postMessage({ type: 'ready', prepared, retirable: !m.prepare } satisfies ThreadMessage);
   return m.default;
 });
 // a failure is reported now (the worker may refuse to start) and again when a job runs
