@@ -105,18 +105,29 @@ export class ArtifactTransfer {
     if (slot) slot.next = undefined;
   }
 
-  /** Uploads the result files not yet up, in order (a retry continues where one stopped). */
+  /**
+   * Uploads the result files not yet up, side by side (one round trip for all of them, not
+   * one each); `uploaded` then counts the leading ones that went up, so a retry continues
+   * from the first that did not (a file sent twice just replaces itself).
+   */
   async uploadResults(files: ResultFiles): Promise<void> {
     const who = { worker_id: this.deps.workerId(), attempt: files.attempt };
-    const all = files.artifacts ?? [];
-    for (let i = files.uploaded ?? 0; i < all.length; i++) {
-      const file = all[i] as ArtifactFile;
-      const body = 'bytes' in file ? file.bytes : await uploadBody(file.path);
-      await this.deps.client.putArtifact(files.operation_id, file.name, who, body, {
-        timeoutMs: 600_000,
-      });
-      files.uploaded = i + 1;
-    }
+    const done = files.uploaded ?? 0;
+    const pending = (files.artifacts ?? []).slice(done);
+    const sent = await Promise.allSettled(
+      pending.map(async (file) =>
+        this.deps.client.putArtifact(
+          files.operation_id,
+          file.name,
+          who,
+          'bytes' in file ? file.bytes : await uploadBody(file.path),
+          { timeoutMs: 600_000 },
+        ),
+      ),
+    );
+    const failed = sent.findIndex((s) => s.status === 'rejected');
+    files.uploaded = done + (failed < 0 ? sent.length : failed);
+    if (failed >= 0) throw (sent[failed] as PromiseRejectedResult).reason;
   }
 
   /** Removes the local result files once the backend has taken (or refused) the outcome. */
