@@ -84,28 +84,46 @@ async function engineAlone(cluster: ProcessCluster): Promise<{ bars: number; ms:
   return { bars: bars.time.length, ms: median(samples) };
 }
 
-/** Resolves each operation's `completed` (or other terminal) event time, from the SSE stream. */
+/**
+ * Each operation's end time, from the SSE stream: a backtest that ends otherwise than
+ * `completed` rejects its wait with what the backend said (the round fails, naming it).
+ */
 class Completions {
-  private readonly at = new Map<string, number>();
-  private readonly waiting = new Map<string, (t: number) => void>();
+  private readonly ended = new Map<string, { at: number; error?: string }>();
+  private readonly waiting = new Map<
+    string,
+    { resolve(t: number): void; reject(e: Error): void }
+  >();
 
   onEvent = (event: BackendEvent): void => {
     if (event.event !== 'operation') return;
     const { operation_id: id, status } = event.data;
     if (status !== 'completed' && status !== 'failed' && status !== 'cancelled') return;
-    if (status !== 'completed')
-      throw new Error(`${id} ended ${status}: ${event.data.error_message}`);
-    const t = performance.now();
-    this.at.set(id, t);
-    this.waiting.get(id)?.(t);
-    this.waiting.delete(id);
+    const end = {
+      at: performance.now(),
+      ...(status === 'completed'
+        ? {}
+        : { error: `${id} ended ${status}: ${event.data.error_message}` }),
+    };
+    this.ended.set(id, end);
+    this.settle(id, end);
   };
+
+  private settle(id: string, end: { at: number; error?: string }): void {
+    const waiter = this.waiting.get(id);
+    if (!waiter) return;
+    this.waiting.delete(id);
+    if (end.error) waiter.reject(new Error(end.error));
+    else waiter.resolve(end.at);
+  }
 
   /** When `id` completed (now or later). */
   of(id: string): Promise<number> {
-    const t = this.at.get(id);
-    if (t !== undefined) return Promise.resolve(t);
-    return new Promise((resolve) => this.waiting.set(id, resolve));
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const end = this.ended.get(id);
+      if (end) this.settle(id, end);
+    });
   }
 }
 
