@@ -18,6 +18,7 @@ import { clusterLoad } from './load-cluster.js';
 import { operationsList } from './load-operations.js';
 import { idleRss } from './rss-bench.js';
 import { shardSweep, shardSweeps } from './shard-sweep-bench.js';
+import { shortBacktests } from './short-backtests.js';
 import {
   cancelLatency,
   dispatchLatency,
@@ -47,10 +48,13 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
       shardSweep(sets, full ? 'full' : 'short', workers),
   },
   shardSweeps: { args: '', run: () => shardSweeps() },
-
   million: {
     args: 'bars=1000000 warmRuns=3',
     run: ([b = 1e6, w = 3]) => endToEndMillion(b, w),
+  },
+  shortBacktests: {
+    args: 'backtests=2000 workers…=1 2',
+    run: ([n = 2000, ...counts]) => shortBacktests(n, counts.length ? counts : [1, 2]),
   },
   ib: { args: 'bars=1000000', run: ([b = 1e6]) => ibDownload(b) },
   uiSmoothness: {

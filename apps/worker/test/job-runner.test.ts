@@ -62,6 +62,58 @@ describe('JobRunner', () => {
   });
 });
 
+describe('JobRunner idle threads', () => {
+  it('stops a thread idle for idleThreadMs, and the next job runs on a fresh one', async () => {
+    const dir = tempDir();
+    const finals: FinalReport[] = [];
+    const link = {
+      reportProgress: () => undefined,
+      finalize: (r: FinalReport) => finals.push(r),
+    } as unknown as BackendLink;
+    const runner = new JobRunner(
+      {
+        backendUrl: 'http://127.0.0.1:9',
+        token: () => 't',
+        cacheDir: dir.path,
+        cancelDeadlineMs: 1000,
+        settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
+        workerId: () => 'w1',
+        idleThreadMs: 300,
+      },
+      new LocalOperations(() => 'w1'),
+      link,
+      createLogger('silent'),
+    );
+    const quick: WorkerJobDefinition = {
+      workerType: 'backtesting',
+      operationType: 'backtesting',
+      startPath: '/quick/start',
+      requestSchema: BacktestJobSchema,
+      handlerModule: new URL('./fixtures/quick-handler.ts', import.meta.url),
+      describe: () => ({}),
+    };
+    await runner.prepare(quick);
+    assert.equal(runner.hasIdleThread(quick), true, 'prewarmed');
+    const ended = async (n: number) => {
+      while (finals.length < n) await new Promise((r) => setTimeout(r, 10));
+      return finals[n - 1]!;
+    };
+    runner.start(quick, { task_id: 'op1', attempt: 1 });
+    const first = await ended(1);
+    runner.start(quick, { task_id: 'op2', attempt: 1 });
+    const second = await ended(2);
+    assert.equal(second.summary?.thread, first.summary?.thread, 'back-to-back jobs share a thread');
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(runner.hasIdleThread(quick), false, 'the idle thread was stopped');
+    runner.start(quick, { task_id: 'op3', attempt: 1 });
+    const third = await ended(3);
+    assert.equal(third.status, 'completed');
+    assert.notEqual(third.summary?.thread, first.summary?.thread, 'a fresh thread ran it');
+    await runner.shutdown(0);
+    dir.remove();
+  });
+});
+
 describe('worker configuration', () => {
   it('names the variable when something is missing or wrong', () => {
     assert.throws(

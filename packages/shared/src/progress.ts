@@ -61,7 +61,9 @@ export class ProgressTracker {
 
 /**
  * Keeps only the latest value and emits it at most once per `intervalMs`, with a trailing
- * emit so the last value is never lost. `flush()` emits a pending value at once.
+ * emit so the last value is never lost. `flush()` emits a pending value at once. With
+ * `leading: false` the first value waits a whole interval too (what is superseded or
+ * cancelled by then is never sent).
  */
 export class LatestValueThrottle<T> {
   private pending: { value: T } | undefined;
@@ -72,7 +74,10 @@ export class LatestValueThrottle<T> {
     private readonly intervalMs: number,
     private readonly emit: (value: T) => void,
     private readonly now: () => number = () => Date.now(),
-  ) {}
+    options: { leading?: boolean } = {},
+  ) {
+    if (options.leading === false) this.lastEmit = this.now();
+  }
 
   /** Offers a value; it is emitted now or at the end of the current interval. */
   push(value: T): void {

@@ -45,6 +45,25 @@ describe('LatestValueThrottle', () => {
     throttle.cancel();
   });
 
+  it('with leading: false, holds the first value a whole interval; a cancel before sends nothing', async () => {
+    const seen: number[] = [];
+    const throttle = new LatestValueThrottle<number>(40, (v) => seen.push(v), undefined, {
+      leading: false,
+    });
+    throttle.push(1);
+    assert.deepEqual(seen, [], 'not sent at once');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(seen, [1], 'sent at the end of the interval');
+    const quiet = new LatestValueThrottle<number>(40, (v) => seen.push(v), undefined, {
+      leading: false,
+    });
+    quiet.push(2);
+    quiet.cancel();
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(seen, [1], 'a value cancelled within the first interval is never sent');
+    throttle.cancel();
+  });
+
   it('flush() emits a pending value right away', () => {
     const seen: string[] = [];
     const throttle = new LatestValueThrottle<string>(10_000, (v) => seen.push(v));

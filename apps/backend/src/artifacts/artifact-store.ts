@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '@ktrdr/server-kit';
 
 const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** How many made folders {@link ArtifactStore} remembers. */
+const MADE_FOLDERS_KEPT = 1024;
 
 /** What was stored. */
 export interface StoredArtifact {
@@ -22,6 +24,9 @@ export interface StoredArtifact {
  * Names are validated by the route schema (no separators, no dot-dot).
  */
 export class ArtifactStore {
+  /** Operation folders this store has made (recent ones): an upload makes its folder once. */
+  private readonly made = new Set<string>();
+
   constructor(
     private readonly root: string,
     private readonly maxBytes = 2 * 1024 ** 3,
@@ -40,7 +45,11 @@ export class ArtifactStore {
   /** Streams an upload into place. */
   async write(operationId: string, name: string, body: Readable): Promise<StoredArtifact> {
     const dir = join(this.root, operationId);
-    await mkdir(dir, { recursive: true });
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      if (this.made.size >= MADE_FOLDERS_KEPT) this.made.clear();
+      this.made.add(dir);
+    }
     const final = join(dir, name);
     const temp = `${final}.${randomBytes(4).toString('hex')}.part`;
     const hash = createHash('sha256');

@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 
 /** The backend's TLS key pair and the fingerprint workers pin. */
 export interface TlsIdentity {
@@ -34,6 +33,8 @@ export async function loadOrCreateTlsIdentity(dir: string): Promise<TlsIdentity>
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const names = localNames();
+    // loaded only to make a certificate, once per data dir: a backend never pays for it again
+    const { default: selfsigned } = await import('selfsigned');
     const made = await selfsigned.generate([{ name: 'commonName', value: 'ktrdr backend' }], {
       notAfterDate: new Date(Date.now() + 3650 * 86_400_000),
       keySize: 2048,

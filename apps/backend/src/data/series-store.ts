@@ -234,8 +234,18 @@ export class SeriesStore {
       return this.range(symbol, timeframe, start, end)?.time.length ?? 0;
     const row = this.row(symbol, timeframe) as SeriesRow;
     if (end < row.first_time || start > row.last_time) return 0;
-    const bars = this.readStored(symbol, timeframe, start, end);
-    return lowerBound(bars.time, end + 1) - lowerBound(bars.time, start);
+    // counted chunk by chunk from the decoded-chunk cache: a start request copies no bars
+    const chunks = this.db
+      .prepare(
+        'SELECT chunk_start FROM series_chunks WHERE symbol = ? AND timeframe = ? AND last_time >= ? AND first_time <= ? ORDER BY chunk_start',
+      )
+      .all(row.symbol, timeframe, start, end) as { chunk_start: number }[];
+    let count = 0;
+    for (const c of chunks) {
+      const time = this.chunk(row, c.chunk_start).time;
+      count += lowerBound(time, end + 1) - lowerBound(time, start);
+    }
+    return count;
   }
 
   /**

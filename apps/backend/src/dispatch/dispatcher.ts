@@ -23,6 +23,13 @@ export interface DispatcherDeps {
   reachable?: (worker: WorkerRecord) => boolean;
 }
 
+/**
+ * How long queue-position changes are gathered before they are announced. Every start moves
+ * each queued operation up one place: announcing each move at once would cost one event per
+ * queued operation per start (quadratic under load), and a client needs only the latest place.
+ */
+export const QUEUE_ANNOUNCE_MS = 250;
+
 /** The chosen worker and why. */
 interface Pick {
   worker: WorkerRecord;
@@ -40,6 +47,9 @@ export class Dispatcher {
   private readonly jobSources = new Map<string, (record: OperationRecord) => object>();
   private readonly now: () => number;
   private closed = false;
+  /** Per worker type, the first queue index whose operations moved since the last announcement. */
+  private readonly moved = new Map<WorkerType, number>();
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.now = deps.now ?? (() => Date.now());
@@ -219,17 +229,31 @@ export class Dispatcher {
     this.pump(definition.runsOn);
   }
 
+  /** Announces, within {@link QUEUE_ANNOUNCE_MS}, the new places of the operations from `fromIndex` on. */
   private announceQueue(type: WorkerType, fromIndex: number): void {
-    const queue = this.queue(type);
-    for (const id of queue.slice(fromIndex)) {
-      const record = this.deps.operations.get(id);
-      if (record) this.deps.operations.announce(record);
+    if (this.closed) return;
+    this.moved.set(type, Math.min(fromIndex, this.moved.get(type) ?? fromIndex));
+    this.announceTimer ??= setTimeout(() => this.announceMoved(), QUEUE_ANNOUNCE_MS);
+    this.announceTimer.unref?.();
+  }
+
+  private announceMoved(): void {
+    this.announceTimer = undefined;
+    for (const [type, fromIndex] of this.moved) {
+      for (const id of this.queue(type).slice(fromIndex)) {
+        const record = this.deps.operations.get(id);
+        if (record?.status === 'pending') this.deps.operations.announce(record);
+      }
     }
+    this.moved.clear();
   }
 
   /** Waits for dispatches under way and stops starting new ones. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.announceTimer) clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
+    this.moved.clear();
     await Promise.allSettled([...this.inflight.values()]);
   }
 }

@@ -180,15 +180,20 @@ export class OperationActions {
     }
     if (body.metrics && body.metrics.length > 0) operations.appendMetrics(id, body.metrics);
     if (body.checkpoint_ref) operations.setCheckpoint(record, body.checkpoint_ref);
-    if (body.progress) operations.recordProgress(record, body.progress);
+    const ending =
+      body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled'
+        ? body.status
+        : undefined;
+    // a final report's progress is stored with its outcome, in the same write
+    if (body.progress) operations.recordProgress(record, body.progress, { store: !ending });
     if (body.status === 'running' && record.status === 'pending') operations.markRunning(id);
-    if (body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled') {
-      const final = operations.finish(id, body.status, {
+    if (ending) {
+      const final = operations.finish(id, ending, {
         error:
           body.error ??
-          (body.status === 'failed' ? 'the worker reported a failure without a message' : null),
+          (ending === 'failed' ? 'the worker reported a failure without a message' : null),
         resultSummary: body.result_summary ?? null,
-        reason: body.status === 'cancelled' ? 'cancelled on the worker' : undefined,
+        reason: ending === 'cancelled' ? 'cancelled on the worker' : undefined,
       });
       workers.releaseWorker(body.worker_id, id);
       return { accepted: true, status: final.status };

@@ -379,10 +379,17 @@ export class OperationsService {
     });
   }
 
-  /** Stores and streams a progress update. */
-  recordProgress(record: OperationRecord, progress: Progress): void {
+  /**
+   * Stores and streams a progress update; `store: false` when the caller stores the whole
+   * record right after (a final report), so the row is written once.
+   */
+  recordProgress(
+    record: OperationRecord,
+    progress: Progress,
+    options: { store?: boolean } = {},
+  ): void {
     record.progress = progress;
-    this.store.updateProgress(record.operation_id, progress);
+    if (options.store !== false) this.store.updateProgress(record.operation_id, progress);
     this.events.publishProgress(record.operation_id, progress);
   }
 

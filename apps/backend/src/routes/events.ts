@@ -51,6 +51,11 @@ export function eventRoutes(app: TypedServer, ctx: BackendContext): void {
           res.destroy();
           return;
         }
+        // events published in one tick (a start, its dispatch, its queue moves) leave in one write
+        if (!res.writableCorked) {
+          res.cork();
+          process.nextTick(() => res.uncork());
+        }
         res.write(event.frame);
       };
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);

@@ -205,11 +205,16 @@ class Statement implements SqliteStatement {
 
 const SAVEPOINT = '"ktrdr.tx"';
 
+/** Distinct SQL texts kept compiled; past it the cache starts over (SQL built per call stays bounded). */
+const STATEMENT_CACHE_SIZE = 512;
+
 class Database implements SqliteDatabase {
   private closed = false;
   /** Our own nesting depth, for drivers that cannot say whether a transaction is open. */
   private depth = 0;
   private readonly control = new Map<string, DriverStatement>();
+  /** Compiled statements by SQL text (see {@link prepare}). */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     readonly driver: SqliteDriverName,
@@ -226,15 +231,24 @@ class Database implements SqliteDatabase {
   }
 
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): SqliteStatement<P, R> {
+    // the stores prepare their SQL where they use it: compiling it once per text is what
+    // keeps that cheap (a statement runs to completion in one call, so sharing it is safe)
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.compile(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as SqliteStatement<P, R>;
+  }
+
+  private compile(sql: string): Statement {
     const parameters = sqlParameters(sql);
     // node:sqlite compiles the first statement and silently ignores the rest; a trigger's
     // body is one statement with semicolons inside
     if (parameters.multiple && !/\btrigger\b/i.test(sql))
       throw new RangeError('The supplied SQL string contains more than one statement');
-    return new Statement(
-      this.connection.prepare(sql, parameters),
-      parameters,
-    ) as unknown as SqliteStatement<P, R>;
+    return new Statement(this.connection.prepare(sql, parameters), parameters);
   }
 
   exec(sql: string): void {
@@ -294,6 +308,7 @@ class Database implements SqliteDatabase {
     if (this.closed) return;
     this.closed = true;
     this.control.clear();
+    this.statements.clear();
     this.connection.close();
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BackendClient, initialProgress } from '@ktrdr/shared';
-import { HarnessWorker, tempDir, waitFor } from '@ktrdr/testkit';
+import { HarnessWorker, recordEvents, tempDir, waitFor } from '@ktrdr/testkit';
 import type { BackendHandle } from '../../src/index.js';
 import { startTestBackend, TEST_TOKEN } from './cluster-fixture.js';
 
@@ -100,5 +100,42 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
       start_date: '2019-01-01',
     });
     assert.equal((await client.getOperation(next.operation_id)).worker_id, 'bt-refuser');
+  });
+
+  it('announces queue moves, gathered, with each queued operation’s latest place', async () => {
+    const worker = await harness({ workerId: 'train-queue', workerType: 'training' });
+    const { operations, dispatcher } = backend.backend.ctx;
+    const events = await recordEvents(client);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const record = operations.create({
+        type: 'training',
+        metadata: {},
+        provenance: { strategy_hash: null, data_etag: null, code_version: 'test' },
+        job: { strategy: 'x' },
+      });
+      await dispatcher.submit(record);
+      ids.push(record.operation_id);
+    }
+    // the first runs; the other four wait at 1…4; two of them start one after the other
+    for (const finished of [0, 1]) {
+      await waitFor('job on the worker', () => worker.job?.task_id === ids[finished]);
+      await worker.report({
+        status: 'completed',
+        progress: { ...initialProgress('done'), items_processed: 1, items_total: 1 },
+      });
+    }
+    await waitFor('the third running', () => worker.job?.task_id === ids[2]);
+    const latest = (id: string) =>
+      events.events
+        .filter((e) => e.event === 'operation' && e.data.operation_id === id)
+        .map((e) => (e.event === 'operation' ? e.data.queue_position : undefined))
+        .at(-1);
+    // what a client following the stream sees, a moment later: the places of now
+    await waitFor('the moves announced', () => latest(ids[3]!) === 1 && latest(ids[4]!) === 2, {
+      timeoutMs: 5000,
+    });
+    assert.equal((await client.getOperation(ids[4]!)).queue_position, 2);
+    events.close();
   });
 });

@@ -70,18 +70,33 @@ export interface JobContext {
   loadCheckpoint(): Promise<Uint8Array>;
   /** A path in the cache dir for a result file of this attempt (`suffix` e.g. `-full.json`). */
   resultPath(suffix: string): Promise<string>;
+  /**
+   * A result artifact from its chunks: held in memory while small, else written to the
+   * file {@link resultPath}`(suffix)` names as the chunks come.
+   */
+  resultArtifact(
+    name: string,
+    suffix: string,
+    chunks: Iterable<string | Uint8Array>,
+  ): Promise<ArtifactFile>;
 }
 
 /** The artifact every job's checkpoint is saved as. */
 export const CHECKPOINT_ARTIFACT = 'checkpoint.bin';
 
-/** A file a job leaves for the backend. */
-export interface ArtifactFile {
-  /** Artifact name, e.g. `result.json`. */
-  name: string;
-  /** The file in the cache dir (deleted once uploaded). */
-  path: string;
-}
+/** A file a job leaves for the backend: on disk, or (a small one) in memory. */
+export type ArtifactFile =
+  | {
+      /** Artifact name, e.g. `result.json`. */
+      name: string;
+      /** The file in the cache dir (deleted once uploaded). */
+      path: string;
+    }
+  | {
+      name: string;
+      /** The content itself (see {@link JobContext.resultArtifact}). */
+      bytes: Uint8Array;
+    };
 
 /** What a handler returns: a short summary, and the files to upload (e.g. `result.json`). */
 export interface JobOutcome {

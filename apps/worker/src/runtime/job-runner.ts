@@ -21,7 +21,18 @@ export interface JobRunnerOptions {
   cancelDeadlineMs: number;
   settings: JobContext['settings'];
   workerId: () => string;
+  /**
+   * How long an idle thread of a kind that prepares nothing (backtests) is kept before it
+   * is stopped (default {@link IDLE_THREAD_MS}); the next job of its kind starts a fresh one.
+   */
+  idleThreadMs?: number;
 }
+
+/**
+ * An idle worker holds no job thread (each is a V8 isolate with the handler's modules,
+ * ~50 MiB): back-to-back jobs share one warm thread, and a thread idle this long goes.
+ */
+export const IDLE_THREAD_MS = 5000;
 
 interface RunningJob {
   id: string;
@@ -50,6 +61,10 @@ export class JobRunner {
   private current: RunningJob | undefined;
   /** The idle thread of each job type. */
   private readonly idle = new Map<WorkerJobDefinition, Thread>();
+  /** Kinds whose threads may be stopped when idle (their handler prepares nothing). */
+  private readonly retirable = new Set<WorkerJobDefinition>();
+  /** When each idle thread is stopped. */
+  private readonly retireTimers = new Map<Thread, ReturnType<typeof setTimeout>>();
   private accepting = true;
 
   constructor(
@@ -73,6 +88,11 @@ export class JobRunner {
   /** The operation running now, if any. */
   get currentOperationId(): string | null {
     return this.current?.id ?? null;
+  }
+
+  /** Whether a warm thread of this job type waits for work now. */
+  hasIdleThread(definition: WorkerJobDefinition): boolean {
+    return this.idle.has(definition);
   }
 
   /** Starts the thread of a job type ahead of its first job. */
@@ -125,7 +145,34 @@ export class JobRunner {
     thread.on('error', () => {
       if (this.idle.get(definition) === thread) this.idle.delete(definition);
     });
+    // the thread's first message; a prewarmed thread that is still idle then starts its clock
+    const onReady = (message: ThreadMessage) => {
+      if (message.type !== 'ready' && message.type !== 'not_ready') return;
+      thread.off('message', onReady);
+      if (message.type === 'ready' && message.retirable) this.retirable.add(definition);
+      if (this.idle.get(definition) === thread) this.retireWhenIdle(definition, thread);
+    };
+    thread.on('message', onReady);
     return thread;
+  }
+
+  /** Stops `thread` once it has been the idle thread of its kind for `idleThreadMs`. */
+  private retireWhenIdle(definition: WorkerJobDefinition, thread: Thread): void {
+    if (!this.retirable.has(definition) || this.retireTimers.has(thread)) return;
+    const timer = setTimeout(() => {
+      this.retireTimers.delete(thread);
+      if (this.idle.get(definition) !== thread) return;
+      this.idle.delete(definition);
+      void thread.terminate();
+    }, this.options.idleThreadMs ?? IDLE_THREAD_MS);
+    timer.unref();
+    this.retireTimers.set(thread, timer);
+  }
+
+  private keepThread(thread: Thread): void {
+    const timer = this.retireTimers.get(thread);
+    if (timer) clearTimeout(timer);
+    this.retireTimers.delete(thread);
   }
 
   /** Starts a job; 503 `WORKER_BUSY` when one is running or the worker is shutting down. */
@@ -149,6 +196,7 @@ export class JobRunner {
     const op = this.local.start(id, definition.operationType, attempt, definition.describe(job));
     const thread = this.idle.get(definition) ?? this.spawn(definition);
     this.idle.delete(definition);
+    this.keepThread(thread);
     thread.ref();
     thread.removeAllListeners('error');
     let resolveDone!: () => void;
@@ -278,6 +326,7 @@ export class JobRunner {
         () => this.idle.get(job.definition) === job.thread && this.idle.delete(job.definition),
       );
       this.idle.set(job.definition, job.thread);
+      this.retireWhenIdle(job.definition, job.thread);
     } else {
       void job.thread.terminate();
       this.prewarm(job.definition);
@@ -357,5 +406,7 @@ export class JobRunner {
     }
     for (const thread of this.idle.values()) void thread.terminate();
     this.idle.clear();
+    for (const timer of this.retireTimers.values()) clearTimeout(timer);
+    this.retireTimers.clear();
   }
 }

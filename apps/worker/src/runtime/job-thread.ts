@@ -25,6 +25,7 @@ import {
   type JobPrepare,
   type Prepared,
 } from './job-definition.js';
+import { resultArtifact } from './result-artifact.js';
 
 /** What the main thread passes when it creates the thread. */
 export interface JobThreadData {
@@ -47,7 +48,8 @@ export interface RunMessage {
 
 /** Thread → main. */
 export type ThreadMessage =
-  | { type: 'ready'; prepared: Prepared }
+  /** `retirable`: the handler prepares nothing, so an idle thread may go and come back cheaply. */
+  | { type: 'ready'; prepared: Prepared; retirable: boolean }
   | { type: 'not_ready'; message: string }
   | { type: 'progress'; update: ProgressUpdate }
   | { type: 'metrics'; rows: MetricInput[] }
@@ -67,7 +69,7 @@ const handlerModule = import(data.handlerModule) as Promise<{
 }>;
 const handlerReady = handlerModule.then(async (m) => {
   const prepared = m.prepare ? await m.prepare(data.settings) : { capabilities: {} };
-  port.postMessage({ type: 'ready', prepared } satisfies ThreadMessage);
+  port.postMessage({ type: 'ready', prepared, retirable: !m.prepare } satisfies ThreadMessage);
   return m.default;
 });
 // a failure is reported now (the worker may refuse to start) and again when a job runs
@@ -80,6 +82,20 @@ handlerReady.catch((error: unknown) =>
 
 // TLS mode: the thread trusts exactly the certificate the worker pinned
 const pinned = data.backendFingerprint ? pinnedAgent(data.backendFingerprint) : undefined;
+
+// the results folder is made once per thread, not once per job
+let resultsDir: Promise<string> | undefined;
+function resultsFolder(): Promise<string> {
+  const dir = join(data.cacheDir, 'results');
+  resultsDir ??= mkdir(dir, { recursive: true }).then(
+    () => dir,
+    (error: unknown) => {
+      resultsDir = undefined;
+      throw error;
+    },
+  );
+  return resultsDir;
+}
 
 port.on('message', (message: RunMessage) => {
   void run(message);
@@ -120,9 +136,11 @@ async function run(message: RunMessage): Promise<void> {
         signal,
       ),
     async resultPath(suffix) {
-      const dir = join(data.cacheDir, 'results');
-      await mkdir(dir, { recursive: true });
+      const dir = await resultsFolder();
       return join(dir, `${String(message.job.task_id)}-${String(message.job.attempt)}${suffix}`);
+    },
+    resultArtifact(name, suffix, chunks) {
+      return resultArtifact(name, chunks, () => ctx.resultPath(suffix));
     },
     reportProgress(update) {
       const now = Date.now();

@@ -36,6 +36,9 @@ export interface FinalReport extends ResultFiles {
  */
 export const METRICS_RETRY = { initialMs: 500, growth: 'linear', maxAttempts: 5 } as const;
 
+/** Progress goes up at most once per this interval per operation, the first one included. */
+export const PROGRESS_INTERVAL_MS = 100;
+
 /** What the outbox needs from the worker. */
 export interface ReportOutboxDeps {
   client: BackendClient;
@@ -58,13 +61,19 @@ export class ReportOutbox {
 
   constructor(private readonly deps: ReportOutboxDeps) {}
 
-  /** Sends progress, at most ten times a second per operation (latest value wins). */
+  /**
+   * Sends progress, at most ten times a second per operation (latest value wins). The
+   * first waits 100 ms as well: a job that ends sooner sends no progress at all, its
+   * final report carries where it ended (one request per short job, not two).
+   */
   reportProgress(operationId: string, attempt: number, progress: Progress): void {
     let throttle = this.progress.get(operationId);
     if (!throttle) {
       throttle = new LatestValueThrottle<Progress>(
-        100,
+        PROGRESS_INTERVAL_MS,
         (p) => void this.sendProgress(operationId, attempt, p),
+        undefined,
+        { leading: false },
       );
       this.progress.set(operationId, throttle);
     }

@@ -1,17 +1,9 @@
 /**
  * The full result of a backtest as the binary artifact (`FULL_RESULT_ARTIFACT`): the engine's
- * output turned into the shared columnar form and written to disk part by part (the bar
- * columns straight from the engine's arrays, never one giant string or buffer).
+ * output turned into the shared columnar form, encoded part by part (the bar columns
+ * straight from the engine's arrays, never one giant string or buffer).
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import {
-  allocateTrades,
-  codeOf,
-  encodeFullResultParts,
-  type BacktestResult,
-  type FullResult,
-} from '@ktrdr/shared';
+import { allocateTrades, codeOf, type BacktestResult, type FullResult } from '@ktrdr/shared';
 import type { BacktestOutput } from '@ktrdr/engine/backtest';
 
 /**
@@ -50,19 +42,4 @@ export function fullResultOf(output: BacktestOutput, display: BacktestResult): F
     drawdown: output.drawdown,
     trades,
   };
-}
-
-/** Writes the binary full result to `path`, part by part. */
-export async function writeFullResult(path: string, result: FullResult): Promise<void> {
-  const out = createWriteStream(path);
-  try {
-    for (const part of encodeFullResultParts(result)) {
-      if (!out.write(part)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-  } catch (error) {
-    out.destroy();
-    throw error;
-  }
 }

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   decodeCheckpoint,
@@ -10,11 +9,16 @@ import {
   type BacktestTick,
 } from '@ktrdr/engine/backtest';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
-import { CancelledError, FULL_RESULT_ARTIFACT, type BacktestJob } from '@ktrdr/shared';
+import {
+  CancelledError,
+  encodeFullResultParts,
+  FULL_RESULT_ARTIFACT,
+  type BacktestJob,
+} from '@ktrdr/shared';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
-import { fullResultOf, writeFullResult } from './full-result-file.js';
+import { fullResultOf } from './full-result-file.js';
 import { strategySignals } from './strategy-signals.js';
 
 let cache: SeriesCache | undefined;
@@ -25,16 +29,16 @@ function dateOf(ms: number, timeframe: string): string {
   return timeframe === '1d' ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
-/** Writes the display result and the full result; returns their artifact files. */
+/** The display result and the binary full result (in memory while small, else files). */
 async function writeResults(ctx: JobContext, output: BacktestOutput) {
-  const display = await ctx.resultPath('.json');
-  const full = await ctx.resultPath('-full.bin');
-  const result = toBacktestResult(output);
-  await writeFile(display, JSON.stringify(result));
-  await writeFullResult(full, fullResultOf(output, result));
+  const display = toBacktestResult(output);
   return [
-    { name: 'result.json', path: display },
-    { name: FULL_RESULT_ARTIFACT, path: full },
+    await ctx.resultArtifact('result.json', '.json', [JSON.stringify(display)]),
+    await ctx.resultArtifact(
+      FULL_RESULT_ARTIFACT,
+      '-full.bin',
+      encodeFullResultParts(fullResultOf(output, display)),
+    ),
   ];
 }
 
