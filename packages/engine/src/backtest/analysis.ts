@@ -9,6 +9,19 @@ function round(value: number, digits = 10): number {
   return Math.round(value * f) / f;
 }
 
+/** Reused per-bar buffers (one run at a time per thread): no 8 MB allocation per run. */
+const buffers: Float64Array[] = [];
+
+/** Buffer `slot`, at least `n` long; its contents are garbage until written. */
+function scratch(slot: number, n: number): Float64Array {
+  let buffer = buffers[slot];
+  if (!buffer || buffer.length < n) {
+    buffer = new Float64Array(n);
+    buffers[slot] = buffer;
+  }
+  return buffer;
+}
+
 /** The index of `t` in the sorted `time` (the bar a trade event happened at). */
 function indexOf(time: Float64Array, t: number): number {
   let lo = 0;
@@ -32,9 +45,11 @@ export function tradeExcursions(trade: TradeRecord, bars: Bars): { mae: number; 
   const to = indexOf(bars.time, trade.exitTime);
   let lowest = trade.exitPrice;
   let highest = trade.exitPrice;
+  const { low, high } = bars;
   for (let i = from; i < to; i++) {
-    if ((bars.low[i] as number) < lowest) lowest = bars.low[i] as number;
-    if ((bars.high[i] as number) > highest) highest = bars.high[i] as number;
+    // prices are never NaN (parsing refuses them), so min and max pick what `<` and `>` would
+    lowest = Math.min(lowest, low[i] as number);
+    highest = Math.max(highest, high[i] as number);
   }
   const entry = trade.entryPrice;
   const long = trade.side === 'long';
@@ -69,16 +84,21 @@ export function buyAndHold(
   const bh = n > 0 && first > 0 ? (close[n - 1] as number) / first - 1 : 0;
   const total =
     n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
+  // each bar's two returns, worked out once for both passes
+  const strategyReturns = scratch(0, n);
+  const benchmarkReturns = scratch(1, n);
   let meanS = 0;
   let meanB = 0;
   let count = 0;
-  const ret = (a: Float64Array, i: number) => {
-    const previous = a[i - 1] as number;
-    return previous > 0 ? (a[i] as number) / previous - 1 : 0;
-  };
   for (let i = 1; i < n; i++) {
-    meanS += ret(equity, i);
-    meanB += ret(close, i);
+    const previousEquity = equity[i - 1] as number;
+    const previousClose = close[i - 1] as number;
+    const s = previousEquity > 0 ? (equity[i] as number) / previousEquity - 1 : 0;
+    const b = previousClose > 0 ? (close[i] as number) / previousClose - 1 : 0;
+    strategyReturns[i] = s;
+    benchmarkReturns[i] = b;
+    meanS += s;
+    meanB += b;
     count++;
   }
   if (count > 0) {
@@ -88,8 +108,8 @@ export function buyAndHold(
   let cov = 0;
   let varB = 0;
   for (let i = 1; i < n; i++) {
-    const b = ret(close, i) - meanB;
-    cov += (ret(equity, i) - meanS) * b;
+    const b = (benchmarkReturns[i] as number) - meanB;
+    cov += ((strategyReturns[i] as number) - meanS) * b;
     varB += b * b;
   }
   const beta = varB > 0 ? cov / varB : 0;

@@ -293,6 +293,10 @@ function runSignalsWith(
   } = s;
   let skippedEntries = s.skippedEntries ?? 0;
   let ruinTime = s.ruinTime ?? Number.NaN;
+  // the price at which equity reaches zero: cash and units only change with the position,
+  // so it is worked out when one opens (or is restored), not on every bar it is held
+  const zeroPrice = () => (side === LONG ? -cash / units : cash / units);
+  let zeroAt = side !== FLAT && units > 0 ? zeroPrice() : Number.NaN;
 
   const closePosition = (price: number, at: number, index: number, reason: ExitReason) => {
     const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
@@ -341,6 +345,7 @@ function runSignalsWith(
     entryFees = fee;
     stopPrice = stopLoss > 0 ? fill * (1 - target * stopLoss) : Number.NaN;
     takePrice = takeProfit > 0 ? fill * (1 + target * takeProfit) : Number.NaN;
+    zeroAt = zeroPrice();
   };
 
   for (let i = startAt; i < n; i++) {
@@ -375,7 +380,6 @@ function runSignalsWith(
     }
     // ruin: the price at which equity reaches zero, if this bar's range gets there
     if (side !== FLAT && units > 0) {
-      const zeroAt = side === LONG ? -cash / units : cash / units;
       const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
       if (reached) {
         const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
@@ -475,7 +479,11 @@ function runSignalsWith(
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
   if (!full) return summary;
-  for (const trade of trades) Object.assign(trade, tradeExcursions(trade, bars));
+  for (const trade of trades) {
+    const { mae, mfe } = tradeExcursions(trade, bars);
+    trade.mae = mae;
+    trade.mfe = mfe;
+  }
   return {
     ...summary,
     time,

@@ -67,7 +67,10 @@ export function computeMetrics(
   for (let i = 1; i < n; i++) {
     const r = barReturn(i);
     sum += r;
-    if (r < 0) downsideSq += r * r;
+    // `if (r < 0) downsideSq += r * r` without the branch, which random returns mispredict:
+    // a non-negative return adds exactly 0 (r is never NaN: every previous equity is > 0)
+    const down = Math.min(r, 0);
+    downsideSq += down * down;
   }
   const count = Math.max(0, n - 1);
   const mean = count > 0 ? sum / count : 0;
