@@ -9,19 +9,6 @@ function round(value: number, digits = 10): number {
   return Math.round(value * f) / f;
 }
 
-/** Reused per-bar buffers (one run at a time per thread): no 8 MB allocation per run. */
-const buffers: Float64Array[] = [];
-
-/** Buffer `slot`, at least `n` long; its contents are garbage until written. */
-function scratch(slot: number, n: number): Float64Array {
-  let buffer = buffers[slot];
-  if (!buffer || buffer.length < n) {
-    buffer = new Float64Array(n);
-    buffers[slot] = buffer;
-  }
-  return buffer;
-}
-
 /** The index of `t` in the sorted `time` (the bar a trade event happened at). */
 function indexOf(time: Float64Array, t: number): number {
   let lo = 0;
@@ -34,15 +21,27 @@ function indexOf(time: Float64Array, t: number): number {
   return lo;
 }
 
+/** The first index of the bar time at `index` (what {@link indexOf} finds for that time). */
+function firstOfTime(time: Float64Array, index: number): number {
+  let first = index;
+  while (first > 0 && time[first - 1] === time[index]) first--;
+  return first;
+}
+
 /**
  * A trade's maximum adverse and favourable excursions (fractions of the entry price, ≥ 0):
  * the worst and best prices it lived through — every bar's range from the entry bar up to
  * the exit bar, and on the exit bar only its exit price (what came after the exit on that
  * bar was not lived through).
  */
-export function tradeExcursions(trade: TradeRecord, bars: Bars): { mae: number; mfe: number } {
-  const from = indexOf(bars.time, trade.entryTime);
-  const to = indexOf(bars.time, trade.exitTime);
+export function tradeExcursions(
+  trade: TradeRecord,
+  bars: Bars,
+  at?: { entryIndex: number; exitIndex: number },
+): { mae: number; mfe: number } {
+  // the engine knows the bars a trade opened and closed at; anyone else has their times
+  const from = at ? firstOfTime(bars.time, at.entryIndex) : indexOf(bars.time, trade.entryTime);
+  const to = at ? firstOfTime(bars.time, at.exitIndex) : indexOf(bars.time, trade.exitTime);
   let lowest = trade.exitPrice;
   let highest = trade.exitPrice;
   const { low, high } = bars;
@@ -85,8 +84,8 @@ export function buyAndHold(
   const total =
     n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
   // each bar's two returns, worked out once for both passes
-  const strategyReturns = scratch(0, n);
-  const benchmarkReturns = scratch(1, n);
+  const strategyReturns = new Float64Array(n);
+  const benchmarkReturns = new Float64Array(n);
   let meanS = 0;
   let meanB = 0;
   let count = 0;

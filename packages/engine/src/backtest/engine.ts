@@ -298,6 +298,9 @@ function runSignalsWith(
   const zeroPrice = () => (side === LONG ? -cash / units : cash / units);
   let zeroAt = side !== FLAT && units > 0 ? zeroPrice() : Number.NaN;
 
+  // the bars each trade of this run opened and closed at, for its excursions
+  const entryIndices: number[] = [];
+  const exitIndices: number[] = [];
   const closePosition = (price: number, at: number, index: number, reason: ExitReason) => {
     const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
     const fee = units * fill * commission;
@@ -316,6 +319,8 @@ function runSignalsWith(
       holdingBars: index - entryIndex,
       exitReason: reason,
     });
+    entryIndices.push(entryIndex);
+    exitIndices.push(index);
     side = FLAT;
     units = 0;
     stopPrice = Number.NaN;
@@ -479,11 +484,19 @@ function runSignalsWith(
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
   if (!full) return summary;
-  for (const trade of trades) {
-    const { mae, mfe } = tradeExcursions(trade, bars);
+  // trades restored from a checkpoint come first, and only their times are known
+  const restored = trades.length - entryIndices.length;
+  trades.forEach((trade, k) => {
+    const { mae, mfe } =
+      k < restored
+        ? tradeExcursions(trade, bars)
+        : tradeExcursions(trade, bars, {
+            entryIndex: entryIndices[k - restored] as number,
+            exitIndex: exitIndices[k - restored] as number,
+          });
     trade.mae = mae;
     trade.mfe = mfe;
-  }
+  });
   return {
     ...summary,
     time,

@@ -57,38 +57,28 @@ export function computeMetrics(
     years > 0 && first > 0 ? (last > 0 ? (last / first) ** (1 / years) - 1 : -1) : 0;
   const periodsPerYear = years > 0 ? (n - 1) / years : 0;
 
-  // after a ruin there is no capital left to earn a return on: those bars count as 0
-  const barReturn = (i: number) => {
-    const previous = equity[i - 1] as number;
-    return previous > 0 ? (equity[i] as number) / previous - 1 : 0;
-  };
+  // One pass for the returns' sums and the drawdowns, each bar's return kept for the
+  // variance's second pass (one division per bar, not two). After a ruin there is no
+  // capital left to earn a return on: those bars count as 0.
+  const returns = new Float64Array(n);
   let sum = 0;
   let downsideSq = 0;
-  for (let i = 1; i < n; i++) {
-    const r = barReturn(i);
-    sum += r;
-    // `if (r < 0) downsideSq += r * r` without the branch, which random returns mispredict:
-    // a non-negative return adds exactly 0 (r is never NaN: every previous equity is > 0)
-    const down = Math.min(r, 0);
-    downsideSq += down * down;
-  }
-  const count = Math.max(0, n - 1);
-  const mean = count > 0 ? sum / count : 0;
-  let varianceSum = 0;
-  for (let i = 1; i < n; i++) {
-    const r = barReturn(i);
-    varianceSum += (r - mean) ** 2;
-  }
-  const std = count > 1 ? Math.sqrt(varianceSum / (count - 1)) : 0;
-  const downsideDev = count > 0 ? Math.sqrt(downsideSq / count) : 0;
-  const scale = Math.sqrt(periodsPerYear);
-
   let peak = first;
   let maxDrawdown = 0;
   let underwaterSince = -1;
   let maxDuration = 0;
   for (let i = 0; i < n; i++) {
     const e = equity[i] as number;
+    if (i > 0) {
+      const previous = equity[i - 1] as number;
+      const r = previous > 0 ? e / previous - 1 : 0;
+      returns[i] = r;
+      sum += r;
+      // `if (r < 0) downsideSq += r * r` without the branch, which random returns mispredict:
+      // a non-negative return adds exactly 0 (r is never NaN: every previous equity is > 0)
+      const down = Math.min(r, 0);
+      downsideSq += down * down;
+    }
     if (e >= peak) {
       peak = e;
       underwaterSince = -1;
@@ -98,6 +88,13 @@ export function computeMetrics(
       maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
     }
   }
+  const count = Math.max(0, n - 1);
+  const mean = count > 0 ? sum / count : 0;
+  let varianceSum = 0;
+  for (let i = 1; i < n; i++) varianceSum += ((returns[i] as number) - mean) ** 2;
+  const std = count > 1 ? Math.sqrt(varianceSum / (count - 1)) : 0;
+  const downsideDev = count > 0 ? Math.sqrt(downsideSq / count) : 0;
+  const scale = Math.sqrt(periodsPerYear);
 
   let wins = 0;
   let grossProfit = 0;
