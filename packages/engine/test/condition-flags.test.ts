@@ -42,12 +42,16 @@ function wander(n: number, seed: number, warmup: number): Float64Array {
 }
 
 describe('condition flags', () => {
+  // lengths with a tail beyond whole words of four flags, too
+  const lengths = [2000, 2003, 3];
+  const seriesOf = (n: number) =>
+    new Map([
+      ['a', wander(n, 1, 0)],
+      ['b', wander(n, 2, 30)],
+      ['c', wander(n, 3, 5)],
+    ]);
   const n = 2000;
-  const named = new Map([
-    ['a', wander(n, 1, 0)],
-    ['b', wander(n, 2, 30)],
-    ['c', wander(n, 3, 5)],
-  ]);
+  const named = seriesOf(n);
   const keys = ['greater_than', 'less_than', 'crosses_above', 'crosses_below'] as const;
   const operands: [string | number, string | number][] = [
     ['a', 'b'],
@@ -87,8 +91,15 @@ describe('condition flags', () => {
       { any: [{ all: [leaf(2), leaf(3)] }, { all: [leaf(4), { any: [leaf(5), leaf(7)] }] }] },
       { all: [leaf(9)] },
     ];
-    for (const tree of trees)
-      assert.deepEqual(conditionFlags(tree, named, n), naive(tree, named, n), JSON.stringify(tree));
+    for (const length of lengths) {
+      const series = seriesOf(length);
+      for (const tree of trees)
+        assert.deepEqual(
+          conditionFlags(tree, series, length),
+          naive(tree, series, length),
+          `${length} bars: ${JSON.stringify(tree)}`,
+        );
+    }
   });
 
   it('names an operand that is neither an indicator output nor a price field', () => {

@@ -110,6 +110,20 @@ function comparisonInto(cond: ComparisonCondition, named: Operands, out: Uint8Ar
   }
 }
 
+/** `out &= part` (`all`) or `out |= part`, four flags at a time (both start at byte 0). */
+function fold(out: Uint8Array, part: Uint8Array, all: boolean): void {
+  const n = out.length;
+  const words = n >>> 2;
+  const out32 = new Uint32Array(out.buffer, out.byteOffset, words);
+  const part32 = new Uint32Array(part.buffer, part.byteOffset, words);
+  if (all) for (let w = 0; w < words; w++) out32[w] = (out32[w] as number) & (part32[w] as number);
+  else for (let w = 0; w < words; w++) out32[w] = (out32[w] as number) | (part32[w] as number);
+  for (let i = words * 4; i < n; i++)
+    out[i] = all
+      ? (out[i] as number) & (part[i] as number)
+      : (out[i] as number) | (part[i] as number);
+}
+
 /** Writes `cond`'s flags into `out`; `scratch[depth..]` hold the children of combinators. */
 function conditionInto(
   cond: Condition,
@@ -139,8 +153,7 @@ function conditionInto(
   }
   for (let c = 1; c < children.length; c++) {
     conditionInto(children[c] as Condition, named, part, scratch, depth + 1);
-    if (all) for (let i = 0; i < n; i++) out[i] = (out[i] as number) & (part[i] as number);
-    else for (let i = 0; i < n; i++) out[i] = (out[i] as number) | (part[i] as number);
+    fold(out, part, all);
   }
 }
 

@@ -431,30 +431,34 @@ function runSignalsWith(
       });
     }
     if (onCheckpoint && checkpointEvery > 0 && done % checkpointEvery === 0 && done < n) {
+      // the state is packed here (a few numbers) so that no closure holds the loop's
+      // variables, which would keep them out of registers; the copies wait for `take`
+      const state: EngineState = {
+        cash,
+        side,
+        units,
+        entryPrice,
+        entryTime,
+        entryIndex,
+        entryFees,
+        stopPrice,
+        takePrice,
+        pendingTarget,
+        hasPending,
+        barsInMarket,
+        peak,
+        skippedEntries,
+        ruinTime,
+      };
+      const tradeCount = trades.length;
       onCheckpoint(done, () => ({
         version: 1,
         barIndex: done,
         barCount: n,
         firstTime: time[0] as number,
         lastTime: time[n - 1] as number,
-        state: {
-          cash,
-          side,
-          units,
-          entryPrice,
-          entryTime,
-          entryIndex,
-          entryFees,
-          stopPrice,
-          takePrice,
-          pendingTarget,
-          hasPending,
-          barsInMarket,
-          peak,
-          skippedEntries,
-          ruinTime,
-        },
-        trades: trades.map((tr) => ({ ...tr })),
+        state,
+        trades: trades.slice(0, tradeCount).map((tr) => ({ ...tr })),
         equity: equity.slice(0, done),
       }));
     }

@@ -74,9 +74,10 @@ export function computeMetrics(
       const r = previous > 0 ? e / previous - 1 : 0;
       returns[i] = r;
       sum += r;
-      // `if (r < 0) downsideSq += r * r` without the branch, which random returns mispredict:
-      // a non-negative return adds exactly 0 (r is never NaN: every previous equity is > 0)
-      const down = Math.min(r, 0);
+      // `if (r < 0) downsideSq += r * r` without a branch (random returns mispredict one;
+      // so does Math.min, which tests for NaN and signed zeros): (r − |r|) / 2 is exactly r
+      // when r < 0 and +0 otherwise, and adding +0 changes no sum (r is never NaN)
+      const down = (r - Math.abs(r)) * 0.5;
       downsideSq += down * down;
     }
     if (e >= peak) {

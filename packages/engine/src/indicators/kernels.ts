@@ -165,15 +165,24 @@ export function emaKernel(x: Float64Array, period: number): Float64Array {
 }
 
 /**
+ * `d` when it is positive, else +0: exactly (2d is exact and so is halving it), NaN for NaN,
+ * and without the branches of `Math.max(d, 0)`, which tests for NaN and signed zeros.
+ */
+function positivePart(d: number): number {
+  return (d + Math.abs(d)) * 0.5;
+}
+
+/**
  * `RSI(period)`, stable at bar `period`: gains and losses each smoothed by `WSMA(period)`
  * (Wilder's: the mean of the first `period`, then `(x − previous)·(1/period) + previous`).
  * The library keeps only `period` prices to find the previous one, so with period 1 it
  * never sees two and never produces a value: neither does this.
  *
  * The library takes the gain when the price rose and the loss otherwise (the other side
- * 0); `max(rise, 0)` and `max(fall, 0)` are those same values without a branch the CPU
- * mispredicts half the time. They differ only where a price is NaN (both NaN rather than
- * one), and there the loss is NaN either way, so every RSI from that bar on is NaN in both.
+ * 0); `positivePart(rise)` and `positivePart(fall)` are those same values without a branch
+ * the CPU mispredicts half the time. They differ only where a price is NaN (both NaN
+ * rather than one), and there the loss is NaN either way, so every RSI from that bar on is
+ * NaN in both.
  */
 export function rsiKernel(x: Float64Array, period: number): Float64Array {
   const n = x.length;
@@ -185,8 +194,8 @@ export function rsiKernel(x: Float64Array, period: number): Float64Array {
   for (let i = 1; i <= period; i++) {
     const current = x[i] as number;
     const previous = x[i - 1] as number;
-    gain += Math.max(current - previous, 0);
-    loss += Math.max(previous - current, 0);
+    gain += positivePart(current - previous);
+    loss += positivePart(previous - current);
   }
   gain /= period;
   loss /= period;
@@ -195,8 +204,8 @@ export function rsiKernel(x: Float64Array, period: number): Float64Array {
   for (let i = period + 1; i < n; i++) {
     const current = x[i] as number;
     const previous = x[i - 1] as number;
-    gain = (Math.max(current - previous, 0) - gain) * factor + gain;
-    loss = (Math.max(previous - current, 0) - loss) * factor + loss;
+    gain = (positivePart(current - previous) - gain) * factor + gain;
+    loss = (positivePart(previous - current) - loss) * factor + loss;
     out[i] = loss === 0 ? 100 : 100 - 100 / (gain / loss + 1);
   }
   return out;
