@@ -1,5 +1,5 @@
 import type { Bars } from '../data/bars.js';
-import type { TradeRecord } from './metrics.js';
+import { barReturns, type TradeRecord } from './metrics.js';
 
 const YEAR_MS = 365.25 * 86_400_000;
 
@@ -77,27 +77,24 @@ export function buyAndHold(
   time: Float64Array,
   close: Float64Array,
   equity: Float64Array,
+  /** `barReturns(equity)`, when the caller has them already. */
+  strategyReturns: Float64Array = barReturns(equity),
 ): Benchmark {
   const n = equity.length;
   const first = close[0] ?? 0;
   const bh = n > 0 && first > 0 ? (close[n - 1] as number) / first - 1 : 0;
   const total =
     n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
-  // each bar's two returns, worked out once for both passes
-  const strategyReturns = new Float64Array(n);
-  const benchmarkReturns = new Float64Array(n);
+  const benchmarkReturn = (i: number) => {
+    const previous = close[i - 1] as number;
+    return previous > 0 ? (close[i] as number) / previous - 1 : 0;
+  };
   let meanS = 0;
   let meanB = 0;
   let count = 0;
   for (let i = 1; i < n; i++) {
-    const previousEquity = equity[i - 1] as number;
-    const previousClose = close[i - 1] as number;
-    const s = previousEquity > 0 ? (equity[i] as number) / previousEquity - 1 : 0;
-    const b = previousClose > 0 ? (close[i] as number) / previousClose - 1 : 0;
-    strategyReturns[i] = s;
-    benchmarkReturns[i] = b;
-    meanS += s;
-    meanB += b;
+    meanS += strategyReturns[i] as number;
+    meanB += benchmarkReturn(i);
     count++;
   }
   if (count > 0) {
@@ -107,7 +104,7 @@ export function buyAndHold(
   let cov = 0;
   let varB = 0;
   for (let i = 1; i < n; i++) {
-    const b = (benchmarkReturns[i] as number) - meanB;
+    const b = benchmarkReturn(i) - meanB;
     cov += ((strategyReturns[i] as number) - meanS) * b;
     varB += b * b;
   }

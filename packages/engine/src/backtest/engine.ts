@@ -7,7 +7,7 @@ import {
   type Benchmark,
   type PeriodReturns,
 } from './analysis.js';
-import { computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
+import { barReturns, computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
@@ -481,8 +481,9 @@ function runSignalsWith(
       tradesSoFar: trades.length,
     });
   }
+  const returns = barReturns(equity);
   const summary: BacktestSummary = {
-    metrics: computeMetrics(time, equity, trades, barsInMarket),
+    metrics: computeMetrics(time, equity, trades, barsInMarket, returns),
     finalEquity: n > 0 ? (equity[n - 1] as number) : cash,
     skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
@@ -507,7 +508,7 @@ function runSignalsWith(
     equity,
     drawdown,
     trades,
-    benchmark: buyAndHold(time, close, equity),
+    benchmark: buyAndHold(time, close, equity, returns),
     periods: periodReturns(time, equity, settings.initialCapital),
   };
 }

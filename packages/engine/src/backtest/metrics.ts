@@ -37,6 +37,21 @@ function round(value: number, digits = 10): number {
 }
 
 /**
+ * Each bar's simple return, `equity[i] / equity[i − 1] − 1` (index 0 unused). After a ruin
+ * there is no capital left to earn a return on: those bars count as 0. The metrics and the
+ * benchmark both read these; a run works them out once for both.
+ */
+export function barReturns(equity: Float64Array): Float64Array {
+  const n = equity.length;
+  const returns = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    const previous = equity[i - 1] as number;
+    returns[i] = previous > 0 ? (equity[i] as number) / previous - 1 : 0;
+  }
+  return returns;
+}
+
+/**
  * The performance figures of an equity curve and its trades. Definitions (docs/metrics.md):
  * per-bar simple returns; periods per year measured from the data (bars ÷ calendar years),
  * so intraday and 24/7 markets annualize correctly; risk-free rate 0.
@@ -46,6 +61,8 @@ export function computeMetrics(
   equity: Float64Array,
   trades: readonly TradeRecord[],
   barsInMarket: number,
+  /** {@link barReturns} of `equity`, when the caller has them already. */
+  returns: Float64Array = barReturns(equity),
 ): BacktestMetrics {
   const n = equity.length;
   const first = equity[0] ?? 0;
@@ -57,10 +74,7 @@ export function computeMetrics(
     years > 0 && first > 0 ? (last > 0 ? (last / first) ** (1 / years) - 1 : -1) : 0;
   const periodsPerYear = years > 0 ? (n - 1) / years : 0;
 
-  // One pass for the returns' sums and the drawdowns, each bar's return kept for the
-  // variance's second pass (one division per bar, not two). After a ruin there is no
-  // capital left to earn a return on: those bars count as 0.
-  const returns = new Float64Array(n);
+  // one pass for the returns' sums and the drawdowns, a second for the variance
   let sum = 0;
   let downsideSq = 0;
   let peak = first;
@@ -70,9 +84,7 @@ export function computeMetrics(
   for (let i = 0; i < n; i++) {
     const e = equity[i] as number;
     if (i > 0) {
-      const previous = equity[i - 1] as number;
-      const r = previous > 0 ? e / previous - 1 : 0;
-      returns[i] = r;
+      const r = returns[i] as number;
       sum += r;
       // `if (r < 0) downsideSq += r * r` without a branch (random returns mispredict one;
       // so does Math.min, which tests for NaN and signed zeros): (r − |r|) / 2 is exactly r
