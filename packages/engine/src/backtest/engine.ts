@@ -8,6 +8,7 @@ import {
   type PeriodReturns,
 } from './analysis.js';
 import { barReturns, computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
+import { borrowBuffer, returnBuffer } from './scratch.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
@@ -248,7 +249,8 @@ function runSignalsWith(
   const { onTick, onCheckpoint } = hooks;
   const protect = stopLoss > 0 || takeProfit > 0;
 
-  const equity = new Float64Array(n);
+  // a metrics-only run returns no equity curve, so it works in a borrowed one
+  const equity = full ? new Float64Array(n) : borrowBuffer('equity', n);
   // a metrics-only run keeps no drawdown curve (metrics read the equity alone)
   const drawdown = new Float64Array(full ? n : 0);
   let trades: TradeRecord[] = [];
@@ -481,14 +483,18 @@ function runSignalsWith(
       tradesSoFar: trades.length,
     });
   }
-  const returns = barReturns(equity);
+  const returns = barReturns(equity, borrowBuffer('returns', n));
   const summary: BacktestSummary = {
     metrics: computeMetrics(time, equity, trades, barsInMarket, returns),
     finalEquity: n > 0 ? (equity[n - 1] as number) : cash,
     skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
-  if (!full) return summary;
+  if (!full) {
+    returnBuffer('equity', equity);
+    returnBuffer('returns', returns);
+    return summary;
+  }
   // trades restored from a checkpoint come first, and only their times are known
   const restored = trades.length - entryIndices.length;
   trades.forEach((trade, k) => {
@@ -502,7 +508,7 @@ function runSignalsWith(
     trade.mae = mae;
     trade.mfe = mfe;
   });
-  return {
+  const output: BacktestOutput = {
     ...summary,
     time,
     equity,
@@ -511,4 +517,6 @@ function runSignalsWith(
     benchmark: buyAndHold(time, close, equity, returns),
     periods: periodReturns(time, equity, settings.initialCapital),
   };
+  returnBuffer('returns', returns);
+  return output;
 }

@@ -41,9 +41,13 @@ function round(value: number, digits = 10): number {
  * there is no capital left to earn a return on: those bars count as 0. The metrics and the
  * benchmark both read these; a run works them out once for both.
  */
-export function barReturns(equity: Float64Array): Float64Array {
+export function barReturns(
+  equity: Float64Array,
+  /** Where to write them (at least as long as `equity`); a new array when absent. */
+  into: Float64Array = new Float64Array(equity.length),
+): Float64Array {
   const n = equity.length;
-  const returns = new Float64Array(n);
+  const returns = into;
   for (let i = 1; i < n; i++) {
     const previous = equity[i - 1] as number;
     returns[i] = previous > 0 ? (equity[i] as number) / previous - 1 : 0;
