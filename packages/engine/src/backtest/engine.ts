@@ -356,48 +356,50 @@ function runSignalsWith(
   };
 
   for (let i = startAt; i < n; i++) {
-    const t = time[i] as number;
-    const o = open[i] as number;
-    const ruined = !Number.isNaN(ruinTime);
     let enteredNow = false;
-    if (hasPending && !ruined) {
-      if (side !== FLAT && side !== pendingTarget)
-        closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
-      if (pendingTarget !== FLAT && side === FLAT) {
-        openPosition(pendingTarget, o, t, i);
-        enteredNow = side !== FLAT;
-      }
-      hasPending = false;
-    }
-    const h = high[i] as number;
-    const l = low[i] as number;
-    // comparisons with an unset (NaN) stop or target are false, so only set ones fire
-    if (protect && side !== FLAT) {
-      if (side === LONG) {
-        if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
-        else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
-        else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
-        else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
-      } else {
-        if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
-        else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
-        else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
-        else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
-      }
-    }
-    // ruin: the price at which equity reaches zero, if this bar's range gets there
-    if (side !== FLAT && units > 0) {
-      const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
-      if (reached) {
-        const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
-        closePosition(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
-        ruinTime = t;
+    // a flat bar with nothing pending reads no prices at all (half the bars of a long-only run)
+    if (hasPending || side !== FLAT) {
+      const t = time[i] as number;
+      const o = open[i] as number;
+      const ruined = !Number.isNaN(ruinTime);
+      if (hasPending && !ruined) {
+        if (side !== FLAT && side !== pendingTarget)
+          closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
+        if (pendingTarget !== FLAT && side === FLAT) {
+          openPosition(pendingTarget, o, t, i);
+          enteredNow = side !== FLAT;
+        }
         hasPending = false;
+      }
+      const h = high[i] as number;
+      const l = low[i] as number;
+      // comparisons with an unset (NaN) stop or target are false, so only set ones fire
+      if (protect && side !== FLAT) {
+        if (side === LONG) {
+          if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
+          else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
+          else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
+          else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
+        } else {
+          if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
+          else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
+          else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
+          else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
+        }
+      }
+      // ruin: the price at which equity reaches zero, if this bar's range gets there
+      if (side !== FLAT && units > 0) {
+        const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
+        if (reached) {
+          const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
+          closePosition(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
+          ruinTime = t;
+          hasPending = false;
+        }
       }
     }
     if (!Number.isNaN(ruinTime) && cash < 0) cash = 0; // the loss beyond the capital is not carried
-    const c = close[i] as number;
-    const value = cash + (side === FLAT ? 0 : side * units * c);
+    const value = cash + (side === FLAT ? 0 : side * units * (close[i] as number));
     equity[i] = value;
     if (value > peak) peak = value;
     if (full) drawdown[i] = peak > 0 ? 1 - value / peak : 0;
@@ -426,7 +428,7 @@ function runSignalsWith(
       onTick({
         barsDone: done,
         barsTotal: n,
-        time: t,
+        time: time[i] as number,
         equity: value,
         position: side * units,
         tradesSoFar: trades.length,
