@@ -485,7 +485,8 @@ function runSignalsWith(
       tradesSoFar: trades.length,
     });
   }
-  const returns = barReturns(equity, borrowBuffer('returns', n));
+  // borrowed by metrics-only runs (a sweep's sets reuse them); a full run's are its own
+  const returns = full ? barReturns(equity) : barReturns(equity, borrowBuffer('returns', n));
   const summary: BacktestSummary = {
     metrics: computeMetrics(time, equity, trades, barsInMarket, returns),
     finalEquity: n > 0 ? (equity[n - 1] as number) : cash,
@@ -510,7 +511,7 @@ function runSignalsWith(
     trade.mae = mae;
     trade.mfe = mfe;
   });
-  const output: BacktestOutput = {
+  return {
     ...summary,
     time,
     equity,
@@ -519,6 +520,4 @@ function runSignalsWith(
     benchmark: buyAndHold(time, close, equity, returns),
     periods: periodReturns(time, equity, settings.initialCapital),
   };
-  returnBuffer('returns', returns);
-  return output;
 }
