@@ -7,7 +7,10 @@ import type * as Engine from '../src/index.js';
  * Backtests whose full and display results were recorded (as SHA-256 digests, in
  * golden-results.json) by the engine before its batch kernels and loop changes: a test
  * holds today's engine to them byte for byte. Written against the engine's public API
- * only, so the recording script can run it on the old sources too.
+ * only, so the recording script can run it on the old sources too. To record again:
+ * `git archive 6b2cc4f packages/engine/src | tar -x -C /tmp/orig`, link the repository's
+ * node_modules into /tmp/orig, and there run (`node --import tsx`) a file that prints
+ * `JSON.stringify(goldenDigests(await import('./packages/engine/src/index.js')), null, 2)`.
  */
 
 const assets = new URL('../../../apps/backend/assets/', import.meta.url);
