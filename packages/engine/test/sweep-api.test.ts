@@ -197,6 +197,29 @@ describe("a metrics-only run (detail: 'metrics')", () => {
     assert.deepEqual(skipped.skippedEntries, runBacktest(bars, tooBig, noCosts).skippedEntries);
   });
 
+  it('runs one after another over series of different lengths, or one inside another, without sharing their work', () => {
+    const long = randomWalkBars({ seed: 4, count: 9000, timeframe: '1h' });
+    const short = randomWalkBars({ seed: 5, count: 700, timeframe: '1h' });
+    const expected = [long, short].map((bars) => runBacktest(bars, SETS[1]!, money).metrics);
+    const inner: unknown[] = [];
+    const outer = runBacktest(long, SETS[1]!, money, {
+      detail: 'metrics',
+      tickEvery: 4000,
+      // a hook that runs a backtest while this one is still working
+      onTick: () => inner.push(runBacktest(short, SETS[1]!, money, { detail: 'metrics' }).metrics),
+    });
+    assert.deepEqual(outer.metrics, expected[0]);
+    for (const metrics of inner) assert.deepEqual(metrics, expected[1]);
+    assert.deepEqual(
+      runBacktest(short, SETS[1]!, money, { detail: 'metrics' }).metrics,
+      expected[1],
+    );
+    assert.deepEqual(
+      runBacktest(long, SETS[1]!, money, { detail: 'metrics' }).metrics,
+      expected[0],
+    );
+  });
+
   it('on no bars, ends with the capital', () => {
     const empty = randomWalkBars({ seed: 1, count: 0, timeframe: '1d' });
     const summary = runBacktest(empty, SETS[0]!, money, { detail: 'metrics' });

@@ -1,5 +1,5 @@
 import type { Bars } from '../data/bars.js';
-import type { TradeRecord } from './metrics.js';
+import { barReturns, type TradeRecord } from './metrics.js';
 
 const YEAR_MS = 365.25 * 86_400_000;
 
@@ -21,20 +21,34 @@ function indexOf(time: Float64Array, t: number): number {
   return lo;
 }
 
+/** The first index of the bar time at `index` (what {@link indexOf} finds for that time). */
+function firstOfTime(time: Float64Array, index: number): number {
+  let first = index;
+  while (first > 0 && time[first - 1] === time[index]) first--;
+  return first;
+}
+
 /**
  * A trade's maximum adverse and favourable excursions (fractions of the entry price, ≥ 0):
  * the worst and best prices it lived through — every bar's range from the entry bar up to
  * the exit bar, and on the exit bar only its exit price (what came after the exit on that
  * bar was not lived through).
  */
-export function tradeExcursions(trade: TradeRecord, bars: Bars): { mae: number; mfe: number } {
-  const from = indexOf(bars.time, trade.entryTime);
-  const to = indexOf(bars.time, trade.exitTime);
+export function tradeExcursions(
+  trade: TradeRecord,
+  bars: Bars,
+  at?: { entryIndex: number; exitIndex: number },
+): { mae: number; mfe: number } {
+  // the engine knows the bars a trade opened and closed at; anyone else has their times
+  const from = at ? firstOfTime(bars.time, at.entryIndex) : indexOf(bars.time, trade.entryTime);
+  const to = at ? firstOfTime(bars.time, at.exitIndex) : indexOf(bars.time, trade.exitTime);
   let lowest = trade.exitPrice;
   let highest = trade.exitPrice;
+  const { low, high } = bars;
   for (let i = from; i < to; i++) {
-    if ((bars.low[i] as number) < lowest) lowest = bars.low[i] as number;
-    if ((bars.high[i] as number) > highest) highest = bars.high[i] as number;
+    // prices are never NaN (parsing refuses them), so min and max pick what `<` and `>` would
+    lowest = Math.min(lowest, low[i] as number);
+    highest = Math.max(highest, high[i] as number);
   }
   const entry = trade.entryPrice;
   const long = trade.side === 'long';
@@ -63,22 +77,24 @@ export function buyAndHold(
   time: Float64Array,
   close: Float64Array,
   equity: Float64Array,
+  /** `barReturns(equity)`, when the caller has them already. */
+  strategyReturns: Float64Array = barReturns(equity),
 ): Benchmark {
   const n = equity.length;
   const first = close[0] ?? 0;
   const bh = n > 0 && first > 0 ? (close[n - 1] as number) / first - 1 : 0;
   const total =
     n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
+  const benchmarkReturn = (i: number) => {
+    const previous = close[i - 1] as number;
+    return previous > 0 ? (close[i] as number) / previous - 1 : 0;
+  };
   let meanS = 0;
   let meanB = 0;
   let count = 0;
-  const ret = (a: Float64Array, i: number) => {
-    const previous = a[i - 1] as number;
-    return previous > 0 ? (a[i] as number) / previous - 1 : 0;
-  };
   for (let i = 1; i < n; i++) {
-    meanS += ret(equity, i);
-    meanB += ret(close, i);
+    meanS += strategyReturns[i] as number;
+    meanB += benchmarkReturn(i);
     count++;
   }
   if (count > 0) {
@@ -88,8 +104,8 @@ export function buyAndHold(
   let cov = 0;
   let varB = 0;
   for (let i = 1; i < n; i++) {
-    const b = ret(close, i) - meanB;
-    cov += (ret(equity, i) - meanS) * b;
+    const b = benchmarkReturn(i) - meanB;
+    cov += ((strategyReturns[i] as number) - meanS) * b;
     varB += b * b;
   }
   const beta = varB > 0 ? cov / varB : 0;

@@ -7,7 +7,8 @@ import {
   type Benchmark,
   type PeriodReturns,
 } from './analysis.js';
-import { computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
+import { barReturns, computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
+import { borrowBuffer, returnBuffer } from './scratch.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
@@ -248,7 +249,8 @@ function runSignalsWith(
   const { onTick, onCheckpoint } = hooks;
   const protect = stopLoss > 0 || takeProfit > 0;
 
-  const equity = new Float64Array(n);
+  // a metrics-only run returns no equity curve, so it works in a borrowed one
+  const equity = full ? new Float64Array(n) : borrowBuffer('equity', n);
   // a metrics-only run keeps no drawdown curve (metrics read the equity alone)
   const drawdown = new Float64Array(full ? n : 0);
   let trades: TradeRecord[] = [];
@@ -293,7 +295,14 @@ function runSignalsWith(
   } = s;
   let skippedEntries = s.skippedEntries ?? 0;
   let ruinTime = s.ruinTime ?? Number.NaN;
+  // the price at which equity reaches zero: cash and units only change with the position,
+  // so it is worked out when one opens (or is restored), not on every bar it is held
+  const zeroPrice = () => (side === LONG ? -cash / units : cash / units);
+  let zeroAt = side !== FLAT && units > 0 ? zeroPrice() : Number.NaN;
 
+  // the bars each trade of this run opened and closed at, for its excursions
+  const entryIndices: number[] = [];
+  const exitIndices: number[] = [];
   const closePosition = (price: number, at: number, index: number, reason: ExitReason) => {
     const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
     const fee = units * fill * commission;
@@ -312,6 +321,8 @@ function runSignalsWith(
       holdingBars: index - entryIndex,
       exitReason: reason,
     });
+    entryIndices.push(entryIndex);
+    exitIndices.push(index);
     side = FLAT;
     units = 0;
     stopPrice = Number.NaN;
@@ -341,52 +352,54 @@ function runSignalsWith(
     entryFees = fee;
     stopPrice = stopLoss > 0 ? fill * (1 - target * stopLoss) : Number.NaN;
     takePrice = takeProfit > 0 ? fill * (1 + target * takeProfit) : Number.NaN;
+    zeroAt = zeroPrice();
   };
 
   for (let i = startAt; i < n; i++) {
-    const t = time[i] as number;
-    const o = open[i] as number;
-    const ruined = !Number.isNaN(ruinTime);
     let enteredNow = false;
-    if (hasPending && !ruined) {
-      if (side !== FLAT && side !== pendingTarget)
-        closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
-      if (pendingTarget !== FLAT && side === FLAT) {
-        openPosition(pendingTarget, o, t, i);
-        enteredNow = side !== FLAT;
-      }
-      hasPending = false;
-    }
-    const h = high[i] as number;
-    const l = low[i] as number;
-    // comparisons with an unset (NaN) stop or target are false, so only set ones fire
-    if (protect && side !== FLAT) {
-      if (side === LONG) {
-        if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
-        else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
-        else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
-        else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
-      } else {
-        if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
-        else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
-        else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
-        else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
-      }
-    }
-    // ruin: the price at which equity reaches zero, if this bar's range gets there
-    if (side !== FLAT && units > 0) {
-      const zeroAt = side === LONG ? -cash / units : cash / units;
-      const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
-      if (reached) {
-        const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
-        closePosition(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
-        ruinTime = t;
+    // a flat bar with nothing pending reads no prices at all (half the bars of a long-only run)
+    if (hasPending || side !== FLAT) {
+      const t = time[i] as number;
+      const o = open[i] as number;
+      const ruined = !Number.isNaN(ruinTime);
+      if (hasPending && !ruined) {
+        if (side !== FLAT && side !== pendingTarget)
+          closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
+        if (pendingTarget !== FLAT && side === FLAT) {
+          openPosition(pendingTarget, o, t, i);
+          enteredNow = side !== FLAT;
+        }
         hasPending = false;
+      }
+      const h = high[i] as number;
+      const l = low[i] as number;
+      // comparisons with an unset (NaN) stop or target are false, so only set ones fire
+      if (protect && side !== FLAT) {
+        if (side === LONG) {
+          if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
+          else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
+          else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
+          else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
+        } else {
+          if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
+          else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
+          else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
+          else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
+        }
+      }
+      // ruin: the price at which equity reaches zero, if this bar's range gets there
+      if (side !== FLAT && units > 0) {
+        const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
+        if (reached) {
+          const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
+          closePosition(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
+          ruinTime = t;
+          hasPending = false;
+        }
       }
     }
     if (!Number.isNaN(ruinTime) && cash < 0) cash = 0; // the loss beyond the capital is not carried
-    const c = close[i] as number;
-    const value = cash + (side === FLAT ? 0 : side * units * c);
+    const value = cash + (side === FLAT ? 0 : side * units * (close[i] as number));
     equity[i] = value;
     if (value > peak) peak = value;
     if (full) drawdown[i] = peak > 0 ? 1 - value / peak : 0;
@@ -415,37 +428,41 @@ function runSignalsWith(
       onTick({
         barsDone: done,
         barsTotal: n,
-        time: t,
+        time: time[i] as number,
         equity: value,
         position: side * units,
         tradesSoFar: trades.length,
       });
     }
     if (onCheckpoint && checkpointEvery > 0 && done % checkpointEvery === 0 && done < n) {
+      // the state is packed here (a few numbers) so that no closure holds the loop's
+      // variables, which would keep them out of registers; the copies wait for `take`
+      const state: EngineState = {
+        cash,
+        side,
+        units,
+        entryPrice,
+        entryTime,
+        entryIndex,
+        entryFees,
+        stopPrice,
+        takePrice,
+        pendingTarget,
+        hasPending,
+        barsInMarket,
+        peak,
+        skippedEntries,
+        ruinTime,
+      };
+      const tradeCount = trades.length;
       onCheckpoint(done, () => ({
         version: 1,
         barIndex: done,
         barCount: n,
         firstTime: time[0] as number,
         lastTime: time[n - 1] as number,
-        state: {
-          cash,
-          side,
-          units,
-          entryPrice,
-          entryTime,
-          entryIndex,
-          entryFees,
-          stopPrice,
-          takePrice,
-          pendingTarget,
-          hasPending,
-          barsInMarket,
-          peak,
-          skippedEntries,
-          ruinTime,
-        },
-        trades: trades.map((tr) => ({ ...tr })),
+        state,
+        trades: trades.slice(0, tradeCount).map((tr) => ({ ...tr })),
         equity: equity.slice(0, done),
       }));
     }
@@ -468,21 +485,39 @@ function runSignalsWith(
       tradesSoFar: trades.length,
     });
   }
+  // borrowed by metrics-only runs (a sweep's sets reuse them); a full run's are its own
+  const returns = full ? barReturns(equity) : barReturns(equity, borrowBuffer('returns', n));
   const summary: BacktestSummary = {
-    metrics: computeMetrics(time, equity, trades, barsInMarket),
+    metrics: computeMetrics(time, equity, trades, barsInMarket, returns),
     finalEquity: n > 0 ? (equity[n - 1] as number) : cash,
     skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
-  if (!full) return summary;
-  for (const trade of trades) Object.assign(trade, tradeExcursions(trade, bars));
+  if (!full) {
+    returnBuffer('equity', equity);
+    returnBuffer('returns', returns);
+    return summary;
+  }
+  // trades restored from a checkpoint come first, and only their times are known
+  const restored = trades.length - entryIndices.length;
+  trades.forEach((trade, k) => {
+    const { mae, mfe } =
+      k < restored
+        ? tradeExcursions(trade, bars)
+        : tradeExcursions(trade, bars, {
+            entryIndex: entryIndices[k - restored] as number,
+            exitIndex: exitIndices[k - restored] as number,
+          });
+    trade.mae = mae;
+    trade.mfe = mfe;
+  });
   return {
     ...summary,
     time,
     equity,
     drawdown,
     trades,
-    benchmark: buyAndHold(time, close, equity),
+    benchmark: buyAndHold(time, close, equity, returns),
     periods: periodReturns(time, equity, settings.initialCapital),
   };
 }

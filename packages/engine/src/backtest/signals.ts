@@ -1,7 +1,8 @@
-import type { ComparisonCondition, Condition, RulesStrategyConfig } from '@ktrdr/shared';
+import type { Condition, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
 import type { IndicatorCache } from '../indicators/cache.js';
 import { INDICATORS, nameOutputs } from '../indicators/registry.js';
+import { conditionFlags } from './condition-flags.js';
 
 /** Entry and exit flags per bar, decided at each bar's close. */
 export interface SignalSet {
@@ -14,67 +15,6 @@ export interface SignalSet {
 }
 
 type Series = Float64Array;
-
-function operandSeries(operand: string | number, named: Map<string, Series>, n: number): Series {
-  if (typeof operand === 'number') return new Float64Array(n).fill(operand);
-  const series = named.get(operand);
-  if (!series) throw new Error(`unknown operand "${operand}"`);
-  return series;
-}
-
-function evaluateComparison(
-  cond: ComparisonCondition,
-  named: Map<string, Series>,
-  n: number,
-): Uint8Array {
-  const [key, pair] = Object.entries(cond)[0] as [
-    keyof ComparisonCondition,
-    [string | number, string | number],
-  ];
-  const a = operandSeries(pair[0], named, n);
-  const b = operandSeries(pair[1], named, n);
-  const out = new Uint8Array(n);
-  // a NaN on either side (warm-up) compares false, so nothing fires before both are stable
-  switch (key) {
-    case 'greater_than':
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) > (b[i] as number) ? 1 : 0;
-      break;
-    case 'less_than':
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) < (b[i] as number) ? 1 : 0;
-      break;
-    case 'crosses_above':
-      for (let i = 1; i < n; i++)
-        out[i] =
-          (a[i - 1] as number) <= (b[i - 1] as number) && (a[i] as number) > (b[i] as number)
-            ? 1
-            : 0;
-      break;
-    case 'crosses_below':
-      for (let i = 1; i < n; i++)
-        out[i] =
-          (a[i - 1] as number) >= (b[i - 1] as number) && (a[i] as number) < (b[i] as number)
-            ? 1
-            : 0;
-      break;
-  }
-  return out;
-}
-
-function evaluate(cond: Condition, named: Map<string, Series>, n: number): Uint8Array {
-  if ('all' in cond && Array.isArray(cond.all)) {
-    const out = new Uint8Array(n).fill(1);
-    for (const part of cond.all.map((c) => evaluate(c, named, n)))
-      for (let i = 0; i < n; i++) out[i] = (out[i] as number) & (part[i] as number);
-    return out;
-  }
-  if ('any' in cond && Array.isArray(cond.any)) {
-    const out = new Uint8Array(n);
-    for (const part of cond.any.map((c) => evaluate(c, named, n)))
-      for (let i = 0; i < n; i++) out[i] = (out[i] as number) | (part[i] as number);
-    return out;
-  }
-  return evaluateComparison(cond as ComparisonCondition, named, n);
-}
 
 /**
  * Every indicator output of a strategy over `bars`, keyed as conditions name them, plus the
@@ -121,7 +61,7 @@ export function computeSignals(
     0,
   );
   const none = new Uint8Array(n);
-  const flag = (cond: Condition | undefined) => (cond ? evaluate(cond, named, n) : none);
+  const flag = (cond: Condition | undefined) => (cond ? conditionFlags(cond, named, n) : none);
   return {
     entryLong: flag(strategy.entry.long),
     exitLong: flag(strategy.exit?.long),

@@ -30,18 +30,31 @@ export function indicatorKey(spec: IndicatorSpec): string {
  */
 export class IndicatorCache {
   readonly #entries = new Map<string, Readonly<Record<string, Float64Array>>>();
+  readonly #reference: boolean;
 
   constructor(
     /** The series every output is computed over. */
     readonly bars: Bars,
-  ) {}
+    options: {
+      /**
+       * Compute with `trading-signals`' streaming classes rather than the batch kernels:
+       * the same values, slower; for checking that a result is the library's.
+       */
+      reference?: boolean;
+    } = {},
+  ) {
+    this.#reference = options.reference ?? false;
+  }
 
   /** One array per output of the indicator (`NaN` during warm-up), computed on first use. */
   outputs(spec: IndicatorSpec): Readonly<Record<string, Float64Array>> {
     const key = indicatorKey(spec);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = INDICATORS[spec.type].compute(spec, this.bars);
+      const definition = INDICATORS[spec.type];
+      entry = this.#reference
+        ? definition.reference(spec, this.bars)
+        : definition.compute(spec, this.bars);
       this.#entries.set(key, entry);
     }
     return entry;

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IndicatorSpec, RulesStrategyConfig } from '@ktrdr/shared';
+import {
+  allocateBars,
+  computeSignals,
+  fullResultChunks,
+  IndicatorCache,
+  INDICATORS,
+  parseRulesStrategy,
+  randomWalkBars,
+  runBacktest,
+  runSignals,
+  toBacktestResult,
+  type Bars,
+} from '../src/index.js';
+import { BUNDLED_RULES, bundledSp500, bundledStrategy } from './bundled.js';
+
+/** The index and both values of the first element that differs bit for bit, or null. */
+function firstDifference(a: Float64Array, b: Float64Array): string | null {
+  if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i])) return `at ${i}: kernel ${a[i]}, trading-signals ${b[i]}`;
+  return null;
+}
+
+/** Prices on a coarse grid: flat windows, equal closes and zero losses, where edge cases live. */
+function steppyBars(count: number, seed: number): Bars {
+  const walk = randomWalkBars({ seed, count, timeframe: '1h' });
+  const bars = allocateBars('STEPS', '1h', count);
+  const grid = (v: number) => Math.round(v / 2) * 2;
+  for (let i = 0; i < count; i++) {
+    bars.time[i] = walk.time[i] as number;
+    bars.open[i] = grid(walk.open[i] as number);
+    bars.close[i] = grid(walk.close[i] as number);
+    bars.high[i] = Math.max(grid(walk.high[i] as number), bars.open[i]!, bars.close[i]!);
+    bars.low[i] = Math.min(grid(walk.low[i] as number), bars.open[i]!, bars.close[i]!);
+    bars.volume[i] = walk.volume[i] as number;
+  }
+  return bars;
+}
+
+/** Parameters to try per type, `long` standing for one more bar than the series has. */
+function specsFor(length: number): IndicatorSpec[] {
+  const long = length + 1;
+  const periods = [1, 2, 3, 7, 14, 20, 50, 200, long];
+  const specs: IndicatorSpec[] = [];
+  for (const type of ['sma', 'ema', 'rsi', 'roc', 'atr', 'williams_r'] as const)
+    for (const period of periods) specs.push({ type, period });
+  specs.push(
+    { type: 'sma', period: 10, source: 'open' },
+    { type: 'ema', period: 9, source: 'volume' },
+  );
+  for (const [fast, slow, signal] of [
+    [1, 2, 1],
+    [12, 26, 9],
+    [3, 10, 5],
+    [5, long, 3],
+    [2, 5, long],
+  ] as const)
+    specs.push({ type: 'macd', fast, slow, signal });
+  for (const period of [2, 3, 20, 50, long])
+    for (const stddev of [0.5, 2, 2.5]) specs.push({ type: 'bollinger', period, stddev });
+  for (const [k_period, d_period, smoothing] of [
+    [1, 1, 1],
+    [14, 3, 1],
+    [5, 3, 3],
+    [3, long, 2],
+    [long, 3, 1],
+  ] as const)
+    specs.push({ type: 'stochastic', k_period, d_period, smoothing });
+  specs.push({ type: 'adx', period: 14 });
+  return specs;
+}
+
+function assertKernelsEqualLibrary(bars: Bars, label: string): void {
+  for (const spec of specsFor(bars.time.length)) {
+    const definition = INDICATORS[spec.type];
+    const kernel = definition.compute(spec, bars);
+    const reference = definition.reference(spec, bars);
+    assert.deepEqual(Object.keys(kernel), Object.keys(reference));
+    for (const output of definition.outputs) {
+      const difference = firstDifference(kernel[output]!, reference[output]!);
+      assert.equal(difference, null, `${label}, ${JSON.stringify(spec)} .${output} ${difference}`);
+    }
+  }
+}
+
+describe('batch indicator kernels equal trading-signals bit for bit', () => {
+  it('over random walks of several lengths, every parameter edge included', () => {
+    for (const count of [0, 1, 2, 5, 30, 257, 3000])
+      for (const seed of [1, 2])
+        assertKernelsEqualLibrary(
+          randomWalkBars({ seed, count, timeframe: '5m' }),
+          `${count} bars, seed ${seed}`,
+        );
+  });
+
+  it('over prices on a coarse grid (flat windows, unchanged closes)', () => {
+    for (const count of [40, 2000])
+      assertKernelsEqualLibrary(steppyBars(count, 3), `grid ${count}`);
+  });
+
+  it('over the bundled S&P 500 series', () => {
+    assertKernelsEqualLibrary(bundledSp500(), 'S&P 500');
+  });
+});
+
+/** The benchmark's three-indicator strategy and a crossover on every candle indicator. */
+const MORE_RULES: RulesStrategyConfig[] = [
+  parseRulesStrategy({
+    name: 'three_indicators',
+    type: 'rules',
+    indicators: {
+      trend: { type: 'ema', period: 50 },
+      rsi: { type: 'rsi', period: 14 },
+      bb: { type: 'bollinger', period: 20, stddev: 2 },
+    },
+    entry: {
+      long: { all: [{ crosses_above: ['close', 'bb.lower'] }, { less_than: ['rsi', 45] }] },
+      short: {
+        all: [
+          { crosses_below: ['close', 'bb.upper'] },
+          { greater_than: ['rsi', 55] },
+          { less_than: ['close', 'trend'] },
+        ],
+      },
+    },
+    exit: {
+      long: { any: [{ crosses_above: ['close', 'bb.middle'] }, { greater_than: ['rsi', 70] }] },
+      short: { any: [{ crosses_below: ['close', 'bb.middle'] }, { less_than: ['rsi', 30] }] },
+    },
+    risk: { stop_loss: 0.02 },
+  }),
+  parseRulesStrategy({
+    name: 'candles',
+    type: 'rules',
+    indicators: {
+      wr: { type: 'williams_r', period: 14 },
+      st: { type: 'stochastic', k_period: 14, d_period: 3, smoothing: 3 },
+      atr: { type: 'atr', period: 14 },
+      roc: { type: 'roc', period: 10 },
+    },
+    entry: {
+      long: { all: [{ crosses_above: ['st.k', 'st.d'] }, { less_than: ['wr', -60] }] },
+      short: { all: [{ crosses_below: ['st.k', 'st.d'] }, { greater_than: ['roc', 0.01] }] },
+    },
+    exit: { long: { greater_than: ['wr', -20] }, short: { greater_than: ['atr', 30] } },
+    risk: { stop_loss: 0.05, take_profit: 0.08 },
+  }),
+];
+
+describe('results with the kernels are those of trading-signals, byte for byte', () => {
+  const money = { initialCapital: 100_000, commission: 0.001, slippage: 0.0005 };
+  const fullJson = (bars: Bars, strategy: RulesStrategyConfig, cache?: IndicatorCache) =>
+    [
+      ...fullResultChunks(runSignals(bars, computeSignals(strategy, bars, cache), strategy, money)),
+    ].join('');
+
+  it('the bundled strategies on the bundled S&P 500: full and display results', () => {
+    const bars = bundledSp500();
+    const strategies = [...BUNDLED_RULES.map(bundledStrategy), ...MORE_RULES];
+    for (const strategy of strategies) {
+      const reference = new IndicatorCache(bars, { reference: true });
+      const kernels = fullJson(bars, strategy);
+      assert.equal(kernels, fullJson(bars, strategy, reference), strategy.name);
+      assert.ok(JSON.parse(kernels).trades.length > 0, `${strategy.name} trades`);
+      const viaLibrary = runSignals(
+        bars,
+        computeSignals(strategy, bars, reference),
+        strategy,
+        money,
+      );
+      assert.equal(
+        JSON.stringify(toBacktestResult(runBacktest(bars, strategy, money))),
+        JSON.stringify(toBacktestResult(viaLibrary)),
+        strategy.name,
+      );
+    }
+  });
+
+  it('the same strategies on a random walk', () => {
+    const bars = randomWalkBars({ seed: 9, count: 20_000, timeframe: '15m' });
+    for (const strategy of [...BUNDLED_RULES.map(bundledStrategy), ...MORE_RULES])
+      assert.equal(
+        fullJson(bars, strategy),
+        fullJson(bars, strategy, new IndicatorCache(bars, { reference: true })),
+        strategy.name,
+      );
+  });
+});
