@@ -51,7 +51,7 @@ describe('LatestValueThrottle', () => {
       leading: false,
     });
     throttle.push(1);
-    assert.deepEqual(seen, [], 'not sent at once');
+    assert.equal(seen.length, 0, 'not sent at once');
     await new Promise((r) => setTimeout(r, 80));
     assert.deepEqual(seen, [1], 'sent at the end of the interval');
     const quiet = new LatestValueThrottle<number>(40, (v) => seen.push(v), undefined, {
