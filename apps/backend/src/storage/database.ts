@@ -112,7 +112,8 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE INDEX operations_by_type_status ON operations (operation_type, status, seq DESC);`,
   // 5: a sweep's parameter sets are rows, not operations (they run in sweep_shard
   // operations); one column per metric, so any metric sorts without decoding a row, and
-  // `score` (the objective, larger is better) with `meets` orders the leaderboard by index
+  // `score` (the objective, larger is better) with `meets` orders the leaderboard (no index
+  // on them: a running sweep keeps its top sets in memory, and each result's write stays cheap)
   `CREATE TABLE sweep_sets (
      sweep_id TEXT NOT NULL,
      set_index INTEGER NOT NULL,
@@ -128,8 +129,6 @@ export const MIGRATIONS: readonly string[] = [
      ${SWEEP_SET_METRIC_COLUMNS.map((c) => `${c} REAL`).join(',\n     ')},
      PRIMARY KEY (sweep_id, set_index)
    ) WITHOUT ROWID;
-   CREATE INDEX sweep_sets_board ON sweep_sets (sweep_id, window, meets DESC, score DESC)
-     WHERE status = 'completed';
    CREATE INDEX sweep_sets_by_shard ON sweep_sets (shard_id) WHERE shard_id IS NOT NULL;`,
 ];
 

@@ -6,6 +6,7 @@ import {
   sweepShardKind,
   type Operation,
   type StartResponse,
+  type LeaderboardRow,
   type SweepHeatmap,
   type SweepResult,
   type SweepSetResults,
@@ -30,6 +31,7 @@ import type { OperationsService } from '../operations/operations-service.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import { leaderboardCsvLines } from './leaderboard-csv.js';
+import { LeaderboardTop } from './leaderboard-top.js';
 import { heatmapOf } from './sweep-heatmap.js';
 import { guessMsPerSet, nextShardSize, observeSpeed, shardsInFlight } from './shard-sizing.js';
 import {
@@ -84,6 +86,8 @@ interface SweepRun {
   msPerSet: number;
   /** No pending set has a lower index (back to 0 when sets go back in line). */
   cursor: number;
+  /** The best sets per window so far (kept as results arrive; no re-rank). */
+  board: LeaderboardTop;
   cancelling: boolean;
   finishing: boolean;
 }
@@ -187,9 +191,15 @@ export class SweepService implements LocalRunner {
       endedBefore: counts.completed + counts.failed,
       msPerSet: guessMsPerSet(meta.walk_forward?.in_sample_bars ?? this.barsOf(job.shard.data)),
       cursor: 0,
+      board: new LeaderboardTop(LEADERBOARD_ROWS),
       cancelling: false,
       finishing: false,
     };
+    // after a restart or a resume: the best sets so far, sorted once
+    const windows = meta.walk_forward?.windows.length ?? 0;
+    if (windows === 0) run.board.seed(null, this.deps.sets.topKeys(run.id, null, LEADERBOARD_ROWS));
+    for (let k = 0; k < windows; k++)
+      run.board.seed(k, this.deps.sets.topKeys(run.id, k, LEADERBOARD_ROWS));
     this.runs.set(run.id, run);
     return run;
   }
@@ -268,7 +278,7 @@ export class SweepService implements LocalRunner {
   recordSets(shard: OperationRecord, results: SweepSetResults): void {
     const sweepId = shard.parent_operation_id;
     if (!sweepId || !shard.worker_id) return;
-    const { completed, failed } = this.deps.sets.record(
+    const { completed, failed, ranked } = this.deps.sets.record(
       sweepId,
       shard.operation_id,
       shard.worker_id,
@@ -276,6 +286,10 @@ export class SweepService implements LocalRunner {
       this.rankingOf(sweepId),
     );
     const run = this.runs.get(sweepId);
+    if (run) {
+      const window = typeof shard.metadata.window === 'number' ? shard.metadata.window : null;
+      for (const key of ranked) run.board.offer(window, key);
+    }
     if (run && !run.cancelling) {
       run.counts.running -= completed + failed;
       run.counts.completed += completed;
@@ -371,7 +385,7 @@ export class SweepService implements LocalRunner {
     run.meta.walk_forward!.windows.forEach((_, k) => {
       if (children.some((c) => windowOf(c) === k && phaseOf(c) === 'out_of_sample')) return;
       if (sets.openInWindow(run.id, k) > 0) return;
-      const best = sets.top(run.id, k, 1)[0];
+      const best = this.top(run, k, 1)[0];
       if (!best) return;
       const record = startOutOfSample(parent, k, best, run.meta, this.deps);
       if (record) void this.deps.dispatcher.submit(record, { front: true });
@@ -386,8 +400,7 @@ export class SweepService implements LocalRunner {
     const tests = this.outOfSampleRuns(run.id);
     for (let k = 0; k < windows; k++) {
       const test = tests.find((c) => windowOf(c) === k);
-      if (test ? !isTerminalStatus(test.status) : this.deps.sets.top(run.id, k, 1).length > 0)
-        return false;
+      if (test ? !isTerminalStatus(test.status) : run.board.top(k, 1).length > 0) return false;
     }
     return true;
   }
@@ -416,17 +429,21 @@ export class SweepService implements LocalRunner {
         startedAt: run.startedAt,
         endedBefore: run.endedBefore,
         objective: run.meta.objective,
-        top: sets.top(run.id, run.meta.walk_forward ? this.latestWindow(run) : null, 5),
+        top: this.top(run, run.meta.walk_forward ? this.latestWindow(run) : null, 5),
         now: this.now(),
       }),
     );
   }
 
+  /** A running sweep's best `n` sets of a window, as rows (from its in-memory board). */
+  private top(run: SweepRun, window: number | null, n: number): LeaderboardRow[] {
+    return this.deps.sets.rowsOf(run.id, run.board.top(window, n));
+  }
+
   /** Walk-forward: the last window with a completed set (what the live top rows show). */
   private latestWindow(run: SweepRun): number | null {
     const windows = run.meta.walk_forward?.windows.length ?? 0;
-    for (let k = windows - 1; k >= 0; k--)
-      if (this.deps.sets.top(run.id, k, 1).length > 0) return k;
+    for (let k = windows - 1; k >= 0; k--) if (run.board.top(k, 1).length > 0) return k;
     return 0;
   }
 
@@ -474,10 +491,10 @@ export class SweepService implements LocalRunner {
     const meta = sweepMetadata(record);
     const run = this.runs.get(sweepId);
     const windows = meta.walk_forward?.windows.length ?? 0;
+    const topOf = (window: number | null) =>
+      run ? this.top(run, window, LEADERBOARD_ROWS) : sets.top(sweepId, window, LEADERBOARD_ROWS);
     const leaderboard =
-      windows === 0
-        ? sets.top(sweepId, null, LEADERBOARD_ROWS)
-        : Array.from({ length: windows }, (_, k) => sets.top(sweepId, k, LEADERBOARD_ROWS)).flat();
+      windows === 0 ? topOf(null) : Array.from({ length: windows }, (_, k) => topOf(k)).flat();
     const best =
       windows === 0
         ? (leaderboard[0] ?? null)

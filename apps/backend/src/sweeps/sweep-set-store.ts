@@ -5,6 +5,7 @@ import type {
   SWEEP_SET_STATUSES,
 } from '@ktrdr/shared';
 import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
+import type { RankKey } from './leaderboard-top.js';
 import type { ParameterSet } from './parameter-space.js';
 
 /** A set's status (see {@link SWEEP_SET_STATUSES}). */
@@ -35,6 +36,8 @@ export interface Ranking {
 export interface Recorded {
   completed: number;
   failed: number;
+  /** The sets that completed now, as the leaderboard orders them. */
+  ranked: RankKey[];
 }
 
 type MetricColumn = (typeof SWEEP_SET_METRIC_COLUMNS)[number];
@@ -59,8 +62,9 @@ const INSERT_SLICE = 5000;
 /**
  * The parameter sets of sweeps, one row each (DESIGN §4 "Sweeps at scale"). A shard's
  * batch of results is one transaction; a set ends once (`status = 'running'` guards every
- * result write, so a duplicate or late report counts nothing); the leaderboard is read
- * from an index in rank order, never re-ranked per result.
+ * result write, so a duplicate or late report counts nothing). No index on the ranking:
+ * it would double the cost of every result's write; a running sweep keeps its best sets
+ * in memory instead, and pages sort when asked.
  */
 export class SweepSetStore {
   private readonly insertStmt;
@@ -192,6 +196,7 @@ export class SweepSetStore {
     return this.db.transaction(() => {
       let completed = 0;
       let failed = 0;
+      const ranked: RankKey[] = [];
       results.set_index.forEach((setIndex, i) => {
         const value = objective?.[i];
         const score =
@@ -205,7 +210,7 @@ export class SweepSetStore {
           );
         });
         const values = columns.map((column) => column?.[i] ?? null);
-        completed += this.completeStmt.run(
+        const changed = this.completeStmt.run(
           workerId,
           meets ? 1 : 0,
           score,
@@ -214,10 +219,14 @@ export class SweepSetStore {
           setIndex,
           shardId,
         ).changes;
+        if (changed > 0) {
+          completed += changed;
+          ranked.push({ set_index: setIndex, meets: meets ? 1 : 0, score });
+        }
       });
       for (const { set_index, error } of results.failed ?? [])
         failed += this.failStmt.run(workerId, error, sweepId, set_index, shardId).changes;
-      return { completed, failed };
+      return { completed, failed, ranked };
     })();
   }
 
@@ -277,16 +286,35 @@ export class SweepSetStore {
     return row.n;
   }
 
-  /** The best `limit` completed sets of a window (null: the sweep has none), in rank order. */
+  /**
+   * The best `limit` completed sets of a window (null: the sweep has none), in rank order.
+   * A sort of the window's completed sets: for ended sweeps and restarts; a running
+   * sweep keeps its top in memory ({@link LeaderboardTop}) and reads them with {@link rowsOf}.
+   */
   top(sweepId: string, window: number | null, limit: number): LeaderboardRow[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM sweep_sets INDEXED BY sweep_sets_board
-         WHERE sweep_id = ? AND window IS ? AND status = 'completed'
+        `SELECT * FROM sweep_sets WHERE sweep_id = ? AND window IS ? AND status = 'completed'
          ORDER BY ${RANK_ORDER} LIMIT ?`,
       )
       .all(sweepId, window, limit) as Row[];
     return rows.map((row, i) => toWire({ ...row, rank: i + 1 }));
+  }
+
+  /** The same, as rank keys only (to seed a running sweep's {@link LeaderboardTop}). */
+  topKeys(sweepId: string, window: number | null, limit: number): RankKey[] {
+    return this.db
+      .prepare(
+        `SELECT set_index, meets, score FROM sweep_sets WHERE sweep_id = ? AND window IS ? AND status = 'completed'
+         ORDER BY ${RANK_ORDER} LIMIT ?`,
+      )
+      .all(sweepId, window, limit) as RankKey[];
+  }
+
+  /** Rows by index, in the order given, ranked 1, 2, … (the order of a {@link LeaderboardTop}). */
+  rowsOf(sweepId: string, keys: readonly RankKey[]): LeaderboardRow[] {
+    const rows = keys.map((key) => this.getStmt.get(sweepId, key.set_index) as Row | undefined);
+    return rows.flatMap((row, i) => (row ? [toWire({ ...row, rank: i + 1 })] : []));
   }
 
   /** The windows a sweep's sets belong to (walk-forward), in order. */

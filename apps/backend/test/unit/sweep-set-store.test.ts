@@ -14,6 +14,10 @@ const ranking: Ranking = {
   sign: 1,
   constraints: { total_trades: { min: 10 } },
 };
+const counted = ({ completed, failed }: { completed: number; failed: number }) => ({
+  completed,
+  failed,
+});
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A batch of results: set i scores `sharpe[i]` with `trades[i]` trades. */
@@ -71,10 +75,15 @@ for (const driver of DRIVERS) {
         results([0, 1, 2], [1.5, null, 0.2], [20, 5, 30]),
         ranking,
       );
-      assert.deepEqual(first, { completed: 3, failed: 0 });
+      assert.deepEqual(counted(first), { completed: 3, failed: 0 });
+      assert.deepEqual(first.ranked, [
+        { set_index: 0, meets: 1, score: 1.5 },
+        { set_index: 1, meets: 0, score: null },
+        { set_index: 2, meets: 1, score: 0.2 },
+      ]);
       // a late duplicate, and a report naming sets another shard holds: nothing changes
       assert.deepEqual(
-        store.record('sw', 'shard-a', 'w1', results([0, 5], [9, 9], [50, 50]), ranking),
+        counted(store.record('sw', 'shard-a', 'w1', results([0, 5], [9, 9], [50, 50]), ranking)),
         { completed: 0, failed: 0 },
       );
       const failed = store.record(
@@ -84,7 +93,7 @@ for (const driver of DRIVERS) {
         { set_index: [], metrics: {}, failed: [{ set_index: 3, error: 'no bars' }] },
         ranking,
       );
-      assert.deepEqual(failed, { completed: 0, failed: 1 });
+      assert.deepEqual(counted(failed), { completed: 0, failed: 1 });
       assert.deepEqual(
         store.unfinishedOf('shard-a').map((s) => s.set_index),
         [4],
@@ -149,10 +158,10 @@ for (const driver of DRIVERS) {
         cancelled: 11_993,
       });
       // a set that finished while its shard was being cancelled still counts
-      assert.deepEqual(store.record('sw', 'shard-b', 'w2', results([8], [0.1], [11]), ranking), {
-        completed: 1,
-        failed: 0,
-      });
+      assert.deepEqual(
+        counted(store.record('sw', 'shard-b', 'w2', results([8], [0.1], [11]), ranking)),
+        { completed: 1, failed: 0 },
+      );
       assert.equal(store.reopen('sw'), 11_993);
       assert.deepEqual(store.counts('sw'), {
         pending: 11_993,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { runSignals } from '@ktrdr/engine/backtest';
+import { computeSignals, runSignals } from '@ktrdr/engine/backtest';
+import type { Bars } from '@ktrdr/engine/data';
 import { IndicatorCache } from '@ktrdr/engine/indicators';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
 import { withOverrides } from '@ktrdr/engine/validate';
@@ -12,6 +13,24 @@ import { SetBatch, setMetrics } from './set-batch.js';
 
 let series: SeriesCache | undefined;
 let strategies: StrategyCache | undefined;
+let lastIndicators: IndicatorCache | undefined;
+
+/** Indicators kept from one shard to the next at most (beyond, a shard starts afresh). */
+const KEPT_INDICATOR_BYTES = 128 * 1024 ** 2;
+
+/**
+ * The indicator cache for a shard's bars: the previous shard's when it ran on the same
+ * bars (the series cache hands out one object per range) and holds under
+ * {@link KEPT_INDICATOR_BYTES} (at most three outputs per indicator), so a sweep's shards
+ * on one worker compute each indicator once, not once per shard.
+ */
+function indicatorsFor(bars: Bars): IndicatorCache {
+  const kept = lastIndicators;
+  if (kept && kept.bars === bars && kept.size * bars.time.length * 8 * 3 < KEPT_INDICATOR_BYTES)
+    return kept;
+  lastIndicators = new IndicatorCache(bars);
+  return lastIndicators;
+}
 
 /** Why a set could not run, in one line. */
 function reasonOf(error: unknown): string {
@@ -45,7 +64,8 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
   );
   // parsed once; each set copies only the objects along its swept paths
   const parsed = parseStrategyConfig(base);
-  const indicators = new IndicatorCache(bars);
+  const indicators = indicatorsFor(bars);
+  const computedBefore = indicators.size;
   const settings = {
     initialCapital: job.initial_capital,
     commission: job.commission,
@@ -68,7 +88,11 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
       );
       try {
         const strategy = withOverrides(parsed, parameters);
-        const signals = await strategySignals(strategy, job.model_id, bars, ctx, indicators);
+        // rules: synchronous (no await per set); a model's signals load it first
+        const signals =
+          strategy.type === 'rules'
+            ? computeSignals(strategy, bars, indicators)
+            : await strategySignals(strategy, job.model_id, bars, ctx, indicators);
         const summary = runSignals(bars, signals, strategy, settings, {
           detail: 'metrics',
           onTick,
@@ -85,12 +109,14 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
         const wait = started + (((i + 1) * barCount) / throttle) * 1000 - performance.now();
         if (wait > 0 && ctx.cancel.sleep(wait)) throw new CancelledError();
       }
-      ctx.reportProgress({
-        current_step: `${job.strategy.name} on ${symbol} ${timeframe} · set ${i + 1} of ${total}`,
-        items_processed: i + 1,
-        items_total: total,
-        context: { completed, failed, indicators_computed: indicators.size },
-      });
+      // every 64 sets and the last (the runtime throttles further): a set may take 10 µs
+      if ((i & 63) === 63 || i + 1 === total)
+        ctx.reportProgress({
+          current_step: `${job.strategy.name} on ${symbol} ${timeframe} · set ${i + 1} of ${total}`,
+          items_processed: i + 1,
+          items_total: total,
+          context: { completed, failed, indicators_computed: indicators.size - computedBefore },
+        });
     }
   } finally {
     // finished sets count even when the shard stops early
@@ -100,7 +126,7 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
     summary: {
       completed,
       failed,
-      indicators_computed: indicators.size,
+      indicators_computed: indicators.size - computedBefore,
       seconds: Math.round(performance.now() - started) / 1000,
     },
   };

@@ -28,11 +28,11 @@ export class SetBatch {
   completed(setIndex: number, metrics: Record<string, number | null>): void {
     const row = this.indices.length;
     this.indices.push(setIndex);
-    for (const [name, value] of Object.entries(metrics)) {
+    for (const name in metrics) {
       const column = (this.columns[name] ??= []);
       // a metric first seen on a later row: the rows before it had none
       while (column.length < row) column.push(null);
-      column.push(value);
+      column.push(metrics[name] ?? null);
     }
     this.maybeFlush();
   }
