@@ -417,7 +417,7 @@ export class SweepService implements LocalRunner {
   }
 
   private publishProgress(run: SweepRun): void {
-    const { operations, sets } = this.deps;
+    const { operations } = this.deps;
     const parent = operations.get(run.id);
     if (!parent || isTerminalStatus(parent.status)) return;
     const counts = run.meta.walk_forward ? this.counts(run.id, run) : { ...run.counts };
