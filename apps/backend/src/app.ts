@@ -40,6 +40,7 @@ import { sessionRoutes } from './routes/session.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { SweepService } from './sweeps/sweep-service.js';
 import { SweepSetStore } from './sweeps/sweep-set-store.js';
+import { SweepSets } from './sweeps/sweep-sets.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webRoutes } from './routes/web.js';
 import { workerRoutes } from './routes/workers.js';
@@ -208,6 +209,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     log,
     codeVersion: BACKEND_VERSION,
   });
+  const sweepSetStore = new SweepSetStore(deps.db);
   const sweeps: SweepService = new SweepService({
     operations,
     backtests,
@@ -217,7 +219,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     artifacts,
     series,
     strategies,
-    sets: new SweepSetStore(deps.db),
+    sets: sweepSetStore,
     log,
     maxSets: config.maxSweepSets,
     shardSets: config.sweepShardSets,
@@ -258,6 +260,14 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     acquisition,
     channels,
     sweeps,
+    sweepSets: new SweepSets({
+      operations,
+      sets: sweepSetStore,
+      backtests,
+      dispatcher,
+      registry,
+      backendUrl: deps.publicUrl,
+    }),
     activity,
   };
   healthRoutes(app, ctx);

@@ -20,6 +20,7 @@ import type { WorkerRegistry } from './workers/worker-registry.js';
 import type { WorkerService } from './workers/worker-service.js';
 import type { ChannelHub } from './workers/channel-hub.js';
 import type { SweepService } from './sweeps/sweep-service.js';
+import type { SweepSets } from './sweeps/sweep-sets.js';
 
 /** The services the routes work with, built once per backend. */
 export interface BackendContext {
@@ -53,6 +54,8 @@ export interface BackendContext {
   acquisition: DataAcquisitionService;
   channels: ChannelHub;
   sweeps: SweepService;
+  /** A sweep's sets as the API reads them (pages, CSV, heat map, a set as a backtest). */
+  sweepSets: SweepSets;
   /** How busy each worker is, and the cluster's throughput (`recordItems` for shards' sets). */
   activity: WorkerActivity;
 }

@@ -15,6 +15,7 @@ import {
   type Bars,
 } from '../src/index.js';
 import { BUNDLED_RULES, bundledSp500, bundledStrategy } from './bundled.js';
+import { MORE_RULES as GOLDEN_MORE_RULES } from './golden-cases.js';
 
 /** The index and both values of the first element that differs bit for bit, or null. */
 function firstDifference(a: Float64Array, b: Float64Array): string | null {
@@ -106,49 +107,8 @@ describe('batch indicator kernels equal trading-signals bit for bit', () => {
   });
 });
 
-/** The benchmark's three-indicator strategy and a crossover on every candle indicator. */
-const MORE_RULES: RulesStrategyConfig[] = [
-  parseRulesStrategy({
-    name: 'three_indicators',
-    type: 'rules',
-    indicators: {
-      trend: { type: 'ema', period: 50 },
-      rsi: { type: 'rsi', period: 14 },
-      bb: { type: 'bollinger', period: 20, stddev: 2 },
-    },
-    entry: {
-      long: { all: [{ crosses_above: ['close', 'bb.lower'] }, { less_than: ['rsi', 45] }] },
-      short: {
-        all: [
-          { crosses_below: ['close', 'bb.upper'] },
-          { greater_than: ['rsi', 55] },
-          { less_than: ['close', 'trend'] },
-        ],
-      },
-    },
-    exit: {
-      long: { any: [{ crosses_above: ['close', 'bb.middle'] }, { greater_than: ['rsi', 70] }] },
-      short: { any: [{ crosses_below: ['close', 'bb.middle'] }, { less_than: ['rsi', 30] }] },
-    },
-    risk: { stop_loss: 0.02 },
-  }),
-  parseRulesStrategy({
-    name: 'candles',
-    type: 'rules',
-    indicators: {
-      wr: { type: 'williams_r', period: 14 },
-      st: { type: 'stochastic', k_period: 14, d_period: 3, smoothing: 3 },
-      atr: { type: 'atr', period: 14 },
-      roc: { type: 'roc', period: 10 },
-    },
-    entry: {
-      long: { all: [{ crosses_above: ['st.k', 'st.d'] }, { less_than: ['wr', -60] }] },
-      short: { all: [{ crosses_below: ['st.k', 'st.d'] }, { greater_than: ['roc', 0.01] }] },
-    },
-    exit: { long: { greater_than: ['wr', -20] }, short: { greater_than: ['atr', 30] } },
-    risk: { stop_loss: 0.05, take_profit: 0.08 },
-  }),
-];
+/** The benchmark's three-indicator strategy and the others of the golden cases. */
+const MORE_RULES: RulesStrategyConfig[] = GOLDEN_MORE_RULES.map((raw) => parseRulesStrategy(raw));
 
 describe('results with the kernels are those of trading-signals, byte for byte', () => {
   const money = { initialCapital: 100_000, commission: 0.001, slippage: 0.0005 };

@@ -155,13 +155,19 @@ export class OperationStore {
     ).map(fromRow);
   }
 
-  /** The children of a parent (a sweep), oldest first (index operations_by_parent). */
-  byParent(parentId: string): OperationRecord[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM operations WHERE parent_operation_id = ? ORDER BY seq')
-        .all(parentId) as Row[]
-    ).map(fromRow);
+  /** The children of a parent (a sweep), oldest first, of one type if given (index operations_by_parent). */
+  byParent(parentId: string, type?: string): OperationRecord[] {
+    const rows =
+      type === undefined
+        ? this.db
+            .prepare('SELECT * FROM operations WHERE parent_operation_id = ? ORDER BY seq')
+            .all(parentId)
+        : this.db
+            .prepare(
+              'SELECT * FROM operations WHERE parent_operation_id = ? AND operation_type = ? ORDER BY seq',
+            )
+            .all(parentId, type);
+    return (rows as Row[]).map(fromRow);
   }
 
   /** A filtered page, newest first, with the total count of the filter. */

@@ -190,9 +190,11 @@ export class OperationsService {
     return () => this.endListeners.delete(listener);
   }
 
-  /** The operations of a parent (a sweep's children), oldest first. */
-  children(parentId: string): OperationRecord[] {
-    return this.store.byParent(parentId).map((row) => this.active.get(row.operation_id) ?? row);
+  /** The operations of a parent (a sweep's children), oldest first; of one type if given. */
+  children(parentId: string, type?: string): OperationRecord[] {
+    return this.store
+      .byParent(parentId, type)
+      .map((row) => this.active.get(row.operation_id) ?? row);
   }
 
   /** An ended child runs again (resuming a sweep): `backInLine(id, {why: 'requeue'})`. */

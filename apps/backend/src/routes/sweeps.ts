@@ -23,11 +23,11 @@ function sendCsv(
   query: SweepSetsQuery,
 ): FastifyReply {
   // checked before the first byte goes out, so an unknown id is a 404, not a broken stream
-  ctx.sweeps.setsPage(id, { ...query, limit: 1 });
+  ctx.sweepSets.setsPage(id, { ...query, limit: 1 });
   return rawReply(reply)
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${id}-sets.csv"`)
-    .send(Readable.from(ctx.sweeps.setsCsv(id, query)));
+    .send(Readable.from(ctx.sweepSets.setsCsv(id, query)));
 }
 
 /** `POST /api/v1/sweeps/start`, the sets of a sweep (JSON pages or CSV), and a set as a backtest. */
@@ -62,7 +62,7 @@ export function sweepRoutes(app: TypedServer, ctx: BackendContext): void {
       const id = request.params.operation_id;
       if (/\btext\/csv\b/.test(request.headers.accept ?? ''))
         return sendCsv(reply, ctx, id, request.query);
-      return ctx.sweeps.setsPage(id, request.query);
+      return ctx.sweepSets.setsPage(id, request.query);
     },
   );
 
@@ -81,7 +81,7 @@ export function sweepRoutes(app: TypedServer, ctx: BackendContext): void {
         response: { 200: SweepHeatmapSchema, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => ctx.sweeps.heatmap(request.params.operation_id, request.query.window),
+    async (request) => ctx.sweepSets.heatmap(request.params.operation_id, request.query.window),
   );
 
   app.post(
@@ -101,7 +101,7 @@ export function sweepRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request, reply) =>
       reply
         .code(202)
-        .send(await ctx.sweeps.openSet(request.params.operation_id, request.params.set_index)),
+        .send(await ctx.sweepSets.openSet(request.params.operation_id, request.params.set_index)),
   );
 
   app.get(

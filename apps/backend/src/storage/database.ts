@@ -4,8 +4,9 @@ import { openSqlite, type SqliteDatabase, type SqliteDriverChoice } from './sqli
 export type Db = SqliteDatabase;
 
 /**
- * The metric columns of a sweep set (every metric a backtest summary reports). Fixed: the
- * migration below makes them; a metric added later needs a migration of its own.
+ * The metric columns of a sweep set (every metric a backtest summary reports). A frozen
+ * copy of the contract's list, not derived from it: migration 5 makes exactly these, and a
+ * metric added later needs a migration of its own (a test compares the two lists).
  */
 export const SWEEP_SET_METRIC_COLUMNS = [
   'total_return',

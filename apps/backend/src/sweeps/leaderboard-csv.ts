@@ -1,4 +1,4 @@
-import type { LeaderboardRow, SweepResult } from '@ktrdr/shared';
+import type { LeaderboardRow } from '@ktrdr/shared';
 import { SWEEP_SET_METRIC_COLUMNS } from '../storage/database.js';
 
 const cell = (value: string | number | boolean | null | undefined) => {
@@ -58,9 +58,4 @@ export function leaderboardCsvLines(
         .join(','),
     );
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
-}
-
-/** A sweep result's leaderboard (its top rows) as CSV. */
-export function leaderboardCsv(result: SweepResult): string {
-  return leaderboardCsvLines(result.dimensions, result.objective, result.leaderboard, true);
 }

@@ -1,4 +1,10 @@
-import type { BacktestStartRequest, SweepObjective, SweepStartRequest } from '@ktrdr/shared';
+import {
+  SMALLER_IS_BETTER,
+  type BacktestStartRequest,
+  type SweepObjective,
+  type SweepStartRequest,
+} from '@ktrdr/shared';
+import type { Ranking } from './sweep-set-store.js';
 import type { OperationRecord } from '../operations/operation-record.js';
 
 /** The walk-forward part of a sweep's metadata: the window sizes and each window's dates. */
@@ -29,6 +35,15 @@ export function sweepMetadata(record: OperationRecord): SweepMetadata {
     constraints: m.constraints ?? {},
     total: m.total ?? 0,
     ...(m.walk_forward ? { walk_forward: m.walk_forward } : {}),
+  };
+}
+
+/** How a sweep ranks its sets: its objective, which way is better, its constraints. */
+export function rankingOf(meta: SweepMetadata): Ranking {
+  return {
+    objective: meta.objective,
+    sign: SMALLER_IS_BETTER.includes(meta.objective) ? -1 : 1,
+    constraints: meta.constraints,
   };
 }
 

@@ -22,6 +22,12 @@ function stepText(counts: SetCounts, done: number, total: number, rate: number |
   return `${done} of ${total} sets ended (${parts.join(', ')})${speed}`;
 }
 
+/** Sets ended per second since `startedAt` (one decimal), or null before there is a rate. */
+export function setsPerSecond(ended: number, startedAt: number, now: number): number | null {
+  const elapsed = (now - startedAt) / 1000;
+  return elapsed > 0.2 && ended > 0 ? Math.round((ended / elapsed) * 10) / 10 : null;
+}
+
 /** What a sweep's progress is made of. */
 export interface SweepProgressInput {
   counts: SetCounts;
@@ -51,9 +57,7 @@ export function sweepProgress({
   const done = counts.completed + counts.failed + counts.cancelled;
   // the bar shows the sets that ran: a sweep cancelled after 10 of 60 stands at 16.7 %, not 100 %
   const ran = counts.completed + counts.failed;
-  const elapsed = (now - startedAt) / 1000;
-  const ranNow = ran - endedBefore;
-  const rate = elapsed > 0.2 && ranNow > 0 ? Math.round((ranNow / elapsed) * 10) / 10 : null;
+  const rate = setsPerSecond(ran - endedBefore, startedAt, now);
   const left = total - done;
   const eta = rate !== null && left > 0 ? Math.round(left / rate) : null;
   return {

@@ -1,21 +1,18 @@
 import { Readable } from 'node:stream';
 import {
+  backtestingKind,
   isTerminalStatus,
-  SMALLER_IS_BETTER,
   sweepKind,
   sweepShardKind,
   type Operation,
   type StartResponse,
   type LeaderboardRow,
-  type SweepHeatmap,
   type SweepResult,
   type SweepSetResults,
-  type SweepSetsPage,
-  type SweepSetsQuery,
   type SweepShardJob,
   type SweepStartRequest,
 } from '@ktrdr/shared';
-import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
+import { ConflictError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { BacktestService } from '../backtests/backtest-service.js';
@@ -30,22 +27,21 @@ import { isOfKind, type OperationRecord } from '../operations/operation-record.j
 import type { OperationsService } from '../operations/operations-service.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
-import { leaderboardCsvLines } from './leaderboard-csv.js';
 import { LeaderboardTop } from './leaderboard-top.js';
-import { heatmapOf } from './sweep-heatmap.js';
 import { guessMsPerSet, nextShardSize, observeSpeed, shardsInFlight } from './shard-sizing.js';
 import {
-  backtestFields,
   phaseOf,
+  rankingOf,
   sweepMetadata,
   sweepRequest,
   windowOf,
   type SweepMetadata,
 } from './sweep-metadata.js';
 import { planSweep, yieldToEventLoop } from './sweep-plan.js';
-import { sweepProgress, type SetCounts } from './sweep-progress.js';
+import { setsPerSecond, sweepProgress, type SetCounts } from './sweep-progress.js';
+import { sweepResultOf } from './sweep-result.js';
 import type { SweepSetStore, Ranking, SetToRun } from './sweep-set-store.js';
-import { startOutOfSample, stitchOutOfSample, walkForwardSummary } from './walk-forward-summary.js';
+import { startOutOfSample, stitchOutOfSample } from './walk-forward-summary.js';
 
 /** What the sweep service needs. */
 export interface SweepServiceDeps {
@@ -179,11 +175,7 @@ export class SweepService implements LocalRunner {
     const run: SweepRun = {
       id: record.operation_id,
       meta,
-      ranking: {
-        objective: meta.objective,
-        sign: SMALLER_IS_BETTER.includes(meta.objective) ? -1 : 1,
-        constraints: meta.constraints,
-      },
+      ranking: rankingOf(meta),
       base: job.shard,
       counts,
       open,
@@ -300,14 +292,10 @@ export class SweepService implements LocalRunner {
 
   /** How a sweep ranks (its run's, or read from its record). */
   private rankingOf(sweepId: string): Ranking {
-    const run = this.runs.get(sweepId);
-    if (run) return run.ranking;
-    const meta = sweepMetadata(this.deps.operations.require(sweepId));
-    return {
-      objective: meta.objective,
-      sign: SMALLER_IS_BETTER.includes(meta.objective) ? -1 : 1,
-      constraints: meta.constraints,
-    };
+    return (
+      this.runs.get(sweepId)?.ranking ??
+      rankingOf(sweepMetadata(this.deps.operations.require(sweepId)))
+    );
   }
 
   /** A sweep not running (cancelled): its progress from the stored counts. */
@@ -381,9 +369,9 @@ export class SweepService implements LocalRunner {
   private startDueOutOfSample(run: SweepRun): void {
     const { operations, sets } = this.deps;
     const parent = operations.require(run.id);
-    const children = operations.children(run.id);
+    const tests = this.outOfSampleRuns(run.id);
     run.meta.walk_forward!.windows.forEach((_, k) => {
-      if (children.some((c) => windowOf(c) === k && phaseOf(c) === 'out_of_sample')) return;
+      if (tests.some((c) => windowOf(c) === k)) return;
       if (sets.openInWindow(run.id, k) > 0) return;
       const best = this.top(run, k, 1)[0];
       if (!best) return;
@@ -406,7 +394,10 @@ export class SweepService implements LocalRunner {
   }
 
   private outOfSampleRuns(sweepId: string): OperationRecord[] {
-    return this.deps.operations.children(sweepId).filter((c) => phaseOf(c) === 'out_of_sample');
+    // the backtests only, not the shards: read on every progress update of a walk-forward
+    return this.deps.operations
+      .children(sweepId, backtestingKind.operationType)
+      .filter((c) => phaseOf(c) === 'out_of_sample');
   }
 
   /** Counts of the sets plus the out-of-sample runs. */
@@ -499,132 +490,19 @@ export class SweepService implements LocalRunner {
       windows === 0
         ? (leaderboard[0] ?? null)
         : (leaderboard.findLast((r) => r.rank === 1) ?? null);
-    const children = operations.children(sweepId);
     const counts = this.counts(sweepId, run);
-    const ended = (counts.completed ?? 0) + (counts.failed ?? 0);
-    const since = run?.startedAt ?? Date.parse(record.started_at ?? '');
-    const until = run ? this.now() : Date.parse(record.completed_at ?? '');
-    const seconds = (until - since) / 1000;
-    const ranNow = ended - (run?.endedBefore ?? 0);
-    return {
-      objective: meta.objective,
-      direction: SMALLER_IS_BETTER.includes(meta.objective) ? 'min' : 'max',
-      total: meta.total,
-      counts: { ...counts },
+    // live: this run's rate; ended: the rate it ended with
+    const rate = run
+      ? setsPerSecond(counts.completed + counts.failed - run.endedBefore, run.startedAt, this.now())
+      : ((record.result_summary?.sets_per_second as number | null | undefined) ?? null);
+    return sweepResultOf({
+      meta,
+      counts,
       leaderboard,
       best,
-      dimensions: meta.dimensions,
-      sets_per_second:
-        seconds > 0 && run && ranNow > 0
-          ? Math.round((ranNow / seconds) * 10) / 10
-          : ((record.result_summary?.sets_per_second as number | null | undefined) ?? null),
-      shards: children
-        .filter((c) => isOfKind(c, sweepShardKind.operationType))
-        .map((c) => ({
-          operation_id: c.operation_id,
-          status: c.status,
-          worker_id: c.worker_id,
-          sets: Number(c.metadata.sets),
-          ...(typeof c.metadata.window === 'number' ? { window: c.metadata.window } : {}),
-          started_at: c.started_at,
-          completed_at: c.completed_at,
-        })),
-      ...(meta.walk_forward
-        ? { walk_forward: walkForwardSummary(meta.walk_forward, children) }
-        : {}),
-    };
-  }
-
-  /** A page of the sweep's sets (any order, filtered). */
-  setsPage(sweepId: string, query: SweepSetsQuery): SweepSetsPage {
-    const record = this.requireSweep(sweepId);
-    return this.deps.sets.page(record.operation_id, query, this.rankingOf(sweepId));
-  }
-
-  /** The heat map of the first two swept paths (one window of a walk-forward; default the first). */
-  heatmap(sweepId: string, window?: number): SweepHeatmap {
-    const record = this.requireSweep(sweepId);
-    const meta = sweepMetadata(record);
-    const [yPath, xPath] = meta.dimensions;
-    if (!yPath || !xPath)
-      throw new ConflictError(
-        `sweep ${sweepId} sweeps ${meta.dimensions.length} parameter; a heat map needs two`,
-      );
-    const windowed = meta.walk_forward ? (window ?? 0) : undefined;
-    const { rows } = this.deps.sets.page(
-      sweepId,
-      {
-        ...(windowed !== undefined ? { window: windowed } : {}),
-        sort: 'set_index',
-        limit: Number.MAX_SAFE_INTEGER,
-      },
-      this.rankingOf(sweepId),
-      Number.MAX_SAFE_INTEGER,
-    );
-    return heatmapOf(rows, yPath, xPath);
-  }
-
-  /** Every set as CSV lines, page by page (for a streamed response). */
-  async *setsCsv(sweepId: string, query: SweepSetsQuery): AsyncGenerator<string> {
-    const meta = sweepMetadata(this.requireSweep(sweepId));
-    const pageSize = 1000;
-    let header = true;
-    for (let offset = 0; ; offset += pageSize) {
-      const page = this.setsPage(sweepId, { ...query, limit: pageSize, offset });
-      yield leaderboardCsvLines(meta.dimensions, meta.objective, page.rows, header);
-      header = false;
-      if (page.rows.length < pageSize) return;
-      // let other requests in between pages
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  /**
-   * A full backtest of one set: made once (deterministic: same strategy version, overrides,
-   * bars and costs as the set's row, so its metrics equal the row's), then the same id.
-   */
-  async openSet(sweepId: string, setIndex: number): Promise<StartResponse> {
-    const { sets, backtests, operations, dispatcher, registry } = this.deps;
-    const record = this.requireSweep(sweepId);
-    const row = sets.get(sweepId, setIndex);
-    if (!row) throw new NotFoundError(`set ${setIndex} of sweep`, sweepId);
-    if (row.operation_id) {
-      const made = operations.get(row.operation_id);
-      if (made) return { success: true, operation_id: made.operation_id, status: made.status };
-    }
-    const request = sweepRequest(record)!;
-    const meta = sweepMetadata(record);
-    const span = row.window !== undefined ? meta.walk_forward?.windows[row.window] : undefined;
-    const prepared = backtests.prepare(
-      {
-        ...backtestFields(request),
-        ...(span ? { start_date: span.in_sample.start, end_date: span.in_sample.end } : {}),
-        parameters: row.parameters,
-      },
-      sweepId,
-      { strategyByReference: true },
-    );
-    requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
-    const backtest = operations.create<'backtesting'>({
-      ...prepared,
-      metadata: {
-        ...prepared.metadata,
-        set_index: setIndex,
-        ...(row.window !== undefined ? { window: row.window, phase: 'in_sample' } : {}),
-      },
+      setsPerSecond: rate,
+      children: operations.children(sweepId),
     });
-    sets.setOperation(sweepId, setIndex, backtest.operation_id);
-    await dispatcher.submit(backtest);
-    return { success: true, operation_id: backtest.operation_id, status: backtest.status };
-  }
-
-  private requireSweep(id: string): OperationRecord {
-    const record = this.deps.operations.require(id);
-    if (!isOfKind(record, sweepKind.operationType))
-      throw new ConflictError(
-        `operation ${id} is a ${record.operation_type} operation, not a sweep; it has no parameter sets`,
-      );
-    return record;
   }
 
   /** Cancels the sets no shard holds, every open shard (within the cancel deadline), then the sweep. */

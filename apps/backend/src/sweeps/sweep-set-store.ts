@@ -317,17 +317,6 @@ export class SweepSetStore {
     return rows.flatMap((row, i) => (row ? [toWire({ ...row, rank: i + 1 })] : []));
   }
 
-  /** The windows a sweep's sets belong to (walk-forward), in order. */
-  windows(sweepId: string): number[] {
-    return (
-      this.db
-        .prepare(
-          'SELECT DISTINCT window FROM sweep_sets WHERE sweep_id = ? AND window IS NOT NULL ORDER BY window',
-        )
-        .all(sweepId) as { window: number }[]
-    ).map((r) => r.window);
-  }
-
   /** One set, ranked, or undefined. */
   get(sweepId: string, setIndex: number): LeaderboardRow | undefined {
     const row = this.getStmt.get(sweepId, setIndex) as Row | undefined;

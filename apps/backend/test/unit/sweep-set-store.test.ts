@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SWEEP_SET_SORTS } from '@ktrdr/shared';
 import { tempDir } from '@ktrdr/testkit';
 import { openDatabase, SWEEP_SET_METRIC_COLUMNS } from '../../src/storage/database.js';
 import { sqliteDriverUnavailable, type SqliteDriverName } from '../../src/storage/sqlite.js';
@@ -28,6 +29,17 @@ function results(indices: number[], sharpe: (number | null)[], trades: number[])
   metrics.total_trades = trades;
   return { set_index: indices, metrics };
 }
+
+describe('the sweep set columns', () => {
+  // the migration's list is a frozen copy on purpose (a schema must not move with a constant):
+  // a metric added to the contract fails here until a migration adds its column
+  it('hold every metric a sweep ranks and sorts by, and nothing else', () => {
+    assert.deepEqual(
+      [...SWEEP_SET_METRIC_COLUMNS].sort(),
+      [...SWEEP_SET_SORTS.filter((s) => s !== 'set_index'), 'bars'].sort(),
+    );
+  });
+});
 
 for (const driver of DRIVERS) {
   const unavailable = sqliteDriverUnavailable(driver);

@@ -122,8 +122,8 @@ export class BackendLink {
   }
 
   /** Resolves once every metric row sent so far for the operation was delivered (or given up). */
-  metricsDelivered(operationId: string): Promise<void> {
-    return this.outbox.metricsDelivered(operationId);
+  deliveredInOrder(operationId: string): Promise<void> {
+    return this.outbox.deliveredInOrder(operationId);
   }
 
   /** Uploads a checkpoint of a running attempt (only the newest waiting one is kept). */

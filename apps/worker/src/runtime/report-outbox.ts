@@ -57,7 +57,7 @@ export class ReportOutbox {
   private readonly outbox: FinalReport[] = [];
   private flushing: Promise<void> | undefined;
   private readonly progress = new Map<string, LatestValueThrottle<Progress>>();
-  private readonly metricsChain = new Map<string, Promise<void>>();
+  private readonly orderedReports = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: ReportOutboxDeps) {}
 
@@ -119,7 +119,7 @@ export class ReportOutbox {
     body: { metrics: MetricInput[] } | { sets: SweepSetResults },
     what: string,
   ): void {
-    const previous = this.metricsChain.get(operationId) ?? Promise.resolve();
+    const previous = this.orderedReports.get(operationId) ?? Promise.resolve();
     const next = previous.then(async () => {
       try {
         await retry(
@@ -138,15 +138,15 @@ export class ReportOutbox {
           this.deps.log.warn({ operation_id: operationId }, `${what} not delivered`);
       }
     });
-    this.metricsChain.set(operationId, next);
+    this.orderedReports.set(operationId, next);
     void next.finally(() => {
-      if (this.metricsChain.get(operationId) === next) this.metricsChain.delete(operationId);
+      if (this.orderedReports.get(operationId) === next) this.orderedReports.delete(operationId);
     });
   }
 
   /** Resolves once every metric row and set sent so far for the operation was delivered (or given up). */
-  metricsDelivered(operationId: string): Promise<void> {
-    return this.metricsChain.get(operationId) ?? Promise.resolve();
+  deliveredInOrder(operationId: string): Promise<void> {
+    return this.orderedReports.get(operationId) ?? Promise.resolve();
   }
 
   /** Queues a job's outcome and delivers it (again after each contact, until the backend takes it). */
@@ -201,7 +201,7 @@ export class ReportOutbox {
       const who = { worker_id: this.deps.workerId(), attempt: report.attempt };
       try {
         // the last epoch's row lands before the operation is seen as done
-        await this.metricsDelivered(report.operation_id);
+        await this.deliveredInOrder(report.operation_id);
         await files.uploadResults(report);
         await client.reportOperation(
           report.operation_id,

@@ -72,7 +72,8 @@ export interface DisplayLimits {
 /**
  * The result the result route serves: all metrics, the equity curve downsampled to at
  * most `maxPoints` shape-preserving points, and the last `maxTrades` trades. The full
- * curve and trade list are {@link fullResultChunks}.
+ * curve and trade list go out as the binary artifact (`@ktrdr/shared` full-result codec);
+ * {@link fullResultChunks} is their JSON form, the engine's canonical text for its tests.
  */
 export function toBacktestResult(
   output: BacktestOutput,
