@@ -106,6 +106,8 @@ const LEADERBOARD_ROWS = 50;
 export class SweepService implements LocalRunner {
   private readonly runs = new Map<string, SweepRun>();
   private readonly now: () => number;
+  /** Sets finished since the backend started, by outcome (for /metrics). */
+  readonly setsFinished = { completed: 0, failed: 0 };
 
   constructor(private readonly deps: SweepServiceDeps) {
     this.now = deps.now ?? (() => Date.now());
@@ -277,6 +279,8 @@ export class SweepService implements LocalRunner {
       results,
       this.rankingOf(sweepId),
     );
+    this.setsFinished.completed += completed;
+    this.setsFinished.failed += failed;
     const run = this.runs.get(sweepId);
     if (run) {
       const window = typeof shard.metadata.window === 'number' ? shard.metadata.window : null;
@@ -502,6 +506,24 @@ export class SweepService implements LocalRunner {
       best,
       setsPerSecond: rate,
       children: operations.children(sweepId),
+    });
+  }
+
+  /** The sweeps running now, each with its sets per second so far (for /metrics). */
+  running(): {
+    sweep_id: string;
+    sets_per_second: number;
+    sets_done: number;
+    sets_total: number;
+  }[] {
+    return [...this.runs.values()].map((run) => {
+      const done = run.counts.completed + run.counts.failed;
+      return {
+        sweep_id: run.id,
+        sets_per_second: setsPerSecond(done - run.endedBefore, run.startedAt, this.now()) ?? 0,
+        sets_done: done,
+        sets_total: run.meta.total,
+      };
     });
   }
 

@@ -8,6 +8,7 @@ import { startCluster, type Cluster } from './cluster-fixture.js';
  * parameter sets as rows, run in `sweep_shard` operations spread over every free worker.
  */
 describe('parameter sweeps', () => {
+  const scrapeMetrics = async () => (await cluster.client.http.fetchRaw('GET', '/metrics')).text();
   let cluster: Cluster;
   before(async () => {
     // four workers, each set ~0.5 s (sma_crossover over ten years of daily bars)
@@ -71,6 +72,10 @@ describe('parameter sweeps', () => {
     assert.ok(shards.every((s) => s.status === 'completed'));
     assert.equal(new Set(shards.map((s) => s.worker_id)).size, 4, 'every worker was used');
     assert.equal(await setsRun(started.operation_id), 48, 'each set ran once');
+    // /metrics counts the sets; an ended sweep leaves no line of its own
+    const after = await scrapeMetrics();
+    assert.match(after, /^ktrdr_sweep_sets_finished_total\{outcome="completed"\} 48$/m);
+    assert.doesNotMatch(after, new RegExp(`sweep_id="${started.operation_id}"`));
     // the top-level list shows the sweep, not its shards
     const topLevel = (await cluster.client.listOperations({ top_level: true, limit: 1000 }))
       .operations;
@@ -303,6 +308,16 @@ describe('parameter sweeps', () => {
       'six sets done',
       60_000,
     );
+    // while it runs, /metrics has its sets/s and what remains
+    const live = await scrapeMetrics();
+    const perSecond = live.match(
+      new RegExp(`^ktrdr_sweep_sets_per_second\\{sweep_id="${operation_id}"\\} (\\S+)$`, 'm'),
+    );
+    const remaining = live.match(
+      new RegExp(`^ktrdr_sweep_sets_remaining\\{sweep_id="${operation_id}"\\} (\\d+)$`, 'm'),
+    );
+    assert.ok(perSecond && Number(perSecond[1]) > 0, `sets/s of the running sweep:\n${live}`);
+    assert.ok(remaining && Number(remaining[1]) <= 34, `sets remaining: ${remaining?.[1]}`);
     const cancelled = await cluster.client.cancelOperation(operation_id, 'enough');
     assert.equal(cancelled.status, 'cancelled');
     const shards = await shardsOf(operation_id);
