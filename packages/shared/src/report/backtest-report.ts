@@ -26,11 +26,11 @@ export interface BacktestReportInput {
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#212529;margin:0;background:#f8f9fa}
-main{max-width:1000px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+main{max-width:1180px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}section>h2:first-child{margin-top:4px}
 .sub{color:#868e96;font-family:ui-monospace,monospace;font-size:12px}
 section{background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:12px 16px;margin-top:16px}
-table{border-collapse:collapse;width:100%}th,td{padding:3px 8px;border-bottom:1px solid #f1f3f5;text-align:left}
+table{border-collapse:collapse;width:100%}th,td{padding:3px 8px;border-bottom:1px solid #f1f3f5;text-align:left;white-space:nowrap}\n.wide{overflow-x:auto}table.trades{font-size:12.5px}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:8px}
 .figure{border:1px solid #e9ecef;border-radius:4px;padding:6px 10px}.figure .l{color:#868e96;font-size:12px}.figure .v{font-weight:600}
@@ -257,9 +257,9 @@ function tradesTable(trades: readonly Trade[]): string {
     ];
     return `<tr class="trade">${values.map((v, i) => cell(v, i, i === 7 ? (t.pnl >= 0 ? 'pos' : 'neg') : '')).join('')}</tr>`;
   });
-  return `<table data-testid="trades"><thead><tr>${head
+  return `<div class="wide"><table class="trades" data-testid="trades"><thead><tr>${head
     .map((h, i) => `<th class="${numeric.has(i) ? 'n' : ''}">${escapeHtml(h)}</th>`)
-    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** The report's HTML document, as one string. Every interpolated string is escaped. */

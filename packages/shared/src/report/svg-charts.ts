@@ -169,7 +169,8 @@ export function heatMapSvg(options: {
   for (const m of monthly) {
     const cx = left + (m.month - 1) * cellW;
     const cy = top + years.indexOf(m.year) * cellH;
-    const text = `${(m.return * 100).toFixed(1)}`;
+    // a loss rounding to zero would read "-0.0"
+    const text = Math.abs(m.return) < 0.0005 ? '0.0' : `${(m.return * 100).toFixed(1)}`;
     parts.push(
       `<rect x="${cx + 1}" y="${cy + 1}" width="${cellW - 2}" height="${cellH - 2}" fill="${heatColour(m.return)}"><title>${m.year}-${String(m.month).padStart(2, '0')}: ${text} %</title></rect><text class="cell" x="${cx + cellW / 2}" y="${cy + 13}" text-anchor="middle">${text}</text>`,
     );

@@ -15,7 +15,8 @@ export function CompareChart({ runs }: { runs: ComparedRun[] }) {
       height: 360,
       autoSize: true,
       layout: { attributionLogo: false },
-      timeScale: { timeVisible: false },
+      // thousands of daily points must fit the pane's width: the whole range is the point
+      timeScale: { timeVisible: false, minBarSpacing: 0.001 },
     });
     for (const run of runs) {
       chart
