@@ -158,7 +158,8 @@ const OperationRow = memo(function OperationRow({
         <SweepLine op={op} />
       </Table.Td>
       <Table.Td>
-        <Group gap={4} wrap="nowrap">
+        {/* as wide as its badges: the table never squeezes a status into an ellipsis */}
+        <Group gap={4} wrap="nowrap" w="max-content">
           <StatusBadge status={op.status} />
           <AttemptBadge op={op} />
         </Group>
