@@ -1,6 +1,7 @@
-import { Group, Text } from '@mantine/core';
+import { Anchor, Group, Text } from '@mantine/core';
 import { createChart, LineSeries, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
+import { Link } from 'react-router';
 import { shortId } from '../format';
 import { compareCaption, normalised, type ComparedRun } from './compare-runs';
 
@@ -56,9 +57,15 @@ export function CompareChart({ runs }: { runs: ComparedRun[] }) {
             <Text size="sm" data-testid="legend-run">
               {run.title}
             </Text>
-            <Text size="xs" c="dimmed" ff="monospace">
+            <Anchor
+              component={Link}
+              to={`/operations/${run.operation.operation_id}`}
+              size="xs"
+              ff="monospace"
+              aria-label={`Open ${run.operation.operation_id}`}
+            >
               {shortId(run.operation.operation_id)}
-            </Text>
+            </Anchor>
           </Group>
         ))}
       </Group>
