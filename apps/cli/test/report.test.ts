@@ -10,6 +10,8 @@ describe('ktrdr report: the HTML report of a backtest, from the real binary agai
   let cluster: CliCluster;
   let client: BackendClient;
   let env: Record<string, string>;
+  /** The completed backtest of the first test. */
+  let completed = '';
 
   before(async () => {
     cluster = await startCliCluster({ backtesters: 1, trainers: 0 });
@@ -24,6 +26,7 @@ describe('ktrdr report: the HTML report of a backtest, from the real binary agai
       async () => (await client.getOperation(id)).status === 'completed',
       { timeoutMs: 60_000 },
     );
+    completed = id;
     const result = await client.getBacktestResult(id);
     const file = `${cluster.dir}/report.html`;
     const run = await ktrdr(['report', id, '-o', file], env);
@@ -53,7 +56,7 @@ describe('ktrdr report: the HTML report of a backtest, from the real binary agai
     assert.match(piped.stderr, new RegExp(`Report of ${id} \\(57 trades\\) written to stdout`));
   });
 
-  it('refuses what has no report: a running backtest (1), a sweep (2), an unknown id (2), --json without a file (2)', async () => {
+  it('refuses what has no report: a running backtest (1), a sweep (2), an unknown id (2), an unwritable path (2), --json without a file (2)', async () => {
     const { operation_id: running } = await client.startBacktest({ strategy_name: SLOW_STRATEGY });
     const unfinished = await ktrdr(['report', running, '-o', `${cluster.dir}/no.html`], env);
     assert.equal(unfinished.code, 1, unfinished.stderr);
@@ -81,6 +84,16 @@ describe('ktrdr report: the HTML report of a backtest, from the real binary agai
     const unknown = await ktrdr(['report', 'op_backtesting_20200101_000000_deadbeef'], env);
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /op_backtesting_20200101_000000_deadbeef/);
+
+    const nowhere = await ktrdr(
+      ['report', completed, '-o', `${cluster.dir}/no/such/folder/r.html`],
+      env,
+    );
+    assert.equal(nowhere.code, 2);
+    assert.equal(
+      nowhere.stderr,
+      `ktrdr: cannot write the report to ${cluster.dir}/no/such/folder/r.html: ENOENT\n`,
+    );
 
     const json = await ktrdr(['--json', 'report', sweep], env);
     assert.equal(json.code, 2);

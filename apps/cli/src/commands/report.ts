@@ -43,7 +43,14 @@ export function registerReportCommand(program: Command, action: ActionFactory): 
         return undefined;
       }
       const path = resolve(opts.output!);
-      await writeFile(path, html, 'utf8');
+      await writeFile(path, html, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        // a missing folder or a read-only place is the user's to fix: say where
+        throw new CliError(
+          `cannot write the report to ${path}: ${error.code ?? error.message}`,
+          ExitCode.usage,
+          'USAGE',
+        );
+      });
       ctx.output.result(
         { operation_id: id, path, bytes: Buffer.byteLength(html), trades },
         () => `Report of ${id} (${trades} trades) written to ${path}`,
