@@ -160,6 +160,117 @@ test('a backtest started from the form shows a moving progress bar and ends with
   await snapshot(page, 'operation-completed');
 });
 
+test('two backtests ticked in the operations list compare side by side; the report downloads and opens offline', async ({
+  page,
+  context,
+}) => {
+  const client = api();
+  // the full-range sma_crossover run of the form test above, when this runs after it
+  const done = await client.listOperations({
+    operation_type: 'backtesting',
+    status: 'completed',
+    top_level: true,
+  });
+  const earlier = done.operations.find(
+    (o) =>
+      o.metadata.strategy_name === 'sma_crossover' &&
+      String(o.metadata.start_date).startsWith('2000-01-01') &&
+      Object.keys(o.metadata.parameters ?? {}).length === 0,
+  )?.operation_id;
+  const ids = await Promise.all([
+    earlier ?? client.startBacktest({ strategy_name: 'sma_crossover' }).then((s) => s.operation_id),
+    client
+      .startBacktest({ strategy_name: 'rsi_mean_reversion', start_date: '2015-01-01' })
+      .then((s) => s.operation_id),
+  ]);
+  for (const id of ids)
+    await expect
+      .poll(async () => (await client.getOperation(id)).status, { timeout: 30_000 })
+      .toBe('completed');
+  const results = await Promise.all(ids.map((id) => client.getBacktestResult(id)));
+  await openUi(page);
+  const compare = page.getByTestId('compare-button');
+  await expect(compare).toHaveText('Compare (0)');
+  await expect(compare).toBeDisabled();
+  for (const id of ids)
+    await page.locator(`[data-operation-id="${id}"]`).getByTestId('compare-select').check();
+  await expect(compare).toHaveText('Compare (2)');
+  await compare.click();
+  await page.waitForURL(`**/compare?ids=${ids.join(',')}`);
+  // the caption names the runs and the range, from the earliest start to the latest end
+  await expect(page.getByTestId('compare-chart')).toHaveAttribute(
+    'aria-label',
+    'Equity of 2 runs, normalised to 1, 2000-01-03 → 2020-04-17',
+  );
+  await expect(page.getByTestId('legend-run')).toHaveText([
+    'sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17',
+    `rsi_mean_reversion · SP500 1d · ${results[1]!.equity_curve[0]!.time.slice(0, 10)} → 2020-04-17`,
+  ]);
+  await expect(page.locator('[data-testid="compare-chart"] canvas').first()).toBeVisible();
+  // the table holds the API's numbers, a column per run, the better one marked
+  const row = (metric: string) =>
+    page.locator(
+      `[data-testid="compare-row"][data-metric="${metric}"] [data-testid="compare-cell"]`,
+    );
+  const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+  const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
+  await expect(row('total_return').getByTestId('compare-value')).toHaveText([
+    pct(a.metrics.total_return),
+    pct(b.metrics.total_return),
+  ]);
+  await expect(row('sharpe_ratio').getByTestId('compare-value')).toHaveText([
+    a.metrics.sharpe_ratio.toFixed(2),
+    b.metrics.sharpe_ratio.toFixed(2),
+  ]);
+  await expect(row('total_trades').getByTestId('compare-value')).toHaveText([
+    String(a.metrics.total_trades),
+    String(b.metrics.total_trades),
+  ]);
+  await expect(row('buy_and_hold_return').getByTestId('compare-value')).toHaveText([
+    pct(a.benchmark!.buy_and_hold_return),
+    pct(b.benchmark!.buy_and_hold_return),
+  ]);
+  const better = a.metrics.total_return > b.metrics.total_return ? 0 : 1;
+  await expect(row('total_return').nth(better)).toHaveAttribute('data-best', 'true');
+  await expect(row('total_return').nth(1 - better)).not.toHaveAttribute('data-best');
+  const lowerDrawdown = a.metrics.max_drawdown < b.metrics.max_drawdown ? 0 : 1;
+  await expect(row('max_drawdown').nth(lowerDrawdown)).toHaveAttribute('data-best', 'true');
+  await expect(page.getByTestId('compare-row')).toHaveCount(20);
+  await snapshot(page, 'compare');
+  // the report: downloaded from the result page (the legend links to it), opened from the
+  // file with the network cut off
+  await page.getByRole('link', { name: `Open ${ids[0]}` }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('report-button').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`${ids[0]}-report.html`);
+  const file = test.info().outputPath('report.html');
+  await download.saveAs(file);
+  const offline = await context.newPage();
+  const attempted: string[] = [];
+  offline.on('request', (r) => attempted.push(r.url()));
+  await offline.route('**/*', (r) =>
+    r.request().url().startsWith('file:') ? r.continue() : r.abort(),
+  );
+  await offline.goto(`file://${file}`);
+  await expect(offline).toHaveTitle('sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17');
+  await expect(offline.locator('tr.trade')).toHaveCount(a.trades_total!);
+  expect(a.trades_total).toBe(57);
+  await expect(offline.locator('[data-metric="total_return"]')).toHaveText(
+    pct(a.metrics.total_return),
+  );
+  await expect(offline.locator('svg[data-chart]')).toHaveCount(4);
+  await snapshot(offline, 'report');
+  expect(attempted.filter((url) => !url.startsWith('file:'))).toEqual([]);
+  await offline.close();
+  // a link that cannot be compared says which run and why, never a blank page
+  await page.goto(`${env.url}/compare?ids=${ids[0]},op_backtesting_20200101_000000_deadbeef`);
+  await expect(page.getByTestId('compare-problem')).toContainText(
+    'Run op_backtesting_20200101_000000_deadbeef was not found.',
+  );
+});
+
 test('a running backtest cancelled from its button ends cancelled', async ({ page }) => {
   const { operation_id } = await api().startBacktest({ strategy_name: 'macd_trend' });
   await openUi(page);

@@ -414,6 +414,7 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
       ['cancel'],
       ['resume'],
       ['retry'],
+      ['report'],
       ['strategies', 'list'],
       ['strategies', 'show'],
       ['strategies', 'validate'],

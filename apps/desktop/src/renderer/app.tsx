@@ -18,6 +18,7 @@ import { connect, type Connection } from './api/connection';
 import { useLiveUpdates } from './api/live';
 import { clusterQuery, operationsQuery, workersQuery } from './api/queries';
 import { IbStatusBadge } from './components/ib-status-badge';
+import { CompareView } from './views/compare-view';
 import { DataView } from './views/data-view';
 import { JoinView } from './views/join-view';
 import { LaunchView } from './views/launch-view';
@@ -81,7 +82,9 @@ function Shell() {
             label={item.label}
             active={
               item.to === '/'
-                ? location.pathname === '/' || location.pathname.startsWith('/operations')
+                ? location.pathname === '/' ||
+                  location.pathname.startsWith('/operations') ||
+                  location.pathname.startsWith('/compare')
                 : location.pathname.startsWith(item.to)
             }
           />
@@ -91,6 +94,7 @@ function Shell() {
         <Routes>
           <Route path="/" element={<OperationsView />} />
           <Route path="/operations/:operationId" element={<OperationDetailView />} />
+          <Route path="/compare" element={<CompareView />} />
           <Route path="/launch" element={<LaunchView />} />
           <Route path="/workers" element={<WorkersView />} />
           <Route path="/data" element={<DataView />} />

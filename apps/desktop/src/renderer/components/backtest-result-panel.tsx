@@ -6,6 +6,7 @@ import { backtestResultQuery } from '../api/queries';
 import { number, percent } from '../format';
 import { EquityChart } from './equity-chart';
 import { PeriodReturns } from './period-returns';
+import { ReportButton } from './report-button';
 import { TradesTable } from './trades-table';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
@@ -113,7 +114,8 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
             size="xs"
           >
             Download the full result
-          </Anchor>
+          </Anchor>{' '}
+          <ReportButton operationId={operation.operation_id} />
         </Text>
       </Card>
       <Card withBorder>
