@@ -474,6 +474,7 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   await slow.click();
   await expect(page.locator('th', { has: slow })).toHaveAttribute('aria-sort', 'descending');
   await expect.poll(slowValues).toEqual(['70', '70', '60', '60', '50', '50']);
+  await snapshot(page, 'sweep-sorted-by-parameter');
   const [sorted] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('sweep-csv').click(),

@@ -46,6 +46,7 @@ describe('strategy editor: an API path marks its line', () => {
 });
 
 const LABELS = {
+  symbol: 'Symbol',
   start_date: 'Start date',
   end_date: 'End date',
   initial_capital: 'Initial capital',
@@ -67,6 +68,12 @@ describe('launch forms: API messages read with the fields labels', () => {
       initial_capital: 'Initial capital must be > 0',
     });
     assert.equal(errors.general, null);
+    // a message that is a sentence of its own follows the label after a colon
+    assert.equal(
+      fieldErrors(refusal([{ path: 'symbol', message: 'no stored series "AAPL" at 1d' }]), LABELS)
+        .fields.symbol,
+      'Symbol: no stored series "AAPL" at 1d',
+    );
     assert.equal(
       withLabels('start_date: is in the future', LABELS),
       'Start date: is in the future',

@@ -32,8 +32,8 @@ export function withLabels(message: string, labels: FieldLabels): string {
 }
 
 /**
- * One issue as the form shows it beside its field: `Start date is in the future…` for a
- * labelled top-level field, `indicators.fast.period.to: is below…` for a path below one
+ * One issue as the form shows it beside its field: `Start date is in the future…` (or
+ * `Symbol: no stored series…`) for a labelled top-level field, `indicators.fast.period.to: is below…` for a path below one
  * (the sub-path is what the trader typed), the message alone otherwise.
  */
 export function issueText(issue: { path: string; message: string }, labels: FieldLabels): string {
@@ -41,8 +41,15 @@ export function issueText(issue: { path: string; message: string }, labels: Fiel
   const message = withLabels(issue.message, labels);
   if (rest.length > 0) return `${rest.join('.')}: ${message}`;
   const label = labels[key];
-  return label ? `${label} ${message}` : message;
+  if (!label) return message;
+  // "Start date is in the future", but "Symbol: no stored series …" for a message that is
+  // a sentence of its own
+  return PREDICATE.test(message) ? `${label} ${message}` : `${label}: ${message}`;
 }
+
+/** How a message that goes on from its field's name starts ("is before …", "must be ≥ 1"). */
+const PREDICATE =
+  /^(is|are|must|has|have|needs?|should|cannot|can't|does|do|was|were|holds?|lies|falls?|names?)\b/;
 
 /** The API's validation issues by field, plus what names no field. */
 export function fieldErrors(error: unknown, labels: FieldLabels = {}): FieldErrors {
