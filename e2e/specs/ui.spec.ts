@@ -290,10 +290,26 @@ test("a bad form value shows the API's message beside the field", async ({ page 
   await openUi(page, '/launch');
   await page.getByTestId('field-strategy').click();
   await page.getByRole('option', { name: /^rsi_mean_reversion/ }).click();
+  // the stored range beside the dates; the strategy's end (2020-12-31) is past the data
+  const stored = (await api().listSeries()).series.find(
+    (s) => s.symbol === 'SP500' && s.timeframe === '1d',
+  )!;
+  const last = stored.last_bar.slice(0, 10);
+  await expect(page.getByTestId('stored-range')).toHaveText(
+    `Stored: ${stored.first_bar.slice(0, 10)} → ${last} · ${stored.bar_count.toLocaleString('en-US')} bars`,
+  );
+  await expect(page.getByTestId('field-end')).toHaveValue(last);
+  await expect(page.getByTestId('end-note')).toHaveText(`end set to the last stored bar, ${last}`);
+  await snapshot(page, 'launch-stored-range');
   await page.getByTestId('field-start').fill('2015-01-01');
   await page.getByTestId('field-end').fill('2010-01-01');
+  await expect(page.getByTestId('end-note')).toHaveCount(0);
   await page.getByRole('button', { name: 'Start backtest' }).click();
-  await expect(page.getByText('is before start_date; swap them or widen the range')).toBeVisible();
+  // the API's message, led by the field's label and naming the other field by its label
+  await expect(
+    page.getByText('End date is before start date; swap them or widen the range'),
+  ).toBeVisible();
+  await expect(page.getByTestId('field-end')).toHaveValue('2010-01-01');
   await expect(page.getByTestId('field-end')).toHaveAttribute('aria-invalid', 'true');
   await snapshot(page, 'launch-error');
   // a value out of range is an error, never silently clamped (epochs −3 stays −3)
@@ -305,7 +321,7 @@ test("a bad form value shows the API's message beside the field", async ({ page 
   await expect(page.getByTestId('field-epochs')).toHaveValue('-3');
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByTestId('field-epochs')).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByText('must be >= 1')).toBeVisible();
+  await expect(page.getByText('Epochs must be >= 1')).toBeVisible();
   await snapshot(page, 'launch-epochs-error');
 });
 
@@ -337,11 +353,7 @@ test('the data, strategies, models and join views show what the backend has', as
   await snapshot(page, 'data');
   await page.getByRole('link', { name: 'Strategies' }).click();
   await page.getByRole('link', { name: 'macd_trend' }).click();
-  const editor = page.getByRole('textbox', { name: 'Strategy YAML' });
-  await expect(editor).toHaveValue(/type: macd/);
-  await editor.fill((await editor.inputValue()).replace('period: 14', 'period: 0'));
-  await page.getByRole('button', { name: 'Save as a new version' }).click();
-  await expect(page.getByTestId('strategy-errors')).toContainText('indicators.adx.period');
+  await expect(page.getByRole('textbox', { name: 'Strategy YAML' })).toContainText('type: macd');
   await snapshot(page, 'strategies');
   await page.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByText('No trained models yet')).toBeVisible();
@@ -359,6 +371,50 @@ test('the data, strategies, models and join views show what the backend has', as
   await snapshot(page, 'join');
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByText('Settings belong to the desktop app')).toBeVisible();
+});
+
+test("the strategy editor marks the API's error at its line, and typing clears it", async ({
+  page,
+}) => {
+  await openUi(page, '/strategies/macd_trend');
+  const editor = page.getByRole('textbox', { name: 'Strategy YAML' });
+  await expect(editor).toContainText('adx: { type: adx, period: 14 }');
+  // line 12 of the bundled file is `  adx: { type: adx, period: 14 }`
+  const yaml = (await api().getStrategy('macd_trend')).yaml;
+  expect(yaml.split('\n')[11]).toBe('  adx: { type: adx, period: 14 }');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(yaml.replace('period: 14', 'period: 0'));
+  await expect(editor).toContainText('adx: { type: adx, period: 0 }');
+  await page.getByRole('button', { name: 'Save as a new version' }).click();
+
+  // listed with its line, and marked in the text: the key `period` of line 12
+  await expect(page.getByTestId('strategy-issue')).toHaveText(
+    /^Line 12: indicators\.adx\.period must be/,
+  );
+  const host = page.getByTestId('strategy-editor');
+  await expect(host).toHaveAttribute('data-error-lines', '12');
+  const mark = host.locator('.cm-lintRange-error');
+  await expect(mark).toHaveText('period');
+  await expect(host.locator('.cm-line:has(.cm-lintRange-error)')).toHaveText(
+    '  adx: { type: adx, period: 0 }',
+  );
+  // the gutter's error marker sits beside line number 12
+  const marker = host.locator('.cm-lint-marker-error');
+  await expect(marker).toHaveCount(1);
+  const number = host.locator('.cm-lineNumbers .cm-gutterElement', { hasText: /^12$/ });
+  const [a, b] = [await marker.boundingBox(), await number.boundingBox()];
+  expect(Math.abs(a!.y + a!.height / 2 - (b!.y + b!.height / 2))).toBeLessThan(4);
+  await snapshot(page, 'strategy-editor-error');
+
+  // any edit clears the marks (they may no longer hold)
+  await host.locator('.cm-line:has(.cm-lintRange-error)').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' ');
+  await expect(host.locator('.cm-lintRange-error')).toHaveCount(0);
+  await expect(marker).toHaveCount(0);
+  await expect(page.getByTestId('strategy-errors')).toHaveCount(0);
+  await expect(host).toHaveAttribute('data-error-lines', '');
 });
 
 test('a model trained from the form shows its curves, lands in Models, and a backtest runs it', async ({
@@ -517,6 +573,40 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   expect(csv[1]).toMatch(
     new RegExp(`^1,${top.set_index},${top.parameters['indicators.fast.period']},`),
   );
+  // a parameter column sorts by value, ascending first; the CSV follows the leaderboard's order
+  const slow = page.getByTestId('sort-param:indicators.slow.period');
+  const slowValues = () =>
+    rows.evaluateAll((els) =>
+      els.map((e) => e.querySelector('[data-param="indicators.slow.period"]')?.textContent),
+    );
+  await slow.click();
+  await expect(page.locator('th', { has: slow })).toHaveAttribute('aria-sort', 'ascending');
+  await expect.poll(slowValues).toEqual(['50', '50', '60', '60', '70', '70']);
+  await slow.click();
+  await expect(page.locator('th', { has: slow })).toHaveAttribute('aria-sort', 'descending');
+  await expect.poll(slowValues).toEqual(['70', '70', '60', '60', '50', '50']);
+  await snapshot(page, 'sweep-sorted-by-parameter');
+  const [sorted] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('sweep-csv').click(),
+  ]);
+  const sortedCsv = readFileSync(await sorted.path(), 'utf8')
+    .trim()
+    .split('\n');
+  expect(sortedCsv.slice(1).map((line) => line.split(',')[3])).toEqual([
+    '70',
+    '70',
+    '60',
+    '60',
+    '50',
+    '50',
+  ]);
+  // back to rank order for what follows
+  await page.getByTestId(`sort-${result.objective}`).first().click();
+  await expect
+    .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-set-index'))))
+    .toEqual(result.leaderboard.map((r) => String(r.set_index)));
+
   // the shards ran on a timeline per worker
   await expect(page.getByTestId('shard-timeline')).toHaveAttribute(
     'aria-label',
@@ -547,6 +637,54 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
     page.locator(`[data-testid="operation-row"][data-operation-id="${opened}"]`),
   ).toHaveCount(0);
   await snapshot(page, 'operations-sweep');
+});
+
+test('at 1024 px no badge is cut short; at 390 px the views hide behind a burger', async ({
+  page,
+}) => {
+  const { operation_id } = await api().startBacktest({
+    strategy_name: 'sma_crossover',
+    start_date: '2019-01-01',
+  });
+  await expect
+    .poll(async () => (await api().getOperation(operation_id)).status, { timeout: 30_000 })
+    .toBe('completed');
+  /** Each visible badge (and its label) whose text does not fit its box. */
+  const cutBadges = () =>
+    page.locator('.mantine-Badge-root').evaluateAll((badges) =>
+      badges
+        .filter((b) => (b as HTMLElement).offsetParent !== null)
+        .flatMap((b) => [b, ...b.querySelectorAll('.mantine-Badge-label')])
+        .filter((e) => e.scrollWidth > e.clientWidth)
+        .map((e) => e.textContent),
+    );
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await openUi(page);
+  const row = page.locator(`[data-testid="operation-row"][data-operation-id="${operation_id}"]`);
+  await expect(row.getByTestId('status')).toHaveText('completed');
+  expect(await page.getByTestId('status').count()).toBeGreaterThan(0);
+  expect(await cutBadges()).toEqual([]);
+  await snapshot(page, 'operations-1024');
+  await page.goto(`${env.url}/operations/${operation_id}`);
+  await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed');
+  await expect(page.getByTestId('operation-detail').getByTestId('status').first()).toBeVisible();
+  expect(await cutBadges()).toEqual([]);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${env.url}/`);
+  const nav = page.getByRole('navigation', { name: 'Views' });
+  const burger = page.getByTestId('nav-burger');
+  await expect(burger).toBeVisible();
+  await expect(nav).not.toBeInViewport();
+  // a wide table scrolls inside the view: the page is no wider than the phone
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await snapshot(page, 'narrow-390');
+  await burger.click();
+  await expect(nav).toBeInViewport();
+  await snapshot(page, 'narrow-390-nav');
+  await nav.getByRole('link', { name: 'Launch' }).click();
+  await expect(page.getByRole('heading', { name: 'Launch a backtest' })).toBeVisible();
+  await expect(nav).not.toBeInViewport();
 });
 
 test("a walk-forward sweep shows each window's winner out of sample and the stitched curve", async ({

@@ -193,6 +193,44 @@ describe('parameter sweeps', () => {
       cluster.client.getSweepSets(operation_id, { sort: 'luck' as never }),
       (e: unknown) => e instanceof ApiError && e.status === 400 && /sort/.test(e.message),
     );
+
+    // by a swept parameter: by value (5 < 10 < 20; as text "10" < "20" < "5"), ascending
+    // unless told, ties in set order; the CSV follows the same sort
+    const fast = (query: { order?: 'asc' | 'desc' }) =>
+      cluster.client.getSweepSets(operation_id, { sort: 'param:indicators.fast.period', ...query });
+    const byFast = (await fast({})).rows;
+    assert.deepEqual(
+      byFast.map((r) => r.parameters['indicators.fast.period']),
+      [5, 5, 10, 10, 20, 20],
+    );
+    for (const r of byFast) assert.equal(r.rank, rankOf.get(r.set_index));
+    assert.deepEqual(
+      (await fast({ order: 'desc' })).rows.map((r) => r.parameters['indicators.fast.period']),
+      [20, 20, 10, 10, 5, 5],
+    );
+    const csv = (
+      await cluster.client.getSweepCsv(operation_id, {
+        sort: 'param:indicators.slow.period',
+        order: 'desc',
+      })
+    )
+      .trimEnd()
+      .split('\n');
+    assert.match(csv[0]!, /^rank,set_index,indicators\.fast\.period,indicators\.slow\.period,/);
+    assert.deepEqual(
+      csv.slice(1).map((line) => Number(line.split(',')[3])),
+      [100, 100, 100, 50, 50, 50],
+    );
+    // a path the sweep did not sweep: a 400 naming sort and listing the swept paths
+    await assert.rejects(
+      cluster.client.getSweepSets(operation_id, { sort: 'param:indicators.fast.perod' }),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.status === 400 &&
+        e.details?.field === 'query.sort' &&
+        e.message.includes('"indicators.fast.perod" is not a parameter this sweep sweeps') &&
+        e.message.includes('param:indicators.fast.period, param:indicators.slow.period'),
+    );
   });
 
   it('refuses a bad set or too large a sweep before storing anything, naming the problem', async () => {

@@ -13,10 +13,12 @@ import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useClient } from '../api/client-context';
 import { SweepForm } from '../components/sweep-form';
+import { unshownErrors } from '../forms/field-errors';
 import { CostFields, DataFields, ModelField, StrategyField } from '../forms/fields';
 import {
   COST_DEFAULTS,
   DATA_DEFAULTS,
+  FIELD_LABELS,
   costBody,
   dataBody,
   modelBody,
@@ -88,6 +90,13 @@ const KINDS: Record<
   },
 };
 
+/** The fields each form shows, so that the API's messages about any other go in its alert. */
+const DATA_FIELDS = ['strategy_name', 'symbol', 'timeframe', 'start_date', 'end_date'];
+const SHOWN_FIELDS: Record<Exclude<Mode, 'sweep'>, ReadonlySet<string>> = {
+  backtest: new Set([...DATA_FIELDS, 'initial_capital', 'commission', 'slippage']),
+  train: new Set([...DATA_FIELDS, 'epochs', 'seed']),
+};
+
 /**
  * Start a backtest, a training run or a parameter sweep (its own form: {@link SweepForm}).
  * The choices come from the API; the API's own validation messages are shown beside the
@@ -141,6 +150,12 @@ export function LaunchView() {
       </Stack>
     );
   const kind = KINDS[mode];
+  const shown = takesModel(chosen) && mode === 'backtest' ? ['model_id'] : [];
+  const general = unshownErrors(
+    form.errors,
+    new Set([...SHOWN_FIELDS[mode], ...shown]),
+    FIELD_LABELS,
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     form.start({ kind: mode, values: form.values, chosen });
@@ -156,7 +171,7 @@ export function LaunchView() {
             chosen={chosen}
           />
           <Grid>
-            <DataFields form={form} span={6} />
+            <DataFields form={form} span={6} chosen={chosen} />
             {mode === 'backtest' ? (
               <CostFields form={form} />
             ) : (
@@ -173,13 +188,13 @@ export function LaunchView() {
           {mode === 'backtest' && takesModel(chosen) && (
             <ModelField {...form.field('model_id')} strategyName={form.values.strategy_name} />
           )}
-          {form.errors.general && (
+          {general && (
             <Alert
               color="red"
               title={`The backend refused this ${kind.refused}`}
               data-testid="form-error"
             >
-              {form.errors.general}
+              {general}
             </Alert>
           )}
           <Button type="submit" loading={form.starting} aria-label={kind.submit}>
