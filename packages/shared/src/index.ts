@@ -32,3 +32,4 @@ export * from './desktop-api.js';
 export * from './results/full-result.js';
 export * from './results/full-result-codec.js';
 export * from './results/full-result-json.js';
+export * from './charts/index.js';
