@@ -10,7 +10,7 @@ import type { IChartApi, IRange, Time } from 'lightweight-charts';
  */
 export class TimeSync {
   readonly #charts = new Set<IChartApi>();
-  readonly #given = new Map<IChartApi, IRange<number>>();
+  readonly #given = new Map<IChartApi, { range: IRange<number>; at: number }>();
 
   /** Joins a chart; returns how it leaves (before it is removed). */
   add(chart: IChartApi): () => void {
@@ -20,7 +20,8 @@ export class TimeSync {
       const given = this.#given.get(chart);
       if (given) {
         this.#given.delete(chart);
-        if (close(r, given)) return;
+        // an echo comes within a frame or two; a range the chart already showed sends none
+        if (performance.now() - given.at < 500 && close(r, given.range)) return;
       }
       this.#broadcast(chart, r);
     };
@@ -36,7 +37,7 @@ export class TimeSync {
   #broadcast(from: IChartApi, range: IRange<number>) {
     for (const chart of this.#charts) {
       if (chart === from) continue;
-      this.#given.set(chart, range);
+      this.#given.set(chart, { range, at: performance.now() });
       try {
         chart.timeScale().setVisibleRange(range as IRange<Time>);
       } catch {
