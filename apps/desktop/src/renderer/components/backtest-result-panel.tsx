@@ -11,6 +11,7 @@ import { PeriodReturns } from './period-returns';
 import type { TradeFocus } from './price-chart';
 import { ResultCharts } from './result-charts';
 import { TradesTable } from './trades-table';
+import { useStableValue } from './use-stable-value';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
   ['total_return', 'Total return', (v) => percent(v)],
@@ -72,12 +73,13 @@ function FigureCards({ cards, testId }: { cards: [string, string, string][]; tes
  */
 export function BacktestResultPanel({
   operation,
-  shaded,
+  shaded: shadedGiven,
 }: {
   operation: Operation;
   shaded?: readonly ShadedRange[];
 }) {
   const client = useClient();
+  const shaded = useStableValue(shadedGiven);
   // one time axis for all the charts of this page
   const sync = useMemo(() => new TimeSync(), []);
   const [focus, setFocus] = useState<TradeFocus | null>(null);

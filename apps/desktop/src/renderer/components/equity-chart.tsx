@@ -61,7 +61,6 @@ export function EquityChart({
     if (!ref.current) return;
     const chart = createChart(ref.current, chartOptions(EQUITY_HEIGHT + DRAWDOWN_HEIGHT));
     const times = points.map((p) => chartTime(Date.parse(p.time)));
-    addBands(chart, times, shaded, 0);
     if (benchmark)
       chart
         .addSeries(LineSeries, {
@@ -97,6 +96,7 @@ export function EquityChart({
       )
       .setData(points.map((p, i) => ({ time: times[i]!, value: -p.drawdown * 100 })));
     chart.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? EQUITY_HEIGHT : DRAWDOWN_HEIGHT));
+    addBands(chart, times, shaded);
     const leave = sync?.add(chart);
     const unfit = fitWhileWhole(chart, ref.current, times[0] as number, times.at(-1) as number);
     return () => {

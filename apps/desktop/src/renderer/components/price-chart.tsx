@@ -103,7 +103,6 @@ export function PriceChart({
     );
     chartRef.current = chart;
     const times = candles.map((c) => chartTime(c.time));
-    addBands(chart, times, shaded);
     const price = chart.addSeries(CandlestickSeries, {
       upColor: '#2f9e44',
       downColor: '#e03131',
@@ -167,6 +166,7 @@ export function PriceChart({
       }
     });
     chart.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? MAIN_HEIGHT : PANE_HEIGHT));
+    addBands(chart, times, shaded);
     const leave = sync.add(chart);
     // what is in view, for the caption and for tests (`data-visible-from/to`)
     let frame = 0;

@@ -51,7 +51,6 @@ export function RollingSharpeChart({
     // range like the others and fitting it never cuts their start off
     const blank = Array.from(full.time.subarray(0, window), (t) => ({ time: chartTime(t) }));
     const times: Time[] = [...blank.map((b) => b.time), ...line.time.map(chartTime)];
-    addBands(chart, times, shaded);
     chart
       .addSeries(LineSeries, {
         color: '#0ca678',
@@ -63,6 +62,7 @@ export function RollingSharpeChart({
         ...blank,
         ...line.time.map((t, i) => ({ time: chartTime(t), value: line.value[i]! })),
       ]);
+    addBands(chart, times, shaded);
     const leave = sync?.add(chart);
     const unfit = fitWhileWhole(chart, ref.current, times[0] as number, times.at(-1) as number);
     return () => {
