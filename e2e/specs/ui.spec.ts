@@ -113,9 +113,43 @@ test('a backtest started from the form shows a moving progress bar and ends with
     minimumFractionDigits: 2,
     maximumFractionDigits: 2,
   });
+  const held = (100_000 * (1 + result.benchmark!.buy_and_hold_return)).toLocaleString('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
   await expect(page.getByTestId('equity-chart')).toHaveAttribute(
     'aria-label',
-    `Equity and drawdown sma_crossover · SP500 1d, 2000-01-03 → 2020-04-17, final equity ${final}`,
+    `Equity and drawdown sma_crossover · SP500 1d, 2000-01-03 → 2020-04-17, final equity ${final}, buy and hold ${held}`,
+  );
+  // the price chart: every bar as a candle, each trade the API returns marked, the strategy's SMAs
+  const price = page.getByTestId('price-chart');
+  await expect(price.locator('canvas').first()).toBeVisible();
+  await expect(price).toHaveAttribute(
+    'aria-label',
+    `Price SP500 1d, 2000-01-03 → 2020-04-17, ${result.trades_total} trades marked, indicators fast (sma), slow (sma)`,
+  );
+  await expect(price).toHaveAttribute('data-visible-from', '2000-01-03');
+  await expect(price).toHaveAttribute('data-visible-to', '2020-04-17');
+  // the rolling Sharpe over the full curve, its window the trader's; a bad window says why
+  const sharpe = page.getByTestId('rolling-sharpe');
+  await expect(sharpe).toHaveAttribute(
+    'aria-label',
+    /^Rolling Sharpe \(63 bars\) sma_crossover · SP500 1d, 2000-04-0\d → 2020-04-17, 5,042 windows, annualized, last -?\d+\.\d\d$/,
+  );
+  await snapshot(page, 'result-page');
+  const window = page.getByTestId('sharpe-window');
+  await window.fill('0');
+  await expect(page.getByTestId('sharpe-window-error')).toHaveText(
+    'window must be at least 2 bars (a standard deviation needs two returns), not 0',
+  );
+  await window.fill('6000');
+  await expect(page.getByTestId('sharpe-window-error')).toHaveText(
+    'window of 6,000 bars is longer than the run (5,104 bar returns)',
+  );
+  await window.fill('21');
+  await expect(sharpe).toHaveAttribute(
+    'aria-label',
+    /^Rolling Sharpe \(21 bars\) .*, 5,084 windows,/,
   );
   // the page says what ran (the bars it ran on), and the full result downloads as a file
   await expect(page.getByTestId('operation-title')).toHaveText(
@@ -158,6 +192,37 @@ test('a backtest started from the form shows a moving progress bar and ends with
   expect(lines.length).toBe(58);
   expect(Number(lines[1]!.split(',')[6])).toBe(best);
   await snapshot(page, 'operation-completed');
+  // clicking a trade row zooms the charts to that trade, a few bars either side
+  const top = full.trades.find((t) => (t as { pnl: number }).pnl === best) as {
+    entry_time: string;
+    exit_time: string;
+  };
+  await trades.getByTestId('trade-row').first().click();
+  const entry = top.entry_time.slice(0, 10);
+  const exit = top.exit_time.slice(0, 10);
+  const shown = async () => {
+    const from = Date.parse((await price.getAttribute('data-visible-from'))!);
+    const to = Date.parse((await price.getAttribute('data-visible-to'))!);
+    return { from, to };
+  };
+  await expect
+    .poll(async () => {
+      const { from, to } = await shown();
+      // the trade inside, and no more than ten bars (two weeks either side) around it
+      return (
+        from <= Date.parse(entry) &&
+        to >= Date.parse(exit) &&
+        Date.parse(entry) - from <= 10 * 86_400_000 &&
+        to - Date.parse(exit) <= 10 * 86_400_000
+      );
+    })
+    .toBe(true);
+  // the caption says the dates in view
+  await expect(price.getByText(/^showing /)).toHaveText(
+    `showing ${await price.getAttribute('data-visible-from')} → ${await price.getAttribute('data-visible-to')}`,
+  );
+  await price.scrollIntoViewIfNeeded();
+  await snapshot(page, 'result-page-trade');
 });
 
 test('two backtests ticked in the operations list compare side by side; the report downloads and opens offline', async ({
@@ -432,6 +497,10 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   });
   await expect(page.getByTestId('training-curves')).toHaveAttribute('data-epochs', '4');
   await expect(page.locator('[data-testid="training-curves"] canvas').first()).toBeVisible();
+  await expect(page.getByTestId('epoch-chart').first()).toHaveAttribute(
+    'aria-label',
+    /^Loss per epoch, epochs 1 → 4 \(4\), last loss \d+\.\d{4}, val loss \d+\.\d{4}$/,
+  );
   await expect(page.getByTestId('last-epoch')).toHaveText(
     /^Epoch 4: loss \d+\.\d{4}, val loss \d\.\d{4}/,
   );
@@ -447,6 +516,12 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
     timeout: 30_000,
   });
   await expect(page.locator('[data-testid="equity-chart"] canvas').first()).toBeVisible();
+  // the model's inputs drawn with the price: Bollinger on it, RSI and MACD in panes below
+  await expect(page.getByTestId('price-chart')).toHaveAttribute(
+    'aria-label',
+    /, indicators rsi \(rsi\), macd \(macd\), bb \(bollinger\)$/,
+  );
+  await snapshot(page, 'model-backtest-result');
 
   await page.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByTestId('model-row')).toHaveCount(1);
@@ -543,6 +618,10 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   await expect(map).toHaveAttribute('data-rows', '2');
   await expect(map).toHaveAttribute('data-cols', '3');
   await expect(map.getByTestId('heatmap-cell')).toHaveCount(6);
+  await expect(page.getByTestId('sweep-heatmap-figure')).toHaveAttribute(
+    'aria-label',
+    /^Heat map of .+ by .+ \(rows\) and .+ \(columns\), 2 × 3 cells, 6 sets, best /,
+  );
   const best = map.locator('[data-testid="heatmap-cell"][data-best="true"]');
   await expect(best).toHaveCount(1);
   const top = result.leaderboard[0]!;

@@ -38,3 +38,4 @@ export * from './report/run-title.js';
 export * from './report/svg-charts.js';
 export * from './report/backtest-report.js';
 export * from './report/load-report.js';
+export * from './charts/index.js';

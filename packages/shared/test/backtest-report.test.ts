@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import {
   backtestReportHtml,
   bestIndices,
-  buyAndHoldLine,
+  buyAndHoldOnCurve,
   FIGURE_ROWS,
   type BacktestResult,
   type Operation,
@@ -190,7 +190,7 @@ describe('the HTML report of a backtest', () => {
   });
 
   it('the buy-and-hold line moves the first equity as the close moved (100 → 121 is +21 %)', () => {
-    const line = buyAndHoldLine(RESULT.equity_curve, CLOSES);
+    const line = buyAndHoldOnCurve(RESULT.equity_curve, CLOSES);
     assert.deepEqual(line.value, [100_000, 110_000, 121_000]);
     assert.equal(line.value[2]! / line.value[0]! - 1, 1.21 - 1); // the benchmark's 21 %
   });

@@ -6,3 +6,4 @@ export * from './checkpoint.js';
 export * from './analysis.js';
 // sweeps reach the indicator cache where they reach the engine
 export { IndicatorCache, indicatorKey } from '../indicators/cache.js';
+export * from './indicator-series.js';

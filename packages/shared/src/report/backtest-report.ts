@@ -7,6 +7,7 @@
 import type { BacktestResult, Trade } from '../contracts/backtests.js';
 import type { Operation } from '../contracts/operations.js';
 import { FIGURE_ROWS, figureValue, formatNumber, formatPercent } from './figures.js';
+import { buyAndHoldLine } from '../charts/buy-and-hold.js';
 import { escapeHtml } from './html-escape.js';
 import { backtestRunTitle } from './run-title.js';
 import { barChartSvg, heatMapSvg, lineChartSvg, type LineSeriesSvg } from './svg-charts.js';
@@ -58,25 +59,25 @@ const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
 const money = (v: number) => formatNumber(v, 2);
 
 /** The buy-and-hold line: the first equity, moved as the close moved, at each curve point. */
-export function buyAndHoldLine(
+export function buyAndHoldOnCurve(
   curve: BacktestResult['equity_curve'],
   closes: NonNullable<BacktestReportInput['closes']>,
 ): { time: number[]; value: number[] } {
   const closeAt = new Map<number, number>();
   closes.time.forEach((t, i) => closeAt.set(t, closes.close[i] as number));
-  const first = curve[0];
-  const firstClose = first ? closeAt.get(Date.parse(first.time)) : undefined;
-  if (!first || firstClose === undefined || firstClose <= 0) return { time: [], value: [] };
   const time: number[] = [];
-  const value: number[] = [];
+  const close: number[] = [];
   for (const p of curve) {
     const t = Date.parse(p.time);
-    const close = closeAt.get(t);
-    if (close === undefined) continue;
+    const c = closeAt.get(t);
+    if (c === undefined) continue;
     time.push(t);
-    value.push((first.equity * close) / firstClose);
+    close.push(c);
   }
-  return { time, value };
+  const first = curve[0];
+  // the line starts where the curve does: no close at its first point, no line
+  if (!first || time[0] !== Date.parse(first.time)) return { time: [], value: [] };
+  return buyAndHoldLine(time, close, first.equity);
 }
 
 function pairsTable(pairs: [string, string][], testId: string): string {
@@ -147,7 +148,7 @@ function charts(input: BacktestReportInput, title: string): string {
   const series: LineSeriesSvg[] = [
     { name: 'Equity', color: EQUITY_COLOUR, time, value: curve.map((p) => p.equity) },
   ];
-  const hold = input.closes ? buyAndHoldLine(curve, input.closes) : undefined;
+  const hold = input.closes ? buyAndHoldOnCurve(curve, input.closes) : undefined;
   if (hold && hold.time.length > 0)
     series.push({ name: 'Buy and hold', color: BENCHMARK_COLOUR, ...hold });
   const legend = `<div class="legend">${series

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
+  indicatorSeries,
   runSignals,
   toBacktestResult,
   type BacktestCheckpoint,
@@ -14,7 +15,9 @@ import {
   encodeFullResultParts,
   FULL_RESULT_ARTIFACT,
   type BacktestJob,
+  type StrategyConfig,
 } from '@ktrdr/shared';
+import type { Bars } from '@ktrdr/engine/data';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
@@ -29,9 +32,17 @@ function dateOf(ms: number, timeframe: string): string {
   return timeframe === '1d' ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
-/** The display result and the binary full result (in memory while small, else files). */
-async function writeResults(ctx: JobContext, output: BacktestOutput) {
-  const display = toBacktestResult(output);
+/**
+ * The display result (with the strategy's indicator series for the price chart) and the
+ * binary full result (in memory while small, else files).
+ */
+async function writeResults(
+  ctx: JobContext,
+  output: BacktestOutput,
+  strategy: StrategyConfig,
+  bars: Bars,
+) {
+  const display = { ...toBacktestResult(output), indicators: indicatorSeries(strategy, bars) };
   return [
     await ctx.resultArtifact('result.json', '.json', [JSON.stringify(display)]),
     await ctx.resultArtifact(
@@ -121,7 +132,7 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
       ...(resumeFrom ? { resumeFrom } : {}),
     },
   );
-  const artifacts = await writeResults(ctx, output);
+  const artifacts = await writeResults(ctx, output, strategy, bars);
   const m = output.metrics;
   return {
     artifacts,
