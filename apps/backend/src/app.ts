@@ -157,7 +157,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
       maxLostAttempts: config.maxLostAttempts,
     },
   });
-  const artifacts = new ArtifactStore(layout.artifacts);
+  const artifacts = new ArtifactStore(layout.artifacts, deps.db);
   const actions: OperationActions = new OperationActions({
     operations,
     dispatcher,

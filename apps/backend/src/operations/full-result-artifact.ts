@@ -10,12 +10,12 @@ import {
   fullResultFromJson,
   type FullResult,
 } from '@ktrdr/shared';
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { ArtifactBody, ArtifactStore } from '../artifacts/artifact-store.js';
 import { LEGACY_FULL_RESULT_ARTIFACT, RESULT_ARTIFACT } from './result-artifacts.js';
 
-/** A stored full result: its file and its form. */
+/** A stored full result: its content (bytes or file) and its form. */
 export interface StoredFullResult {
-  path: string;
+  body: ArtifactBody;
   form: 'binary' | 'json';
 }
 
@@ -24,18 +24,18 @@ export function storedFullResult(
   artifacts: ArtifactStore,
   operationId: string,
 ): StoredFullResult | undefined {
-  if (artifacts.exists(operationId, FULL_RESULT_ARTIFACT))
-    return { path: artifacts.path(operationId, FULL_RESULT_ARTIFACT), form: 'binary' };
+  const binary = artifacts.read(operationId, FULL_RESULT_ARTIFACT);
+  if (binary) return { body: binary, form: 'binary' };
   for (const name of [LEGACY_FULL_RESULT_ARTIFACT, RESULT_ARTIFACT]) {
-    if (artifacts.exists(operationId, name))
-      return { path: artifacts.path(operationId, name), form: 'json' };
+    const json = artifacts.read(operationId, name);
+    if (json) return { body: json, form: 'json' };
   }
   return undefined;
 }
 
 /** Reads a stored full result as columns, whichever form it is in. */
 export async function readStoredFullResult(stored: StoredFullResult): Promise<FullResult> {
-  const bytes = await readFile(stored.path);
+  const bytes = 'bytes' in stored.body ? stored.body.bytes : await readFile(stored.body.path);
   if (stored.form === 'binary') return decodeFullResult(bytes);
   return fullResultFromJson(JSON.parse(bytes.toString('utf8')));
 }

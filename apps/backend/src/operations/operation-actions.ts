@@ -13,7 +13,7 @@ import {
 } from '@ktrdr/shared';
 import { ConflictError, NotFoundError, ValidationError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ArtifactStore, StoredArtifact } from '../artifacts/artifact-store.js';
+import type { ArtifactBody, ArtifactStore, StoredArtifact } from '../artifacts/artifact-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { WorkerClients } from '../workers/worker-clients.js';
@@ -239,7 +239,7 @@ export class OperationActions {
         'artifacts',
         `${total} bytes of result files is more than the ${INLINE_ARTIFACTS_MAX_BYTES} a report may carry: upload them (PUT …/artifacts/{name})`,
       );
-    for (const file of decoded) this.deps.artifacts.writeSmall(id, file.name, file.bytes);
+    this.deps.artifacts.writeSmall(id, decoded);
   }
 
   private requireCompleted(id: string): void {
@@ -277,12 +277,12 @@ export class OperationActions {
     return stored;
   }
 
-  /** The file of any stored artifact of an operation (checkpoints, results). */
-  artifactPath(id: string, name: string): string {
+  /** Any stored artifact of an operation (checkpoints, results): its bytes or its file. */
+  artifact(id: string, name: string): ArtifactBody {
     this.deps.operations.require(id);
-    if (!this.deps.artifacts.exists(id, name))
-      throw new NotFoundError(`artifact ${name} of operation`, id);
-    return this.deps.artifacts.path(id, name);
+    const body = this.deps.artifacts.read(id, name);
+    if (!body) throw new NotFoundError(`artifact ${name} of operation`, id);
+    return body;
   }
 
   private requireWorkersFor(id: string): void {

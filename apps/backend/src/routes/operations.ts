@@ -24,9 +24,10 @@ import {
 } from '@ktrdr/shared';
 import { errorResponses, rawReply, ValidationError, type TypedServer } from '@ktrdr/server-kit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { BackendContext } from '../context.js';
+import type { ArtifactBody } from '../artifacts/artifact-store.js';
 import { readStoredFullResult } from '../operations/full-result-artifact.js';
 
 const OperationParams = Type.Object({ operation_id: OperationIdSchema });
@@ -124,7 +125,7 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
       if (format === stored.form)
         return raw
           .type(format === 'binary' ? FULL_RESULT_MEDIA_TYPE : 'application/json')
-          .send(createReadStream(stored.path));
+          .send(bodyOf(stored.body));
       const result = await readStoredFullResult(stored).catch((error: unknown) => {
         // the JSON stored is not a backtest's result (a sweep's, a download's): it has no columns
         if (error instanceof FullResultFormatError || stored.form === 'binary') throw error;
@@ -156,10 +157,9 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
     async (request, reply) => {
       const { operation_id, name } = request.params;
       ctx.scope.holds(request, ctx.operations.require(operation_id));
-      const path = ctx.actions.artifactPath(operation_id, name);
       return rawReply(reply)
         .type(name.endsWith('.json') ? 'application/json' : 'application/octet-stream')
-        .send(createReadStream(path));
+        .send(bodyOf(ctx.actions.artifact(operation_id, name)));
     },
   );
 
@@ -256,4 +256,9 @@ export function operationRoutes(app: TypedServer, ctx: BackendContext): void {
       },
     );
   });
+}
+
+/** What a reply sends for a stored artifact: its bytes, or its file as a stream. */
+function bodyOf(body: ArtifactBody): Buffer | ReadStream {
+  return 'bytes' in body ? body.bytes : createReadStream(body.path);
 }

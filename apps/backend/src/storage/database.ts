@@ -131,6 +131,14 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (sweep_id, set_index)
    ) WITHOUT ROWID;
    CREATE INDEX sweep_sets_by_shard ON sweep_sets (shard_id) WHERE shard_id IS NOT NULL;`,
+  // 6: a short job's result files (at most a few hundred KiB, carried in its final report)
+  // as rows: creating a folder and two files per operation cost more than the job itself
+  `CREATE TABLE artifact_blobs (
+     operation_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     bytes BLOB NOT NULL,
+     PRIMARY KEY (operation_id, name)
+   ) WITHOUT ROWID;`,
 ];
 
 /**

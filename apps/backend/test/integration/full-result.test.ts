@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   decodeFullResult,
@@ -118,6 +119,29 @@ describe('full results: binary columns, JSON on request, JSON from before', () =
       body.error.message,
       /^query\.format: binary is a form of a backtest's full result only/,
     );
+  });
+
+  it("a short backtest's results are rows, not files: served the same, nothing written to disk", async () => {
+    const { operation_id: short } = await cluster.client.startBacktest({
+      strategy_name: 'sma_crossover',
+      start_date: '2018-09-01',
+    });
+    await cluster.until(short, (op) => op.status === 'completed', `${short} completed`, 30_000);
+    const { ctx } = cluster.backend.backend;
+    assert.equal(existsSync(join(ctx.artifacts.path(short, ''))), false, 'no folder for it');
+    const display = await cluster.client.getBacktestResult(short);
+    const full = await cluster.client.fullResult(short);
+    assert.equal(full.equity.length, display.equity_curve.length, 'every bar of 408');
+    assert.equal(full.equity.length, 408);
+    // the display form is rounded to 6 decimals, the full one is every float as computed
+    assert.ok(Math.abs(full.equity.at(-1)! - display.equity_curve.at(-1)!.equity) <= 5e-7);
+    assert.equal(full.trades.count, display.trades.length);
+    const json = (await (
+      await fetch(`${cluster.backend.url}/api/v1/operations/${short}/result/full?format=json`, {
+        headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      })
+    ).json()) as BacktestResult;
+    assert.equal(json.equity_curve.length, 408);
   });
 
   it('a full result stored as JSON before the binary form is still served, as JSON or binary', async () => {
