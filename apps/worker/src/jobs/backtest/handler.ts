@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
+  inSampleFields,
   runSignals,
   toBacktestResult,
   type BacktestCheckpoint,
   type BacktestOutput,
   type BacktestTick,
+  type SplitBoundaries,
 } from '@ktrdr/engine/backtest';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
 import {
@@ -19,7 +21,7 @@ import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
 import { fullResultOf } from './full-result-file.js';
-import { strategySignals } from './strategy-signals.js';
+import { modelSplitOf, strategySignals } from './strategy-signals.js';
 
 let cache: SeriesCache | undefined;
 let strategies: StrategyCache | undefined;
@@ -30,8 +32,16 @@ function dateOf(ms: number, timeframe: string): string {
 }
 
 /** The display result and the binary full result (in memory while small, else files). */
-async function writeResults(ctx: JobContext, output: BacktestOutput) {
-  const display = toBacktestResult(output);
+async function writeResults(
+  ctx: JobContext,
+  output: BacktestOutput,
+  split: SplitBoundaries | null,
+) {
+  const display = {
+    ...toBacktestResult(output),
+    // a model backtest: its metrics per segment of the model's data, when it saw any of them
+    ...(split ? inSampleFields(output.time, output.equity, output.trades, split) : {}),
+  };
   return [
     await ctx.resultArtifact('result.json', '.json', [JSON.stringify(display)]),
     await ctx.resultArtifact(
@@ -121,7 +131,8 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
       ...(resumeFrom ? { resumeFrom } : {}),
     },
   );
-  const artifacts = await writeResults(ctx, output);
+  const split = job.model_id ? await modelSplitOf(job.model_id, ctx) : null;
+  const artifacts = await writeResults(ctx, output, split);
   const m = output.metrics;
   return {
     artifacts,
