@@ -172,9 +172,19 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     assert.match(follow.stdout, new RegExp(`✔ ${answer.operation_id} completed`));
   });
 
-  it('trains with --follow: epochs and loss while it runs, best epoch and the model at the end', async () => {
+  it('trains with --follow: epochs and loss while it runs, best epoch, the baseline and the model at the end', async () => {
     const run = await ktrdr(
-      ['train', 'neuro_fuzzy_example', '--epochs', '3', '--seed', '7', '--follow'],
+      [
+        'train',
+        'neuro_fuzzy_example',
+        '--epochs',
+        '3',
+        '--seed',
+        '7',
+        '--param',
+        'training.early_stopping.patience=2',
+        '--follow',
+      ],
       env,
     );
     assert.equal(run.code, 0, run.stderr);
@@ -189,6 +199,24 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     );
     assert.match(run.stdout, /best val loss\s+\d\.\d{4}/);
     assert.match(run.stdout, /backend\s+cpu · [\d,]+ samples\/s/);
+    // accuracy means something only beside always answering the most frequent class
+    const baseline = result.test_metrics!.majority_baseline!;
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `majority baseline\\s+${(baseline.accuracy! * 100).toFixed(1)} % \\(always ${baseline.label}\\)`,
+      ),
+    );
+    const hold = result.test_metrics!.per_class.HOLD!;
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `HOLD\\s+precision ${(hold.precision * 100).toFixed(1)} % · recall ${(hold.recall * 100).toFixed(1)} % · ${hold.support.toLocaleString('en-US')} rows`,
+      ),
+    );
+    assert.deepEqual((await client.getOperation(id)).metadata.parameters, {
+      'training.early_stopping.patience': 2,
+    });
     assert.match(
       run.stdout,
       new RegExp(`ktrdr backtest neuro_fuzzy_example --model ${result.model_id} --follow`),
