@@ -90,7 +90,7 @@ export function inSampleFields(
     segments,
     in_sample: {
       fraction: Math.round(fraction * 1e6) / 1e6,
-      message: `${Math.round(fraction * 100)} % of this range was used in training (${train} bars of training data, ${validation} of validation): its metrics there are in-sample; only the test and later segments are out-of-sample`,
+      message: `${Math.round(fraction * 100)} % of this range was used in training (${train} bars of its train part, ${validation} of its validation part): the metrics over them are in-sample; only the other segments are out-of-sample`,
     },
   };
 }

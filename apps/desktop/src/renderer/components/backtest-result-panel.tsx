@@ -6,6 +6,7 @@ import { backtestResultQuery } from '../api/queries';
 import { number, percent } from '../format';
 import { EquityChart } from './equity-chart';
 import { PeriodReturns } from './period-returns';
+import { SegmentMetrics } from './segment-metrics';
 import { TradesTable } from './trades-table';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
@@ -86,6 +87,7 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
           or set risk.leverage).
         </Alert>
       )}
+      <SegmentMetrics result={result.data} />
       <FigureCards
         testId="metrics"
         cards={METRICS.map(([key, label, show]) => [key, label, show(metrics[key])])}

@@ -15,8 +15,12 @@ export function fieldErrors(error: unknown): FieldErrors {
   const issues = (error.details?.issues as { path: string; message: string }[] | undefined) ?? [];
   const fields: Record<string, string> = {};
   for (const issue of issues) {
-    const key = issue.path.split('.')[0] ?? '';
-    if (key && !(key in fields)) fields[key] = issue.message;
+    // `parameters.training.epoch` and `parameters → training.epochs` both name `parameters`
+    const key = issue.path.split(/[.\s]/)[0] ?? '';
+    const rest = issue.path.slice(key.length).replace(/^(\.|\s*→\s*)/, '');
+    // an override's message names its path: the field holds many
+    const message = key === 'parameters' && rest ? `${rest}: ${issue.message}` : issue.message;
+    if (key && !(key in fields)) fields[key] = message;
   }
   return {
     fields,

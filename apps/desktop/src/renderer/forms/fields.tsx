@@ -1,4 +1,4 @@
-import { Autocomplete, Grid, NumberInput, Select, Text, TextInput } from '@mantine/core';
+import { Autocomplete, Grid, NumberInput, Select, Text, Textarea, TextInput } from '@mantine/core';
 import { TIMEFRAMES, type StrategySummary } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useClient } from '../api/client-context';
@@ -68,6 +68,19 @@ export function TimeframeField(binding: FieldBinding<string | null>) {
 /** A date typed as YYYY-MM-DD (the API says what it makes of anything else). */
 export function DateField(binding: FieldBinding<string>) {
   return <TextInput {...binding} />;
+}
+
+/** Strategy overrides, one `path = value` per line (a textarea grows with them). */
+export function OverridesField({ onChange, ...binding }: FieldBinding<string>) {
+  return (
+    <Textarea
+      {...binding}
+      onChange={(event) => onChange(event.currentTarget.value)}
+      autosize
+      minRows={1}
+      ff="monospace"
+    />
+  );
 }
 
 /** An amount of money. */

@@ -6,14 +6,20 @@ import {
   NumberInput,
   SegmentedControl,
   Stack,
+  Text,
   Title,
 } from '@mantine/core';
-import type { BackendClient, StartResponse, StrategySummary } from '@ktrdr/shared';
+import {
+  ApiError,
+  type BackendClient,
+  type StartResponse,
+  type StrategySummary,
+} from '@ktrdr/shared';
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useClient } from '../api/client-context';
 import { SweepForm } from '../components/sweep-form';
-import { CostFields, DataFields, ModelField, StrategyField } from '../forms/fields';
+import { CostFields, DataFields, ModelField, OverridesField, StrategyField } from '../forms/fields';
 import {
   COST_DEFAULTS,
   DATA_DEFAULTS,
@@ -21,6 +27,7 @@ import {
   dataBody,
   modelBody,
   numberOrUndefined,
+  parseOverrides,
   takesModel,
   type CostValues,
   type DataValues,
@@ -28,10 +35,32 @@ import {
   type NumberValue,
 } from '../forms/form-model';
 import { useJobForm, usePickedStrategy } from '../forms/use-job-form';
+import { useModelTestSplit } from '../forms/use-model-range';
 
 interface LaunchValues extends DataValues, CostValues, ModelValues {
   epochs: NumberValue;
   seed: NumberValue;
+  /** Strategy overrides, one `path = value` per line. */
+  parameters: string;
+}
+
+/**
+ * The typed overrides as the request's `parameters`; a line that is not `path = value` is
+ * refused here as the API would refuse a bad path, beside the field.
+ */
+function overridesBody(v: LaunchValues): {
+  parameters?: Record<string, number | string | boolean>;
+} {
+  const parsed = parseOverrides(v.parameters);
+  if (parsed.error !== undefined)
+    throw new ApiError(
+      400,
+      'VALIDATION_ERROR',
+      `parameters: ${parsed.error}`,
+      { issues: [{ path: 'parameters', message: parsed.error }] },
+      'the form',
+    );
+  return Object.keys(parsed.parameters).length > 0 ? { parameters: parsed.parameters } : {};
 }
 
 type Mode = 'backtest' | 'train' | 'sweep';
@@ -68,7 +97,12 @@ const KINDS: Record<
     refused: 'backtest',
     offers: () => true,
     send: (client, v, chosen) =>
-      client.startBacktest({ ...dataBody(v), ...modelBody(v, chosen), ...costBody(v) }),
+      client.startBacktest({
+        ...dataBody(v),
+        ...modelBody(v, chosen),
+        ...costBody(v),
+        ...overridesBody(v),
+      }),
   },
   train: {
     title: 'Train a model',
@@ -81,6 +115,7 @@ const KINDS: Record<
       const seed = numberOrUndefined(v.seed);
       return client.startTraining({
         ...dataBody(v),
+        ...overridesBody(v),
         ...(epochs !== undefined ? { epochs } : {}),
         ...(seed !== undefined ? { seed } : {}),
       });
@@ -109,11 +144,17 @@ export function LaunchView() {
       model_id: params.get('model'),
       epochs: '',
       seed: '',
+      parameters: '',
     }),
     testIds: 'field',
     send: ({ kind, values, chosen }) => KINDS[kind].send(client, values, chosen),
   });
   const { strategies, chosen } = usePickedStrategy(form);
+  const rangeNote = useModelTestSplit(
+    form,
+    mode === 'backtest' && takesModel(chosen),
+    chosen?.name,
+  );
 
   const header = (
     <Group justify="space-between">
@@ -173,6 +214,12 @@ export function LaunchView() {
           {mode === 'backtest' && takesModel(chosen) && (
             <ModelField {...form.field('model_id')} strategyName={form.values.strategy_name} />
           )}
+          {rangeNote && (
+            <Text size="sm" c={rangeNote.outOfSample ? 'teal' : 'orange'} data-testid="range-note">
+              {rangeNote.text}
+            </Text>
+          )}
+          <OverridesField {...form.field('parameters')} />
           {form.errors.general && (
             <Alert
               color="red"
