@@ -14,7 +14,10 @@ export interface ModelRange {
  * dates were kept keeps the strategy's default range, and the note says that this range
  * may hold its training data. An unknown model is left to the model check's 400.
  */
-export function modelRange(models: ModelStore, body: BacktestStartRequest): ModelRange {
+export function modelRange(
+  models: Pick<ModelStore, 'featureSpecHash' | 'split'>,
+  body: BacktestStartRequest,
+): ModelRange {
   if (body.model_id === undefined) return { body };
   if (body.start_date !== undefined && body.end_date !== undefined) return { body };
   if (models.featureSpecHash(body.model_id) === undefined) return { body };
