@@ -316,6 +316,7 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   await page.getByTestId('model-row').getByRole('link').first().click();
   await expect(page.getByTestId('model-lineage')).toContainText('Trained on SP500 1d');
   await expect(page.getByTestId('model-lineage')).toContainText('backend wasm');
+  await expect(page.getByTestId('model-split')).toContainText(`test ${from} → ${to}`);
   await snapshot(page, 'models-trained');
 });
 

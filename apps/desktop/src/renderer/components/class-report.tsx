@@ -2,6 +2,16 @@ import { Table, Text } from '@mantine/core';
 import type { Evaluation } from '@ktrdr/shared';
 import { percent } from '../format';
 
+/**
+ * "baseline 85.5 % (HOLD)" from a model's headline metrics, or '' for a model stored
+ * before the baseline was kept: a test accuracy is read against it.
+ */
+export function baselineNote(metrics: Record<string, unknown>): string {
+  const b = metrics.majority_baseline as { label?: unknown; accuracy?: unknown } | null | undefined;
+  if (!b || typeof b.accuracy !== 'number' || typeof b.label !== 'string') return '';
+  return `baseline ${percent(b.accuracy, 1)} (${b.label})`;
+}
+
 /** The class order of every confusion matrix. */
 const LABELS = ['BUY', 'HOLD', 'SELL'] as const;
 

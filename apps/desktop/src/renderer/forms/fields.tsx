@@ -3,6 +3,7 @@ import { TIMEFRAMES, type StrategySummary } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useClient } from '../api/client-context';
 import { modelsQuery, seriesQuery } from '../api/queries';
+import { baselineNote } from '../components/class-report';
 import type { NumberValue } from './form-model';
 import type { FieldBinding } from './use-job-form';
 
@@ -78,7 +79,7 @@ export function OverridesField({ onChange, ...binding }: FieldBinding<string>) {
       onChange={(event) => onChange(event.currentTarget.value)}
       autosize
       minRows={1}
-      ff="monospace"
+      styles={{ input: { fontFamily: 'monospace' } }}
     />
   );
 }
@@ -104,7 +105,7 @@ export function ModelField({
     .filter((m) => m.strategy_name === strategyName)
     .map((m) => ({
       value: m.model_id,
-      label: `${m.model_id}${typeof m.metrics.test_accuracy === 'number' ? ` · test accuracy ${(m.metrics.test_accuracy * 100).toFixed(1)} %` : ''}`,
+      label: `${m.model_id}${typeof m.metrics.test_accuracy === 'number' ? ` · test accuracy ${(m.metrics.test_accuracy * 100).toFixed(1)} %` : ''}${baselineNote(m.metrics) ? `, ${baselineNote(m.metrics)}` : ''}`,
     }));
   return (
     <Select

@@ -219,7 +219,14 @@ export function LaunchView() {
               {rangeNote.text}
             </Text>
           )}
-          <OverridesField {...form.field('parameters')} />
+          <OverridesField
+            {...form.field('parameters')}
+            placeholder={
+              mode === 'train'
+                ? 'training.early_stopping.patience = 3'
+                : 'indicators.fast.period = 10'
+            }
+          />
           {form.errors.general && (
             <Alert
               color="red"
