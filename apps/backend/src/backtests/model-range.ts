@@ -32,8 +32,13 @@ export function modelRange(
     start_date: body.start_date ?? test.start,
     end_date: body.end_date ?? test.end,
   };
-  return {
-    body: filled,
-    note: `test split of ${body.model_id}: ${filled.start_date.slice(0, 10)} → ${filled.end_date.slice(0, 10)}, not seen in training`,
-  };
+  const day = (iso: string) => iso.slice(0, 10);
+  // only what was chosen is said to be the test split's: a given start may reach back into training
+  const note =
+    body.start_date === undefined && body.end_date === undefined
+      ? `test split of ${body.model_id}: ${day(test.start)} → ${day(test.end)}, not seen in training`
+      : body.start_date === undefined
+        ? `start_date: the start of the test split of ${body.model_id} (${day(test.start)})`
+        : `end_date: the end of the test split of ${body.model_id} (${day(test.end)})`;
+  return { body: filled, note };
 }

@@ -29,6 +29,7 @@ describe('a model backtest’s range: out-of-sample by default', () => {
     });
     assert.equal(half.body.start_date, '2019-01-01');
     assert.equal(half.body.end_date, SPLIT.test!.end);
+    assert.equal(half.note, 'end_date: the end of the test split of new (2020-11-02)');
   });
 
   it('leaves a request that names both dates, a rules backtest and an unknown model alone', () => {
