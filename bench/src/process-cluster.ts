@@ -47,7 +47,7 @@ export class ProcessCluster {
       dataDir: this.dataDir,
       port: this.port,
       token: TOKEN,
-      env: { KTRDR_LOG_LEVEL: 'error', ...this.backendEnv },
+      env: { KTRDR_LOG_LEVEL: 'error', ...profiling(), ...this.backendEnv },
     });
     this.client ??= new BackendClient({ baseUrl: this.url, token: TOKEN, dispatcher: this.agent });
     return this;
@@ -73,7 +73,7 @@ export class ProcessCluster {
           token: TOKEN,
           type,
           cacheDir: `${this.dir.path}/w${first + i}`,
-          env: { KTRDR_LOG_LEVEL: 'warn', ...env },
+          env: { KTRDR_LOG_LEVEL: 'warn', ...profiling(), ...env },
         }),
       ),
     );
@@ -128,8 +128,10 @@ export class ProcessCluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.stop('SIGKILL')));
-    await this.backend?.stop('SIGKILL');
+    // A profiled process writes its profile only on a clean exit.
+    const signal = process.env.KTRDR_NODE_ARGS ? 'SIGTERM' : 'SIGKILL';
+    await Promise.all(this.workers.map((w) => w.stop(signal)));
+    await this.backend?.stop(signal);
     await this.agent.close();
     this.dir.remove();
   }
@@ -148,4 +150,14 @@ export function nextEvent(
     },
   });
   return { at, ready: subscription.ready, close: () => subscription.close() };
+}
+
+/**
+ * `KTRDR_NODE_ARGS` of the bench's own environment passed on to every process it starts, so
+ * that `KTRDR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" node bench/dist/one.js …`
+ * profiles the backend and the workers of any benchmark.
+ */
+function profiling(): Record<string, string> {
+  const args = process.env.KTRDR_NODE_ARGS;
+  return args ? { KTRDR_NODE_ARGS: args } : {};
 }

@@ -113,9 +113,43 @@ test('a backtest started from the form shows a moving progress bar and ends with
     minimumFractionDigits: 2,
     maximumFractionDigits: 2,
   });
+  const held = (100_000 * (1 + result.benchmark!.buy_and_hold_return)).toLocaleString('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
   await expect(page.getByTestId('equity-chart')).toHaveAttribute(
     'aria-label',
-    `Equity and drawdown sma_crossover · SP500 1d, 2000-01-03 → 2020-04-17, final equity ${final}`,
+    `Equity and drawdown sma_crossover · SP500 1d, 2000-01-03 → 2020-04-17, final equity ${final}, buy and hold ${held}`,
+  );
+  // the price chart: every bar as a candle, each trade the API returns marked, the strategy's SMAs
+  const price = page.getByTestId('price-chart');
+  await expect(price.locator('canvas').first()).toBeVisible();
+  await expect(price).toHaveAttribute(
+    'aria-label',
+    `Price SP500 1d, 2000-01-03 → 2020-04-17, ${result.trades_total} trades marked, indicators fast (sma), slow (sma)`,
+  );
+  await expect(price).toHaveAttribute('data-visible-from', '2000-01-03');
+  await expect(price).toHaveAttribute('data-visible-to', '2020-04-17');
+  // the rolling Sharpe over the full curve, its window the trader's; a bad window says why
+  const sharpe = page.getByTestId('rolling-sharpe');
+  await expect(sharpe).toHaveAttribute(
+    'aria-label',
+    /^Rolling Sharpe \(63 bars\) sma_crossover · SP500 1d, 2000-04-0\d → 2020-04-17, 5,042 windows, annualized, last -?\d+\.\d\d$/,
+  );
+  await snapshot(page, 'result-page');
+  const window = page.getByTestId('sharpe-window');
+  await window.fill('0');
+  await expect(page.getByTestId('sharpe-window-error')).toHaveText(
+    'window must be at least 2 bars (a standard deviation needs two returns), not 0',
+  );
+  await window.fill('6000');
+  await expect(page.getByTestId('sharpe-window-error')).toHaveText(
+    'window of 6,000 bars is longer than the run (5,104 bar returns)',
+  );
+  await window.fill('21');
+  await expect(sharpe).toHaveAttribute(
+    'aria-label',
+    /^Rolling Sharpe \(21 bars\) .*, 5,084 windows,/,
   );
   // the page says what ran (the bars it ran on), and the full result downloads as a file
   await expect(page.getByTestId('operation-title')).toHaveText(
@@ -158,6 +192,148 @@ test('a backtest started from the form shows a moving progress bar and ends with
   expect(lines.length).toBe(58);
   expect(Number(lines[1]!.split(',')[6])).toBe(best);
   await snapshot(page, 'operation-completed');
+  // clicking a trade row zooms the charts to that trade, a few bars either side
+  const top = full.trades.find((t) => (t as { pnl: number }).pnl === best) as {
+    entry_time: string;
+    exit_time: string;
+  };
+  await trades.getByTestId('trade-row').first().click();
+  const entry = top.entry_time.slice(0, 10);
+  const exit = top.exit_time.slice(0, 10);
+  const shown = async () => {
+    const from = Date.parse((await price.getAttribute('data-visible-from'))!);
+    const to = Date.parse((await price.getAttribute('data-visible-to'))!);
+    return { from, to };
+  };
+  await expect
+    .poll(async () => {
+      const { from, to } = await shown();
+      // the trade inside, and no more than ten bars (two weeks either side) around it
+      return (
+        from <= Date.parse(entry) &&
+        to >= Date.parse(exit) &&
+        Date.parse(entry) - from <= 10 * 86_400_000 &&
+        to - Date.parse(exit) <= 10 * 86_400_000
+      );
+    })
+    .toBe(true);
+  // the caption says the dates in view
+  await expect(price.getByText(/^showing /)).toHaveText(
+    `showing ${await price.getAttribute('data-visible-from')} → ${await price.getAttribute('data-visible-to')}`,
+  );
+  await price.scrollIntoViewIfNeeded();
+  await snapshot(page, 'result-page-trade');
+});
+
+test('two backtests ticked in the operations list compare side by side; the report downloads and opens offline', async ({
+  page,
+  context,
+}) => {
+  const client = api();
+  // the full-range sma_crossover run of the form test above, when this runs after it
+  const done = await client.listOperations({
+    operation_type: 'backtesting',
+    status: 'completed',
+    top_level: true,
+  });
+  const earlier = done.operations.find(
+    (o) =>
+      o.metadata.strategy_name === 'sma_crossover' &&
+      String(o.metadata.start_date).startsWith('2000-01-01') &&
+      Object.keys(o.metadata.parameters ?? {}).length === 0,
+  )?.operation_id;
+  const ids = await Promise.all([
+    earlier ?? client.startBacktest({ strategy_name: 'sma_crossover' }).then((s) => s.operation_id),
+    client
+      .startBacktest({ strategy_name: 'rsi_mean_reversion', start_date: '2015-01-01' })
+      .then((s) => s.operation_id),
+  ]);
+  for (const id of ids)
+    await expect
+      .poll(async () => (await client.getOperation(id)).status, { timeout: 30_000 })
+      .toBe('completed');
+  const results = await Promise.all(ids.map((id) => client.getBacktestResult(id)));
+  await openUi(page);
+  const compare = page.getByTestId('compare-button');
+  await expect(compare).toHaveText('Compare (0)');
+  await expect(compare).toBeDisabled();
+  for (const id of ids)
+    await page.locator(`[data-operation-id="${id}"]`).getByTestId('compare-select').check();
+  await expect(compare).toHaveText('Compare (2)');
+  await compare.click();
+  await page.waitForURL(`**/compare?ids=${ids.join(',')}`);
+  // the caption names the runs and the range, from the earliest start to the latest end
+  await expect(page.getByTestId('compare-chart')).toHaveAttribute(
+    'aria-label',
+    'Equity of 2 runs, normalised to 1, 2000-01-03 → 2020-04-17',
+  );
+  await expect(page.getByTestId('legend-run')).toHaveText([
+    'sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17',
+    `rsi_mean_reversion · SP500 1d · ${results[1]!.equity_curve[0]!.time.slice(0, 10)} → 2020-04-17`,
+  ]);
+  await expect(page.locator('[data-testid="compare-chart"] canvas').first()).toBeVisible();
+  // the table holds the API's numbers, a column per run, the better one marked
+  const row = (metric: string) =>
+    page.locator(
+      `[data-testid="compare-row"][data-metric="${metric}"] [data-testid="compare-cell"]`,
+    );
+  const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+  const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
+  await expect(row('total_return').getByTestId('compare-value')).toHaveText([
+    pct(a.metrics.total_return),
+    pct(b.metrics.total_return),
+  ]);
+  await expect(row('sharpe_ratio').getByTestId('compare-value')).toHaveText([
+    a.metrics.sharpe_ratio.toFixed(2),
+    b.metrics.sharpe_ratio.toFixed(2),
+  ]);
+  await expect(row('total_trades').getByTestId('compare-value')).toHaveText([
+    String(a.metrics.total_trades),
+    String(b.metrics.total_trades),
+  ]);
+  await expect(row('buy_and_hold_return').getByTestId('compare-value')).toHaveText([
+    pct(a.benchmark!.buy_and_hold_return),
+    pct(b.benchmark!.buy_and_hold_return),
+  ]);
+  const better = a.metrics.total_return > b.metrics.total_return ? 0 : 1;
+  await expect(row('total_return').nth(better)).toHaveAttribute('data-best', 'true');
+  await expect(row('total_return').nth(1 - better)).not.toHaveAttribute('data-best');
+  const lowerDrawdown = a.metrics.max_drawdown < b.metrics.max_drawdown ? 0 : 1;
+  await expect(row('max_drawdown').nth(lowerDrawdown)).toHaveAttribute('data-best', 'true');
+  await expect(page.getByTestId('compare-row')).toHaveCount(20);
+  await snapshot(page, 'compare');
+  // the report: downloaded from the result page (the legend links to it), opened from the
+  // file with the network cut off
+  await page.getByRole('link', { name: `Open ${ids[0]}` }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('report-button').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`${ids[0]}-report.html`);
+  const file = test.info().outputPath('report.html');
+  await download.saveAs(file);
+  const offline = await context.newPage();
+  const attempted: string[] = [];
+  offline.on('request', (r) => attempted.push(r.url()));
+  await offline.route('**/*', (r) =>
+    r.request().url().startsWith('file:') ? r.continue() : r.abort(),
+  );
+  await offline.goto(`file://${file}`);
+  await expect(offline).toHaveTitle('sma_crossover · SP500 1d · 2000-01-03 → 2020-04-17');
+  await expect(offline.locator('tr.trade')).toHaveCount(a.trades_total!);
+  expect(a.trades_total).toBe(57);
+  await expect(offline.locator('[data-metric="total_return"]')).toHaveText(
+    pct(a.metrics.total_return),
+  );
+  await expect(offline.locator('svg[data-chart]')).toHaveCount(4);
+  await snapshot(offline, 'report');
+  expect(attempted.filter((url) => !url.startsWith('file:'))).toEqual([]);
+  await offline.close();
+  // a link that cannot be compared says which run and why, never a blank page
+  await page.goto(`${env.url}/compare?ids=${ids[0]},op_backtesting_20200101_000000_deadbeef`);
+  await expect(page.getByTestId('compare-problem')).toContainText(
+    'Run op_backtesting_20200101_000000_deadbeef was not found.',
+  );
 });
 
 test('a running backtest cancelled from its button ends cancelled', async ({ page }) => {
@@ -179,10 +355,26 @@ test("a bad form value shows the API's message beside the field", async ({ page 
   await openUi(page, '/launch');
   await page.getByTestId('field-strategy').click();
   await page.getByRole('option', { name: /^rsi_mean_reversion/ }).click();
+  // the stored range beside the dates; the strategy's end (2020-12-31) is past the data
+  const stored = (await api().listSeries()).series.find(
+    (s) => s.symbol === 'SP500' && s.timeframe === '1d',
+  )!;
+  const last = stored.last_bar.slice(0, 10);
+  await expect(page.getByTestId('stored-range')).toHaveText(
+    `Stored: ${stored.first_bar.slice(0, 10)} → ${last} · ${stored.bar_count.toLocaleString('en-US')} bars`,
+  );
+  await expect(page.getByTestId('field-end')).toHaveValue(last);
+  await expect(page.getByTestId('end-note')).toHaveText(`end set to the last stored bar, ${last}`);
+  await snapshot(page, 'launch-stored-range');
   await page.getByTestId('field-start').fill('2015-01-01');
   await page.getByTestId('field-end').fill('2010-01-01');
+  await expect(page.getByTestId('end-note')).toHaveCount(0);
   await page.getByRole('button', { name: 'Start backtest' }).click();
-  await expect(page.getByText('is before start_date; swap them or widen the range')).toBeVisible();
+  // the API's message, led by the field's label and naming the other field by its label
+  await expect(
+    page.getByText('End date is before start date; swap them or widen the range'),
+  ).toBeVisible();
+  await expect(page.getByTestId('field-end')).toHaveValue('2010-01-01');
   await expect(page.getByTestId('field-end')).toHaveAttribute('aria-invalid', 'true');
   await snapshot(page, 'launch-error');
   // a value out of range is an error, never silently clamped (epochs −3 stays −3)
@@ -194,7 +386,7 @@ test("a bad form value shows the API's message beside the field", async ({ page 
   await expect(page.getByTestId('field-epochs')).toHaveValue('-3');
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByTestId('field-epochs')).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByText('must be >= 1')).toBeVisible();
+  await expect(page.getByText('Epochs must be >= 1')).toBeVisible();
   await snapshot(page, 'launch-epochs-error');
 });
 
@@ -226,11 +418,7 @@ test('the data, strategies, models and join views show what the backend has', as
   await snapshot(page, 'data');
   await page.getByRole('link', { name: 'Strategies' }).click();
   await page.getByRole('link', { name: 'macd_trend' }).click();
-  const editor = page.getByRole('textbox', { name: 'Strategy YAML' });
-  await expect(editor).toHaveValue(/type: macd/);
-  await editor.fill((await editor.inputValue()).replace('period: 14', 'period: 0'));
-  await page.getByRole('button', { name: 'Save as a new version' }).click();
-  await expect(page.getByTestId('strategy-errors')).toContainText('indicators.adx.period');
+  await expect(page.getByRole('textbox', { name: 'Strategy YAML' })).toContainText('type: macd');
   await snapshot(page, 'strategies');
   await page.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByText('No trained models yet')).toBeVisible();
@@ -248,6 +436,50 @@ test('the data, strategies, models and join views show what the backend has', as
   await snapshot(page, 'join');
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByText('Settings belong to the desktop app')).toBeVisible();
+});
+
+test("the strategy editor marks the API's error at its line, and typing clears it", async ({
+  page,
+}) => {
+  await openUi(page, '/strategies/macd_trend');
+  const editor = page.getByRole('textbox', { name: 'Strategy YAML' });
+  await expect(editor).toContainText('adx: { type: adx, period: 14 }');
+  // line 12 of the bundled file is `  adx: { type: adx, period: 14 }`
+  const yaml = (await api().getStrategy('macd_trend')).yaml;
+  expect(yaml.split('\n')[11]).toBe('  adx: { type: adx, period: 14 }');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(yaml.replace('period: 14', 'period: 0'));
+  await expect(editor).toContainText('adx: { type: adx, period: 0 }');
+  await page.getByRole('button', { name: 'Save as a new version' }).click();
+
+  // listed with its line, and marked in the text: the key `period` of line 12
+  await expect(page.getByTestId('strategy-issue')).toHaveText(
+    /^Line 12: indicators\.adx\.period must be/,
+  );
+  const host = page.getByTestId('strategy-editor');
+  await expect(host).toHaveAttribute('data-error-lines', '12');
+  const mark = host.locator('.cm-lintRange-error');
+  await expect(mark).toHaveText('period');
+  await expect(host.locator('.cm-line:has(.cm-lintRange-error)')).toHaveText(
+    '  adx: { type: adx, period: 0 }',
+  );
+  // the gutter's error marker sits beside line number 12
+  const marker = host.locator('.cm-lint-marker-error');
+  await expect(marker).toHaveCount(1);
+  const number = host.locator('.cm-lineNumbers .cm-gutterElement', { hasText: /^12$/ });
+  const [a, b] = [await marker.boundingBox(), await number.boundingBox()];
+  expect(Math.abs(a!.y + a!.height / 2 - (b!.y + b!.height / 2))).toBeLessThan(4);
+  await snapshot(page, 'strategy-editor-error');
+
+  // any edit clears the marks (they may no longer hold)
+  await host.locator('.cm-line:has(.cm-lintRange-error)').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' ');
+  await expect(host.locator('.cm-lintRange-error')).toHaveCount(0);
+  await expect(marker).toHaveCount(0);
+  await expect(page.getByTestId('strategy-errors')).toHaveCount(0);
+  await expect(host).toHaveAttribute('data-error-lines', '');
 });
 
 test('a model trained from the form shows its curves, lands in Models, and a backtest runs it', async ({
@@ -270,6 +502,10 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   });
   await expect(page.getByTestId('training-curves')).toHaveAttribute('data-epochs', '4');
   await expect(page.locator('[data-testid="training-curves"] canvas').first()).toBeVisible();
+  await expect(page.getByTestId('epoch-chart').first()).toHaveAttribute(
+    'aria-label',
+    /^Loss per epoch, epochs 1 → 4 \(4\), last loss \d+\.\d{4}, val loss \d+\.\d{4}$/,
+  );
   await expect(page.getByTestId('last-epoch')).toHaveText(
     /^Epoch 4: loss \d+\.\d{4}, val loss \d\.\d{4}/,
   );
@@ -309,7 +545,17 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
     'train',
   );
   await expect(page.locator('[data-segment="test"]')).toContainText('out-of-sample');
-  await snapshot(page, 'model-backtest-segments');
+  // the model's inputs drawn with the price: Bollinger on it, RSI and MACD in panes below;
+  // the periods the model learnt from shaded on it, named with their dates
+  const price = page.getByTestId('price-chart');
+  await expect(price).toHaveAttribute(
+    'aria-label',
+    /, indicators rsi \(rsi\), macd \(macd\), bb \(bollinger\); shaded: train \(in sample\) 2012-01-03 → \d{4}-\d\d-\d\d, validation \(in sample\) \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d$/,
+  );
+  await expect(page.getByTestId('price-chart-shaded')).toHaveText(
+    /^train \(in sample\) 2012-01-03 → \d{4}-\d\d-\d\d.*validation \(in sample\) /,
+  );
+  await snapshot(page, 'model-backtest-result');
 
   await page.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByTestId('model-row')).toHaveCount(1);
@@ -407,6 +653,10 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   await expect(map).toHaveAttribute('data-rows', '2');
   await expect(map).toHaveAttribute('data-cols', '3');
   await expect(map.getByTestId('heatmap-cell')).toHaveCount(6);
+  await expect(page.getByTestId('sweep-heatmap-figure')).toHaveAttribute(
+    'aria-label',
+    /^Heat map of .+ by .+ \(rows\) and .+ \(columns\), 2 × 3 cells, 6 sets, best /,
+  );
   const best = map.locator('[data-testid="heatmap-cell"][data-best="true"]');
   await expect(best).toHaveCount(1);
   const top = result.leaderboard[0]!;
@@ -437,6 +687,40 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
   expect(csv[1]).toMatch(
     new RegExp(`^1,${top.set_index},${top.parameters['indicators.fast.period']},`),
   );
+  // a parameter column sorts by value, ascending first; the CSV follows the leaderboard's order
+  const slow = page.getByTestId('sort-param:indicators.slow.period');
+  const slowValues = () =>
+    rows.evaluateAll((els) =>
+      els.map((e) => e.querySelector('[data-param="indicators.slow.period"]')?.textContent),
+    );
+  await slow.click();
+  await expect(page.locator('th', { has: slow })).toHaveAttribute('aria-sort', 'ascending');
+  await expect.poll(slowValues).toEqual(['50', '50', '60', '60', '70', '70']);
+  await slow.click();
+  await expect(page.locator('th', { has: slow })).toHaveAttribute('aria-sort', 'descending');
+  await expect.poll(slowValues).toEqual(['70', '70', '60', '60', '50', '50']);
+  await snapshot(page, 'sweep-sorted-by-parameter');
+  const [sorted] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('sweep-csv').click(),
+  ]);
+  const sortedCsv = readFileSync(await sorted.path(), 'utf8')
+    .trim()
+    .split('\n');
+  expect(sortedCsv.slice(1).map((line) => line.split(',')[3])).toEqual([
+    '70',
+    '70',
+    '60',
+    '60',
+    '50',
+    '50',
+  ]);
+  // back to rank order for what follows
+  await page.getByTestId(`sort-${result.objective}`).first().click();
+  await expect
+    .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-set-index'))))
+    .toEqual(result.leaderboard.map((r) => String(r.set_index)));
+
   // the shards ran on a timeline per worker
   await expect(page.getByTestId('shard-timeline')).toHaveAttribute(
     'aria-label',
@@ -467,6 +751,54 @@ test('a grid sweep from the form: its leaderboard fills in live, ranks as the AP
     page.locator(`[data-testid="operation-row"][data-operation-id="${opened}"]`),
   ).toHaveCount(0);
   await snapshot(page, 'operations-sweep');
+});
+
+test('at 1024 px no badge is cut short; at 390 px the views hide behind a burger', async ({
+  page,
+}) => {
+  const { operation_id } = await api().startBacktest({
+    strategy_name: 'sma_crossover',
+    start_date: '2019-01-01',
+  });
+  await expect
+    .poll(async () => (await api().getOperation(operation_id)).status, { timeout: 30_000 })
+    .toBe('completed');
+  /** Each visible badge (and its label) whose text does not fit its box. */
+  const cutBadges = () =>
+    page.locator('.mantine-Badge-root').evaluateAll((badges) =>
+      badges
+        .filter((b) => (b as HTMLElement).offsetParent !== null)
+        .flatMap((b) => [b, ...b.querySelectorAll('.mantine-Badge-label')])
+        .filter((e) => e.scrollWidth > e.clientWidth)
+        .map((e) => e.textContent),
+    );
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await openUi(page);
+  const row = page.locator(`[data-testid="operation-row"][data-operation-id="${operation_id}"]`);
+  await expect(row.getByTestId('status')).toHaveText('completed');
+  expect(await page.getByTestId('status').count()).toBeGreaterThan(0);
+  expect(await cutBadges()).toEqual([]);
+  await snapshot(page, 'operations-1024');
+  await page.goto(`${env.url}/operations/${operation_id}`);
+  await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed');
+  await expect(page.getByTestId('operation-detail').getByTestId('status').first()).toBeVisible();
+  expect(await cutBadges()).toEqual([]);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${env.url}/`);
+  const nav = page.getByRole('navigation', { name: 'Views' });
+  const burger = page.getByTestId('nav-burger');
+  await expect(burger).toBeVisible();
+  await expect(nav).not.toBeInViewport();
+  // a wide table scrolls inside the view: the page is no wider than the phone
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await snapshot(page, 'narrow-390');
+  await burger.click();
+  await expect(nav).toBeInViewport();
+  await snapshot(page, 'narrow-390-nav');
+  await nav.getByRole('link', { name: 'Launch' }).click();
+  await expect(page.getByRole('heading', { name: 'Launch a backtest' })).toBeVisible();
+  await expect(nav).not.toBeInViewport();
 });
 
 test("a walk-forward sweep shows each window's winner out of sample and the stitched curve", async ({

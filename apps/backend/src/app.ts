@@ -225,6 +225,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     shardSets: config.sweepShardSets,
     backendUrl: deps.publicUrl,
   });
+  metrics.watchSweeps(sweeps);
   const localRunners: ReadonlyMap<string, LocalRunner> = new Map<string, LocalRunner>([
     [dataLoadKind.operationType, acquisition],
     [sweepKind.operationType, sweeps],

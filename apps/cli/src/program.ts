@@ -11,6 +11,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerLaunchCommands } from './commands/launch.js';
 import { registerMachineCommands } from './commands/machine.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerWorkerCommands } from './commands/workers.js';
@@ -79,6 +80,7 @@ function buildProgram(terminal: Terminal, setExit: (code: ExitCodeValue) => void
   registerOperationCommands(program, action);
   registerLaunchCommands(program, action);
   registerSweepCommand(program, action);
+  registerReportCommand(program, action);
   registerDataCommands(program, action);
   registerControlCommands(program, action);
   registerCatalogCommands(program, action);

@@ -475,6 +475,7 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
       ['cancel'],
       ['resume'],
       ['retry'],
+      ['report'],
       ['strategies', 'list'],
       ['strategies', 'show'],
       ['strategies', 'validate'],

@@ -4,11 +4,18 @@ import type { WorkerActivity } from '../workers/worker-activity.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import type { EventBus } from '../events/event-bus.js';
 
+/** What /metrics reads of the sweeps (the sweep service, attached once it exists). */
+export interface SweepFigures {
+  readonly setsFinished: { readonly completed: number; readonly failed: number };
+  running(): { sweep_id: string; sets_per_second: number; sets_done: number; sets_total: number }[];
+}
+
 /** The backend's Prometheus metrics (one registry per backend, so tests can run several). */
 export class BackendMetrics {
   readonly registry = new Registry();
   private readonly dispatchLatency: Histogram;
   private readonly seriesDownloads: Counter;
+  private sweeps: SweepFigures | undefined;
 
   constructor(deps: {
     workers: WorkerRegistry;
@@ -108,12 +115,53 @@ export class BackendMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
+    // sweeps: read at scrape time from the sweep service (no work per set here)
+    const sweeps = () => this.sweeps;
+    new Gauge({
+      name: 'ktrdr_sweep_sets_per_second',
+      help: 'Parameter sets each running sweep has finished per second since it (re)started',
+      labelNames: ['sweep_id'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const run of sweeps()?.running() ?? [])
+          this.set({ sweep_id: run.sweep_id }, run.sets_per_second);
+      },
+    });
+    new Gauge({
+      name: 'ktrdr_sweep_sets_remaining',
+      help: 'Parameter sets each running sweep has not finished yet',
+      labelNames: ['sweep_id'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const run of sweeps()?.running() ?? [])
+          this.set({ sweep_id: run.sweep_id }, run.sets_total - run.sets_done);
+      },
+    });
+    new Counter({
+      name: 'ktrdr_sweep_sets_finished_total',
+      help: 'Parameter sets finished since the backend started, by outcome',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        const finished = sweeps()?.setsFinished;
+        this.reset();
+        this.inc({ outcome: 'completed' }, finished?.completed ?? 0);
+        this.inc({ outcome: 'failed' }, finished?.failed ?? 0);
+      },
+    });
     this.seriesDownloads = new Counter({
       name: 'ktrdr_series_downloads_total',
       help: 'Bar ranges served with a body (a 304 or a worker cache hit does not count)',
       labelNames: ['timeframe'],
       registers: [this.registry],
     });
+  }
+
+  /** Where the sweep figures come from (the sweep service is made after the metrics). */
+  watchSweeps(sweeps: SweepFigures): void {
+    this.sweeps = sweeps;
   }
 
   /** Counts one bar range served with its body. */

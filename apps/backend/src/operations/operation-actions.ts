@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import {
+  INLINE_ARTIFACTS_MAX_BYTES,
   isTerminalStatus,
   outcomeDetails,
+  type InlineArtifact,
   type ArtifactUploadQuery,
   type Operation,
   type OperationReport,
@@ -9,7 +11,7 @@ import {
   type StartResponse,
   type SweepSetResults,
 } from '@ktrdr/shared';
-import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
+import { ConflictError, NotFoundError, ValidationError } from '@ktrdr/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ArtifactStore, StoredArtifact } from '../artifacts/artifact-store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
@@ -188,6 +190,8 @@ export class OperationActions {
     if (body.progress) operations.recordProgress(record, body.progress, { store: !ending });
     if (body.status === 'running' && record.status === 'pending') operations.markRunning(id);
     if (ending) {
+      // the result is on disk before anyone can see the operation completed
+      if (body.artifacts) this.storeInline(id, ending, body.artifacts);
       const final = operations.finish(id, ending, {
         error:
           body.error ??
@@ -216,6 +220,26 @@ export class OperationActions {
       );
     }
     return this.deps.artifacts.write(id, name, body);
+  }
+
+  /** Writes a completed report's inline result files (each whole, renamed into place). */
+  private storeInline(id: string, status: string, files: InlineArtifact[]): void {
+    if (status !== 'completed')
+      throw new ValidationError(
+        'artifacts',
+        `only a completed report carries result files, not a ${status} one`,
+      );
+    const decoded = files.map((file) => ({
+      name: file.name,
+      bytes: Buffer.from(file.data_base64, 'base64'),
+    }));
+    const total = decoded.reduce((sum, file) => sum + file.bytes.length, 0);
+    if (total > INLINE_ARTIFACTS_MAX_BYTES)
+      throw new ValidationError(
+        'artifacts',
+        `${total} bytes of result files is more than the ${INLINE_ARTIFACTS_MAX_BYTES} a report may carry: upload them (PUT …/artifacts/{name})`,
+      );
+    for (const file of decoded) this.deps.artifacts.writeSmall(id, file.name, file.bytes);
   }
 
   private requireCompleted(id: string): void {

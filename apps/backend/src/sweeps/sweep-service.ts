@@ -27,21 +27,20 @@ import { isOfKind, type OperationRecord } from '../operations/operation-record.j
 import type { OperationsService } from '../operations/operations-service.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
-import { LeaderboardTop } from './leaderboard-top.js';
-import { guessMsPerSet, nextShardSize, observeSpeed, shardsInFlight } from './shard-sizing.js';
-import {
-  phaseOf,
-  rankingOf,
-  sweepMetadata,
-  sweepRequest,
-  windowOf,
-  type SweepMetadata,
-} from './sweep-metadata.js';
+import { phaseOf, rankingOf, sweepMetadata, sweepRequest, windowOf } from './sweep-metadata.js';
 import { planSweep, yieldToEventLoop } from './sweep-plan.js';
 import { setsPerSecond, sweepProgress, type SetCounts } from './sweep-progress.js';
 import { sweepResultOf } from './sweep-result.js';
-import type { SweepSetStore, Ranking, SetToRun } from './sweep-set-store.js';
+import type { SweepSetStore, Ranking } from './sweep-set-store.js';
 import { startOutOfSample, stitchOutOfSample } from './walk-forward-summary.js';
+import { ShardFeeder } from './shard-feeder.js';
+import {
+  followSweep,
+  LEADERBOARD_ROWS,
+  setColumns,
+  type ShardBase,
+  type SweepRun,
+} from './sweep-run.js';
 
 /** What the sweep service needs. */
 export interface SweepServiceDeps {
@@ -63,42 +62,14 @@ export interface SweepServiceDeps {
   now?: () => number;
 }
 
-/** What the shards of a sweep share: everything of a backtest job but the sets. */
-type ShardBase = Omit<SweepShardJob, 'task_id' | 'attempt' | 'sets' | 'window'>;
-
-/** A sweep the backend is running now. */
-interface SweepRun {
-  id: string;
-  meta: SweepMetadata;
-  ranking: Ranking;
-  base: ShardBase;
-  counts: SetCounts;
-  /** Its shards not yet ended. */
-  open: Set<string>;
-  /** When this run (start or resume) began, and how many sets had ended by then. */
-  startedAt: number;
-  endedBefore: number;
-  /** One set's cost on these workers (observed; guessed until a shard ends). */
-  msPerSet: number;
-  /** No pending set has a lower index (back to 0 when sets go back in line). */
-  cursor: number;
-  /** The best sets per window so far (kept as results arrive; no re-rank). */
-  board: LeaderboardTop;
-  cancelling: boolean;
-  finishing: boolean;
-}
-
-/** Sets of the leaderboard kept in a sweep's result (every set: `GET …/sets`). */
-const LEADERBOARD_ROWS = 50;
-
 /**
  * Parameter sweeps at scale (DESIGN §4): one parent `sweep` operation, run by the backend;
  * its parameter sets are rows ({@link SweepSetStore}), run in `sweep_shard` operations on
- * backtest workers. Shards are made as workers need them — two in flight per worker, each
- * sized to run about half a second at the speed observed so far — so the tail stays short
- * and cancelling stops at most those few. A shard reports its finished sets in batches;
- * each batch is one transaction and one progress event; the leaderboard is read from an
- * index in rank order (no re-rank per result). A shard that ends with sets unreported (its
+ * backtest workers. Shards are made as workers need them ({@link ShardFeeder}: two in
+ * flight per worker, each sized to run about half a second at the speed observed so far),
+ * so the tail stays short and cancelling stops at most those few. A shard reports its
+ * finished sets in batches; each batch is one transaction and one progress event; the best
+ * sets are kept as results arrive ({@link SweepRun}'s board: no re-rank per result). A shard that ends with sets unreported (its
  * worker died: the failover sends only those) or a resumed sweep never reruns a finished
  * set. Walk-forward: each window's sets are sets too; once a window's sets have ended, its
  * best set is backtested out of sample as an ordinary child backtest.
@@ -106,9 +77,13 @@ const LEADERBOARD_ROWS = 50;
 export class SweepService implements LocalRunner {
   private readonly runs = new Map<string, SweepRun>();
   private readonly now: () => number;
+  private readonly shards: ShardFeeder;
+  /** Sets finished since the backend started, by outcome (for /metrics). */
+  readonly setsFinished = { completed: 0, failed: 0 };
 
   constructor(private readonly deps: SweepServiceDeps) {
     this.now = deps.now ?? (() => Date.now());
+    this.shards = new ShardFeeder({ ...deps, now: this.now });
     deps.operations.onEnd((record) => {
       const parentId = record.parent_operation_id;
       if (!parentId) return;
@@ -152,115 +127,10 @@ export class SweepService implements LocalRunner {
     });
     operations.markRunning(id);
     const run = this.attach(operations.require(id));
-    this.topUp(run);
+    this.shards.topUp(run);
     this.publishProgress(run);
     this.deps.log.info({ operation_id: id, sets: plan.sets.length }, 'sweep started');
     return { success: true, operation_id: id, status: 'running' };
-  }
-
-  /** Follows a running sweep: its counts from the store, its ranking from its metadata. */
-  private attach(record: OperationRecord): SweepRun {
-    const meta = sweepMetadata(record);
-    const job = record.job as { shard?: ShardBase } | null;
-    const request = sweepRequest(record);
-    if (!job?.shard || !request)
-      throw new Error(`sweep ${record.operation_id} kept no shard job (made by an older version)`);
-    const counts = this.deps.sets.counts(record.operation_id);
-    const open = new Set(
-      this.deps.operations
-        .children(record.operation_id)
-        .filter((c) => isOfKind(c, sweepShardKind.operationType) && !isTerminalStatus(c.status))
-        .map((c) => c.operation_id),
-    );
-    const run: SweepRun = {
-      id: record.operation_id,
-      meta,
-      ranking: rankingOf(meta),
-      base: job.shard,
-      counts,
-      open,
-      startedAt: this.now(),
-      endedBefore: counts.completed + counts.failed,
-      msPerSet: guessMsPerSet(meta.walk_forward?.in_sample_bars ?? this.barsOf(job.shard.data)),
-      cursor: 0,
-      board: new LeaderboardTop(LEADERBOARD_ROWS),
-      cancelling: false,
-      finishing: false,
-    };
-    // after a restart or a resume: the best sets so far, sorted once
-    const windows = meta.walk_forward?.windows.length ?? 0;
-    if (windows === 0) run.board.seed(null, this.deps.sets.topKeys(run.id, null, LEADERBOARD_ROWS));
-    for (let k = 0; k < windows; k++)
-      run.board.seed(k, this.deps.sets.topKeys(run.id, k, LEADERBOARD_ROWS));
-    this.runs.set(run.id, run);
-    return run;
-  }
-
-  private barsOf(data: ShardBase['data']): number {
-    return this.deps.series.countInRange(
-      data.symbol,
-      data.timeframe,
-      Date.parse(data.start),
-      Date.parse(data.end),
-    );
-  }
-
-  /** Backtest workers that can take shards now (registered, not unreachable). */
-  private workerCount(): number {
-    return this.deps.registry
-      .ofType('backtesting')
-      .filter((w) => w.status === 'available' || w.status === 'busy').length;
-  }
-
-  /** Makes shards until two per worker are in flight or no set waits. */
-  private topUp(run: SweepRun): void {
-    if (run.cancelling || run.finishing) return;
-    const { operations, dispatcher, sets, shardSets } = this.deps;
-    const workers = this.workerCount();
-    while (run.open.size < shardsInFlight(workers) && run.counts.pending > 0) {
-      const size = nextShardSize({
-        remaining: run.counts.pending,
-        workers,
-        msPerSet: run.msPerSet,
-        fixed: shardSets,
-      });
-      const shardId = newOperationId('sweep_shard', new Date(this.now()));
-      const { window, sets: batch } = sets.assignNext(run.id, shardId, size, run.cursor);
-      if (batch.length === 0) break;
-      run.cursor = batch.at(-1)!.set_index + 1;
-      run.counts.pending -= batch.length;
-      run.counts.running += batch.length;
-      const job: Omit<SweepShardJob, 'task_id' | 'attempt'> = {
-        ...run.base,
-        ...(window !== null ? { window, data: this.windowData(run, window) } : {}),
-        sets: setColumns(batch),
-      };
-      const shard = operations.create<'sweep_shard'>({
-        operationId: shardId,
-        type: 'sweep_shard',
-        parentOperationId: run.id,
-        metadata: {
-          sweep_id: run.id,
-          strategy_name: run.base.strategy.name,
-          symbol: run.base.data.symbol,
-          timeframe: run.base.data.timeframe,
-          sets: batch.length,
-          first_set: batch[0]!.set_index,
-          last_set: batch.at(-1)!.set_index,
-          ...(window !== null ? { window } : {}),
-        },
-        provenance: operations.require(run.id).provenance,
-        job,
-      });
-      run.open.add(shardId);
-      void dispatcher.submit(shard);
-    }
-  }
-
-  /** The in-sample range of a walk-forward window, on the sweep's series. */
-  private windowData(run: SweepRun, window: number): SweepShardJob['data'] {
-    const span = run.meta.walk_forward!.windows[window]!.in_sample;
-    return { ...run.base.data, start: span.start, end: span.end };
   }
 
   /**
@@ -277,6 +147,8 @@ export class SweepService implements LocalRunner {
       results,
       this.rankingOf(sweepId),
     );
+    this.setsFinished.completed += completed;
+    this.setsFinished.failed += failed;
     const run = this.runs.get(sweepId);
     if (run) {
       const window = typeof shard.metadata.window === 'number' ? shard.metadata.window : null;
@@ -318,40 +190,18 @@ export class SweepService implements LocalRunner {
     );
   }
 
-  /** A shard ended: its unreported sets go back in line (or end with it), more shards start. */
+  /** Follows a stored sweep from now on (see {@link followSweep}). */
+  private attach(record: OperationRecord): SweepRun {
+    const run = followSweep(record, this.deps, this.now());
+    this.runs.set(run.id, run);
+    return run;
+  }
+
+  /** A shard ended: its sets settle, then the sweep goes on (or ends). */
   private shardEnded(sweepId: string, shard: OperationRecord): void {
     const run = this.runs.get(sweepId);
     if (!run) return;
-    run.open.delete(shard.operation_id);
-    const { sets, log } = this.deps;
-    let moved: number;
-    if (shard.status === 'completed') {
-      // a worker that ends a shard without reporting some sets: they run again elsewhere
-      moved = sets.release(shard.operation_id, 'pending');
-      if (moved > 0) {
-        log.warn({ operation_id: shard.operation_id, sets: moved }, 'shard left sets unreported');
-        run.cursor = 0;
-      }
-      run.counts.running -= moved;
-      run.counts.pending += moved;
-      const summary = shard.result_summary as { completed?: number; failed?: number } | null;
-      const ran = (summary?.completed ?? 0) + (summary?.failed ?? 0);
-      const ms = Date.parse(shard.completed_at ?? '') - Date.parse(shard.started_at ?? '');
-      if (ran > 0) run.msPerSet = observeSpeed(run.msPerSet, ran, ms);
-    } else if (shard.status === 'cancelled' && run.cancelling) {
-      run.counts.running -= moved = sets.release(shard.operation_id, 'cancelled', 'cancelled');
-      run.counts.cancelled += moved;
-    } else if (shard.status === 'cancelled') {
-      // stopped on its worker (a worker shutting down), not by the trader: run them elsewhere
-      moved = sets.release(shard.operation_id, 'pending');
-      if (moved > 0) run.cursor = 0;
-      run.counts.running -= moved;
-      run.counts.pending += moved;
-    } else {
-      const why = shard.error_message ?? 'its shard failed';
-      run.counts.running -= moved = sets.release(shard.operation_id, 'failed', why);
-      run.counts.failed += moved;
-    }
+    this.shards.shardEnded(run, shard);
     this.settle(sweepId);
   }
 
@@ -360,7 +210,7 @@ export class SweepService implements LocalRunner {
     const run = this.runs.get(sweepId);
     if (!run || run.cancelling) return;
     if (run.meta.walk_forward) this.startDueOutOfSample(run);
-    this.topUp(run);
+    this.shards.topUp(run);
     this.publishProgress(run);
     if (this.allEnded(run)) void this.finishSweep(run);
   }
@@ -505,6 +355,24 @@ export class SweepService implements LocalRunner {
     });
   }
 
+  /** The sweeps running now, each with its sets per second so far (for /metrics). */
+  running(): {
+    sweep_id: string;
+    sets_per_second: number;
+    sets_done: number;
+    sets_total: number;
+  }[] {
+    return [...this.runs.values()].map((run) => {
+      const done = run.counts.completed + run.counts.failed;
+      return {
+        sweep_id: run.id,
+        sets_per_second: setsPerSecond(done - run.endedBefore, run.startedAt, this.now()) ?? 0,
+        sets_done: done,
+        sets_total: run.meta.total,
+      };
+    });
+  }
+
   /** Cancels the sets no shard holds, every open shard (within the cancel deadline), then the sweep. */
   async cancel(id: string, reason: string): Promise<Operation> {
     const { operations, actions, sets } = this.deps;
@@ -610,14 +478,4 @@ export class SweepService implements LocalRunner {
       this.settle(run.id);
     }
   }
-}
-
-/** Sets as a shard's job carries them: indices and one column per swept path. */
-export function setColumns(sets: readonly SetToRun[]): SweepShardJob['sets'] {
-  const parameters: Record<string, (number | string | boolean)[]> = {};
-  sets.forEach((set, i) => {
-    for (const [path, value] of Object.entries(set.parameters))
-      (parameters[path] ??= [])[i] = value;
-  });
-  return { set_index: sets.map((s) => s.set_index), parameters };
 }

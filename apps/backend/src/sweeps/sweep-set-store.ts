@@ -1,8 +1,9 @@
-import type {
-  LeaderboardRow,
-  SweepSetResults,
-  SweepSetsQuery,
-  SWEEP_SET_STATUSES,
+import {
+  PARAM_SORT_PREFIX,
+  type LeaderboardRow,
+  type SweepSetResults,
+  type SweepSetsQuery,
+  type SWEEP_SET_STATUSES,
 } from '@ktrdr/shared';
 import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
 import type { RankKey } from './leaderboard-top.js';
@@ -388,23 +389,47 @@ export class SweepSetStore {
              ROW_NUMBER() OVER (PARTITION BY window, status = 'completed' ORDER BY ${RANK_ORDER}) END AS rank
            FROM sweep_sets WHERE sweep_id = ?
          )
-         SELECT * FROM ranked WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
+         SELECT * FROM ranked WHERE ${clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
       )
-      .all(sweepId, ...params, Math.min(query.limit ?? 100, maxRows), query.offset ?? 0) as Row[];
+      .all(
+        sweepId,
+        ...params,
+        ...order.params,
+        Math.min(query.limit ?? 100, maxRows),
+        query.offset ?? 0,
+      ) as Row[];
     return { total, rows: rows.map(toWire) };
   }
 }
 
-/** ORDER BY for a page: a metric column (nulls last), the set index, or rank order. */
-function orderBy(query: SweepSetsQuery, ranking: Ranking): string {
+/**
+ * ORDER BY for a page: a metric column (nulls last), the set index, rank order, or a swept
+ * parameter's value (`param:<path>`, read from the set's JSON: numbers compare as numbers,
+ * and sort before text). The caller checks that a parameter path is one the sweep swept.
+ */
+function orderBy(query: SweepSetsQuery, ranking: Ranking): { sql: string; params: string[] } {
   const sort = query.sort ?? ranking.objective;
-  // completed sets first, in window order, whatever the sort
+  // completed sets first, in window order, whatever the metric
   const lead = `status != 'completed', window`;
-  if (sort === 'set_index') return `set_index ${query.order === 'desc' ? 'DESC' : 'ASC'}`;
+  if (sort === 'set_index')
+    return { sql: `set_index ${query.order === 'desc' ? 'DESC' : 'ASC'}`, params: [] };
+  if (sort.startsWith(PARAM_SORT_PREFIX)) {
+    // every set has its parameters, finished or not: in window order, then by the value
+    const value = 'json_extract(parameters, ?)';
+    const jsonPath = `$.${JSON.stringify(sort.slice(PARAM_SORT_PREFIX.length))}`;
+    return {
+      sql: `window, ${value} IS NULL, ${value} ${query.order === 'desc' ? 'DESC' : 'ASC'}, set_index`,
+      params: [jsonPath, jsonPath],
+    };
+  }
   if (!METRIC_SET.has(sort)) throw new Error(`not a metric column: ${sort}`);
-  if (sort === ranking.objective && query.order === undefined) return `${lead}, ${RANK_ORDER}`;
+  if (sort === ranking.objective && query.order === undefined)
+    return { sql: `${lead}, ${RANK_ORDER}`, params: [] };
   const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-  return `${lead}, ${sort as MetricColumn} IS NULL, ${sort} ${direction}, set_index`;
+  return {
+    sql: `${lead}, ${sort as MetricColumn} IS NULL, ${sort} ${direction}, set_index`,
+    params: [],
+  };
 }
 
 function toWire(row: Row): LeaderboardRow {

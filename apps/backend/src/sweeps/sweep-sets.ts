@@ -1,11 +1,12 @@
 import {
+  PARAM_SORT_PREFIX,
   sweepKind,
   type StartResponse,
   type SweepHeatmap,
   type SweepSetsPage,
   type SweepSetsQuery,
 } from '@ktrdr/shared';
-import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
+import { ConflictError, NotFoundError, ValidationError } from '@ktrdr/server-kit';
 import type { BacktestService } from '../backtests/backtest-service.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { requireWorkersOfType } from '../dispatch/worker-availability.js';
@@ -16,6 +17,17 @@ import { leaderboardCsvLines } from './leaderboard-csv.js';
 import { heatmapOf } from './sweep-heatmap.js';
 import { backtestFields, rankingOf, sweepMetadata, sweepRequest } from './sweep-metadata.js';
 import type { SweepSetStore } from './sweep-set-store.js';
+
+/** A `param:<path>` sort names one of the sweep's swept paths, or it is a 400 listing them. */
+function requireSwept(sort: string, dimensions: readonly string[]): void {
+  const path = sort.slice(PARAM_SORT_PREFIX.length);
+  if (dimensions.includes(path)) return;
+  throw new ValidationError(
+    'query.sort',
+    `"${path}" is not a parameter this sweep sweeps; sort by ${dimensions.map((d) => `${PARAM_SORT_PREFIX}${d}`).join(', ')}`,
+    { swept: [...dimensions] },
+  );
+}
 
 /** What reading a sweep's sets needs. */
 export interface SweepSetsDeps {
@@ -37,8 +49,9 @@ export class SweepSets {
 
   /** A page of the sweep's sets (any order, filtered). */
   setsPage(sweepId: string, query: SweepSetsQuery): SweepSetsPage {
-    const record = this.requireSweep(sweepId);
-    return this.deps.sets.page(sweepId, query, rankingOf(sweepMetadata(record)));
+    const meta = sweepMetadata(this.requireSweep(sweepId));
+    if (query.sort?.startsWith(PARAM_SORT_PREFIX)) requireSwept(query.sort, meta.dimensions);
+    return this.deps.sets.page(sweepId, query, rankingOf(meta));
   }
 
   /** The heat map of the first two swept paths (one window of a walk-forward; default the first). */

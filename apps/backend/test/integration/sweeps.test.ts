@@ -8,6 +8,7 @@ import { startCluster, type Cluster } from './cluster-fixture.js';
  * parameter sets as rows, run in `sweep_shard` operations spread over every free worker.
  */
 describe('parameter sweeps', () => {
+  const scrapeMetrics = async () => (await cluster.client.http.fetchRaw('GET', '/metrics')).text();
   let cluster: Cluster;
   before(async () => {
     // four workers, each set ~0.5 s (sma_crossover over ten years of daily bars)
@@ -71,6 +72,10 @@ describe('parameter sweeps', () => {
     assert.ok(shards.every((s) => s.status === 'completed'));
     assert.equal(new Set(shards.map((s) => s.worker_id)).size, 4, 'every worker was used');
     assert.equal(await setsRun(started.operation_id), 48, 'each set ran once');
+    // /metrics counts the sets; an ended sweep leaves no line of its own
+    const after = await scrapeMetrics();
+    assert.match(after, /^ktrdr_sweep_sets_finished_total\{outcome="completed"\} 48$/m);
+    assert.doesNotMatch(after, new RegExp(`sweep_id="${started.operation_id}"`));
     // the top-level list shows the sweep, not its shards
     const topLevel = (await cluster.client.listOperations({ top_level: true, limit: 1000 }))
       .operations;
@@ -188,6 +193,44 @@ describe('parameter sweeps', () => {
       cluster.client.getSweepSets(operation_id, { sort: 'luck' as never }),
       (e: unknown) => e instanceof ApiError && e.status === 400 && /sort/.test(e.message),
     );
+
+    // by a swept parameter: by value (5 < 10 < 20; as text "10" < "20" < "5"), ascending
+    // unless told, ties in set order; the CSV follows the same sort
+    const fast = (query: { order?: 'asc' | 'desc' }) =>
+      cluster.client.getSweepSets(operation_id, { sort: 'param:indicators.fast.period', ...query });
+    const byFast = (await fast({})).rows;
+    assert.deepEqual(
+      byFast.map((r) => r.parameters['indicators.fast.period']),
+      [5, 5, 10, 10, 20, 20],
+    );
+    for (const r of byFast) assert.equal(r.rank, rankOf.get(r.set_index));
+    assert.deepEqual(
+      (await fast({ order: 'desc' })).rows.map((r) => r.parameters['indicators.fast.period']),
+      [20, 20, 10, 10, 5, 5],
+    );
+    const csv = (
+      await cluster.client.getSweepCsv(operation_id, {
+        sort: 'param:indicators.slow.period',
+        order: 'desc',
+      })
+    )
+      .trimEnd()
+      .split('\n');
+    assert.match(csv[0]!, /^rank,set_index,indicators\.fast\.period,indicators\.slow\.period,/);
+    assert.deepEqual(
+      csv.slice(1).map((line) => Number(line.split(',')[3])),
+      [100, 100, 100, 50, 50, 50],
+    );
+    // a path the sweep did not sweep: a 400 naming sort and listing the swept paths
+    await assert.rejects(
+      cluster.client.getSweepSets(operation_id, { sort: 'param:indicators.fast.perod' }),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.status === 400 &&
+        e.details?.field === 'query.sort' &&
+        e.message.includes('"indicators.fast.perod" is not a parameter this sweep sweeps') &&
+        e.message.includes('param:indicators.fast.period, param:indicators.slow.period'),
+    );
   });
 
   it('refuses a bad set or too large a sweep before storing anything, naming the problem', async () => {
@@ -303,6 +346,16 @@ describe('parameter sweeps', () => {
       'six sets done',
       60_000,
     );
+    // while it runs, /metrics has its sets/s and what remains
+    const live = await scrapeMetrics();
+    const perSecond = live.match(
+      new RegExp(`^ktrdr_sweep_sets_per_second\\{sweep_id="${operation_id}"\\} (\\S+)$`, 'm'),
+    );
+    const remaining = live.match(
+      new RegExp(`^ktrdr_sweep_sets_remaining\\{sweep_id="${operation_id}"\\} (\\d+)$`, 'm'),
+    );
+    assert.ok(perSecond && Number(perSecond[1]) > 0, `sets/s of the running sweep:\n${live}`);
+    assert.ok(remaining && Number(remaining[1]) <= 34, `sets remaining: ${remaining?.[1]}`);
     const cancelled = await cluster.client.cancelOperation(operation_id, 'enough');
     assert.equal(cancelled.status, 'cancelled');
     const shards = await shardsOf(operation_id);

@@ -184,5 +184,42 @@ for (const driver of DRIVERS) {
       });
       assert.equal(store.get('sw', 5)!.metrics!.sharpe_ratio, 2.5);
     });
+
+    it('sorts by a swept parameter: numbers by value (9 before 10), then text, missing last', async () => {
+      // as text 10 < 9 < 100; by value 9 < 10 < 100 — and a set with no value goes last
+      const values: (number | string | undefined)[] = [10, 9, 100, 'fast', 9, undefined, 2.5];
+      await store.insert(
+        'pp',
+        values.map((v, i) => ({
+          set_index: i,
+          parameters: {
+            other: 1,
+            ...(v === undefined ? {} : { 'indicators.fast.period': v }),
+          },
+        })),
+        yieldNow,
+      );
+      const sorted = (order?: 'asc' | 'desc') =>
+        store
+          .page(
+            'pp',
+            { sort: 'param:indicators.fast.period', ...(order ? { order } : {}) },
+            ranking,
+          )
+          .rows.map((r) => r.set_index);
+      // equal values keep set order (1 before 4)
+      assert.deepEqual(sorted(), [6, 1, 4, 0, 2, 3, 5]);
+      assert.deepEqual(sorted('asc'), [6, 1, 4, 0, 2, 3, 5]);
+      assert.deepEqual(sorted('desc'), [3, 2, 0, 1, 4, 6, 5]);
+      const page = store.page(
+        'pp',
+        { sort: 'param:indicators.fast.period', limit: 2, offset: 1 },
+        ranking,
+      );
+      assert.deepEqual(
+        page.rows.map((r) => r.parameters['indicators.fast.period']),
+        [9, 9],
+      );
+    });
   });
 }

@@ -2,6 +2,7 @@ import {
   Alert,
   AppShell,
   Badge,
+  Burger,
   Center,
   Group,
   Loader,
@@ -10,6 +11,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { BrowserRouter, Link, Route, Routes, useLocation } from 'react-router';
@@ -18,6 +20,7 @@ import { connect, type Connection } from './api/connection';
 import { useLiveUpdates } from './api/live';
 import { clusterQuery, operationsQuery, workersQuery } from './api/queries';
 import { IbStatusBadge } from './components/ib-status-badge';
+import { CompareView } from './views/compare-view';
 import { DataView } from './views/data-view';
 import { JoinView } from './views/join-view';
 import { LaunchView } from './views/launch-view';
@@ -55,17 +58,34 @@ function Shell() {
     document.documentElement.dataset.appState = ready ? 'ready' : 'loading';
   }, [ready]);
   const available = workers.data?.workers.filter((w) => w.status === 'available').length ?? 0;
+  // below the `sm` breakpoint (a phone) the views hide behind the burger; picking one closes it
+  const [navOpen, nav] = useDisclosure(false);
   return (
-    <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">
+    <AppShell
+      header={{ height: 52 }}
+      navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+      padding="md"
+    >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Title order={3}>ktrdr</Title>
-          <Group gap="xs">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
+            <Burger
+              opened={navOpen}
+              onClick={nav.toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={navOpen ? 'Close the views menu' : 'Open the views menu'}
+              aria-expanded={navOpen}
+              data-testid="nav-burger"
+            />
+            <Title order={3}>ktrdr</Title>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
             <Badge color={live ? 'green' : 'gray'} variant="dot" data-testid="live-status">
               {live ? 'live' : 'connecting…'}
             </Badge>
             <IbStatusBadge />
-            <Text size="sm" c="dimmed">
+            <Text size="sm" c="dimmed" visibleFrom="sm">
               {workers.data ? `${available} of ${workers.data.total_count} workers available` : ''}{' '}
               {cluster.data ? `· backend ${cluster.data.version}` : ''}
             </Text>
@@ -79,18 +99,23 @@ function Shell() {
             component={Link}
             to={item.to}
             label={item.label}
+            onClick={nav.close}
             active={
               item.to === '/'
-                ? location.pathname === '/' || location.pathname.startsWith('/operations')
+                ? location.pathname === '/' ||
+                  location.pathname.startsWith('/operations') ||
+                  location.pathname.startsWith('/compare')
                 : location.pathname.startsWith(item.to)
             }
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>
+      {/* a table wider than a phone scrolls inside the view; the page itself never does */}
+      <AppShell.Main style={{ overflowX: 'auto' }}>
         <Routes>
           <Route path="/" element={<OperationsView />} />
           <Route path="/operations/:operationId" element={<OperationDetailView />} />
+          <Route path="/compare" element={<CompareView />} />
           <Route path="/launch" element={<LaunchView />} />
           <Route path="/workers" element={<WorkersView />} />
           <Route path="/data" element={<DataView />} />

@@ -5,7 +5,12 @@
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { mustDropJob, type BackendClient } from '@ktrdr/shared';
+import {
+  INLINE_ARTIFACTS_MAX_BYTES,
+  mustDropJob,
+  type BackendClient,
+  type InlineArtifact,
+} from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { CHECKPOINT_ARTIFACT, type ArtifactFile } from './job-definition.js';
 import type { Drop } from './registration.js';
@@ -134,6 +139,28 @@ export class ArtifactTransfer {
     const failed = sent.findIndex((s) => s.status === 'rejected');
     files.uploaded = done + (failed < 0 ? sent.length : failed);
     if (failed >= 0) throw (sent[failed] as PromiseRejectedResult).reason;
+  }
+
+  /**
+   * The result files as a completed report may carry them (base64), when they are all in
+   * memory, none went up yet, and together they fit {@link INLINE_ARTIFACTS_MAX_BYTES};
+   * undefined when they must be uploaded.
+   */
+  inline(files: ResultFiles): InlineArtifact[] | undefined {
+    const artifacts = files.artifacts ?? [];
+    if (artifacts.length === 0 || (files.uploaded ?? 0) > 0) return undefined;
+    const inMemory: { name: string; bytes: Uint8Array }[] = [];
+    let total = 0;
+    for (const file of artifacts) {
+      if (!('bytes' in file)) return undefined;
+      inMemory.push(file);
+      total += file.bytes.length;
+    }
+    if (total > INLINE_ARTIFACTS_MAX_BYTES) return undefined;
+    return inMemory.map(({ name, bytes }) => ({
+      name,
+      data_base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64'),
+    }));
   }
 
   /** Removes the local result files once the backend has taken (or refused) the outcome. */

@@ -202,7 +202,9 @@ export class ReportOutbox {
       try {
         // the last epoch's row lands before the operation is seen as done
         await this.deliveredInOrder(report.operation_id);
-        await files.uploadResults(report);
+        // a short job's results ride in its report (one request); larger ones go up first
+        const inline = report.status === 'completed' ? files.inline(report) : undefined;
+        if (!inline) await files.uploadResults(report);
         await client.reportOperation(
           report.operation_id,
           {
@@ -211,6 +213,7 @@ export class ReportOutbox {
             ...(report.progress ? { progress: report.progress } : {}),
             ...(report.error ? { error: report.error } : {}),
             ...(report.summary ? { result_summary: report.summary } : {}),
+            ...(inline ? { artifacts: inline } : {}),
           },
           { timeoutMs: 10_000 },
         );

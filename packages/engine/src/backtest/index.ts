@@ -7,3 +7,4 @@ export * from './analysis.js';
 export * from './segments.js';
 // sweeps reach the indicator cache where they reach the engine
 export { IndicatorCache, indicatorKey } from '../indicators/cache.js';
+export * from './indicator-series.js';

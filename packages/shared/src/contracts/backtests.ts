@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import { TimeframeSchema } from './enums.js';
 import { OperationIdSchema } from './operations.js';
 import { DateInput, JsonObject, Nullable, StringEnum } from './schema-helpers.js';
-import { StrategyNameSchema } from './strategies.js';
+import { INDICATOR_TYPES, StrategyNameSchema } from './strategies.js';
 
 /** Overrides of strategy values by path (backtests and training take the same). */
 export const ParameterOverridesSchema = Type.Record(
@@ -155,6 +155,28 @@ export const TradeSchema = Type.Object({
 export type Trade = Static<typeof TradeSchema>;
 
 /**
+ * One of the strategy's indicators as the result page draws it: a line per output (an
+ * SMA has one, Bollinger bands three), sampled at the price chart's candles (every bar up
+ * to 10,000 bars, else the value at each aggregated candle's last bar: `MAX_CANDLES`).
+ * `pane` says where it belongs: `price` for those on the price's scale (moving averages,
+ * bands), `separate` for oscillators (RSI, MACD, stochastic…), each in its own pane.
+ */
+export const IndicatorSeriesSchema = Type.Object({
+  id: Type.String({ description: "the indicator's key in the strategy, e.g. fast" }),
+  type: StringEnum(INDICATOR_TYPES),
+  pane: StringEnum(['price', 'separate'] as const),
+  lines: Type.Array(
+    Type.Object({
+      name: Type.String({ description: 'the output, e.g. value, upper, histogram' }),
+      time: Type.Array(Type.Number(), { description: 'epoch ms UTC, as the bars' }),
+      value: Type.Array(Nullable(Type.Number()), { description: 'null during warm-up' }),
+    }),
+  ),
+});
+/** See {@link IndicatorSeriesSchema}. */
+export type IndicatorSeries = Static<typeof IndicatorSeriesSchema>;
+
+/**
  * `GET /api/v1/operations/{id}/result` of a backtest: the equity curve downsampled for
  * display (≤ 5,000 shape-preserving points) and the most recent trades. The full result
  * (every bar's equity and drawdown, every trade) is a compact binary columnar artifact at
@@ -238,6 +260,12 @@ export const BacktestResultSchema = Type.Object({
         description: 'bars in the train and validation segments over all bars',
       }),
       message: Type.String(),
+    }),
+  ),
+  indicators: Type.Optional(
+    Type.Array(IndicatorSeriesSchema, {
+      description:
+        "the strategy's indicators over the run's bars, sampled as the price chart's candles (display result only)",
     }),
   ),
   ruin: Type.Optional(

@@ -180,6 +180,31 @@ export const ReportStatusSchema = Type.Union([
   Type.Literal('cancelled'),
 ]);
 
+/** Artifact names are file names under the operation's folder: no separators, no dot-dot. */
+export const ArtifactNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9]+)?$',
+  description: 'lower-case letters, digits, _ and -, with an optional extension, e.g. result.json',
+});
+
+/**
+ * Result files small enough to travel inside a `completed` report, base64-encoded: a short
+ * backtest's two results go up with its outcome in one request instead of three.
+ */
+export const INLINE_ARTIFACTS_MAX_BYTES = 256 * 1024;
+
+/** One result file carried inside a final report (see {@link INLINE_ARTIFACTS_MAX_BYTES}). */
+export const InlineArtifactSchema = Type.Object(
+  {
+    name: ArtifactNameSchema,
+    data_base64: Type.String({ maxLength: Math.ceil(INLINE_ARTIFACTS_MAX_BYTES / 3) * 4 }),
+  },
+  { additionalProperties: false },
+);
+/** See {@link InlineArtifactSchema}. */
+export type InlineArtifact = Static<typeof InlineArtifactSchema>;
+
 /** `POST /api/v1/operations/{id}/report` body: workers only, for the attempt they hold. */
 export const OperationReportSchema = Type.Object(
   {
@@ -193,6 +218,8 @@ export const OperationReportSchema = Type.Object(
     error: Type.Optional(Type.String({ maxLength: 10_000 })),
     checkpoint_ref: Type.Optional(Type.String({ maxLength: 200 })),
     result_summary: Type.Optional(JsonObject),
+    /** Only with `status: completed`: small result files, stored before the outcome. */
+    artifacts: Type.Optional(Type.Array(InlineArtifactSchema, { maxItems: 8 })),
   },
   { additionalProperties: false },
 );
@@ -217,14 +244,6 @@ export const ArtifactUploadQuerySchema = Type.Object(
 );
 /** See {@link ArtifactUploadQuerySchema}. */
 export type ArtifactUploadQuery = Static<typeof ArtifactUploadQuerySchema>;
-
-/** Artifact names are file names under the operation's folder: no separators, no dot-dot. */
-export const ArtifactNameSchema = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9]+)?$',
-  description: 'lower-case letters, digits, _ and -, with an optional extension, e.g. result.json',
-});
 
 /** The answer to an artifact upload. */
 export const ArtifactUploadResponseSchema = Type.Object({

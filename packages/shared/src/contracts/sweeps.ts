@@ -163,18 +163,22 @@ export type LeaderboardRow = Static<typeof LeaderboardRowSchema>;
 /** What `GET /api/v1/sweeps/{id}/sets` sorts by: any metric, or the set's index. */
 export const SWEEP_SET_SORTS = [...SWEEP_OBJECTIVES, 'final_equity', 'set_index'] as const;
 
+/** A sort by a swept parameter's value: `param:indicators.fast.period`. */
+export const PARAM_SORT_PREFIX = 'param:';
+
 /** `GET /api/v1/sweeps/{id}/sets` query. */
 export const SweepSetsQuerySchema = Type.Object(
   {
     sort: Type.Optional(
-      StringEnum(SWEEP_SET_SORTS, {
+      Type.Union([StringEnum(SWEEP_SET_SORTS), Type.TemplateLiteral('param:${string}')], {
         description:
-          "a metric or set_index; default: the sweep's objective (its rank order, constraints first)",
+          "a metric, set_index, or param:<a swept path> (numbers by value); default: the sweep's objective (its rank order, constraints first)",
       }),
     ),
     order: Type.Optional(
       StringEnum(['desc', 'asc'] as const, {
-        description: 'default: best first for the objective, descending for other metrics',
+        description:
+          'default: best first for the objective, descending for other metrics, ascending for a parameter',
       }),
     ),
     status: Type.Optional(StringEnum(SWEEP_SET_STATUSES)),

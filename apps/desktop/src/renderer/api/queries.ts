@@ -2,7 +2,9 @@ import type {
   BacktestResult,
   BackendClient,
   ClusterInfo,
+  ColumnarFloatBars,
   DataLoadResult,
+  FullResult,
   IbContract,
   IbStatus,
   InstrumentType,
@@ -228,4 +230,35 @@ export const ibContractQuery = (
     queryFn: () => client.ibValidate({ symbol, instrument_type: instrument }),
     retry: false,
     staleTime: 5 * 60_000,
+  });
+
+/**
+ * What the result page's charts read besides the display result: the run's bars and its
+ * full result (every bar's equity, for the rolling Sharpe). Both are immutable once the
+ * run completed; the full result sits under the operation's results prefix.
+ */
+export const chartKeys = {
+  bars: (symbol: string, timeframe: string, start: string, end: string) =>
+    holding<ColumnarFloatBars>()(['bars', symbol, timeframe, start, end]),
+  fullResult: (id: string) => holding<FullResult>()([...operationKeys.results(id), 'full']),
+};
+
+/** A run's bars (binary columnar form: fast for long series). */
+export const runBarsQuery = (
+  client: BackendClient,
+  run: { symbol: string; timeframe: string; start: string; end: string },
+) =>
+  queryOptions({
+    queryKey: chartKeys.bars(run.symbol, run.timeframe, run.start, run.end),
+    queryFn: ({ signal }) =>
+      client.getSeriesBinary(run.symbol, run.timeframe, { start: run.start, end: run.end }, signal),
+    staleTime: Infinity,
+  });
+
+/** A completed backtest's full result (every bar, every trade). */
+export const fullResultQuery = (client: BackendClient, id: string) =>
+  queryOptions({
+    queryKey: chartKeys.fullResult(id),
+    queryFn: ({ signal }) => client.fullResult(id, { signal }),
+    staleTime: Infinity,
   });

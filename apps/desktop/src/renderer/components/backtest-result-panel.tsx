@@ -1,13 +1,20 @@
 import { Alert, Anchor, Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { BacktestMetrics, BacktestResult, Operation } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
 import { useClient } from '../api/client-context';
 import { backtestResultQuery } from '../api/queries';
 import { number, percent } from '../format';
-import { EquityChart } from './equity-chart';
+import type { ShadedRange } from './chart-bands';
+import { TimeSync } from './chart-sync';
 import { PeriodReturns } from './period-returns';
+import type { TradeFocus } from './price-chart';
+import { inSampleBands } from './in-sample-bands';
+import { ReportButton } from './report-button';
+import { ResultCharts } from './result-charts';
 import { SegmentMetrics } from './segment-metrics';
 import { TradesTable } from './trades-table';
+import { useStableValue } from './use-stable-value';
 
 const METRICS: [keyof BacktestMetrics, string, (v: number | null) => string][] = [
   ['total_return', 'Total return', (v) => percent(v)],
@@ -62,17 +69,34 @@ function FigureCards({ cards, testId }: { cards: [string, string, string][]; tes
   );
 }
 
-/** A completed backtest's result: its metrics, benchmark, period returns, curve and trades. */
-export function BacktestResultPanel({ operation }: { operation: Operation }) {
+/**
+ * A completed backtest's result: its metrics, benchmark, period returns, charts and
+ * trades (clicking a trade zooms the charts to it). `shaded` ranges are drawn as bands on
+ * every chart, after a model backtest's in-sample segments (train, validation), which are
+ * always shaded.
+ */
+export function BacktestResultPanel({
+  operation,
+  shaded: shadedGiven,
+}: {
+  operation: Operation;
+  shaded?: readonly ShadedRange[];
+}) {
   const client = useClient();
+  // one time axis for all the charts of this page
+  const sync = useMemo(() => new TimeSync(), []);
+  const [focus, setFocus] = useState<TradeFocus | null>(null);
   const result = useQuery({
     ...backtestResultQuery(client, operation.operation_id),
     enabled: operation.status === 'completed',
   });
+  const bands = [...inSampleBands(result.data?.segments), ...(shadedGiven ?? [])];
+  // a fresh array each render; the charts redraw only when its content changes
+  const shaded = useStableValue(bands.length > 0 ? bands : undefined);
   if (operation.status !== 'completed') return null;
   if (result.error) return <Alert color="red">{result.error.message}</Alert>;
   if (!result.data) return <Text c="dimmed">Loading the result…</Text>;
-  const { metrics, equity_curve, trades, ruin, skipped_entries, benchmark, periods } = result.data;
+  const { metrics, trades, ruin, skipped_entries, benchmark, periods } = result.data;
   return (
     <Stack data-testid="backtest-result">
       {ruin && (
@@ -99,30 +123,40 @@ export function BacktestResultPanel({ operation }: { operation: Operation }) {
         />
       )}
       {periods && <PeriodReturns periods={periods} title={runTitle(operation)} />}
-      <Card withBorder>
-        <Title order={4} mb="xs">
-          Equity and drawdown
-        </Title>
-        <EquityChart points={equity_curve} title={runTitle(operation)} />
-        <Text size="xs" c="dimmed">
-          {result.data.equity_points_total &&
-            result.data.equity_points_total > equity_curve.length &&
-            `${equity_curve.length.toLocaleString()} of ${result.data.equity_points_total.toLocaleString()} points shown (peaks and troughs kept). `}
-          <Anchor
-            // JSON a trader can open anywhere; scripts use the binary form or the typed client
-            href={`/api/v1/operations/${operation.operation_id}/result/full?format=json`}
-            download={`${operation.operation_id}-full-result.json`}
-            size="xs"
-          >
-            Download the full result
-          </Anchor>
-        </Text>
-      </Card>
+      <ResultCharts
+        operation={operation}
+        result={result.data}
+        title={runTitle(operation)}
+        sync={sync}
+        focus={focus}
+        {...(shaded ? { shaded } : {})}
+      />
+      <Text size="xs">
+        <Anchor
+          // JSON a trader can open anywhere; scripts use the binary form or the typed client
+          href={`/api/v1/operations/${operation.operation_id}/result/full?format=json`}
+          download={`${operation.operation_id}-full-result.json`}
+          size="xs"
+        >
+          Download the full result
+        </Anchor>{' '}
+        <ReportButton operationId={operation.operation_id} />
+      </Text>
       <Card withBorder>
         <Title order={4} mb="xs">
           Trades ({(result.data.trades_total ?? trades.length).toLocaleString()})
         </Title>
-        <TradesTable trades={trades} fileName={`${operation.operation_id}-trades.csv`} />
+        <TradesTable
+          trades={trades}
+          fileName={`${operation.operation_id}-trades.csv`}
+          onSelect={(t) =>
+            setFocus((f) => ({
+              entry_time: t.entry_time,
+              exit_time: t.exit_time,
+              seq: (f?.seq ?? 0) + 1,
+            }))
+          }
+        />
       </Card>
     </Stack>
   );

@@ -1,96 +1,114 @@
-import {
-  AreaSeries,
-  createChart,
-  LineSeries,
-  type IChartApi,
-  type UTCTimestamp,
-} from 'lightweight-charts';
+import { AreaSeries, createChart, LineSeries } from 'lightweight-charts';
 import type { EquityPoint } from '@ktrdr/shared';
 import { useEffect, useRef } from 'react';
+import { addBands, type ShadedRange } from './chart-bands';
+import { ChartFigure } from './chart-figure';
+import { chartOptions, chartTime, fitWhileWhole, type TimeSync } from './chart-sync';
 
-function toTime(iso: string): UTCTimestamp {
-  return Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
-}
+const NO_BANDS: readonly ShadedRange[] = [];
+const EQUITY_HEIGHT = 280;
+const DRAWDOWN_HEIGHT = 140;
 
-/** What the chart shows, for its label and caption: "Equity … 2000-01-03 → 2020-04-17, final 125,508.23". */
-export function equityCaption(points: EquityPoint[], title?: string): string {
-  const first = points[0];
-  const last = points[points.length - 1];
-  if (!first || !last) return `Equity and drawdown${title ? ` ${title}` : ''}: no points`;
-  const final = last.equity.toLocaleString('en-US', {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-  });
-  return `Equity and drawdown${title ? ` ${title}` : ''}, ${first.time.slice(0, 10)} → ${last.time.slice(0, 10)}, final equity ${final}`;
+const money = (v: number) =>
+  v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** Buy and hold as drawn: epoch-ms times and the capital's value. */
+export interface BenchmarkLine {
+  time: number[];
+  value: number[];
 }
 
 /**
- * The equity curve and, below it, the drawdown (a lightweight-charts pane each), showing
- * the whole range: it is fitted again whenever the panes get their size.
+ * What the chart shows, for its label and caption: "Equity and drawdown … 2000-01-03 →
+ * 2020-04-17, final equity 125,508.23, buy and hold 213,077.06".
  */
-export function EquityChart({ points, title }: { points: EquityPoint[]; title?: string }) {
-  const equityRef = useRef<HTMLDivElement>(null);
-  const drawdownRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!equityRef.current || !drawdownRef.current) return;
-    const options = {
-      height: 280,
-      autoSize: true,
-      layout: { attributionLogo: false },
-      timeScale: { timeVisible: true },
-    };
-    const charts: IChartApi[] = [
-      createChart(equityRef.current, options),
-      createChart(drawdownRef.current, { ...options, height: 140 }),
-    ];
-    const [equityChart, drawdownChart] = charts as [IChartApi, IChartApi];
-    equityChart
-      .addSeries(LineSeries, { color: '#1c7ed6', lineWidth: 2, priceLineVisible: false })
-      .setData(points.map((p) => ({ time: toTime(p.time), value: p.equity })));
-    drawdownChart
-      .addSeries(AreaSeries, {
-        lineColor: '#e03131',
-        topColor: 'rgba(224,49,49,0.05)',
-        bottomColor: 'rgba(224,49,49,0.4)',
-        priceFormat: { type: 'percent' },
-        priceLineVisible: false,
-      })
-      .setData(points.map((p) => ({ time: toTime(p.time), value: -p.drawdown * 100 })));
-    // autoSize measures the container late (and again whenever the layout changes): fit the
-    // whole range each time the panes get a size, so the run's start is never out of view
-    const fit = () => charts.forEach((chart) => chart.timeScale().fitContent());
-    fit();
-    const frame = requestAnimationFrame(fit);
-    const resized = new ResizeObserver(() => fit());
-    resized.observe(equityRef.current);
-    // scrolling one pane scrolls the other
-    equityChart
-      .timeScale()
-      .subscribeVisibleLogicalRangeChange(
-        (range) => range && drawdownChart.timeScale().setVisibleLogicalRange(range),
-      );
-    drawdownChart
-      .timeScale()
-      .subscribeVisibleLogicalRangeChange(
-        (range) => range && equityChart.timeScale().setVisibleLogicalRange(range),
-      );
-    return () => {
-      cancelAnimationFrame(frame);
-      resized.disconnect();
-      for (const chart of charts) chart.remove();
-    };
-  }, [points]);
+export function equityCaption(
+  points: readonly EquityPoint[],
+  title?: string,
+  benchmark?: BenchmarkLine | null,
+): string {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return `Equity and drawdown${title ? ` ${title}` : ''}: no points`;
+  const held = benchmark?.value[benchmark.value.length - 1];
   return (
-    <figure
-      data-testid="equity-chart"
-      aria-label={equityCaption(points, title)}
-      style={{ margin: 0 }}
-    >
-      <div ref={equityRef} style={{ height: 280 }} />
-      <div ref={drawdownRef} style={{ height: 140, marginTop: 8 }} />
-      <figcaption style={{ fontSize: 12, color: 'var(--mantine-color-dimmed)' }}>
-        {equityCaption(points, title)}
-      </figcaption>
-    </figure>
+    `Equity and drawdown${title ? ` ${title}` : ''}, ${first.time.slice(0, 10)} → ${last.time.slice(0, 10)}, final equity ${money(last.equity)}` +
+    (held !== undefined ? `, buy and hold ${money(held)}` : '')
+  );
+}
+
+/**
+ * The equity curve with buy and hold of the same series beside it, and the drawdown in a
+ * pane below (panes of one chart: one time axis), on the page's shared time axis. It
+ * shows the whole range on load; the curve's last point is always kept (the display
+ * curve ends on the final bar), so the chart ends on the headline's final equity.
+ */
+export function EquityChart({
+  points,
+  title,
+  benchmark,
+  sync,
+  shaded = NO_BANDS,
+}: {
+  points: readonly EquityPoint[];
+  title?: string;
+  benchmark?: BenchmarkLine | null;
+  sync?: TimeSync;
+  shaded?: readonly ShadedRange[];
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    const chart = createChart(ref.current, chartOptions(EQUITY_HEIGHT + DRAWDOWN_HEIGHT));
+    const times = points.map((p) => chartTime(Date.parse(p.time)));
+    if (benchmark)
+      chart
+        .addSeries(LineSeries, {
+          color: '#868e96',
+          lineWidth: 1,
+          lineStyle: 2,
+          priceLineVisible: false,
+          title: 'buy and hold',
+        })
+        .setData(
+          benchmark.time.map((t, i) => ({ time: chartTime(t), value: benchmark.value[i]! })),
+        );
+    chart
+      .addSeries(LineSeries, {
+        color: '#1c7ed6',
+        lineWidth: 2,
+        priceLineVisible: false,
+        title: 'equity',
+      })
+      .setData(points.map((p, i) => ({ time: times[i]!, value: p.equity })));
+    chart
+      .addSeries(
+        AreaSeries,
+        {
+          lineColor: '#e03131',
+          topColor: 'rgba(224,49,49,0.05)',
+          bottomColor: 'rgba(224,49,49,0.4)',
+          priceFormat: { type: 'percent' },
+          priceLineVisible: false,
+          title: 'drawdown',
+        },
+        1,
+      )
+      .setData(points.map((p, i) => ({ time: times[i]!, value: -p.drawdown * 100 })));
+    chart.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? EQUITY_HEIGHT : DRAWDOWN_HEIGHT));
+    addBands(chart, times, shaded);
+    const leave = sync?.add(chart);
+    const unfit = fitWhileWhole(chart, ref.current, times[0] as number, times.at(-1) as number);
+    return () => {
+      unfit();
+      leave?.();
+      chart.remove();
+    };
+  }, [points, benchmark, shaded, sync]);
+  const label = equityCaption(points, title, benchmark);
+  return (
+    <ChartFigure testId="equity-chart" label={label} shaded={shaded}>
+      <div ref={ref} style={{ height: EQUITY_HEIGHT + DRAWDOWN_HEIGHT }} />
+    </ChartFigure>
   );
 }

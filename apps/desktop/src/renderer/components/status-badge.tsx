@@ -15,7 +15,16 @@ const COLORS: Record<OperationStatus | WorkerStatus, string> = {
 /** A status as a coloured badge (the text says it too: colour is never the only cue). */
 export function StatusBadge({ status }: { status: OperationStatus | WorkerStatus }) {
   return (
-    <Badge color={COLORS[status]} variant="light" data-testid="status" data-status={status}>
+    <Badge
+      color={COLORS[status]}
+      variant="light"
+      data-testid="status"
+      data-status={status}
+      // a badge may not shrink below its text: a table squeezed to 1024 px cut "completed"
+      // to "CO…", so a narrow column wraps its other cells instead
+      miw="max-content"
+      style={{ flexShrink: 0 }}
+    >
       {status.replace(/_/g, ' ')}
     </Badge>
   );

@@ -23,6 +23,7 @@ import { CostFields, DataFields, ModelField, StrategyField } from '../forms/fiel
 import {
   COST_DEFAULTS,
   DATA_DEFAULTS,
+  FIELD_LABELS,
   SWEEP_DEFAULTS,
   costBody,
   dataBody,
@@ -130,7 +131,7 @@ export function SweepForm() {
   const known = numericPaths(strategyDoc.data?.config);
 
   // a message about a field this form does not show goes in the general alert
-  const general = unshownErrors(errors, SHOWN_FIELDS);
+  const general = unshownErrors(errors, SHOWN_FIELDS, FIELD_LABELS);
   const count = sweepCount(rows, values.mode, numberOrUndefined(values.samples));
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -148,7 +149,7 @@ export function SweepForm() {
       <Stack>
         <StrategyField {...form.field('strategy_name')} strategies={strategies} chosen={chosen} />
         <Grid>
-          <DataFields form={form} span={3} />
+          <DataFields form={form} span={3} chosen={chosen} />
           <CostFields form={form} />
         </Grid>
         {takesModel(chosen) && (

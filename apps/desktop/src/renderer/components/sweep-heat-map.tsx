@@ -66,8 +66,15 @@ export function SweepHeatMap({
   const L = layout(xs.length, ys.length);
   const yLabel = yPath;
   const xLabel = xPath;
+  const caption = `Heat map of ${metricLabel(objective)} by ${yLabel} (rows) and ${xLabel} (columns), ${ys.length} × ${xs.length} cells, ${result.leaderboard.length} sets${values.length ? `, best ${formatMetric(objective, best)}` : ''}`;
   return (
-    <Stack gap="xs">
+    <Stack
+      gap="xs"
+      component="figure"
+      aria-label={caption}
+      m={0}
+      data-testid="sweep-heatmap-figure"
+    >
       <ScrollArea type="auto">
         <svg
           width={L.width}
@@ -240,6 +247,9 @@ export function SweepHeatMap({
           not run yet
         </Text>
       </Group>
+      <Text component="figcaption" size="xs" c="dimmed" ml={L.left}>
+        {caption}
+      </Text>
     </Stack>
   );
 }

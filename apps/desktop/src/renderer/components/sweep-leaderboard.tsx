@@ -8,7 +8,7 @@ import {
   Text,
   UnstyledButton,
 } from '@mantine/core';
-import type { LeaderboardRow, SweepSetsQuery } from '@ktrdr/shared';
+import { PARAM_SORT_PREFIX, type LeaderboardRow, type SweepSetsQuery } from '@ktrdr/shared';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { memo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -26,6 +26,16 @@ export const extraColumns = (objective: string) =>
   ['total_return', 'max_drawdown', 'total_trades'].filter((m) => m !== objective);
 
 type Sort = NonNullable<SweepSetsQuery['sort']>;
+
+/** The leaderboard's order: undefined parts are the API's defaults (rank order). */
+export type LeaderboardSort = Pick<SweepSetsQuery, 'sort' | 'order'>;
+
+/** A parameter column sorts by the value of its path (`param:indicators.fast.period`). */
+const paramSort = (path: string): Sort => `${PARAM_SORT_PREFIX}${path}`;
+
+/** The direction a column sorts in until clicked again: parameters ascending, metrics best/largest first. */
+const firstOrder = (sort: Sort): 'asc' | 'desc' =>
+  sort.startsWith(PARAM_SORT_PREFIX) ? 'asc' : 'desc';
 
 /** A set as a full backtest: its link once made, else a button that makes it and opens it. */
 function OpenSet({ sweepId, row }: { sweepId: string; row: LeaderboardRow }) {
@@ -131,7 +141,7 @@ const LeaderboardRowView = memo(function LeaderboardRowView({
   );
 });
 
-/** A header that sorts by its metric (descending first; again: ascending). */
+/** A header that sorts by its metric (descending first) or parameter (ascending first); again: the other way. */
 function SortHeader({
   sort,
   label,
@@ -148,10 +158,11 @@ function SortHeader({
   onSort: (sort: Sort) => void;
 }) {
   const active = current === sort;
-  const mark = active ? (order === 'asc' ? ' ▲' : ' ▼') : '';
+  const shown = order ?? firstOrder(sort);
+  const mark = active ? (shown === 'asc' ? ' ▲' : ' ▼') : '';
   return (
     <Table.Th
-      aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}
+      aria-sort={active ? (shown === 'asc' ? 'ascending' : 'descending') : 'none'}
       title={title}
     >
       <UnstyledButton fw={600} fz="sm" onClick={() => onSort(sort)} data-testid={`sort-${sort}`}>
@@ -173,15 +184,19 @@ export function SweepLeaderboard({
   objective,
   dimensions,
   showWindow,
+  sorting,
+  onSorting,
 }: {
   sweepId: string;
   objective: string;
   dimensions: string[];
   showWindow: boolean;
+  /** The order, kept by the owner so that its CSV download follows it. */
+  sorting: LeaderboardSort;
+  onSorting: (next: LeaderboardSort) => void;
 }) {
   const client = useClient();
-  const [sort, setSort] = useState<Sort | undefined>(undefined);
-  const [order, setOrder] = useState<'asc' | 'desc' | undefined>(undefined);
+  const { sort, order } = sorting;
   const [page, setPage] = useState(1);
   const query: SweepSetsQuery = {
     ...(sort ? { sort } : {}),
@@ -194,11 +209,9 @@ export function SweepLeaderboard({
     placeholderData: keepPreviousData,
   });
   const onSort = (next: Sort) => {
-    if (next === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
-    else {
-      setSort(next);
-      setOrder(undefined);
-    }
+    if (next === sort)
+      onSorting({ sort: next, order: (order ?? firstOrder(next)) === 'asc' ? 'desc' : 'asc' });
+    else onSorting({ sort: next });
     setPage(1);
   };
   const extra = extraColumns(objective);
@@ -221,9 +234,13 @@ export function SweepLeaderboard({
               <SortHeader {...header} sort={objective as Sort} label="Rank" />
               {showWindow && <Table.Th title="walk-forward window">Window</Table.Th>}
               {dimensions.map((d) => (
-                <Table.Th key={d} title={d}>
-                  {shortPath(d)}
-                </Table.Th>
+                <SortHeader
+                  key={d}
+                  {...header}
+                  sort={paramSort(d)}
+                  label={shortPath(d)}
+                  title={`${d} (sorts by value)`}
+                />
               ))}
               <SortHeader {...header} sort={objective as Sort} label={metricLabel(objective)} />
               {extra.map((m) => (

@@ -8,7 +8,7 @@ import { operationKeys, sweepHeatmapQuery, sweepResultQuery } from '../api/queri
 import { SWEEP_DEFAULTS } from '../forms/form-model';
 import { ShardTimeline } from './shard-timeline';
 import { SweepHeatMap } from './sweep-heat-map';
-import { SweepLeaderboard } from './sweep-leaderboard';
+import { SweepLeaderboard, type LeaderboardSort } from './sweep-leaderboard';
 import { metricLabel, shortPath } from './sweep-space';
 import { useThrottledRefresh } from './use-throttled-refresh';
 import { WalkForwardCard } from './walk-forward-card';
@@ -47,8 +47,10 @@ export function SweepPanel({ operation }: { operation: Operation }) {
     `${operation.status}|${operation.attempt}|${JSON.stringify(operation.progress)}`,
     () => void queryClient.invalidateQueries({ queryKey: operationKeys.results(id) }),
   );
+  // the CSV comes in the leaderboard's order
+  const [sorting, setSorting] = useState<LeaderboardSort>({});
   const csv = useMutation({
-    mutationFn: () => client.getSweepCsv(id),
+    mutationFn: () => client.getSweepCsv(id, sorting),
     onSuccess: (text) => saveText(text, `${id}-sets.csv`),
   });
   const r = result.data;
@@ -125,6 +127,8 @@ export function SweepPanel({ operation }: { operation: Operation }) {
             objective={objective}
             dimensions={dimensions}
             showWindow={windows.length > 0}
+            sorting={sorting}
+            onSorting={setSorting}
           />
         )}
       </Card>

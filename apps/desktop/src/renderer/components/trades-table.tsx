@@ -1,6 +1,6 @@
 import { Button, Group, Pagination, Table, Text, UnstyledButton } from '@mantine/core';
 import type { Trade } from '@ktrdr/shared';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { number, percent } from '../format';
 
 type Column = {
@@ -63,8 +63,17 @@ function compare(a: Trade, b: Trade, key: keyof Trade): number {
 /**
  * Every trade of the run, a page of 50 at a time, sortable by any column (click its
  * header; again for the other way), newest first by default, and downloadable as CSV.
+ * With `onSelect`, clicking a row (or Enter on it) selects that trade.
  */
-export function TradesTable({ trades, fileName }: { trades: readonly Trade[]; fileName: string }) {
+export function TradesTable({
+  trades,
+  fileName,
+  onSelect,
+}: {
+  trades: readonly Trade[];
+  fileName: string;
+  onSelect?: (trade: Trade) => void;
+}) {
   const [sort, setSort] = useState<{ key: keyof Trade; desc: boolean }>({
     key: 'entry_time',
     desc: true,
@@ -111,7 +120,19 @@ export function TradesTable({ trades, fileName }: { trades: readonly Trade[]; fi
           </Table.Thead>
           <Table.Tbody>
             {shown.map((t, i) => (
-              <Table.Tr key={`${t.entry_time}-${i}`} data-testid="trade-row">
+              <Table.Tr
+                key={`${t.entry_time}-${i}`}
+                data-testid="trade-row"
+                {...(onSelect
+                  ? {
+                      onClick: () => onSelect(t),
+                      onKeyDown: (e: KeyboardEvent) => e.key === 'Enter' && onSelect(t),
+                      tabIndex: 0,
+                      style: { cursor: 'pointer' },
+                      title: 'Show this trade on the charts',
+                    }
+                  : {})}
+              >
                 {COLUMNS.map((c) => (
                   <Table.Td key={c.key} c={c.colour?.(t)}>
                     {c.show(t)}

@@ -16,6 +16,20 @@ interface Curve {
   color: string;
 }
 
+/** What an epoch chart shows: "Loss per epoch, epochs 1 → 12 (12), last loss 0.4123, val loss 0.4410". */
+export function epochCaption(rows: readonly MetricRow[], curves: readonly Curve[], label: string) {
+  const first = rows[0]?.epoch;
+  const last = rows.at(-1);
+  if (first === undefined || !last) return `${label}: no epochs yet`;
+  const values = curves
+    .map((c) =>
+      typeof last[c.key] === 'number' ? `${c.label} ${(last[c.key] as number).toFixed(4)}` : null,
+    )
+    .filter(Boolean)
+    .join(', ');
+  return `${label}, epochs ${first} → ${last.epoch} (${rows.length}), last ${values}`;
+}
+
 /** One chart with an epoch axis (lightweight-charts' numeric horizontal scale). */
 function EpochChart({
   rows,
@@ -62,13 +76,17 @@ function EpochChart({
     });
     chart.current?.timeScale().fitContent();
   }, [rows, curves]);
+  const caption = epochCaption(rows, curves, label);
   return (
-    <div role="img" aria-label={label}>
+    <figure aria-label={caption} data-testid="epoch-chart" style={{ margin: 0 }}>
       <Text size="sm" fw={600}>
         {label}
       </Text>
       <div ref={ref} style={{ height: 220 }} />
-    </div>
+      <Text component="figcaption" size="xs" c="dimmed">
+        {caption}
+      </Text>
+    </figure>
   );
 }
 

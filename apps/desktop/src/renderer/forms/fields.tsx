@@ -1,10 +1,13 @@
 import { Autocomplete, Grid, NumberInput, Select, Text, Textarea, TextInput } from '@mantine/core';
 import { TIMEFRAMES, type StrategySummary } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
+import type { Dispatch, ReactNode } from 'react';
 import { useClient } from '../api/client-context';
 import { modelsQuery, seriesQuery } from '../api/queries';
 import { baselineNote } from '../components/class-report';
-import type { NumberValue } from './form-model';
+import type { DataValues, NumberValue } from './form-model';
+import { storedRangeText } from './stored-range';
+import { useStoredRange } from './use-stored-range';
 import type { FieldBinding } from './use-job-form';
 
 // The fields the launch forms share, each a Mantine input with its fixed settings; the label,
@@ -67,7 +70,9 @@ export function TimeframeField(binding: FieldBinding<string | null>) {
 }
 
 /** A date typed as YYYY-MM-DD (the API says what it makes of anything else). */
-export function DateField(binding: FieldBinding<string>) {
+export function DateField(
+  binding: Omit<FieldBinding<string>, 'description'> & { description?: ReactNode },
+) {
   return <TextInput {...binding} />;
 }
 
@@ -119,13 +124,31 @@ export function ModelField({
 }
 
 /** A form whose data fields bind as {@link DataFields} needs them. */
-interface DataForm {
+interface DataForm<T extends DataValues> {
+  values: T;
+  update: Dispatch<(values: T) => T>;
   field(key: 'symbol' | 'timeframe'): FieldBinding<string | null>;
   field(key: 'start_date' | 'end_date'): FieldBinding<string>;
 }
 
-/** Symbol, timeframe, start and end date, in grid columns of `span`. */
-export function DataFields({ form, span }: { form: DataForm; span: number }) {
+/**
+ * Symbol, timeframe, start and end date, in grid columns of `span`, with the stored range
+ * of the chosen series under them (and the note when the default end was clamped to it;
+ * `clampEnd` false when the dates come from elsewhere, see {@link useStoredRange}).
+ */
+export function DataFields<T extends DataValues>({
+  form,
+  span,
+  chosen,
+  clampEnd = true,
+}: {
+  form: DataForm<T>;
+  span: number;
+  chosen: StrategySummary | undefined;
+  clampEnd?: boolean;
+}) {
+  const { range, endNote } = useStoredRange(form, chosen, clampEnd);
+  const end = form.field('end_date');
   return (
     <>
       <Grid.Col span={span}>
@@ -138,8 +161,26 @@ export function DataFields({ form, span }: { form: DataForm; span: number }) {
         <DateField {...form.field('start_date')} />
       </Grid.Col>
       <Grid.Col span={span}>
-        <DateField {...form.field('end_date')} />
+        <DateField
+          {...end}
+          description={
+            endNote ? (
+              <span data-testid="end-note" role="status">
+                {endNote}
+              </span>
+            ) : (
+              end.description
+            )
+          }
+        />
       </Grid.Col>
+      {range && (
+        <Grid.Col span={12} pt={0}>
+          <Text size="sm" c="dimmed" data-testid="stored-range">
+            {storedRangeText(range)}
+          </Text>
+        </Grid.Col>
+      )}
     </>
   );
 }

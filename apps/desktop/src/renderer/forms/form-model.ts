@@ -56,6 +56,11 @@ export const FIELDS = {
 /** A field of {@link FIELDS}. */
 export type FieldName = keyof typeof FIELDS;
 
+/** Each field's label by its API name: the API's messages are shown with these. */
+export const FIELD_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FIELDS).map(([name, spec]) => [name, spec.label]),
+);
+
 /** What a NumberInput holds: a number, or the text typed so far ('' when empty). */
 export type NumberValue = number | string;
 

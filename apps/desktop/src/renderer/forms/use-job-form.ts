@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router';
 import { useClient } from '../api/client-context';
 import { strategiesQuery } from '../api/queries';
 import { fieldErrors, type FieldErrors } from './field-errors';
-import { FIELDS, type DataValues, type FieldName } from './form-model';
+import { FIELD_LABELS, FIELDS, type DataValues, type FieldName } from './form-model';
 
 /** What an input of one field takes: spread it on a Mantine input (`{...form.field('symbol')}`). */
 export interface FieldBinding<V> {
@@ -58,7 +58,7 @@ export function useJobForm<T extends object, B>(options: {
     mutationFn: options.send,
     onSuccess: (answer) => void navigate(`/operations/${answer.operation_id}`),
   });
-  const errors = fieldErrors(mutation.error);
+  const errors = fieldErrors(mutation.error, FIELD_LABELS);
   const field = <K extends keyof T & FieldName>(key: K): FieldBinding<T[K]> => {
     const spec: { label: string; testId: string; placeholder?: string; description?: string } =
       FIELDS[key];

@@ -39,13 +39,14 @@ export function rangeNote(
 /**
  * A model backtest is out-of-sample by default: picking a model (or the strategy it
  * belongs to, after it) fills the dates with the model's test split, which stay editable;
- * the note says what the range is against the model's data.
+ * the note says what the range is against the model's data. `setsRange`: whether the
+ * picked model's split set the dates (then nothing else may adjust them).
  */
 export function useModelTestSplit<T extends DataValues & ModelValues>(
   form: Pick<JobForm<T, unknown>, 'values' | 'update'>,
   enabled: boolean,
   strategyName: string | undefined,
-): ReturnType<typeof rangeNote> {
+): { note: ReturnType<typeof rangeNote>; setsRange: boolean } {
   const client = useClient();
   const models = useQuery({ ...modelsQuery(client), enabled });
   const model = enabled
@@ -58,5 +59,5 @@ export function useModelTestSplit<T extends DataValues & ModelValues>(
     if (!test) return;
     update((f) => ({ ...f, start_date: dateField(test.start), end_date: dateField(test.end) }));
   }, [test, strategyName, update]);
-  return rangeNote(model, form.values);
+  return { note: rangeNote(model, form.values), setsRange: test !== undefined };
 }

@@ -19,10 +19,12 @@ import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useClient } from '../api/client-context';
 import { SweepForm } from '../components/sweep-form';
+import { unshownErrors } from '../forms/field-errors';
 import { CostFields, DataFields, ModelField, OverridesField, StrategyField } from '../forms/fields';
 import {
   COST_DEFAULTS,
   DATA_DEFAULTS,
+  FIELD_LABELS,
   costBody,
   dataBody,
   modelBody,
@@ -123,6 +125,13 @@ const KINDS: Record<
   },
 };
 
+/** The fields each form shows, so that the API's messages about any other go in its alert. */
+const DATA_FIELDS = ['strategy_name', 'symbol', 'timeframe', 'start_date', 'end_date'];
+const SHOWN_FIELDS: Record<Exclude<Mode, 'sweep'>, ReadonlySet<string>> = {
+  backtest: new Set([...DATA_FIELDS, 'initial_capital', 'commission', 'slippage', 'parameters']),
+  train: new Set([...DATA_FIELDS, 'epochs', 'seed', 'parameters']),
+};
+
 /**
  * Start a backtest, a training run or a parameter sweep (its own form: {@link SweepForm}).
  * The choices come from the API; the API's own validation messages are shown beside the
@@ -150,7 +159,7 @@ export function LaunchView() {
     send: ({ kind, values, chosen }) => KINDS[kind].send(client, values, chosen),
   });
   const { strategies, chosen } = usePickedStrategy(form);
-  const rangeNote = useModelTestSplit(
+  const { note: rangeNote, setsRange: modelSetsRange } = useModelTestSplit(
     form,
     mode === 'backtest' && takesModel(chosen),
     chosen?.name,
@@ -182,6 +191,12 @@ export function LaunchView() {
       </Stack>
     );
   const kind = KINDS[mode];
+  const shown = takesModel(chosen) && mode === 'backtest' ? ['model_id'] : [];
+  const general = unshownErrors(
+    form.errors,
+    new Set([...SHOWN_FIELDS[mode], ...shown]),
+    FIELD_LABELS,
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     form.start({ kind: mode, values: form.values, chosen });
@@ -197,7 +212,10 @@ export function LaunchView() {
             chosen={chosen}
           />
           <Grid>
-            <DataFields form={form} span={6} />
+            {/* the picked model's test split wins over the stored-range clamp of the default
+                end: the split's dates lie within the stored data, and an end clamped after
+                them would leave the test split (and the range note would say so) */}
+            <DataFields form={form} span={6} chosen={chosen} clampEnd={!modelSetsRange} />
             {mode === 'backtest' ? (
               <CostFields form={form} />
             ) : (
@@ -227,13 +245,13 @@ export function LaunchView() {
                 : 'indicators.fast.period = 10'
             }
           />
-          {form.errors.general && (
+          {general && (
             <Alert
               color="red"
               title={`The backend refused this ${kind.refused}`}
               data-testid="form-error"
             >
-              {form.errors.general}
+              {general}
             </Alert>
           )}
           <Button type="submit" loading={form.starting} aria-label={kind.submit}>

@@ -1,4 +1,15 @@
-import { Anchor, Badge, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import {
   OPERATION_STATUSES,
   OPERATION_TYPES,
@@ -9,11 +20,12 @@ import {
   type OperationListQuery,
 } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
-import { memo, useState } from 'react';
-import { Link } from 'react-router';
+import { memo, useCallback, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
 import { useClient } from '../api/client-context';
 import { operationsQuery } from '../api/queries';
 import { CancelButton } from '../components/cancel-button';
+import { COMPARE_MAX, COMPARE_MIN } from '../components/compare-runs';
 import { OperationProgress } from '../components/operation-progress';
 import { StatusBadge } from '../components/status-badge';
 import { shortPath } from '../components/sweep-space';
@@ -96,13 +108,35 @@ function AttemptBadge({ op }: { op: Operation }) {
  * operation in the cached list, so with 100 operations streaming, a frame re-renders the
  * rows that changed and nothing else.
  */
-const OperationRow = memo(function OperationRow({ op, now }: { op: Operation; now: number }) {
+const OperationRow = memo(function OperationRow({
+  op,
+  now,
+  selected,
+  onSelect,
+}: {
+  op: Operation;
+  now: number;
+  selected: boolean;
+  onSelect: (id: string, on: boolean) => void;
+}) {
+  // only a completed backtest has a curve and metrics to compare
+  const comparable = op.operation_type === 'backtesting' && op.status === 'completed';
   return (
     <Table.Tr
       data-testid="operation-row"
       data-operation-id={op.operation_id}
       data-status={op.status}
     >
+      <Table.Td>
+        {comparable && (
+          <Checkbox
+            aria-label={`Compare ${op.operation_id}`}
+            checked={selected}
+            onChange={(e) => onSelect(op.operation_id, e.currentTarget.checked)}
+            data-testid="compare-select"
+          />
+        )}
+      </Table.Td>
       <Table.Td>
         <Anchor component={Link} to={`/operations/${op.operation_id}`} ff="monospace" size="sm">
           {shortId(op.operation_id)}
@@ -124,7 +158,8 @@ const OperationRow = memo(function OperationRow({ op, now }: { op: Operation; no
         <SweepLine op={op} />
       </Table.Td>
       <Table.Td>
-        <Group gap={4} wrap="nowrap">
+        {/* as wide as its badges: the table never squeezes a status into an ellipsis */}
+        <Group gap={4} wrap="nowrap" w="max-content">
           <StatusBadge status={op.status} />
           <AttemptBadge op={op} />
         </Group>
@@ -162,11 +197,35 @@ export function OperationsView() {
   };
   const { data, error } = useQuery(operationsQuery(client, filters));
   const now = useNow(5000);
+  // picked in the order clicked: the comparison's columns and colours follow it
+  const [selected, setSelected] = useState<string[]>([]);
+  const onSelect = useCallback(
+    (id: string, on: boolean) =>
+      setSelected((ids) =>
+        on ? [...ids.filter((x) => x !== id), id] : ids.filter((x) => x !== id),
+      ),
+    [],
+  );
+  const navigate = useNavigate();
+  const canCompare = selected.length >= COMPARE_MIN && selected.length <= COMPARE_MAX;
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Operations</Title>
         <Group>
+          <Button
+            variant="light"
+            disabled={!canCompare}
+            title={
+              canCompare
+                ? 'Overlay their equity curves and set their metrics side by side'
+                : `Tick ${COMPARE_MIN} to ${COMPARE_MAX} completed backtests to compare them`
+            }
+            onClick={() => void navigate(`/compare?ids=${selected.join(',')}`)}
+            data-testid="compare-button"
+          >
+            Compare ({selected.length})
+          </Button>
           <Select
             aria-label="Filter by status"
             placeholder="Any status"
@@ -191,6 +250,7 @@ export function OperationsView() {
       <Table striped highlightOnHover data-testid="operations-table">
         <Table.Thead>
           <Table.Tr>
+            <Table.Th aria-label="Compare" />
             <Table.Th>Operation</Table.Th>
             <Table.Th>What</Table.Th>
             <Table.Th>Status</Table.Th>
@@ -202,7 +262,13 @@ export function OperationsView() {
         </Table.Thead>
         <Table.Tbody>
           {data?.operations.map((op) => (
-            <OperationRow key={op.operation_id} op={op} now={now} />
+            <OperationRow
+              key={op.operation_id}
+              op={op}
+              now={now}
+              selected={selected.includes(op.operation_id)}
+              onSelect={onSelect}
+            />
           ))}
         </Table.Tbody>
       </Table>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
+  indicatorSeries,
   inSampleFields,
   runSignals,
   toBacktestResult,
@@ -16,7 +17,9 @@ import {
   encodeFullResultParts,
   FULL_RESULT_ARTIFACT,
   type BacktestJob,
+  type StrategyConfig,
 } from '@ktrdr/shared';
+import type { Bars } from '@ktrdr/engine/data';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
@@ -31,16 +34,22 @@ function dateOf(ms: number, timeframe: string): string {
   return timeframe === '1d' ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
-/** The display result and the binary full result (in memory while small, else files). */
+/**
+ * The display result (with the strategy's indicator series for the price chart) and the
+ * binary full result (in memory while small, else files).
+ */
 async function writeResults(
   ctx: JobContext,
   output: BacktestOutput,
+  strategy: StrategyConfig,
+  bars: Bars,
   split: SplitBoundaries | null,
 ) {
   const display = {
     ...toBacktestResult(output),
     // a model backtest: its metrics per segment of the model's data, when it saw any of them
     ...(split ? inSampleFields(output.time, output.equity, output.trades, split) : {}),
+    indicators: indicatorSeries(strategy, bars),
   };
   return [
     await ctx.resultArtifact('result.json', '.json', [JSON.stringify(display)]),
@@ -132,7 +141,7 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
     },
   );
   const split = job.model_id ? await modelSplitOf(job.model_id, ctx) : null;
-  const artifacts = await writeResults(ctx, output, split);
+  const artifacts = await writeResults(ctx, output, strategy, bars, split);
   const m = output.metrics;
   return {
     artifacts,
