@@ -527,6 +527,8 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   const [, from, to] = /: (\S+) → (\S+),/.exec((await note.textContent()) ?? '') ?? [];
   await expect(page.getByTestId('field-start')).toHaveValue(from ?? 'missing');
   await expect(page.getByTestId('field-end')).toHaveValue(to ?? 'missing');
+  // the split's end is the model's, not the stored-range clamp of a default end
+  await expect(page.getByTestId('end-note')).toHaveCount(0);
   await snapshot(page, 'model-backtest-form');
   // a range reaching back into the training data: the result splits it by segment
   await page.getByTestId('field-start').fill('2012-01-01');

@@ -222,6 +222,11 @@ describe('training on workers: the neuro_fuzzy round trip through the backend', 
     );
     const compounded = segments.reduce((p, s) => p * (1 + s.metrics.total_return), 1) - 1;
     assert.ok(Math.abs(compounded - result.metrics.total_return) < 1e-6, 'returns compound');
+    // the same result still carries the price chart's indicator series
+    assert.deepEqual(
+      result.indicators?.map((i) => i.id),
+      ['rsi', 'macd', 'bb'],
+    );
   });
 
   it('training takes parameter overrides like a backtest: they take effect, a bad path is a 400', async () => {
