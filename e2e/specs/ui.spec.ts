@@ -490,6 +490,11 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   await page.getByTestId('field-strategy').click();
   await page.getByRole('option', { name: /^neuro_fuzzy_example/ }).click();
   await page.getByTestId('field-epochs').fill('4');
+  // overrides are checked like a backtest's: a path the strategy lacks is refused, named
+  await page.getByTestId('field-parameters').fill('training.batch_sise = 128');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByText('training.batch_sise: the strategy has no value at')).toBeVisible();
+  await page.getByTestId('field-parameters').fill('training.batch_size = 128');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL(/\/operations\/op_training_/);
   await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed', {
@@ -505,21 +510,52 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
     /^Epoch 4: loss \d+\.\d{4}, val loss \d\.\d{4}/,
   );
   await expect(page.getByTestId('training-result')).toContainText('wasm');
+  // accuracy beside what always answering the most frequent class scores, and per class
+  await expect(page.getByTestId('baseline')).toHaveText(
+    /^Test accuracy \d+\.\d % against a majority-class baseline of \d+\.\d % \(always answering (BUY|HOLD|SELL)\)/,
+  );
+  await expect(page.locator('[data-testid="per-class"] tbody tr')).toHaveCount(3);
   await snapshot(page, 'training-completed');
 
   await page.getByRole('link', { name: 'Backtest this model' }).click();
   await expect(page.getByTestId('field-model')).toHaveValue(/^neuro_fuzzy_example_\d{8}_/);
+  // out-of-sample by default: the dates are the model's test split, and the form says so
+  const note = page.getByTestId('range-note');
+  await expect(note).toHaveText(
+    /^test split of neuro_fuzzy_example_\S+: \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d, not seen in training$/,
+  );
+  const [, from, to] = /: (\S+) → (\S+),/.exec((await note.textContent()) ?? '') ?? [];
+  await expect(page.getByTestId('field-start')).toHaveValue(from ?? 'missing');
+  await expect(page.getByTestId('field-end')).toHaveValue(to ?? 'missing');
+  // the split's end is the model's, not the stored-range clamp of a default end
+  await expect(page.getByTestId('end-note')).toHaveCount(0);
+  await snapshot(page, 'model-backtest-form');
+  // a range reaching back into the training data: the result splits it by segment
   await page.getByTestId('field-start').fill('2012-01-01');
+  await expect(note).toContainText('the range differs from the test split');
   await page.getByRole('button', { name: 'Start backtest' }).click();
   await page.waitForURL(/\/operations\/op_backtesting_/);
   await expect(page.getByTestId('operation-detail')).toHaveAttribute('data-status', 'completed', {
     timeout: 30_000,
   });
   await expect(page.locator('[data-testid="equity-chart"] canvas').first()).toBeVisible();
-  // the model's inputs drawn with the price: Bollinger on it, RSI and MACD in panes below
-  await expect(page.getByTestId('price-chart')).toHaveAttribute(
+  await expect(page.getByTestId('in-sample-warning')).toHaveText(
+    /^\d+ % of this range was used in training/,
+  );
+  await expect(page.locator('[data-testid="segments"] tbody tr').first()).toHaveAttribute(
+    'data-segment',
+    'train',
+  );
+  await expect(page.locator('[data-segment="test"]')).toContainText('out-of-sample');
+  // the model's inputs drawn with the price: Bollinger on it, RSI and MACD in panes below;
+  // the periods the model learnt from shaded on it, named with their dates
+  const price = page.getByTestId('price-chart');
+  await expect(price).toHaveAttribute(
     'aria-label',
-    /, indicators rsi \(rsi\), macd \(macd\), bb \(bollinger\)$/,
+    /, indicators rsi \(rsi\), macd \(macd\), bb \(bollinger\); shaded: train \(in sample\) 2012-01-03 → \d{4}-\d\d-\d\d, validation \(in sample\) \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d$/,
+  );
+  await expect(page.getByTestId('price-chart-shaded')).toHaveText(
+    /^train \(in sample\) 2012-01-03 → \d{4}-\d\d-\d\d.*validation \(in sample\) /,
   );
   await snapshot(page, 'model-backtest-result');
 
@@ -528,6 +564,7 @@ test('a model trained from the form shows its curves, lands in Models, and a bac
   await page.getByTestId('model-row').getByRole('link').first().click();
   await expect(page.getByTestId('model-lineage')).toContainText('Trained on SP500 1d');
   await expect(page.getByTestId('model-lineage')).toContainText('backend wasm');
+  await expect(page.getByTestId('model-split')).toContainText(`test ${from} → ${to}`);
   await snapshot(page, 'models-trained');
 });
 

@@ -172,9 +172,19 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     assert.match(follow.stdout, new RegExp(`✔ ${answer.operation_id} completed`));
   });
 
-  it('trains with --follow: epochs and loss while it runs, best epoch and the model at the end', async () => {
+  it('trains with --follow: epochs and loss while it runs, best epoch, the baseline and the model at the end; a backtest of it gives its segments', async () => {
     const run = await ktrdr(
-      ['train', 'neuro_fuzzy_example', '--epochs', '3', '--seed', '7', '--follow'],
+      [
+        'train',
+        'neuro_fuzzy_example',
+        '--epochs',
+        '3',
+        '--seed',
+        '7',
+        '--param',
+        'training.early_stopping.patience=2',
+        '--follow',
+      ],
       env,
     );
     assert.equal(run.code, 0, run.stderr);
@@ -189,6 +199,24 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     );
     assert.match(run.stdout, /best val loss\s+\d\.\d{4}/);
     assert.match(run.stdout, /backend\s+cpu · [\d,]+ samples\/s/);
+    // accuracy means something only beside always answering the most frequent class
+    const baseline = result.test_metrics!.majority_baseline!;
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `majority baseline\\s+${(baseline.accuracy! * 100).toFixed(1)} % \\(always ${baseline.label}\\)`,
+      ),
+    );
+    const hold = result.test_metrics!.per_class.HOLD!;
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `HOLD\\s+precision ${(hold.precision * 100).toFixed(1)} % · recall ${(hold.recall * 100).toFixed(1)} % · ${hold.support.toLocaleString('en-US')} rows`,
+      ),
+    );
+    assert.deepEqual((await client.getOperation(id)).metadata.parameters, {
+      'training.early_stopping.patience': 2,
+    });
     assert.match(
       run.stdout,
       new RegExp(`ktrdr backtest neuro_fuzzy_example --model ${result.model_id} --follow`),
@@ -201,6 +229,39 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     assert.match(
       models.stdout,
       new RegExp(`^${result.model_id}\\s+neuro_fuzzy_example\\s+SP500 1d`, 'm'),
+    );
+
+    // a backtest reaching back into the training data: the end is the test split's (said so),
+    // and the summary gives each segment apart under the in-sample warning
+    const backtest = await ktrdr(
+      [
+        'backtest',
+        'neuro_fuzzy_example',
+        '--model',
+        result.model_id,
+        '--start',
+        '2012-01-01',
+        '--follow',
+      ],
+      env,
+    );
+    assert.equal(backtest.code, 0, backtest.stderr);
+    const split = result.data_summary.split!;
+    assert.match(
+      backtest.stderr,
+      new RegExp(
+        `end_date: the end of the test split of ${result.model_id} \\(${split.test!.end.slice(0, 10)}\\)`,
+      ),
+    );
+    assert.match(backtest.stdout, /⚠ \d+ % of this range was used in training/);
+    assert.match(backtest.stdout, /^segment\s+from\s+to\s+bars\s+return/m);
+    assert.match(backtest.stdout, /^train\s+2012-01-03\s+/m);
+    assert.match(
+      backtest.stdout,
+      new RegExp(
+        `^test\\s+${split.test!.start.slice(0, 10)}\\s+${split.test!.end.slice(0, 10)}\\s+`,
+        'm',
+      ),
     );
   });
 

@@ -13,6 +13,7 @@ import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { NewOperation, OperationsService } from '../operations/operations-service.js';
 import { resolveRun } from '../operations/run-request.js';
+import { modelRange } from './model-range.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 
@@ -73,10 +74,11 @@ export class BacktestService {
    * metadata and provenance — without creating anything (sweeps check every set first).
    */
   prepare(
-    body: BacktestStartRequest,
+    request: BacktestStartRequest,
     parentOperationId?: string,
     options: { strategyByReference?: boolean } = {},
   ): NewOperation<'backtesting'> {
+    const { body, note } = modelRange(this.deps.models, request);
     const run = resolveRun(this.deps, body);
     const feasibility = feasibilityIssues(run.config, run.barCount);
     if (feasibility.length > 0) throw new ValidationIssuesError(feasibility);
@@ -112,6 +114,7 @@ export class BacktestService {
         slippage: job.slippage,
         parameters: body.parameters ?? {},
         ...(body.model_id !== undefined ? { model_id: body.model_id } : {}),
+        ...(note !== undefined ? { range_note: note } : {}),
       },
       provenance: {
         strategy_hash: run.hash,
@@ -129,6 +132,12 @@ export class BacktestService {
     requireWorkersOfType(registry, backtestingKind.runsOn, this.deps.backendUrl());
     const record = operations.create<'backtesting'>(operation);
     await dispatcher.submit(record);
-    return { success: true, operation_id: record.operation_id, status: record.status };
+    const note = operation.metadata.range_note;
+    return {
+      success: true,
+      operation_id: record.operation_id,
+      status: record.status,
+      ...(note !== undefined ? { note } : {}),
+    };
   }
 }

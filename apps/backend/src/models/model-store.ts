@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelDetail, ModelDocumentWire, ModelStored, ModelSummary } from '@ktrdr/shared';
+import type {
+  ModelDetail,
+  ModelDocumentWire,
+  ModelSplit,
+  ModelStored,
+  ModelSummary,
+} from '@ktrdr/shared';
 import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { Db } from '../storage/database.js';
 
@@ -55,6 +61,12 @@ export class ModelStore {
   }
 
   /** The feature spec hash of a stored model, or undefined. */
+  /** The dates of a model's split (undefined for an unknown model or one trained before they were kept). */
+  split(modelId: string): ModelSplit | undefined {
+    const row = this.getStmt.get(modelId);
+    return row ? (JSON.parse(row.summary) as ModelSummary).split : undefined;
+  }
+
   featureSpecHash(modelId: string): string | undefined {
     return this.getStmt.get(modelId)?.feature_spec_hash;
   }
@@ -112,6 +124,8 @@ export class ModelStore {
       training_backend: m.training_backend,
       size_bytes: size,
       metrics: m.metrics,
+      // models trained before the split's dates were kept have none
+      ...(m.split ? { split: m.split } : {}),
     };
     const detail = { feature_spec: doc.feature_spec, training: m.training, history: m.history };
     try {

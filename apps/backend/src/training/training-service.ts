@@ -72,6 +72,7 @@ export class TrainingService {
         epochs,
         seed,
         model_id: modelId,
+        ...(body.parameters ? { parameters: body.parameters } : {}),
       },
       provenance: {
         strategy_hash: run.hash,

@@ -161,6 +161,121 @@ describe('training on workers: the neuro_fuzzy round trip through the backend', 
     assert.ok(Number.isFinite(result.metrics.total_return));
   });
 
+  it('a model backtest with no dates runs on the model’s test split, and says so', async () => {
+    const c = cluster.client;
+    const listed = (await c.listModels()).models.find((m) => m.model_id === modelId)!;
+    const test = listed.split?.test;
+    assert.ok(listed.split && test, 'the model keeps its split’s dates');
+    assert.ok(listed.split.train.end < listed.split.validation!.start);
+    assert.ok(listed.split.validation!.end < test.start);
+    const start = await c.startBacktest({
+      strategy_name: 'neuro_fuzzy_example',
+      model_id: modelId,
+    });
+    assert.equal(
+      start.note,
+      `test split of ${modelId}: ${test.start.slice(0, 10)} → ${test.end.slice(0, 10)}, not seen in training`,
+    );
+    const op = await ended(start.operation_id);
+    assert.equal(op.status, 'completed', op.error_message ?? '');
+    assert.equal(op.metadata.start_date, test.start);
+    assert.equal(op.metadata.end_date, test.end);
+    const result = await c.getBacktestResult(start.operation_id);
+    assert.equal(result.equity_curve[0]!.time, test.start, 'the first bar is the test split’s');
+    assert.equal(result.equity_curve.at(-1)!.time, test.end);
+    assert.equal(result.segments, undefined, 'nothing of it was seen in training');
+    assert.equal(result.in_sample, undefined);
+  });
+
+  it('a whole-range model backtest gives metrics per segment and says how much was in-sample', async () => {
+    const c = cluster.client;
+    const start = await c.startBacktest({
+      strategy_name: 'neuro_fuzzy_example',
+      model_id: modelId,
+      start_date: '2000-01-01',
+      end_date: '2020-12-31',
+    });
+    assert.equal(start.note, undefined, 'both dates given: nothing chosen');
+    const op = await ended(start.operation_id);
+    assert.equal(op.status, 'completed', op.error_message ?? '');
+    const result = await c.getBacktestResult(start.operation_id);
+    const segments = result.segments ?? [];
+    assert.deepEqual(
+      segments.map((s) => s.segment),
+      ['before_training', 'train', 'validation', 'test', 'after_training'],
+    );
+    const total = segments.reduce((sum, s) => sum + s.bars, 0);
+    assert.equal(total, result.equity_points_total, 'the segments’ bars add up to the run’s');
+    const trained = segments
+      .filter((s) => s.segment === 'train' || s.segment === 'validation')
+      .reduce((sum, s) => sum + s.bars, 0);
+    const percent = Math.round((trained / total) * 100);
+    assert.ok(percent > 70 && percent < 95, `${percent} %`);
+    assert.match(
+      result.in_sample!.message,
+      new RegExp(`^${percent} % of this range was used in training`),
+    );
+    assert.equal(
+      segments.reduce((sum, s) => sum + s.metrics.total_trades, 0),
+      result.metrics.total_trades,
+      'each trade in the segment of its entry',
+    );
+    const compounded = segments.reduce((p, s) => p * (1 + s.metrics.total_return), 1) - 1;
+    assert.ok(Math.abs(compounded - result.metrics.total_return) < 1e-6, 'returns compound');
+    // the same result still carries the price chart's indicator series
+    assert.deepEqual(
+      result.indicators?.map((i) => i.id),
+      ['rsi', 'macd', 'bb'],
+    );
+  });
+
+  it('training takes parameter overrides like a backtest: they take effect, a bad path is a 400', async () => {
+    const c = cluster.client;
+    const run = await c.startTraining({
+      strategy_name: 'neuro_fuzzy_example',
+      start_date: '2012-01-01',
+      end_date: '2016-12-31',
+      parameters: { 'training.epochs': 2, 'training.early_stopping.patience': 1 },
+    });
+    const op = await ended(run.operation_id);
+    assert.equal(op.status, 'completed', op.error_message ?? '');
+    assert.equal(op.metadata.epochs, 2);
+    assert.deepEqual(op.metadata.parameters, {
+      'training.epochs': 2,
+      'training.early_stopping.patience': 1,
+    });
+    const result = await c.getTrainingResult(run.operation_id);
+    assert.ok(result.training_metrics.epochs_trained <= 2, 'the overridden epochs ran');
+    // the baseline is the test rows' most frequent class, as the per-class supports say
+    const baseline = result.test_metrics!.majority_baseline!;
+    const supports = Object.entries(result.test_metrics!.per_class).map(
+      ([label, f]) => [label, f.support] as const,
+    );
+    const most = supports.reduce((a, b) => (b[1] > a[1] ? b : a));
+    assert.equal(baseline.label, most[0]);
+    assert.ok(Math.abs(baseline.accuracy! - most[1] / result.test_metrics!.rows) < 1e-6);
+    assert.equal(op.result_summary?.baseline_label, baseline.label);
+
+    const before = (await c.listOperations()).operations.length;
+    await rejectsWith(
+      c.startTraining({
+        strategy_name: 'neuro_fuzzy_example',
+        parameters: { 'training.epoch': 2 },
+      }),
+      400,
+      /parameters\.training\.epoch: the strategy has no value at "training\.epoch"/,
+    );
+    await rejectsWith(
+      c.startTraining({
+        strategy_name: 'neuro_fuzzy_example',
+        parameters: { 'training.epochs': -3 },
+      }),
+      400,
+      /parameters → training\.epochs/,
+    );
+    assert.equal((await c.listOperations()).operations.length, before, 'no operation created');
+  });
+
   it('refuses bad requests with the reason, before any worker is used', async () => {
     const c = cluster.client;
     const before = (await c.listOperations()).operations.length;

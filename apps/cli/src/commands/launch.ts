@@ -83,6 +83,8 @@ export async function startedThen(
   started: StartResponse,
   opts: FollowOption,
 ): Promise<ExitCodeValue> {
+  // what the backend chose for the run (a model backtest's test-split dates), said first
+  if (started.note) ctx.output.note(started.note);
   if (opts.follow) {
     ctx.output.note(`${started.operation_id} ${started.status}`);
     return followAndReport(ctx, started.operation_id, opts);
@@ -179,21 +181,31 @@ export function registerLaunchCommands(program: Command, action: ActionFactory):
           .argument('<strategy>', 'a neuro_fuzzy strategy name'),
       )
         .option('--epochs <n>', "epochs (default: the strategy's)", integerFlag('--epochs'))
-        .option('--seed <n>', 'random seed, for a reproducible run', integerFlag('--seed', 0)),
+        .option('--seed <n>', 'random seed, for a reproducible run', integerFlag('--seed', 0))
+        .option(
+          '--param <path=value>',
+          'override a strategy value, repeatable (e.g. training.early_stopping.patience=3)',
+          collectParam,
+        ),
     ),
-    'ktrdr train neuro_fuzzy_example --epochs 20 --follow',
+    'ktrdr train neuro_fuzzy_example --epochs 20 --param training.learning_rate=0.0005 --follow',
   ).action(
-    action<DataFlags & FollowOption & { epochs?: number; seed?: number }>(
-      async (ctx, [strategy], opts) => {
-        const body: TrainingStartRequest = {
-          strategy_name: strategy ?? '',
-          ...(dataFields(opts) as Partial<TrainingStartRequest>),
-        };
-        if (opts.epochs !== undefined) body.epochs = opts.epochs;
-        if (opts.seed !== undefined) body.seed = opts.seed;
-        return startedThen(ctx, await ctx.connection().client.startTraining(body), opts);
-      },
-      START_FIELD_FLAGS,
-    ),
+    action<
+      DataFlags &
+        FollowOption & {
+          epochs?: number;
+          seed?: number;
+          param?: Record<string, number | string | boolean>;
+        }
+    >(async (ctx, [strategy], opts) => {
+      const body: TrainingStartRequest = {
+        strategy_name: strategy ?? '',
+        ...(dataFields(opts) as Partial<TrainingStartRequest>),
+      };
+      if (opts.epochs !== undefined) body.epochs = opts.epochs;
+      if (opts.seed !== undefined) body.seed = opts.seed;
+      if (opts.param) body.parameters = opts.param;
+      return startedThen(ctx, await ctx.connection().client.startTraining(body), opts);
+    }, START_FIELD_FLAGS),
   );
 }

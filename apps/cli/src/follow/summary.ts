@@ -2,6 +2,7 @@ import type {
   BacktestResult,
   DataLoadResult,
   Operation,
+  Segment,
   SweepResult,
   TrainingResult,
 } from '@ktrdr/shared';
@@ -41,7 +42,7 @@ export function outcomeLine(op: Operation): string {
 /** The headline figures of a backtest. */
 export function backtestSummary(result: BacktestResult): string {
   const m = result.metrics;
-  return renderPairs([
+  const figures = renderPairs([
     ['total return', signedPercentOf(m.total_return)],
     ['annualized return', signedPercentOf(m.annualized_return)],
     ['max drawdown', percentOf(m.max_drawdown)],
@@ -52,6 +53,21 @@ export function backtestSummary(result: BacktestResult): string {
     ['profit factor', fixed(m.profit_factor)],
     ['exposure', percentOf(m.exposure, 1)],
   ]);
+  if (!result.segments || !result.in_sample) return figures;
+  // a model backtest over data the model learnt from: each segment apart, and the warning
+  const column = (header: string, value: (s: Segment) => string) => ({ header, value });
+  const segments = renderTable(result.segments, [
+    column('segment', (s) => s.segment.replace('_', ' ')),
+    column('from', (s) => day(s.start_date)),
+    column('to', (s) => day(s.end_date)),
+    column('bars', (s) => integer(s.bars)),
+    column('return', (s) => signedPercentOf(s.metrics.total_return)),
+    column('sharpe', (s) => fixed(s.metrics.sharpe_ratio)),
+    column('max dd', (s) => percentOf(s.metrics.max_drawdown)),
+    column('trades', (s) => integer(s.metrics.total_trades)),
+    column('win rate', (s) => percentOf(s.metrics.win_rate, 1)),
+  ]);
+  return `${figures}\n\n⚠ ${result.in_sample.message}\n${segments}`;
 }
 
 /** The headline figures of a training run, and how to use the model. */
@@ -68,6 +84,21 @@ export function trainingSummary(result: TrainingResult, strategyName: string | u
     ['best val accuracy', percentOf(t.best_val_accuracy, 1)],
     ['final loss', fixed(t.final_loss, 4)],
     ['test accuracy', test ? `${percentOf(test.accuracy, 1)} on ${integer(test.rows)} rows` : '—'],
+    ...(test?.majority_baseline
+      ? ([
+          [
+            'majority baseline',
+            `${percentOf(test.majority_baseline.accuracy, 1)} (always ${test.majority_baseline.label})`,
+          ],
+        ] as [string, string][])
+      : []),
+    ...Object.entries(test?.per_class ?? {}).map(
+      ([label, f]) =>
+        [
+          `  ${label}`,
+          `precision ${percentOf(f.precision, 1)} · recall ${percentOf(f.recall, 1)} · ${integer(f.support)} rows`,
+        ] as [string, string],
+    ),
     [
       'backend',
       `${result.model_info.training_backend}${t.samples_per_second ? ` · ${integer(t.samples_per_second)} samples/s` : ''}`,

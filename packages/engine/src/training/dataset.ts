@@ -80,3 +80,28 @@ export function balancedClassWeights(y: Int8Array): [number, number, number] {
   const n = y.length;
   return counts.map((c) => (c > 0 ? n / (LABELS.length * c) : 1)) as [number, number, number];
 }
+
+/** The first and last bar (epoch ms) of each part of a split; null for an empty part. */
+export interface SplitPeriods {
+  train: { start: number; end: number };
+  validation: { start: number; end: number } | null;
+  test: { start: number; end: number } | null;
+}
+
+function period(ds: Dataset, time: ArrayLike<number>): { start: number; end: number } | null {
+  if (ds.rows === 0) return null;
+  return {
+    start: time[ds.barIndex[0] as number] as number,
+    end: time[ds.barIndex[ds.rows - 1] as number] as number,
+  };
+}
+
+/**
+ * The dates each part of a split covers (its first and last labelled row's bar), kept with
+ * the model so a backtest knows which of its bars the model learnt from.
+ */
+export function splitPeriods(data: SplitDataset, time: ArrayLike<number>): SplitPeriods {
+  const train = period(data.train, time);
+  if (!train) throw new Error('the split has no training rows');
+  return { train, validation: period(data.validation, time), test: period(data.test, time) };
+}

@@ -3,6 +3,7 @@
  * loads TensorFlow.js; backtests of rules strategies and the backend never do).
  */
 export * from './split.js';
+export * from './class-report.js';
 export * from './dataset.js';
 export * from './model.js';
 export * from './trainer.js';

@@ -2,6 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { NeuroFuzzyStrategyConfig } from '@ktrdr/shared';
 import { seededRandom } from '../data/random-walk.js';
 import { LABELS } from '../features/zigzag.js';
+import {
+  majorityBaseline,
+  perClassFigures,
+  type ClassFigures,
+  type MajorityBaseline,
+} from './class-report.js';
 import type { Dataset, SplitDataset } from './dataset.js';
 import { buildModel, buildOptimizer, weightedCrossEntropy } from './model.js';
 import { deserializeTensor, serializeTensor, type SerializedTensor } from './tensors.js';
@@ -35,7 +41,8 @@ export interface EvaluationMetrics {
   rows: number;
   /** confusion[actual][predicted], in BUY, HOLD, SELL order. */
   confusion: number[][];
-  per_class: Record<string, { precision: number; recall: number; support: number }>;
+  per_class: Record<string, ClassFigures>;
+  majority_baseline: MajorityBaseline;
 }
 
 /** What training leaves. */
@@ -107,7 +114,14 @@ export function evaluate(
 ): EvaluationMetrics {
   const confusion = LABELS.map(() => LABELS.map(() => 0));
   if (ds.rows === 0)
-    return { loss: Number.NaN, accuracy: Number.NaN, rows: 0, confusion, per_class: {} };
+    return {
+      loss: Number.NaN,
+      accuracy: Number.NaN,
+      rows: 0,
+      confusion,
+      per_class: {},
+      majority_baseline: majorityBaseline(confusion),
+    };
   const { lossValue, predicted } = tf.tidy(() => {
     const x = tf.tensor2d(ds.x, [ds.rows, ds.cols]);
     const probabilities = model.predict(x) as tf.Tensor2D;
@@ -123,22 +137,14 @@ export function evaluate(
     (confusion[actual] as number[])[guess] = ((confusion[actual] as number[])[guess] as number) + 1;
     if (actual === guess) correct++;
   }
-  const per_class = Object.fromEntries(
-    LABELS.map((label, c) => {
-      const tp = (confusion[c] as number[])[c] as number;
-      const predictedC = confusion.reduce((sum, row) => sum + (row[c] as number), 0);
-      const support = (confusion[c] as number[]).reduce((a, b) => a + b, 0);
-      return [
-        label,
-        {
-          precision: predictedC > 0 ? tp / predictedC : 0,
-          recall: support > 0 ? tp / support : 0,
-          support,
-        },
-      ];
-    }),
-  );
-  return { loss: lossValue, accuracy: correct / ds.rows, rows: ds.rows, confusion, per_class };
+  return {
+    loss: lossValue,
+    accuracy: correct / ds.rows,
+    rows: ds.rows,
+    confusion,
+    per_class: perClassFigures(confusion),
+    majority_baseline: majorityBaseline(confusion),
+  };
 }
 
 /**

@@ -4,6 +4,15 @@ import { OperationIdSchema } from './operations.js';
 import { DateInput, JsonObject, Nullable, StringEnum } from './schema-helpers.js';
 import { INDICATOR_TYPES, StrategyNameSchema } from './strategies.js';
 
+/** Overrides of strategy values by path (backtests and training take the same). */
+export const ParameterOverridesSchema = Type.Record(
+  Type.String({ maxLength: 200 }),
+  Type.Union([Type.Number(), Type.String(), Type.Boolean()]),
+  {
+    description: 'overrides of strategy values by path, e.g. {"indicators.fast.period": 10}',
+  },
+);
+
 /** `POST /api/v1/backtests/start` body. Omitted data fields default to the strategy's own. */
 export const BacktestStartRequestSchema = Type.Object(
   {
@@ -27,15 +36,7 @@ export const BacktestStartRequestSchema = Type.Object(
       Type.Number({ minimum: 0, maximum: 0.5, default: 0.0005, description: 'fraction of price' }),
     ),
     model_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    parameters: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 200 }),
-        Type.Union([Type.Number(), Type.String(), Type.Boolean()]),
-        {
-          description: 'overrides of strategy values by path, e.g. {"indicators.fast.period": 10}',
-        },
-      ),
-    ),
+    parameters: Type.Optional(ParameterOverridesSchema),
   },
   { additionalProperties: false },
 );
@@ -184,6 +185,34 @@ export type IndicatorSeries = Static<typeof IndicatorSeriesSchema>;
  * codes; docs/full-result-format.md), decoded by the typed client's `fullResult(id)`;
  * `?format=json` streams it in this shape, every point and every trade.
  */
+/** The parts of a model's data a model backtest's bars can fall in (docs/metrics.md, "Segments"). */
+export const SEGMENT_NAMES = [
+  'before_training',
+  'train',
+  'validation',
+  'test',
+  'after_training',
+] as const;
+/** See {@link SEGMENT_NAMES}. */
+export type SegmentName = (typeof SEGMENT_NAMES)[number];
+
+/** One segment of a model backtest: its bars and the metrics over them alone. */
+export const SegmentSchema = Type.Object({
+  segment: StringEnum(SEGMENT_NAMES),
+  start_date: Type.String({ description: 'ISO-8601, the first bar of the segment' }),
+  end_date: Type.String({ description: 'ISO-8601, the last bar of the segment' }),
+  bars: Type.Integer({ minimum: 0 }),
+  metrics: Type.Object({
+    total_return: Type.Number(),
+    sharpe_ratio: Type.Number(),
+    max_drawdown: Type.Number(),
+    total_trades: Type.Integer({ minimum: 0 }),
+    win_rate: Type.Number(),
+  }),
+});
+/** See {@link SegmentSchema}. */
+export type Segment = Static<typeof SegmentSchema>;
+
 export const BacktestResultSchema = Type.Object({
   metrics: BacktestMetricsSchema,
   equity_curve: Type.Array(EquityPointSchema),
@@ -217,6 +246,20 @@ export const BacktestResultSchema = Type.Object({
         }),
       ),
       yearly: Type.Array(Type.Object({ year: Type.Integer(), return: Type.Number() })),
+    }),
+  ),
+  segments: Type.Optional(
+    Type.Array(SegmentSchema, {
+      description:
+        "a model backtest whose range overlaps the model's training or validation periods, split by the model's data split",
+    }),
+  ),
+  in_sample: Type.Optional(
+    Type.Object({
+      fraction: Type.Number({
+        description: 'bars in the train and validation segments over all bars',
+      }),
+      message: Type.String(),
     }),
   ),
   indicators: Type.Optional(

@@ -10,6 +10,20 @@ export const ModelIdSchema = Type.String({
   description: 'letters, digits and . _ - (starting with a letter or digit)',
 });
 
+const Period = Type.Object({
+  start: Type.String({ description: 'ISO-8601, the first bar of the part' }),
+  end: Type.String({ description: 'ISO-8601, the last bar of the part' }),
+});
+
+/** The bars each part of a model's time-ordered split covers, first and last labelled row. */
+export const ModelSplitSchema = Type.Object({
+  train: Period,
+  validation: Nullable(Period),
+  test: Nullable(Period),
+});
+/** See {@link ModelSplitSchema}. */
+export type ModelSplit = Static<typeof ModelSplitSchema>;
+
 /** A trained model as the model store lists it. */
 export const ModelSummarySchema = Type.Object({
   model_id: Type.String(),
@@ -31,6 +45,8 @@ export const ModelSummarySchema = Type.Object({
   size_bytes: Type.Integer({ minimum: 0 }),
   /** Headline figures: test accuracy, best validation loss, epochs. */
   metrics: JsonObject,
+  /** Its split's dates; absent for models trained before they were kept. */
+  split: Type.Optional(ModelSplitSchema),
 });
 /** See {@link ModelSummarySchema}. */
 export type ModelSummary = Static<typeof ModelSummarySchema>;
@@ -80,6 +96,7 @@ export const ModelDocumentSchema = Type.Object(
         metrics: JsonObject,
         training: JsonObject,
         history: Type.Array(JsonObject),
+        split: Type.Optional(ModelSplitSchema),
       },
       { additionalProperties: true },
     ),

@@ -119,6 +119,8 @@ export const StartResponseSchema = Type.Object({
   success: Type.Literal(true),
   operation_id: Type.String(),
   status: OperationStatusSchema,
+  /** What the backend chose for the caller (a model backtest's dates), said so. */
+  note: Type.Optional(Type.String()),
 });
 /** See {@link StartResponseSchema}. */
 export type StartResponse = Static<typeof StartResponseSchema>;

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
-import { SeriesRefSchema } from './backtests.js';
+import { ParameterOverridesSchema, SeriesRefSchema } from './backtests.js';
 import { TimeframeSchema } from './enums.js';
+import { ModelSplitSchema } from './models.js';
 import { OperationIdSchema } from './operations.js';
 import { DateInput, JsonObject, Nullable } from './schema-helpers.js';
 import { StrategyNameSchema } from './strategies.js';
@@ -23,6 +24,7 @@ export const TrainingStartRequestSchema = Type.Object(
         description: "overrides the strategy's seed",
       }),
     ),
+    parameters: Type.Optional(ParameterOverridesSchema),
   },
   { additionalProperties: false },
 );
@@ -58,6 +60,10 @@ export const EvaluationSchema = Type.Object({
   per_class: Type.Record(
     Type.String(),
     Type.Object({ precision: Type.Number(), recall: Type.Number(), support: Type.Integer() }),
+  ),
+  /** Always answering the most frequent class of these rows (docs/metrics.md). */
+  majority_baseline: Type.Optional(
+    Type.Object({ label: Type.String(), accuracy: Nullable(Type.Number()) }),
   ),
 });
 /** See {@link EvaluationSchema}. */
@@ -100,6 +106,8 @@ export const TrainingResultSchema = Type.Object({
     /** Training rows per class, BUY / HOLD / SELL. */
     class_counts: Type.Array(Type.Integer()),
     class_weights: Type.Array(Type.Number()),
+    /** The dates each part of the split covers (absent in models trained before it was kept). */
+    split: Type.Optional(ModelSplitSchema),
   }),
 });
 /** See {@link TrainingResultSchema}. */

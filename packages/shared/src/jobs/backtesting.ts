@@ -28,6 +28,8 @@ export const BacktestMetadataSchema = Type.Object({
   /** Out-of-sample test: the objective its set scored in sample, and that set's index. */
   in_sample_value: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
   in_sample_set_index: Type.Optional(Type.Integer()),
+  /** A model backtest whose dates the backend chose (the model's test split, or not): why. */
+  range_note: Type.Optional(Type.String()),
 });
 
 /** A completed backtest's summary: every metric (sweeps rank by any), final equity, bars. */

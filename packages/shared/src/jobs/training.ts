@@ -17,6 +17,8 @@ export const TrainingMetadataSchema = Type.Object({
   epochs: Type.Integer(),
   seed: Type.Integer(),
   model_id: Type.String(),
+  /** The request's strategy overrides by path (absent when there were none). */
+  parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 /** A completed training run's summary. */
@@ -26,6 +28,9 @@ export const TrainingSummarySchema = Type.Object({
   best_epoch: Type.Integer(),
   stopped_early: Type.Boolean(),
   test_accuracy: Type.Union([Type.Number(), Type.Null()]),
+  /** Always answering the test rows' most frequent class: its accuracy and that class. */
+  baseline_accuracy: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  baseline_label: Type.Optional(Type.String()),
   best_val_loss: Type.Union([Type.Number(), Type.Null()]),
   training_backend: Type.String(),
   resumed_from_epoch: Type.Optional(Type.Integer()),

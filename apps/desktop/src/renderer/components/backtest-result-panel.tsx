@@ -9,8 +9,10 @@ import type { ShadedRange } from './chart-bands';
 import { TimeSync } from './chart-sync';
 import { PeriodReturns } from './period-returns';
 import type { TradeFocus } from './price-chart';
+import { inSampleBands } from './in-sample-bands';
 import { ReportButton } from './report-button';
 import { ResultCharts } from './result-charts';
+import { SegmentMetrics } from './segment-metrics';
 import { TradesTable } from './trades-table';
 import { useStableValue } from './use-stable-value';
 
@@ -69,8 +71,9 @@ function FigureCards({ cards, testId }: { cards: [string, string, string][]; tes
 
 /**
  * A completed backtest's result: its metrics, benchmark, period returns, charts and
- * trades (clicking a trade zooms the charts to it). `shaded` ranges (e.g. a model's
- * training periods) are drawn as bands on every chart.
+ * trades (clicking a trade zooms the charts to it). `shaded` ranges are drawn as bands on
+ * every chart, after a model backtest's in-sample segments (train, validation), which are
+ * always shaded.
  */
 export function BacktestResultPanel({
   operation,
@@ -80,7 +83,6 @@ export function BacktestResultPanel({
   shaded?: readonly ShadedRange[];
 }) {
   const client = useClient();
-  const shaded = useStableValue(shadedGiven);
   // one time axis for all the charts of this page
   const sync = useMemo(() => new TimeSync(), []);
   const [focus, setFocus] = useState<TradeFocus | null>(null);
@@ -88,6 +90,9 @@ export function BacktestResultPanel({
     ...backtestResultQuery(client, operation.operation_id),
     enabled: operation.status === 'completed',
   });
+  const bands = [...inSampleBands(result.data?.segments), ...(shadedGiven ?? [])];
+  // a fresh array each render; the charts redraw only when its content changes
+  const shaded = useStableValue(bands.length > 0 ? bands : undefined);
   if (operation.status !== 'completed') return null;
   if (result.error) return <Alert color="red">{result.error.message}</Alert>;
   if (!result.data) return <Text c="dimmed">Loading the result…</Text>;
@@ -106,6 +111,7 @@ export function BacktestResultPanel({
           or set risk.leverage).
         </Alert>
       )}
+      <SegmentMetrics result={result.data} />
       <FigureCards
         testId="metrics"
         cards={METRICS.map(([key, label, show]) => [key, label, show(metrics[key])])}

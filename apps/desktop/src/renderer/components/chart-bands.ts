@@ -22,9 +22,12 @@ const COLOURS: Record<string, string> = {
 };
 const OTHER = ['rgba(34, 139, 230, 0.12)', 'rgba(134, 142, 150, 0.16)'];
 
-/** The band colour of a label (the same on every chart, and in the figure's legend). */
+/**
+ * The band colour of a label (the same on every chart, and in the figure's legend), by its
+ * first word: "train (in sample)" is a train band.
+ */
 export function bandColour(label: string, index: number): string {
-  return COLOURS[label] ?? OTHER[index % OTHER.length]!;
+  return COLOURS[label.split(' ')[0] ?? label] ?? OTHER[index % OTHER.length]!;
 }
 
 interface Band {

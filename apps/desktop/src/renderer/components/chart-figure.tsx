@@ -2,10 +2,14 @@ import { Group, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { bandColour, type ShadedRange } from './chart-bands';
 
+/** "train (in sample) 2012-01-03 → 2014-06-30": a shaded range as the caption names it. */
+const rangeText = (s: ShadedRange) => `${s.label} ${s.from.slice(0, 10)} → ${s.to.slice(0, 10)}`;
+
 /**
  * A chart as a `<figure>`: its aria-label and visible caption say what it shows, its
  * range and its counts (so a screen reader and a test read the same sentence), and the
- * shaded ranges, if any, get a legend.
+ * shaded ranges, if any, get a legend (and are named in the aria-label too: a band is
+ * part of what the chart says).
  */
 export function ChartFigure({
   testId,
@@ -24,13 +28,20 @@ export function ChartFigure({
   attributes?: Record<`data-${string}`, string | number | undefined>;
 }) {
   return (
-    <figure data-testid={testId} aria-label={label} style={{ margin: 0 }} {...attributes}>
+    <figure
+      data-testid={testId}
+      aria-label={
+        shaded.length > 0 ? `${label}; shaded: ${shaded.map(rangeText).join(', ')}` : label
+      }
+      style={{ margin: 0 }}
+      {...attributes}
+    >
       {children}
       <figcaption style={{ fontSize: 12, color: 'var(--mantine-color-dimmed)' }}>
         <div data-testid={`${testId}-caption`}>{label}</div>
         {note && <div>{note}</div>}
         {shaded.length > 0 && (
-          <Group gap="sm" mt={2}>
+          <Group gap="sm" mt={2} data-testid={`${testId}-shaded`}>
             {shaded.map((s, i) => (
               <Group key={`${s.label}-${s.from}`} gap={4}>
                 <span
@@ -43,7 +54,7 @@ export function ChartFigure({
                   }}
                 />
                 <Text span size="xs">
-                  {s.label} {s.from.slice(0, 10)} → {s.to.slice(0, 10)}
+                  {rangeText(s)}
                 </Text>
               </Group>
             ))}

@@ -16,6 +16,7 @@ import { Link } from 'react-router';
 import { useClient } from '../api/client-context';
 import { metricsQuery, trainingResultQuery } from '../api/queries';
 import { number, percent } from '../format';
+import { ClassReport } from './class-report';
 import { TrainingCurves } from './training-curves';
 
 /** The class order of every confusion matrix. */
@@ -60,6 +61,12 @@ export function TrainingPanel({ operation }: { operation: Operation }) {
           <SimpleGrid cols={{ base: 2, md: 4 }}>
             {[
               ['Test accuracy', percent(r.test_metrics?.accuracy ?? null, 1)],
+              [
+                'Majority baseline',
+                r.test_metrics?.majority_baseline
+                  ? `${percent(r.test_metrics.majority_baseline.accuracy, 1)} (always ${r.test_metrics.majority_baseline.label})`
+                  : '—',
+              ],
               ['Test loss', number(r.test_metrics?.loss ?? null, 4)],
               ['Best val loss', number(r.training_metrics.best_val_loss, 4)],
               [
@@ -110,6 +117,7 @@ export function TrainingPanel({ operation }: { operation: Operation }) {
               </Table.Tbody>
             </Table>
           )}
+          {r.test_metrics && <ClassReport test={r.test_metrics} />}
           <Text size="xs" c="dimmed" mt="xs">
             {r.data_summary.symbol} {r.data_summary.timeframe},{' '}
             {r.data_summary.bars.toLocaleString()} bars; rows train / validation / test:{' '}

@@ -31,15 +31,22 @@ export function withLabels(message: string, labels: FieldLabels): string {
   });
 }
 
+/** The top-level field an issue's path names: `parameters.training.epoch` and `parameters → training.epochs` both name `parameters`. */
+function topField(path: string): string {
+  return path.split(/[.\s]/)[0] ?? '';
+}
+
 /**
  * One issue as the form shows it beside its field: `Start date is in the future…` (or
  * `Symbol: no stored series…`) for a labelled top-level field, `indicators.fast.period.to: is below…` for a path below one
  * (the sub-path is what the trader typed), the message alone otherwise.
  */
 export function issueText(issue: { path: string; message: string }, labels: FieldLabels): string {
-  const [key = '', ...rest] = issue.path.split('.');
+  const key = topField(issue.path);
+  const rest = issue.path.slice(key.length).replace(/^(\.|\s*→\s*)/, '');
   const message = withLabels(issue.message, labels);
-  if (rest.length > 0) return `${rest.join('.')}: ${message}`;
+  // a path below the field (an override's, a range's end): the field holds many
+  if (rest) return `${rest}: ${message}`;
   const label = labels[key];
   if (!label) return message;
   // "Start date is in the future", but "Symbol: no stored series …" for a message that is
@@ -58,7 +65,7 @@ export function fieldErrors(error: unknown, labels: FieldLabels = {}): FieldErro
   const issues = (error.details?.issues as { path: string; message: string }[] | undefined) ?? [];
   const fields: Record<string, string> = {};
   for (const issue of issues) {
-    const key = issue.path.split('.')[0] ?? '';
+    const key = topField(issue.path);
     if (key && !(key in fields)) fields[key] = issueText(issue, labels);
   }
   return {

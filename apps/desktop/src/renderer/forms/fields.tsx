@@ -1,9 +1,10 @@
-import { Autocomplete, Grid, NumberInput, Select, Text, TextInput } from '@mantine/core';
+import { Autocomplete, Grid, NumberInput, Select, Text, Textarea, TextInput } from '@mantine/core';
 import { TIMEFRAMES, type StrategySummary } from '@ktrdr/shared';
 import { useQuery } from '@tanstack/react-query';
 import type { Dispatch, ReactNode } from 'react';
 import { useClient } from '../api/client-context';
 import { modelsQuery, seriesQuery } from '../api/queries';
+import { baselineNote } from '../components/class-report';
 import type { DataValues, NumberValue } from './form-model';
 import { storedRangeText } from './stored-range';
 import { useStoredRange } from './use-stored-range';
@@ -75,6 +76,19 @@ export function DateField(
   return <TextInput {...binding} />;
 }
 
+/** Strategy overrides, one `path = value` per line (a textarea grows with them). */
+export function OverridesField({ onChange, ...binding }: FieldBinding<string>) {
+  return (
+    <Textarea
+      {...binding}
+      onChange={(event) => onChange(event.currentTarget.value)}
+      autosize
+      minRows={1}
+      styles={{ input: { fontFamily: 'monospace' } }}
+    />
+  );
+}
+
 /** An amount of money. */
 export function MoneyField(binding: FieldBinding<NumberValue>) {
   return <NumberInput {...binding} thousandSeparator="," />;
@@ -96,7 +110,7 @@ export function ModelField({
     .filter((m) => m.strategy_name === strategyName)
     .map((m) => ({
       value: m.model_id,
-      label: `${m.model_id}${typeof m.metrics.test_accuracy === 'number' ? ` · test accuracy ${(m.metrics.test_accuracy * 100).toFixed(1)} %` : ''}`,
+      label: `${m.model_id}${typeof m.metrics.test_accuracy === 'number' ? ` · test accuracy ${(m.metrics.test_accuracy * 100).toFixed(1)} %` : ''}${baselineNote(m.metrics) ? `, ${baselineNote(m.metrics)}` : ''}`,
     }));
   return (
     <Select
@@ -119,18 +133,21 @@ interface DataForm<T extends DataValues> {
 
 /**
  * Symbol, timeframe, start and end date, in grid columns of `span`, with the stored range
- * of the chosen series under them (and the note when the default end was clamped to it).
+ * of the chosen series under them (and the note when the default end was clamped to it;
+ * `clampEnd` false when the dates come from elsewhere, see {@link useStoredRange}).
  */
 export function DataFields<T extends DataValues>({
   form,
   span,
   chosen,
+  clampEnd = true,
 }: {
   form: DataForm<T>;
   span: number;
   chosen: StrategySummary | undefined;
+  clampEnd?: boolean;
 }) {
-  const { range, endNote } = useStoredRange(form, chosen);
+  const { range, endNote } = useStoredRange(form, chosen, clampEnd);
   const end = form.field('end_date');
   return (
     <>

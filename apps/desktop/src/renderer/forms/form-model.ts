@@ -37,6 +37,13 @@ export const FIELDS = {
   model_id: { label: 'Model', testId: 'model' },
   epochs: { label: 'Epochs', testId: 'epochs', placeholder: "the strategy's own" },
   seed: { label: 'Seed', testId: 'seed', placeholder: "the strategy's own" },
+  parameters: {
+    label: 'Parameter overrides',
+    testId: 'parameters',
+    placeholder: 'training.early_stopping.patience = 3',
+    description:
+      'one path = value per line, e.g. training.learning_rate = 0.0005; a path the strategy lacks is refused',
+  },
   mode: { label: 'Mode', testId: 'mode' },
   samples: {
     label: 'Samples',
@@ -158,4 +165,36 @@ export function modelBody(
   strategy: StrategySummary | undefined,
 ): Pick<BacktestStartRequest, 'model_id'> {
   return v.model_id && (!strategy || takesModel(strategy)) ? { model_id: v.model_id } : {};
+}
+
+/** Overrides as typed (`path = value` per line), or why a line is not one. */
+export type ParsedOverrides =
+  | { parameters: Record<string, number | string | boolean>; error?: undefined }
+  | { parameters?: undefined; error: string };
+
+/**
+ * The `parameters` of a request from one `path = value` per line (blank lines skipped):
+ * numbers and true / false as such, anything else as text, as the CLI's `--param` does.
+ * Only the line syntax is checked here; the API checks the paths and values.
+ */
+export function parseOverrides(text: string): ParsedOverrides {
+  const parameters: Record<string, number | string | boolean> = {};
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const eq = line.indexOf('=');
+    const path = eq > 0 ? line.slice(0, eq).trim() : '';
+    if (!path || /\s/.test(path))
+      return { error: `line ${i + 1} ("${line}") is not path = value (e.g. training.epochs = 5)` };
+    const value = line.slice(eq + 1).trim();
+    parameters[path] =
+      value === 'true'
+        ? true
+        : value === 'false'
+          ? false
+          : value !== '' && Number.isFinite(Number(value))
+            ? Number(value)
+            : value;
+  }
+  return { parameters };
 }

@@ -11,11 +11,13 @@ import { clampDefaultEnd, today } from './stored-range';
  * stored at that bar size), and the end date's note when the default end was clamped to
  * its last bar. The clamp applies only while the end is still the default the strategy
  * put there (its `data.end_date`, or today when it names none): once the trader types an
- * end, it is theirs.
+ * end, it is theirs. `clampEnd` false turns the clamp off (and its note): the form's dates
+ * come from elsewhere (a model's test split, which lies within the stored data).
  */
 export function useStoredRange<T extends DataValues>(
   form: { values: T; update: Dispatch<(values: T) => T> },
   chosen: StrategySummary | undefined,
+  clampEnd = true,
 ): { range: SeriesSummary | undefined; endNote: string | null } {
   const client = useClient();
   const series = useQuery(seriesQuery(client));
@@ -32,7 +34,7 @@ export function useStoredRange<T extends DataValues>(
   const lastBar = range?.last_bar;
   const { update } = form;
   useEffect(() => {
-    if (strategy === null || lastBar === undefined) return;
+    if (!clampEnd || strategy === null || lastBar === undefined) return;
     const mine = clamped?.strategy === strategy ? clamped : null;
     const proposed = ownEnd ?? today();
     const untouched =
@@ -42,8 +44,10 @@ export function useStoredRange<T extends DataValues>(
     if (next === end || note === null) return;
     setClamped({ strategy, end: next, note });
     update((f) => ({ ...f, end_date: next }));
-  }, [strategy, ownEnd, lastBar, end, clamped, update]);
+  }, [clampEnd, strategy, ownEnd, lastBar, end, clamped, update]);
   const endNote =
-    clamped !== null && clamped.strategy === strategy && clamped.end === end ? clamped.note : null;
+    clampEnd && clamped !== null && clamped.strategy === strategy && clamped.end === end
+      ? clamped.note
+      : null;
   return { range, endNote };
 }

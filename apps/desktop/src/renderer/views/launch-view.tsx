@@ -6,15 +6,21 @@ import {
   NumberInput,
   SegmentedControl,
   Stack,
+  Text,
   Title,
 } from '@mantine/core';
-import type { BackendClient, StartResponse, StrategySummary } from '@ktrdr/shared';
+import {
+  ApiError,
+  type BackendClient,
+  type StartResponse,
+  type StrategySummary,
+} from '@ktrdr/shared';
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useClient } from '../api/client-context';
 import { SweepForm } from '../components/sweep-form';
 import { unshownErrors } from '../forms/field-errors';
-import { CostFields, DataFields, ModelField, StrategyField } from '../forms/fields';
+import { CostFields, DataFields, ModelField, OverridesField, StrategyField } from '../forms/fields';
 import {
   COST_DEFAULTS,
   DATA_DEFAULTS,
@@ -23,6 +29,7 @@ import {
   dataBody,
   modelBody,
   numberOrUndefined,
+  parseOverrides,
   takesModel,
   type CostValues,
   type DataValues,
@@ -30,10 +37,32 @@ import {
   type NumberValue,
 } from '../forms/form-model';
 import { useJobForm, usePickedStrategy } from '../forms/use-job-form';
+import { useModelTestSplit } from '../forms/use-model-range';
 
 interface LaunchValues extends DataValues, CostValues, ModelValues {
   epochs: NumberValue;
   seed: NumberValue;
+  /** Strategy overrides, one `path = value` per line. */
+  parameters: string;
+}
+
+/**
+ * The typed overrides as the request's `parameters`; a line that is not `path = value` is
+ * refused here as the API would refuse a bad path, beside the field.
+ */
+function overridesBody(v: LaunchValues): {
+  parameters?: Record<string, number | string | boolean>;
+} {
+  const parsed = parseOverrides(v.parameters);
+  if (parsed.error !== undefined)
+    throw new ApiError(
+      400,
+      'VALIDATION_ERROR',
+      `parameters: ${parsed.error}`,
+      { issues: [{ path: 'parameters', message: parsed.error }] },
+      'the form',
+    );
+  return Object.keys(parsed.parameters).length > 0 ? { parameters: parsed.parameters } : {};
 }
 
 type Mode = 'backtest' | 'train' | 'sweep';
@@ -70,7 +99,12 @@ const KINDS: Record<
     refused: 'backtest',
     offers: () => true,
     send: (client, v, chosen) =>
-      client.startBacktest({ ...dataBody(v), ...modelBody(v, chosen), ...costBody(v) }),
+      client.startBacktest({
+        ...dataBody(v),
+        ...modelBody(v, chosen),
+        ...costBody(v),
+        ...overridesBody(v),
+      }),
   },
   train: {
     title: 'Train a model',
@@ -83,6 +117,7 @@ const KINDS: Record<
       const seed = numberOrUndefined(v.seed);
       return client.startTraining({
         ...dataBody(v),
+        ...overridesBody(v),
         ...(epochs !== undefined ? { epochs } : {}),
         ...(seed !== undefined ? { seed } : {}),
       });
@@ -93,8 +128,8 @@ const KINDS: Record<
 /** The fields each form shows, so that the API's messages about any other go in its alert. */
 const DATA_FIELDS = ['strategy_name', 'symbol', 'timeframe', 'start_date', 'end_date'];
 const SHOWN_FIELDS: Record<Exclude<Mode, 'sweep'>, ReadonlySet<string>> = {
-  backtest: new Set([...DATA_FIELDS, 'initial_capital', 'commission', 'slippage']),
-  train: new Set([...DATA_FIELDS, 'epochs', 'seed']),
+  backtest: new Set([...DATA_FIELDS, 'initial_capital', 'commission', 'slippage', 'parameters']),
+  train: new Set([...DATA_FIELDS, 'epochs', 'seed', 'parameters']),
 };
 
 /**
@@ -118,11 +153,17 @@ export function LaunchView() {
       model_id: params.get('model'),
       epochs: '',
       seed: '',
+      parameters: '',
     }),
     testIds: 'field',
     send: ({ kind, values, chosen }) => KINDS[kind].send(client, values, chosen),
   });
   const { strategies, chosen } = usePickedStrategy(form);
+  const { note: rangeNote, setsRange: modelSetsRange } = useModelTestSplit(
+    form,
+    mode === 'backtest' && takesModel(chosen),
+    chosen?.name,
+  );
 
   const header = (
     <Group justify="space-between">
@@ -171,7 +212,10 @@ export function LaunchView() {
             chosen={chosen}
           />
           <Grid>
-            <DataFields form={form} span={6} chosen={chosen} />
+            {/* the picked model's test split wins over the stored-range clamp of the default
+                end: the split's dates lie within the stored data, and an end clamped after
+                them would leave the test split (and the range note would say so) */}
+            <DataFields form={form} span={6} chosen={chosen} clampEnd={!modelSetsRange} />
             {mode === 'backtest' ? (
               <CostFields form={form} />
             ) : (
@@ -188,6 +232,19 @@ export function LaunchView() {
           {mode === 'backtest' && takesModel(chosen) && (
             <ModelField {...form.field('model_id')} strategyName={form.values.strategy_name} />
           )}
+          {rangeNote && (
+            <Text size="sm" c={rangeNote.outOfSample ? 'teal' : 'orange'} data-testid="range-note">
+              {rangeNote.text}
+            </Text>
+          )}
+          <OverridesField
+            {...form.field('parameters')}
+            placeholder={
+              mode === 'train'
+                ? 'training.early_stopping.patience = 3'
+                : 'indicators.fast.period = 10'
+            }
+          />
           {general && (
             <Alert
               color="red"

@@ -16,6 +16,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { useClient } from '../api/client-context';
 import { modelQuery, modelsQuery } from '../api/queries';
+import { baselineNote } from '../components/class-report';
 import { TrainingCurves } from '../components/training-curves';
 import { dateTime, number, percent } from '../format';
 
@@ -43,6 +44,7 @@ function ModelDetail({ modelId }: { modelId: string }) {
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         {[
           ['Test accuracy', percent(metric('test_accuracy'), 1)],
+          ['Majority baseline', baselineNote(m.metrics).replace(/^baseline /, '') || '—'],
           ['Best val loss', number(metric('best_val_loss'), 4)],
           ['Epochs (best)', `${metric('epochs_trained') ?? '—'} (${metric('best_epoch') ?? '—'})`],
           ['Size', `${(m.size_bytes / 1024).toFixed(1)} KiB`],
@@ -70,6 +72,16 @@ function ModelDetail({ modelId }: { modelId: string }) {
           Trained on {m.symbol} {m.timeframe}, {m.start.slice(0, 10)} → {m.end.slice(0, 10)} · seed{' '}
           {m.seed} · backend {m.training_backend}
         </Text>
+        {m.split && (
+          <Text size="sm" data-testid="model-split">
+            Split in time order: train {m.split.train.start.slice(0, 10)} →{' '}
+            {m.split.train.end.slice(0, 10)}
+            {m.split.validation &&
+              ` · validation ${m.split.validation.start.slice(0, 10)} → ${m.split.validation.end.slice(0, 10)}`}
+            {m.split.test &&
+              ` · test ${m.split.test.start.slice(0, 10)} → ${m.split.test.end.slice(0, 10)} (a backtest's default range)`}
+          </Text>
+        )}
         <Text size="sm">
           By{' '}
           {m.operation_id ? (
@@ -144,6 +156,9 @@ export function ModelsView() {
                     typeof m.metrics.test_accuracy === 'number' ? m.metrics.test_accuracy : null,
                     1,
                   )}
+                  <Text span size="xs" c="dimmed" ml={6}>
+                    {baselineNote(m.metrics)}
+                  </Text>
                 </Table.Td>
                 <Table.Td>{m.training_backend}</Table.Td>
                 <Table.Td>{dateTime(m.created_at)}</Table.Td>

@@ -3,11 +3,13 @@ import {
   decodeCheckpoint,
   encodeCheckpoint,
   indicatorSeries,
+  inSampleFields,
   runSignals,
   toBacktestResult,
   type BacktestCheckpoint,
   type BacktestOutput,
   type BacktestTick,
+  type SplitBoundaries,
 } from '@ktrdr/engine/backtest';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
 import {
@@ -22,7 +24,7 @@ import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
 import { fullResultOf } from './full-result-file.js';
-import { strategySignals } from './strategy-signals.js';
+import { modelSplitOf, strategySignals } from './strategy-signals.js';
 
 let cache: SeriesCache | undefined;
 let strategies: StrategyCache | undefined;
@@ -41,8 +43,14 @@ async function writeResults(
   output: BacktestOutput,
   strategy: StrategyConfig,
   bars: Bars,
+  split: SplitBoundaries | null,
 ) {
-  const display = { ...toBacktestResult(output), indicators: indicatorSeries(strategy, bars) };
+  const display = {
+    ...toBacktestResult(output),
+    // a model backtest: its metrics per segment of the model's data, when it saw any of them
+    ...(split ? inSampleFields(output.time, output.equity, output.trades, split) : {}),
+    indicators: indicatorSeries(strategy, bars),
+  };
   return [
     await ctx.resultArtifact('result.json', '.json', [JSON.stringify(display)]),
     await ctx.resultArtifact(
@@ -132,7 +140,8 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
       ...(resumeFrom ? { resumeFrom } : {}),
     },
   );
-  const artifacts = await writeResults(ctx, output, strategy, bars);
+  const split = job.model_id ? await modelSplitOf(job.model_id, ctx) : null;
+  const artifacts = await writeResults(ctx, output, strategy, bars, split);
   const m = output.metrics;
   return {
     artifacts,

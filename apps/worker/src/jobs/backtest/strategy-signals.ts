@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { computeSignals, type SignalSet } from '@ktrdr/engine/backtest';
+import { computeSignals, type SignalSet, type SplitBoundaries } from '@ktrdr/engine/backtest';
 import type { Bars } from '@ktrdr/engine/data';
 import { featureSpec, featureSpecHash } from '@ktrdr/engine/features';
 import type { IndicatorCache } from '@ktrdr/engine/indicators';
-import type { StrategyConfig } from '@ktrdr/shared';
+import type { ModelSplit, StrategyConfig } from '@ktrdr/shared';
 import { ModelCache } from '../../data/model-cache.js';
 import type { JobContext } from '../../runtime/job-definition.js';
 import {
@@ -60,4 +60,25 @@ export async function strategySignals(
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The dates of a model's data split, as epoch ms (the model is cached by then), or null for
+ * a model trained before they were kept.
+ */
+export async function modelSplitOf(
+  modelId: string,
+  ctx: JobContext,
+): Promise<SplitBoundaries | null> {
+  models ??= new ModelCache(join(ctx.cacheDir, 'models'));
+  const { doc } = await models.get(modelId, ctx.backend, ctx.signal);
+  const split = doc.metadata.split as ModelSplit | undefined;
+  if (!split?.train) return null;
+  const ms = (p: { start: string; end: string } | null) =>
+    p ? { start: Date.parse(p.start), end: Date.parse(p.end) } : null;
+  return {
+    train: ms(split.train) as { start: number; end: number },
+    validation: ms(split.validation),
+    test: ms(split.test),
+  };
 }

@@ -9,6 +9,7 @@ import {
   DEFAULT_SPLIT,
   serializeModel,
   splitByTime,
+  splitPeriods,
   splitProblem,
   trainModel,
   type EpochMetrics,
@@ -170,6 +171,16 @@ const trainingHandler: JobHandler<TrainingJob> = async (job, ctx) => {
     const final = history.at(-1);
     const best = history.find((m) => m.epoch === outcome.bestEpoch);
     const counts = classCounts(data.train.y);
+    // kept with the model: a backtest of it defaults to the test part and names the
+    // segments of its range the model learnt from
+    const periods = splitPeriods(data, bars.time);
+    const isoPeriod = (p: { start: number; end: number } | null) =>
+      p ? { start: new Date(p.start).toISOString(), end: new Date(p.end).toISOString() } : null;
+    const splitDates = {
+      train: isoPeriod(periods.train) as { start: string; end: string },
+      validation: isoPeriod(periods.validation),
+      test: isoPeriod(periods.test),
+    };
     const result: TrainingResult = {
       model_id: job.model_id,
       training_metrics: {
@@ -192,6 +203,10 @@ const trainingHandler: JobHandler<TrainingJob> = async (job, ctx) => {
             rows: outcome.test.rows,
             confusion: outcome.test.confusion,
             per_class: outcome.test.per_class,
+            majority_baseline: {
+              label: outcome.test.majority_baseline.label,
+              accuracy: round(outcome.test.majority_baseline.accuracy),
+            },
           }
         : null,
       model_info: {
@@ -210,6 +225,7 @@ const trainingHandler: JobHandler<TrainingJob> = async (job, ctx) => {
         rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows },
         class_counts: counts,
         class_weights: classWeights.map((w) => round(w) ?? 0),
+        split: splitDates,
       },
     };
     const doc = await serializeModel(outcome.model, {
@@ -226,9 +242,11 @@ const trainingHandler: JobHandler<TrainingJob> = async (job, ctx) => {
         seed: job.seed,
         training_backend: backendName,
         operation_id: job.task_id,
+        split: splitDates,
         metrics: {
           test_accuracy: result.test_metrics?.accuracy ?? null,
           test_loss: result.test_metrics?.loss ?? null,
+          majority_baseline: result.test_metrics?.majority_baseline ?? null,
           best_val_loss: result.training_metrics.best_val_loss,
           best_val_accuracy: result.training_metrics.best_val_accuracy,
           epochs_trained: outcome.epochsTrained,
@@ -260,6 +278,12 @@ const trainingHandler: JobHandler<TrainingJob> = async (job, ctx) => {
         best_epoch: outcome.bestEpoch,
         stopped_early: outcome.stoppedEarly,
         test_accuracy: result.test_metrics?.accuracy ?? null,
+        ...(result.test_metrics?.majority_baseline
+          ? {
+              baseline_accuracy: result.test_metrics.majority_baseline.accuracy,
+              baseline_label: result.test_metrics.majority_baseline.label,
+            }
+          : {}),
         best_val_loss: result.training_metrics.best_val_loss,
         training_backend: backendName,
         ...(resumedFrom !== undefined ? { resumed_from_epoch: resumedFrom } : {}),
