@@ -171,6 +171,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     // the services of the kinds the backend runs itself, built below (the sweep service
     // uses the actions); looked up when an action needs one
     localRunner: (type): LocalRunner | undefined => localRunners.get(type),
+    inTransaction: (fn) => deps.db.transaction(fn)(),
     reportedSets: (record, sets) => {
       sweeps.recordSets(record, sets);
       if (record.worker_id)

@@ -43,6 +43,8 @@ export interface OperationActionsDeps {
   localRunner: (operationType: string) => LocalRunner | undefined;
   /** A sweep shard's batch of finished sets (the sweep service stores them). */
   reportedSets: (record: OperationRecord, sets: SweepSetResults) => void;
+  /** Runs `fn` in one database transaction (one commit for a report's rows). */
+  inTransaction: <T>(fn: () => T) => T;
 }
 
 // the display result's name, where the sweep and data services have always imported it
@@ -190,14 +192,16 @@ export class OperationActions {
     if (body.progress) operations.recordProgress(record, body.progress, { store: !ending });
     if (body.status === 'running' && record.status === 'pending') operations.markRunning(id);
     if (ending) {
-      // the result is on disk before anyone can see the operation completed
-      if (body.artifacts) this.storeInline(id, ending, body.artifacts);
-      const final = operations.finish(id, ending, {
-        error:
-          body.error ??
-          (ending === 'failed' ? 'the worker reported a failure without a message' : null),
-        resultSummary: body.result_summary ?? null,
-        reason: ending === 'cancelled' ? 'cancelled on the worker' : undefined,
+      // the result files and the outcome in one commit: nobody sees it completed without them
+      const final = this.deps.inTransaction(() => {
+        if (body.artifacts) this.storeInline(id, ending, body.artifacts);
+        return operations.finish(id, ending, {
+          error:
+            body.error ??
+            (ending === 'failed' ? 'the worker reported a failure without a message' : null),
+          resultSummary: body.result_summary ?? null,
+          reason: ending === 'cancelled' ? 'cancelled on the worker' : undefined,
+        });
       });
       workers.releaseWorker(body.worker_id, id);
       return { accepted: true, status: final.status };
