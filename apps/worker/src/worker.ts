@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
+import { undiciFetch } from '@ktrdr/server-kit/undici-fetch';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,8 @@ export async function startWorker(
     baseUrl: config.backendUrl,
     token: backendToken,
     dispatcher: agent,
+    // undici's request, not Node's fetch: a third of the CPU per report (undici-fetch.ts)
+    fetch: undiciFetch(agent),
     timeoutMs: 10_000,
   });
   const capabilities: WorkerCapabilities = {

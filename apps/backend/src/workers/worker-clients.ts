@@ -1,4 +1,5 @@
 import { WorkerClient } from '@ktrdr/shared';
+import { undiciFetch } from '@ktrdr/server-kit/undici-fetch';
 import { Agent } from 'undici';
 import type { ChannelHub } from './channel-hub.js';
 import type { WorkerRecord } from './worker-registry.js';
@@ -14,6 +15,8 @@ export class WorkerClients {
     headersTimeout: 30_000,
     bodyTimeout: 30_000,
   });
+  /** undici's request, not Node's fetch: a third of the CPU per dispatch (undici-fetch.ts). */
+  private readonly fetch = undiciFetch(this.agent);
   private readonly clients = new Map<string, WorkerClient>();
 
   constructor(
@@ -34,6 +37,7 @@ export class WorkerClients {
           baseUrl: worker.endpoint_url,
           token,
           dispatcher: this.agent,
+          fetch: this.fetch,
           timeoutMs: 10_000,
         });
         this.clients.set(key, client);
@@ -61,6 +65,7 @@ export class WorkerClients {
       client = new WorkerClient({
         baseUrl: endpointUrl,
         dispatcher: this.agent,
+        fetch: this.fetch,
         timeoutMs: 10_000,
       });
       this.clients.set(endpointUrl, client);

@@ -1,4 +1,6 @@
 import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
+import { undiciFetch } from '@ktrdr/server-kit/undici-fetch';
+import { Agent } from 'undici';
 import { untilReachable } from '../data/until-reachable.js';
 /**
  * The entry of a job's worker thread. It preloads the handler module while it waits,
@@ -82,6 +84,8 @@ handlerReady.catch((error: unknown) =>
 
 // TLS mode: the thread trusts exactly the certificate the worker pinned
 const pinned = data.backendFingerprint ? pinnedAgent(data.backendFingerprint) : undefined;
+// the thread's own connections to the backend (bars, strategies, models), kept alive
+const agent = pinned ?? new Agent({ keepAliveTimeout: 10_000, connectTimeout: 3000 });
 
 // the results folder is made once per thread, not once per job
 let resultsDir: Promise<string> | undefined;
@@ -107,7 +111,8 @@ async function run(message: RunMessage): Promise<void> {
     baseUrl: data.backendUrl,
     token: message.token,
     timeoutMs: 120_000,
-    ...(pinned ? { dispatcher: pinned } : {}),
+    dispatcher: agent,
+    fetch: undiciFetch(agent),
   });
   const { signal, dispose } = cancel.toAbortSignal();
   let lastPost = 0;
