@@ -7,11 +7,13 @@
  * its body (2026-12-02, 2,000 requests each, quiet). The workers' reports and the
  * backend's dispatches are such requests, one or more per operation.
  *
- * It covers what `HttpClient` sends: a string URL, a method, a plain header object, a body
+ * Like fetch, it decodes a gzip, deflate or br answer (`request` hands over the bytes as
+ * sent). It covers what `HttpClient` sends: a string URL, a method, a plain header object, a body
  * (string, bytes or a ReadableStream) and a signal. The answer's body stays a stream (an
  * event stream or a large file is read as it arrives).
  */
 import { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Dispatcher } from 'undici';
 
@@ -48,10 +50,13 @@ export function undiciFetch(dispatcher: Dispatcher): typeof fetch {
       answer.body.resume();
       return new Response(null, { status, headers });
     }
-    return new Response(Readable.toWeb(answer.body) as ReadableStream<Uint8Array>, {
-      status,
-      headers,
-    });
+    return new Response(
+      Readable.toWeb(decoded(answer.body, headers)) as ReadableStream<Uint8Array>,
+      {
+        status,
+        headers,
+      },
+    );
   }) as typeof fetch;
 }
 
@@ -67,4 +72,20 @@ function requestBody(body: FetchInit['body']): string | Uint8Array | Readable | 
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   return fromWebStream(body);
+}
+
+/** The body as fetch gives it: decoded when the server compressed it. */
+function decoded(body: Readable, headers: Headers): Readable {
+  const encoding = headers.get('content-encoding')?.trim().toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : undefined;
+  if (!decoder) return body;
+  body.on('error', (error) => decoder.destroy(error));
+  return body.pipe(decoder);
 }

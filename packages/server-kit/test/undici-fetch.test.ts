@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { ApiError, BackendClient, ConnectionError } from '@ktrdr/shared';
 import { freePort } from '@ktrdr/testkit';
 import { Agent } from 'undici';
@@ -45,6 +46,9 @@ describe('undiciFetch: the typed client over undici request', () => {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write('data: one\n\n');
           setTimeout(() => res.end('data: two\n\n'), 300);
+        } else if (req.url === '/gzip') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          res.end(gzipSync(JSON.stringify({ bars: [1, 2, 3] })));
         } else if (req.url === '/slow') {
           setTimeout(() => res.end('{}'), 2000);
         }
@@ -98,6 +102,13 @@ describe('undiciFetch: the typed client over undici request', () => {
     const response = await client().http.fetchRaw('GET', '/echo');
     assert.equal(response.headers.get('set-cookie'), 'a=1, b=2');
     assert.equal(await client().http.request('DELETE', '/empty'), undefined);
+  });
+
+  it('decodes a gzip answer, as fetch does (the bars route compresses)', async () => {
+    const response = await client().http.fetchRaw('GET', '/gzip', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    assert.deepEqual(await response.json(), { bars: [1, 2, 3] });
   });
 
   it('hands a streamed answer over as it arrives', async () => {
