@@ -13,6 +13,7 @@ import {
   deadWorkerDetection,
   silentHostDetection,
 } from './failure-bench.js';
+import { httpClientCost } from './http-client-bench.js';
 import { ibDownload } from './ib-bench.js';
 import { clusterLoad } from './load-cluster.js';
 import { operationsList } from './load-operations.js';
@@ -57,6 +58,7 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
     run: ([n = 2000, ...counts]) => shortBacktests(n, counts.length ? counts : [1, 2]),
   },
   ib: { args: 'bars=1000000', run: ([b = 1e6]) => ibDownload(b) },
+  httpClient: { args: 'requests=2000', run: ([n = 2000]) => httpClientCost(n) },
   uiSmoothness: {
     args: 'operations=100 intervalMs=200 seconds=5',
     run: ([n = 100, i = 200, s = 5]) => uiSmoothness(n, i, s),

@@ -46,11 +46,6 @@ export class ArtifactStore {
     return join(this.root, operationId, name);
   }
 
-  /** True when the artifact exists, in either form. */
-  exists(operationId: string, name: string): boolean {
-    return this.blob(operationId, name) !== undefined || existsSync(this.path(operationId, name));
-  }
-
   /** The artifact's content, or undefined when it does not exist. */
   read(operationId: string, name: string): ArtifactBody | undefined {
     const bytes = this.blob(operationId, name);

@@ -55,6 +55,7 @@ export const backtestingKind = defineJobKind({
   },
   preferGpu: false,
   checkpoints: true,
+  backtestResult: true,
   reads: (job) => ({
     series: [{ symbol: job.data.symbol, timeframe: job.data.timeframe }],
     models: job.model_id ? [job.model_id] : [],

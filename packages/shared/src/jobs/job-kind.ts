@@ -91,6 +91,8 @@ export interface JobKindDescriptor<
   recordsTrainingBackend?: boolean;
   /** A completed one has stored a model (training): views of the model store refresh. */
   storesModels?: boolean;
+  /** Its result is a backtest's (metrics, curve, trades): it can be compared and reported. */
+  backtestResult?: boolean;
   /** What its job reads from the backend: a worker credential may fetch exactly that. */
   reads(job: StoredJob<Static<TJob>>): CredentialScope;
   /** Fields a retry must not reuse (a model id is never reused), given the new operation id. */

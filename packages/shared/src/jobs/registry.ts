@@ -95,6 +95,11 @@ export class JobKindRegistry {
     return kind.retry(plan, newOperationId) as UntypedRetryPlan;
   }
 
+  /** Whether operations of `type` end with a backtest's result (compare, report). */
+  hasBacktestResult(type: string): boolean {
+    return this.find(type)?.backtestResult === true;
+  }
+
   /** A list label (`Backtest`), the type itself for unknown types. */
   label(type: string): string {
     return this.find(type)?.label ?? type;

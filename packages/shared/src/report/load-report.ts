@@ -5,6 +5,7 @@
  */
 import type { BackendClient } from '../client/backend-client.js';
 import type { Trade } from '../contracts/backtests.js';
+import { builtInJobKinds } from '../jobs/registry.js';
 import { tradeAt } from '../results/full-result.js';
 import type { BacktestReportInput } from './backtest-report.js';
 
@@ -28,7 +29,7 @@ export async function loadBacktestReport(
   operationId: string,
 ): Promise<BacktestReportInput> {
   const operation = await client.getOperation(operationId);
-  if (operation.operation_type !== 'backtesting')
+  if (!builtInJobKinds.hasBacktestResult(operation.operation_type))
     throw new ReportRefusal(
       `${operationId} is a ${operation.operation_type.replace(/_/g, ' ')} operation, not a backtest: only a backtest has a report`,
       'not_backtest',

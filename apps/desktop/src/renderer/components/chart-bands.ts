@@ -7,6 +7,7 @@ import type {
   PaneAttachedParameter,
   Time,
 } from 'lightweight-charts';
+import { fitWhileWhole, type TimeSync } from './chart-sync';
 
 /** A time range to shade on a chart (e.g. a model's training period), dates inclusive. */
 export interface ShadedRange {
@@ -124,4 +125,25 @@ export function addBands(
   const first = times[0] as number;
   const last = times.at(-1) as number;
   chart.panes().forEach((pane, i) => pane.attachPrimitive(new Bands(bands, first, last, i === 0)));
+}
+
+/**
+ * What every chart of the result page does once its series are set: shades `shaded`, joins
+ * the page's time axis (`sync`) and shows its whole range until the trader zooms. Returns
+ * how it leaves (call before `chart.remove()`).
+ */
+export function joinResultPage(
+  chart: IChartApi,
+  element: HTMLElement,
+  times: readonly Time[],
+  shaded: readonly ShadedRange[],
+  sync: TimeSync | undefined,
+): () => void {
+  addBands(chart, times, shaded);
+  const leave = sync?.add(chart);
+  const unfit = fitWhileWhole(chart, element, times[0] as number, times.at(-1) as number);
+  return () => {
+    unfit();
+    leave?.();
+  };
 }

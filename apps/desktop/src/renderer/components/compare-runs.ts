@@ -1,4 +1,9 @@
-import { backtestRunTitle, type BacktestResult, type Operation } from '@ktrdr/shared';
+import {
+  backtestRunTitle,
+  builtInJobKinds,
+  type BacktestResult,
+  type Operation,
+} from '@ktrdr/shared';
 
 /** How many runs a comparison takes: two to see a difference, five still readable. */
 export const COMPARE_MIN = 2;
@@ -25,7 +30,7 @@ export function parseCompareIds(raw: string | null): { ids: string[]; problem?: 
 
 /** Why an operation cannot be compared (not a backtest, not completed), or undefined. */
 export function runProblem(op: Operation): string | undefined {
-  if (op.operation_type !== 'backtesting')
+  if (!builtInJobKinds.hasBacktestResult(op.operation_type))
     return `Run ${op.operation_id} is a ${op.operation_type.replace(/_/g, ' ')} operation, not a backtest.`;
   if (op.status !== 'completed')
     return `Run ${op.operation_id} is ${op.status}, not a completed backtest.`;

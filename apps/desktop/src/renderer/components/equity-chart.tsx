@@ -1,9 +1,9 @@
 import { AreaSeries, createChart, LineSeries } from 'lightweight-charts';
 import type { EquityPoint } from '@ktrdr/shared';
 import { useEffect, useRef } from 'react';
-import { addBands, type ShadedRange } from './chart-bands';
+import { joinResultPage, type ShadedRange } from './chart-bands';
 import { ChartFigure } from './chart-figure';
-import { chartOptions, chartTime, fitWhileWhole, type TimeSync } from './chart-sync';
+import { chartOptions, chartTime, type TimeSync } from './chart-sync';
 
 const NO_BANDS: readonly ShadedRange[] = [];
 const EQUITY_HEIGHT = 280;
@@ -96,12 +96,9 @@ export function EquityChart({
       )
       .setData(points.map((p, i) => ({ time: times[i]!, value: -p.drawdown * 100 })));
     chart.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? EQUITY_HEIGHT : DRAWDOWN_HEIGHT));
-    addBands(chart, times, shaded);
-    const leave = sync?.add(chart);
-    const unfit = fitWhileWhole(chart, ref.current, times[0] as number, times.at(-1) as number);
+    const leave = joinResultPage(chart, ref.current, times, shaded, sync);
     return () => {
-      unfit();
-      leave?.();
+      leave();
       chart.remove();
     };
   }, [points, benchmark, shaded, sync]);

@@ -19,9 +19,9 @@ import {
   type Trade,
 } from '@ktrdr/shared';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { addBands, type ShadedRange } from './chart-bands';
+import { joinResultPage, type ShadedRange } from './chart-bands';
 import { ChartFigure } from './chart-figure';
-import { chartOptions, chartTime, dayOf, fitWhileWhole, type TimeSync } from './chart-sync';
+import { chartOptions, chartTime, dayOf, type TimeSync } from './chart-sync';
 
 const NO_INDICATORS: readonly IndicatorSeries[] = [];
 const NO_BANDS: readonly ShadedRange[] = [];
@@ -166,8 +166,6 @@ export function PriceChart({
       }
     });
     chart.panes().forEach((p, i) => p.setStretchFactor(i === 0 ? MAIN_HEIGHT : PANE_HEIGHT));
-    addBands(chart, times, shaded);
-    const leave = sync.add(chart);
     // what is in view, for the caption and for tests (`data-visible-from/to`)
     let frame = 0;
     const onRange = () => {
@@ -180,10 +178,9 @@ export function PriceChart({
       });
     };
     chart.timeScale().subscribeVisibleTimeRangeChange(onRange);
-    const unfit = fitWhileWhole(chart, ref.current, times[0] as number, times.at(-1) as number);
+    const leave = joinResultPage(chart, ref.current, times, shaded, sync);
     return () => {
       cancelAnimationFrame(frame);
-      unfit();
       chart.timeScale().unsubscribeVisibleTimeRangeChange(onRange);
       leave();
       chart.remove();

@@ -2,9 +2,9 @@ import { Alert, Group, NumberInput, Text } from '@mantine/core';
 import { createChart, LineSeries, type Time } from 'lightweight-charts';
 import { rollingSharpe, rollingSharpeWindowError, thinLine, type FullResult } from '@ktrdr/shared';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { addBands, type ShadedRange } from './chart-bands';
+import { joinResultPage, type ShadedRange } from './chart-bands';
 import { ChartFigure } from './chart-figure';
-import { chartOptions, chartTime, fitWhileWhole, type TimeSync } from './chart-sync';
+import { chartOptions, chartTime, type TimeSync } from './chart-sync';
 
 const NO_BANDS: readonly ShadedRange[] = [];
 const HEIGHT = 200;
@@ -62,12 +62,9 @@ export function RollingSharpeChart({
         ...blank,
         ...line.time.map((t, i) => ({ time: chartTime(t), value: line.value[i]! })),
       ]);
-    addBands(chart, times, shaded);
-    const leave = sync?.add(chart);
-    const unfit = fitWhileWhole(chart, ref.current, times[0] as number, times.at(-1) as number);
+    const leave = joinResultPage(chart, ref.current, times, shaded, sync);
     return () => {
-      unfit();
-      leave?.();
+      leave();
       chart.remove();
     };
   }, [line, full, window, shaded, sync]);

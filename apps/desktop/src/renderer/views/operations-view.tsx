@@ -120,7 +120,8 @@ const OperationRow = memo(function OperationRow({
   onSelect: (id: string, on: boolean) => void;
 }) {
   // only a completed backtest has a curve and metrics to compare
-  const comparable = op.operation_type === 'backtesting' && op.status === 'completed';
+  const comparable =
+    builtInJobKinds.hasBacktestResult(op.operation_type) && op.status === 'completed';
   return (
     <Table.Tr
       data-testid="operation-row"
