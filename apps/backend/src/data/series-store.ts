@@ -82,6 +82,13 @@ export class SeriesStore {
   private readonly cache = new Map<string, Bars>();
   /** Gap counts by series ETag: a series' gaps change only when its bars do. */
   private readonly gapCounts = new Map<string, number>();
+  /**
+   * Catalogue rows (or their absence) by symbol and timeframe: every start request looks
+   * its series up, and only {@link put} changes them (it clears this).
+   */
+  private readonly rows = new Map<string, SeriesRow | null>();
+  /** Bar counts of ranges by series ETag and range (an ETag changes with the bars). */
+  private readonly rangeCounts = new Map<string, number>();
   private cacheBytes = 0;
 
   constructor(
@@ -99,11 +106,18 @@ export class SeriesStore {
   }
 
   private row(symbol: string, timeframe: string): SeriesRow | undefined {
-    return this.db
-      .prepare(
-        'SELECT symbol, timeframe, first_time, last_time, bar_count, etag FROM series WHERE symbol = ? AND timeframe = ?',
-      )
-      .get(SeriesStore.normalize(symbol), timeframe) as SeriesRow | undefined;
+    const key = `${SeriesStore.normalize(symbol)}\0${timeframe}`;
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row =
+        (this.db
+          .prepare(
+            'SELECT symbol, timeframe, first_time, last_time, bar_count, etag FROM series WHERE symbol = ? AND timeframe = ?',
+          )
+          .get(SeriesStore.normalize(symbol), timeframe) as SeriesRow | undefined) ?? null;
+      this.rows.set(key, row);
+    }
+    return row ?? undefined;
   }
 
   /** Every stored series. */
@@ -234,6 +248,9 @@ export class SeriesStore {
       return this.range(symbol, timeframe, start, end)?.time.length ?? 0;
     const row = this.row(symbol, timeframe) as SeriesRow;
     if (end < row.first_time || start > row.last_time) return 0;
+    const key = `${row.etag}\0${timeframe}\0${start}\0${end}`;
+    const known = this.rangeCounts.get(key);
+    if (known !== undefined) return known;
     // counted chunk by chunk from the decoded-chunk cache: a start request copies no bars
     const chunks = this.db
       .prepare(
@@ -245,6 +262,9 @@ export class SeriesStore {
       const time = this.chunk(row, c.chunk_start).time;
       count += lowerBound(time, end + 1) - lowerBound(time, start);
     }
+    // a trader's runs reuse a few ranges; a script sweeping start dates must not grow it
+    if (this.rangeCounts.size >= 1024) this.rangeCounts.clear();
+    this.rangeCounts.set(key, count);
     return count;
   }
 
@@ -266,6 +286,8 @@ export class SeriesStore {
       'INSERT INTO series_chunks (symbol, timeframe, chunk_start, first_time, last_time, bar_count, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
+      // whatever the outcome, the catalogue rows are read afresh
+      this.rows.clear();
       this.db
         .prepare('DELETE FROM series_chunks WHERE symbol = ? AND timeframe = ?')
         .run(symbol, bars.timeframe);

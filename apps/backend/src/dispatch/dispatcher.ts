@@ -30,6 +30,16 @@ export interface DispatcherDeps {
  */
 export const QUEUE_ANNOUNCE_MS = 250;
 
+/** The first places of a queue, announced at every move: those are the next to start. */
+export const QUEUE_ANNOUNCE_HEAD = 100;
+
+/**
+ * Beyond the head, a move is announced once the place changed by this fraction since the
+ * last announced one (#2,000 → #1,800, not every step): a queue of 2,000 costs a few events
+ * per operation while it drains instead of 2,000 events every {@link QUEUE_ANNOUNCE_MS}.
+ */
+export const QUEUE_ANNOUNCE_STEP = 0.1;
+
 /** The chosen worker and why. */
 interface Pick {
   worker: WorkerRecord;
@@ -50,6 +60,8 @@ export class Dispatcher {
   /** Per worker type, the first queue index whose operations moved since the last announcement. */
   private readonly moved = new Map<WorkerType, number>();
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The place last announced for each queued operation beyond the head. */
+  private readonly announcedPlace = new Map<string, number>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.now = deps.now ?? (() => Date.now());
@@ -95,11 +107,16 @@ export class Dispatcher {
   async submit(record: OperationRecord, options: { front?: boolean } = {}): Promise<void> {
     const type = this.workerTypeOf(record);
     // work that was already running (failover) goes ahead of work that never started
-    if (options.front) this.queue(type).unshift(record.operation_id);
-    else this.queue(type).push(record.operation_id);
+    const queue = this.queue(type);
+    if (options.front) queue.unshift(record.operation_id);
+    else queue.push(record.operation_id);
     this.pump(type);
     if (!this.inflight.has(record.operation_id)) {
-      this.deps.operations.announce(record);
+      // still queued: at the front, or at the back (searching a long queue for it cost more
+      // than the rest of a start request)
+      const place = options.front ? queue.indexOf(record.operation_id) + 1 : queue.length;
+      if (queue[place - 1] === record.operation_id) this.announcePlace(record, place);
+      else this.deps.operations.announce(record);
       return;
     }
     // a worker that answers 503 hands the operation to the next one: wait for the last try
@@ -115,6 +132,7 @@ export class Dispatcher {
   /** Removes a queued operation; false if it was not queued. */
   dequeue(id: string): boolean {
     const removed = this.deps.queues.remove(id);
+    this.announcedPlace.delete(id);
     if (removed) this.announceQueue(removed.type, removed.at);
     return removed !== undefined;
   }
@@ -134,6 +152,7 @@ export class Dispatcher {
       const record = this.deps.operations.get(id);
       if (!record || record.status !== 'pending') {
         queue.shift();
+        this.announcedPlace.delete(id);
         started = true;
         continue;
       }
@@ -141,6 +160,7 @@ export class Dispatcher {
       const pick = this.pick(type, kind.preferGpu);
       if (!pick) break;
       queue.shift();
+      this.announcedPlace.delete(id);
       started = true;
       this.deps.registry.setState(pick.worker, 'busy', { id, attempt: record.attempt });
       pick.worker.last_dispatched_at = this.now();
@@ -240,12 +260,24 @@ export class Dispatcher {
   private announceMoved(): void {
     this.announceTimer = undefined;
     for (const [type, fromIndex] of this.moved) {
-      for (const id of this.queue(type).slice(fromIndex)) {
-        const record = this.deps.operations.get(id);
-        if (record?.status === 'pending') this.deps.operations.announce(record);
+      const queue = this.queue(type);
+      for (let at = fromIndex; at < queue.length; at++) {
+        const record = this.deps.operations.get(queue[at] as string);
+        if (record?.status === 'pending') this.announcePlace(record, at + 1);
       }
     }
     this.moved.clear();
+  }
+
+  /** Announces a queued operation at `place`, unless it is beyond the head and barely moved. */
+  private announcePlace(record: OperationRecord, place: number): void {
+    const id = record.operation_id;
+    if (place > QUEUE_ANNOUNCE_HEAD) {
+      const last = this.announcedPlace.get(id);
+      if (last !== undefined && Math.abs(last - place) < last * QUEUE_ANNOUNCE_STEP) return;
+      this.announcedPlace.set(id, place);
+    } else this.announcedPlace.delete(id);
+    this.deps.operations.announce(record, place);
   }
 
   /** Waits for dispatches under way and stops starting new ones. */
@@ -254,6 +286,7 @@ export class Dispatcher {
     if (this.announceTimer) clearTimeout(this.announceTimer);
     this.announceTimer = undefined;
     this.moved.clear();
+    this.announcedPlace.clear();
     await Promise.allSettled([...this.inflight.values()]);
   }
 }

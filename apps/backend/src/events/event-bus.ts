@@ -23,14 +23,21 @@ type Listener = (event: StoredEvent) => void;
  */
 export class EventBus {
   private nextId = 1;
-  private readonly buffer: StoredEvent[] = [];
+  /**
+   * The replay buffer as a ring: event `id` sits at `(id - 1) % capacity`. Dropping the
+   * oldest event from the front of an array moved every kept one at each publish (the
+   * largest single cost of a busy backend's event publishing).
+   */
+  private readonly ring: (StoredEvent | undefined)[];
   private readonly listeners = new Set<Listener>();
   private readonly progressThrottles = new Map<string, LatestValueThrottle<Progress>>();
 
   constructor(
     private readonly capacity = 4096,
     private readonly progressIntervalMs = 50,
-  ) {}
+  ) {
+    this.ring = new Array<StoredEvent | undefined>(capacity);
+  }
 
   /** Publishes an event to every subscriber. */
   publish<K extends BackendEventName>(event: K, data: BackendEventMap[K]): void {
@@ -40,9 +47,7 @@ export class EventBus {
       event,
       frame: `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
     };
-    this.buffer.push(stored);
-    if (this.buffer.length > this.capacity)
-      this.buffer.splice(0, this.buffer.length - this.capacity);
+    this.ring[(id - 1) % this.capacity] = stored;
     for (const listener of this.listeners) listener(stored);
   }
 
@@ -68,9 +73,12 @@ export class EventBus {
 
   /** Events after `lastId` still in the buffer. */
   since(lastId: number): StoredEvent[] {
-    const first = this.buffer[0];
-    if (!first || lastId < first.id - 1) return [...this.buffer];
-    return this.buffer.slice(lastId - first.id + 1);
+    const newest = this.nextId - 1;
+    const oldest = Math.max(1, newest - this.capacity + 1);
+    const events: StoredEvent[] = [];
+    for (let id = Math.max(oldest, lastId + 1); id <= newest; id++)
+      events.push(this.ring[(id - 1) % this.capacity] as StoredEvent);
+    return events;
   }
 
   /** Subscribes; returns the unsubscribe function. */

@@ -207,9 +207,15 @@ export class OperationsService {
     return this.backInLine(id, { why: 'reopen' });
   }
 
-  /** Announces the current state of an operation (e.g. its queue position moved). */
-  announce(record: OperationRecord): void {
-    this.events.publish('operation', this.toWire(record));
+  /**
+   * Announces the current state of an operation (e.g. its queue position moved); a caller
+   * that knows the queue place passes it, saving the search of the queue.
+   */
+  announce(record: OperationRecord, queuePosition?: number): void {
+    this.events.publish(
+      'operation',
+      queuePosition === undefined ? this.toWire(record) : toWireOperation(record, queuePosition),
+    );
   }
 
   /**

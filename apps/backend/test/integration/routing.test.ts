@@ -138,4 +138,48 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
     assert.equal((await client.getOperation(ids[4]!)).queue_position, 2);
     events.close();
   });
+
+  it('announces every move of the queue’s head, and a long tail’s places only as they change by a tenth', async () => {
+    const { operations, dispatcher } = backend.backend.ctx;
+    const worker = harnesses.find((h) => h.options.workerId === 'train-queue')!;
+    const events = await recordEvents(client);
+    const queued = operations.byStatus('pending').length;
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const record = operations.create({
+        type: 'training',
+        metadata: {},
+        provenance: { strategy_hash: null, data_etag: null, code_version: 'test' },
+        job: { strategy: 'x' },
+      });
+      await dispatcher.submit(record);
+      ids.push(record.operation_id);
+    }
+    const places = (id: string) =>
+      events.events
+        .filter((e) => e.event === 'operation' && e.data.operation_id === id)
+        .map((e) => (e.event === 'operation' ? e.data.queue_position : undefined));
+    const last = ids.at(-1)!;
+    const lastPlace = queued + 150;
+    await waitFor('the submissions announced', () => places(last).length === 1);
+    assert.deepEqual(places(last), [lastPlace]);
+    // one start: everyone moves up one place
+    const running = worker.job!.task_id;
+    await worker.report({
+      status: 'completed',
+      progress: { ...initialProgress('done'), items_processed: 1, items_total: 1 },
+    });
+    await waitFor('the next one running', () => worker.job?.task_id !== running);
+    await waitFor('the head’s move announced', () => places(ids[0]!).at(-1) === queued, {
+      timeoutMs: 5000,
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(places(last), [lastPlace], `one place of ${lastPlace} is not news`);
+    assert.equal(
+      (await client.getOperation(last)).queue_position,
+      lastPlace - 1,
+      'asked, it is exact',
+    );
+    events.close();
+  });
 });

@@ -23,6 +23,11 @@ describe('EventBus', () => {
     bus.subscribe((e) => seen.push(e.event));
     for (let i = 0; i < 5; i++) bus.publish('heartbeats', {});
     assert.equal(bus.since(0).length, 3);
+    assert.deepEqual(
+      bus.since(3).map((e) => e.id),
+      [4, 5],
+      'after the buffer wrapped, replay still runs oldest first',
+    );
     for (let i = 0; i < 20; i++)
       bus.publishProgress('op1', { ...initialProgress(), percentage: i });
     await new Promise((r) => setTimeout(r, 60));

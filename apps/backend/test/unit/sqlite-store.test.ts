@@ -413,11 +413,16 @@ for (const driver of DRIVERS) {
           db.prepare('SELECT data FROM series_chunks LIMIT 1').get() as { data: unknown }
         ).data;
         assert.ok(Buffer.isBuffer(blob));
+        // looked up (and cached) before the merge, read afresh after it
+        const everything = [-8.64e15, 8.64e15] as const;
+        assert.equal(store.bounds('test', '1d')?.count, 300);
+        assert.equal(store.countInRange('TEST', '1d', ...everything), 300);
         // merge: a later bar at a stored time replaces it, new ones are added
         const more = sampleBars(310);
         more.close[299] = 1.25;
         store.put(more, 'merge');
         assert.equal(store.bounds('test', '1d')?.count, 310);
+        assert.equal(store.countInRange('TEST', '1d', ...everything), 310);
       } finally {
         db.close();
       }

@@ -309,6 +309,9 @@ export function applyOverrides(
   config: StrategyConfig,
   overrides: Record<string, number | string | boolean>,
 ): { config: StrategyConfig; issues: FieldIssue[] } {
+  // nothing to change: the config was validated when it was parsed, and nothing here mutates
+  // it (every start request without overrides came through a copy and a full re-validation)
+  if (Object.keys(overrides).length === 0) return { config, issues: [] };
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
   const issues: FieldIssue[] = [];
   for (const [path, value] of Object.entries(overrides)) {
