@@ -26,13 +26,70 @@ function nextDue(every: number, from: number): number {
 }
 
 /**
+ * Marks a held position to each close from bar `from` (before `to`) while a bar's prices
+ * reach no stop, target or ruin and it signals nothing, updating `state.peak`; returns the
+ * first bar it left for the loop's full body. A function of its own: a short loop that
+ * compiles to tight code, apart from the full body's many branches.
+ */
+function markHeld(
+  bars: Bars,
+  signals: SignalSet,
+  book: Book,
+  state: LoopState,
+  from: number,
+  to: number,
+  equity: Float64Array,
+  drawdown: Float64Array | undefined,
+): number {
+  const { open, high, low, close } = bars;
+  const { side, units, cash, stopPrice, takePrice, zeroAt } = book;
+  const long = side === LONG;
+  const exit = long ? signals.exitLong : signals.exitShort;
+  const reverse = long ? signals.entryShort : signals.entryLong;
+  let peak = state.peak;
+  let j = from;
+  if (Number.isNaN(stopPrice) && Number.isNaN(takePrice)) {
+    // no stop or target: only the ruin price is reached, through the low (long) or the
+    // high (short); the loop is bound by memory, so it reads no other price
+    const reached = long ? low : high;
+    for (; j < to; j++) {
+      const extreme = reached[j] as number;
+      if ((long ? extreme <= zeroAt : extreme >= zeroAt) || exit[j] !== 0 || reverse[j] !== 0)
+        break;
+      const value = cash + side * units * (close[j] as number);
+      equity[j] = value;
+      if (value > peak) peak = value;
+      if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
+    }
+  } else {
+    for (; j < to; j++) {
+      const l = low[j] as number;
+      const h = high[j] as number;
+      const o = open[j] as number;
+      const reaches = long
+        ? l <= zeroAt || l <= stopPrice || o <= stopPrice || h >= takePrice || o >= takePrice
+        : h >= zeroAt || h >= stopPrice || o >= stopPrice || l <= takePrice || o <= takePrice;
+      if (reaches || exit[j] !== 0 || reverse[j] !== 0) break;
+      const value = cash + side * units * (close[j] as number);
+      equity[j] = value;
+      if (value > peak) peak = value;
+      if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
+    }
+  }
+  state.peak = peak;
+  return j;
+}
+
+/**
  * The bars `startAt..n-1` of a run (see `runBacktest` for the execution model), writing
  * each bar's equity (and drawdown, when `drawdown` is given) and updating `book` and
  * `state`. The loop's state lives in locals, the position in the book's fields.
  *
- * A flat bar with nothing pending and no entry signal changes nothing but its equity
- * (the cash), so a stretch of them is filled at once up to the next entry signal or hook:
- * the bars of a long-only run out of the market cost no work each.
+ * Most bars change nothing but the equity: a flat one with nothing pending and no entry
+ * signal (its equity is the cash: a stretch of them is filled at once, up to the next
+ * entry signal or hook), and a held one whose range reaches no exit price and that
+ * signals nothing (marked to its close in a short loop of its own). Only the others go
+ * through the full body.
  */
 export function runBars(
   bars: Bars,
@@ -58,24 +115,37 @@ export function runBars(
   let nextShort = -1;
 
   for (let i = startAt; i < n; i++) {
-    if (!hasPending && book.side === FLAT) {
-      // a quiet stretch: flat, nothing pending, until an entry signal (none once ruined) or a hook
+    if (!hasPending) {
+      // no hook on the bars skipped below: they stop short of the next one due
       let to = n;
-      if (Number.isNaN(ruinTime)) {
-        if (nextLong < i) nextLong = nextSet(entryLong, i, n);
-        if (nextShort < i) nextShort = nextSet(entryShort, i, n);
-        to = Math.min(nextLong, nextShort);
-      }
       if (onTick) to = Math.min(to, nextDue(tickEvery, i));
       if (checkpoints) to = Math.min(to, nextDue(checkpointEvery, i));
-      if (to > i) {
-        if (!Number.isNaN(ruinTime) && book.cash < 0) book.cash = 0;
-        const value = book.cash;
-        equity.fill(value, i, to);
-        if (value > peak) peak = value;
-        drawdown?.fill(peak > 0 ? 1 - value / peak : 0, i, to);
-        i = to - 1;
-        continue;
+      const side = book.side;
+      if (side === FLAT) {
+        // a quiet stretch: flat until an entry signal (none once ruined)
+        if (Number.isNaN(ruinTime)) {
+          if (nextLong < i) nextLong = nextSet(entryLong, i, n);
+          if (nextShort < i) nextShort = nextSet(entryShort, i, n);
+          to = Math.min(to, nextLong, nextShort);
+        }
+        if (to > i) {
+          if (!Number.isNaN(ruinTime) && book.cash < 0) book.cash = 0;
+          const value = book.cash;
+          equity.fill(value, i, to);
+          if (value > peak) peak = value;
+          drawdown?.fill(peak > 0 ? 1 - value / peak : 0, i, to);
+          i = to - 1;
+          continue;
+        }
+      } else {
+        state.peak = peak;
+        const j = markHeld(bars, signals, book, state, i, to, equity, drawdown);
+        peak = state.peak;
+        if (j > i) {
+          barsInMarket += j - i;
+          i = j - 1;
+          continue;
+        }
       }
     }
     let enteredNow = false;
