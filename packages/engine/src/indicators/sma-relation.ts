@@ -36,6 +36,8 @@ const U = 2 ** -53;
 const BLOCK = 2048;
 /** Above this, sums and products of a window's values could overflow. */
 const LARGEST = 2 ** 900;
+/** Longer windows are declined: the bounds assume `period² · u` far below 1. */
+const LONGEST = 2 ** 20;
 /** More than any underflow can take off a sum or product (each loses at most 2⁻¹⁰⁷⁵). */
 const UNDERFLOW = 2 ** -1000;
 
@@ -74,8 +76,8 @@ export interface RelationRuns {
 
 /**
  * How `SMA(x, p)` compares with `SMA(y, q)` on every bar, exactly as their exact series
- * compare, as runs; `undefined` when a value is negative, NaN or too large for the bounds
- * worked out here (compare the exact series then).
+ * compare, as runs; `undefined` when a value is negative, NaN or too large, or a period
+ * too long, for the bounds worked out here (compare the exact series then).
  */
 export function smaRelation(
   x: Float64Array,
@@ -83,6 +85,7 @@ export function smaRelation(
   y: Float64Array,
   q: number,
 ): RelationRuns | undefined {
+  if (p > LONGEST || q > LONGEST) return undefined;
   const n = x.length;
   const starts = [0];
   const codes = [0];
