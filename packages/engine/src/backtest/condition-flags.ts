@@ -1,4 +1,5 @@
 import type { ComparisonCondition, Condition } from '@ktrdr/shared';
+import { ABOVE, BELOW, EQUAL, type RelationRuns } from '../indicators/sma-relation.js';
 
 /**
  * Evaluates a strategy's condition tree into one flag per bar, without a series per
@@ -9,7 +10,16 @@ import type { ComparisonCondition, Condition } from '@ktrdr/shared';
 
 type Series = Float64Array;
 type Key = keyof ComparisonCondition;
-type Operands = ReadonlyMap<string, Series>;
+
+/**
+ * The named series conditions read (a `Map` will do). `relation`, when present, may answer
+ * how two named series compare on every bar without computing them, exactly as comparing
+ * them would; `undefined` means "compare the series".
+ */
+export interface Operands {
+  get(name: string): Series | undefined;
+  relation?(left: string, right: string): RelationRuns | undefined;
+}
 
 /** The comparison that holds for (b, a) exactly when `key` holds for (a, b). */
 const MIRRORED: Record<Key, Key> = {
@@ -95,6 +105,32 @@ function againstNumber(key: Key, a: Series, y: number, out: Uint8Array): void {
   }
 }
 
+/** {@link againstSeries} from the runs of how the two series compare. */
+function fromRuns(key: Key, runs: RelationRuns, out: Uint8Array): void {
+  const { starts, codes } = runs;
+  out.fill(0);
+  for (let r = 1; r < starts.length; r++) {
+    const code = codes[r] as number;
+    const before = codes[r - 1] as number;
+    const from = starts[r] as number;
+    switch (key) {
+      case 'greater_than':
+        if (code === ABOVE) out.fill(1, from, starts[r + 1] ?? out.length);
+        break;
+      case 'less_than':
+        if (code === BELOW) out.fill(1, from, starts[r + 1] ?? out.length);
+        break;
+      // a run starts where the relation changed: the bar before it is the previous run's
+      case 'crosses_above':
+        if (code === ABOVE && (before === BELOW || before === EQUAL)) out[from] = 1;
+        break;
+      case 'crosses_below':
+        if (code === BELOW && (before === ABOVE || before === EQUAL)) out[from] = 1;
+        break;
+    }
+  }
+}
+
 function comparisonInto(cond: ComparisonCondition, named: Operands, out: Uint8Array): void {
   const [key, [left, right]] = Object.entries(cond)[0] as [Key, [string | number, string | number]];
   if (typeof left === 'number' && typeof right === 'number') {
@@ -106,7 +142,9 @@ function comparisonInto(cond: ComparisonCondition, named: Operands, out: Uint8Ar
   } else if (typeof left === 'number') {
     againstNumber(MIRRORED[key], seriesOf(right, named), left, out);
   } else {
-    againstSeries(key, seriesOf(left, named), seriesOf(right, named), out);
+    const runs = named.relation?.(left, right);
+    if (runs) fromRuns(key, runs, out);
+    else againstSeries(key, seriesOf(left, named), seriesOf(right, named), out);
   }
 }
 

@@ -7,7 +7,9 @@ import {
   type Benchmark,
   type PeriodReturns,
 } from './analysis.js';
-import { barReturns, computeMetrics, type ExitReason, type TradeRecord } from './metrics.js';
+import { runBars, type LoopState } from './bar-loop.js';
+import { Book, FLAT } from './book.js';
+import { barReturns, computeMetrics, type TradeRecord } from './metrics.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
@@ -125,30 +127,6 @@ export class CheckpointMismatchError extends Error {
   override readonly name = 'CheckpointMismatchError';
 }
 
-const FLAT = 0;
-const LONG = 1;
-const SHORT = -1;
-
-function initialState(capital: number): EngineState {
-  return {
-    cash: capital,
-    side: FLAT,
-    units: 0,
-    entryPrice: 0,
-    entryTime: 0,
-    entryIndex: 0,
-    entryFees: 0,
-    stopPrice: Number.NaN,
-    takePrice: Number.NaN,
-    pendingTarget: FLAT,
-    hasPending: false,
-    barsInMarket: 0,
-    peak: capital,
-    skippedEntries: 0,
-    ruinTime: Number.NaN,
-  };
-}
-
 /**
  * Runs a rules strategy over bars, event by event. Signals are decided at a bar's close
  * and filled at the next bar's open, buys `slippage` above it and sells below, with
@@ -237,24 +215,33 @@ function runSignalsWith(
 ): BacktestOutput | BacktestSummary {
   const full = (hooks.detail ?? 'full') === 'full';
   const n = bars.time.length;
-  const { open, high, low, close, time } = bars;
-  const { entryLong, exitLong, entryShort, exitShort } = signals;
+  const { close, time } = bars;
   const sizing = rules.position ?? { sizing: 'fraction_of_equity', value: 1 };
-  const stopLoss = rules.risk?.stop_loss ?? 0;
-  const takeProfit = rules.risk?.take_profit ?? 0;
-  const leverage = rules.risk?.leverage ?? 1;
-  const { commission, slippage } = settings;
-  const tickEvery = Math.max(1, Math.floor(hooks.tickEvery ?? 1000));
-  const checkpointEvery = Math.max(0, Math.floor(hooks.checkpointEvery ?? 0));
-  const { onTick, onCheckpoint } = hooks;
-  const protect = stopLoss > 0 || takeProfit > 0;
+  const book = new Book(
+    {
+      sizing: sizing.sizing,
+      sizingValue: sizing.value,
+      stopLoss: rules.risk?.stop_loss ?? 0,
+      takeProfit: rules.risk?.take_profit ?? 0,
+      leverage: rules.risk?.leverage ?? 1,
+      commission: settings.commission,
+      slippage: settings.slippage,
+    },
+    settings.initialCapital,
+    [],
+  );
+  const state: LoopState = {
+    pendingTarget: FLAT,
+    hasPending: false,
+    barsInMarket: 0,
+    peak: settings.initialCapital,
+    ruinTime: Number.NaN,
+  };
 
   // a metrics-only run returns no equity curve, so it works in a borrowed one
   const equity = full ? new Float64Array(n) : borrowBuffer('equity', n);
   // a metrics-only run keeps no drawdown curve (metrics read the equity alone)
-  const drawdown = new Float64Array(full ? n : 0);
-  let trades: TradeRecord[] = [];
-  let s = initialState(settings.initialCapital);
+  const drawdown = full ? new Float64Array(n) : undefined;
   let startAt = 0;
 
   const resume = hooks.resumeFrom;
@@ -264,8 +251,8 @@ function runSignalsWith(
         `the checkpoint was taken on other data (${resume.barCount} bars from ${new Date(resume.firstTime).toISOString()}), not on these ${n} bars`,
       );
     }
-    s = { ...resume.state };
-    trades = resume.trades.map((t) => ({ ...t }));
+    restore(book, state, resume.state);
+    for (const t of resume.trades) book.trades.push({ ...t });
     startAt = resume.barIndex;
     equity.set(resume.equity.subarray(0, startAt));
     // drawdown is a pure function of the equity path: rebuild it the way the loop does
@@ -273,224 +260,38 @@ function runSignalsWith(
     for (let i = 0; i < startAt; i++) {
       const e = equity[i] as number;
       if (e > peak) peak = e;
-      if (full) drawdown[i] = peak > 0 ? 1 - e / peak : 0;
+      if (drawdown) drawdown[i] = peak > 0 ? 1 - e / peak : 0;
     }
   }
 
-  // the loop works on locals (fast); `s` is only packed and unpacked at checkpoints
-  let {
-    cash,
-    side,
-    units,
-    entryPrice,
-    entryTime,
-    entryIndex,
-    entryFees,
-    stopPrice,
-    takePrice,
-    pendingTarget,
-    hasPending,
-    barsInMarket,
-    peak,
-  } = s;
-  let skippedEntries = s.skippedEntries ?? 0;
-  let ruinTime = s.ruinTime ?? Number.NaN;
-  // the price at which equity reaches zero: cash and units only change with the position,
-  // so it is worked out when one opens (or is restored), not on every bar it is held
-  const zeroPrice = () => (side === LONG ? -cash / units : cash / units);
-  let zeroAt = side !== FLAT && units > 0 ? zeroPrice() : Number.NaN;
+  runBars(bars, signals, book, state, startAt, equity, drawdown, hooks);
 
-  // the bars each trade of this run opened and closed at, for its excursions
-  const entryIndices: number[] = [];
-  const exitIndices: number[] = [];
-  const closePosition = (price: number, at: number, index: number, reason: ExitReason) => {
-    const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
-    const fee = units * fill * commission;
-    if (side === LONG) cash += units * fill - fee;
-    else cash -= units * fill + fee;
-    const gross = side === LONG ? (fill - entryPrice) * units : (entryPrice - fill) * units;
-    trades.push({
-      entryTime,
-      exitTime: at,
-      side: side === LONG ? 'long' : 'short',
-      entryPrice,
-      exitPrice: fill,
-      size: units,
-      pnl: gross - entryFees - fee,
-      fees: entryFees + fee,
-      holdingBars: index - entryIndex,
-      exitReason: reason,
-    });
-    entryIndices.push(entryIndex);
-    exitIndices.push(index);
-    side = FLAT;
-    units = 0;
-    stopPrice = Number.NaN;
-    takePrice = Number.NaN;
-  };
-
-  const openPosition = (target: number, price: number, at: number, index: number) => {
-    const fill = target === LONG ? price * (1 + slippage) : price * (1 - slippage);
-    const size =
-      sizing.sizing === 'fixed_units'
-        ? sizing.value
-        : (cash * sizing.value) / (fill * (1 + commission));
-    if (!(size > 0)) return;
-    // flat here, so equity is the cash: no entry it cannot pay for (or borrow, with leverage)
-    if (size * fill * (1 + commission) > cash * leverage * (1 + 1e-12)) {
-      skippedEntries++;
-      return;
-    }
-    const fee = size * fill * commission;
-    if (target === LONG) cash -= size * fill + fee;
-    else cash += size * fill - fee;
-    side = target;
-    units = size;
-    entryPrice = fill;
-    entryTime = at;
-    entryIndex = index;
-    entryFees = fee;
-    stopPrice = stopLoss > 0 ? fill * (1 - target * stopLoss) : Number.NaN;
-    takePrice = takeProfit > 0 ? fill * (1 + target * takeProfit) : Number.NaN;
-    zeroAt = zeroPrice();
-  };
-
-  for (let i = startAt; i < n; i++) {
-    let enteredNow = false;
-    // a flat bar with nothing pending reads no prices at all (half the bars of a long-only run)
-    if (hasPending || side !== FLAT) {
-      const t = time[i] as number;
-      const o = open[i] as number;
-      const ruined = !Number.isNaN(ruinTime);
-      if (hasPending && !ruined) {
-        if (side !== FLAT && side !== pendingTarget)
-          closePosition(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
-        if (pendingTarget !== FLAT && side === FLAT) {
-          openPosition(pendingTarget, o, t, i);
-          enteredNow = side !== FLAT;
-        }
-        hasPending = false;
-      }
-      const h = high[i] as number;
-      const l = low[i] as number;
-      // comparisons with an unset (NaN) stop or target are false, so only set ones fire
-      if (protect && side !== FLAT) {
-        if (side === LONG) {
-          if (!enteredNow && o <= stopPrice) closePosition(o, t, i, 'stop_loss');
-          else if (!enteredNow && o >= takePrice) closePosition(o, t, i, 'take_profit');
-          else if (l <= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
-          else if (h >= takePrice) closePosition(takePrice, t, i, 'take_profit');
-        } else {
-          if (!enteredNow && o >= stopPrice) closePosition(o, t, i, 'stop_loss');
-          else if (!enteredNow && o <= takePrice) closePosition(o, t, i, 'take_profit');
-          else if (h >= stopPrice) closePosition(stopPrice, t, i, 'stop_loss');
-          else if (l <= takePrice) closePosition(takePrice, t, i, 'take_profit');
-        }
-      }
-      // ruin: the price at which equity reaches zero, if this bar's range gets there
-      if (side !== FLAT && units > 0) {
-        const reached = side === LONG ? l <= zeroAt : h >= zeroAt;
-        if (reached) {
-          const gapped = side === LONG ? o <= zeroAt : o >= zeroAt;
-          closePosition(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
-          ruinTime = t;
-          hasPending = false;
-        }
-      }
-    }
-    if (!Number.isNaN(ruinTime) && cash < 0) cash = 0; // the loss beyond the capital is not carried
-    const value = cash + (side === FLAT ? 0 : side * units * (close[i] as number));
-    equity[i] = value;
-    if (value > peak) peak = value;
-    if (full) drawdown[i] = peak > 0 ? 1 - value / peak : 0;
-    if (side !== FLAT) barsInMarket++;
-
-    // decide at the close, act at the next open
-    let target = side;
-    if (side === LONG) {
-      if (entryShort[i]) target = SHORT;
-      else if (exitLong[i]) target = FLAT;
-    } else if (side === SHORT) {
-      if (entryLong[i]) target = LONG;
-      else if (exitShort[i]) target = FLAT;
-    } else if (entryLong[i]) {
-      target = LONG;
-    } else if (entryShort[i]) {
-      target = SHORT;
-    }
-    if (target !== side && i + 1 < n && Number.isNaN(ruinTime)) {
-      pendingTarget = target;
-      hasPending = true;
-    }
-
-    const done = i + 1;
-    if (onTick && done % tickEvery === 0) {
-      onTick({
-        barsDone: done,
-        barsTotal: n,
-        time: time[i] as number,
-        equity: value,
-        position: side * units,
-        tradesSoFar: trades.length,
-      });
-    }
-    if (onCheckpoint && checkpointEvery > 0 && done % checkpointEvery === 0 && done < n) {
-      // the state is packed here (a few numbers) so that no closure holds the loop's
-      // variables, which would keep them out of registers; the copies wait for `take`
-      const state: EngineState = {
-        cash,
-        side,
-        units,
-        entryPrice,
-        entryTime,
-        entryIndex,
-        entryFees,
-        stopPrice,
-        takePrice,
-        pendingTarget,
-        hasPending,
-        barsInMarket,
-        peak,
-        skippedEntries,
-        ruinTime,
-      };
-      const tradeCount = trades.length;
-      onCheckpoint(done, () => ({
-        version: 1,
-        barIndex: done,
-        barCount: n,
-        firstTime: time[0] as number,
-        lastTime: time[n - 1] as number,
-        state,
-        trades: trades.slice(0, tradeCount).map((tr) => ({ ...tr })),
-        equity: equity.slice(0, done),
-      }));
-    }
+  const { trades } = book;
+  let { peak } = state;
+  if (book.side !== FLAT && n > 0) {
+    book.close(close[n - 1] as number, time[n - 1] as number, n - 1, 'end_of_data');
+    equity[n - 1] = book.cash;
+    if (book.cash > peak) peak = book.cash;
+    if (drawdown) drawdown[n - 1] = peak > 0 ? 1 - book.cash / peak : 0;
   }
-
-  if (side !== FLAT && n > 0) {
-    closePosition(close[n - 1] as number, time[n - 1] as number, n - 1, 'end_of_data');
-    equity[n - 1] = cash;
-    if (cash > peak) peak = cash;
-    if (full) drawdown[n - 1] = peak > 0 ? 1 - cash / peak : 0;
-  }
-  if (onTick) {
+  if (hooks.onTick) {
     const last = n - 1;
-    onTick({
+    hooks.onTick({
       barsDone: n,
       barsTotal: n,
       time: n > 0 ? (time[last] as number) : 0,
-      equity: n > 0 ? (equity[last] as number) : cash,
+      equity: n > 0 ? (equity[last] as number) : book.cash,
       position: 0,
       tradesSoFar: trades.length,
     });
   }
-  // borrowed by metrics-only runs (a sweep's sets reuse them); a full run's are its own
-  const returns = full ? barReturns(equity) : barReturns(equity, borrowBuffer('returns', n));
+  // borrowed by both kinds of run: no result holds the returns
+  const returns = barReturns(equity, borrowBuffer('returns', n));
+  const { ruinTime } = state;
   const summary: BacktestSummary = {
-    metrics: computeMetrics(time, equity, trades, barsInMarket, returns),
-    finalEquity: n > 0 ? (equity[n - 1] as number) : cash,
-    skippedEntries,
+    metrics: computeMetrics(time, equity, trades, state.barsInMarket, returns),
+    finalEquity: n > 0 ? (equity[n - 1] as number) : book.cash,
+    skippedEntries: book.skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
   if (!full) {
@@ -498,15 +299,17 @@ function runSignalsWith(
     returnBuffer('returns', returns);
     return summary;
   }
+  const benchmark = buyAndHold(time, close, equity, returns);
+  returnBuffer('returns', returns);
   // trades restored from a checkpoint come first, and only their times are known
-  const restored = trades.length - entryIndices.length;
+  const restored = trades.length - book.entryIndices.length;
   trades.forEach((trade, k) => {
     const { mae, mfe } =
       k < restored
         ? tradeExcursions(trade, bars)
         : tradeExcursions(trade, bars, {
-            entryIndex: entryIndices[k - restored] as number,
-            exitIndex: exitIndices[k - restored] as number,
+            entryIndex: book.entryIndices[k - restored] as number,
+            exitIndex: book.exitIndices[k - restored] as number,
           });
     trade.mae = mae;
     trade.mfe = mfe;
@@ -515,9 +318,30 @@ function runSignalsWith(
     ...summary,
     time,
     equity,
-    drawdown,
+    drawdown: drawdown as Float64Array,
     trades,
-    benchmark: buyAndHold(time, close, equity, returns),
+    benchmark,
     periods: periodReturns(time, equity, settings.initialCapital),
   };
+}
+
+/** Puts a checkpoint's state back into a fresh book and loop state. */
+function restore(book: Book, state: LoopState, saved: EngineState): void {
+  book.cash = saved.cash;
+  book.side = saved.side;
+  book.units = saved.units;
+  book.entryPrice = saved.entryPrice;
+  book.entryTime = saved.entryTime;
+  book.entryIndex = saved.entryIndex;
+  book.entryFees = saved.entryFees;
+  book.stopPrice = saved.stopPrice;
+  book.takePrice = saved.takePrice;
+  // absent in checkpoints written before they existed
+  book.skippedEntries = saved.skippedEntries ?? 0;
+  book.restoreZero();
+  state.pendingTarget = saved.pendingTarget;
+  state.hasPending = saved.hasPending;
+  state.barsInMarket = saved.barsInMarket;
+  state.peak = saved.peak;
+  state.ruinTime = saved.ruinTime ?? Number.NaN;
 }

@@ -1,8 +1,9 @@
-import type { Condition, RulesStrategyConfig } from '@ktrdr/shared';
+import type { Condition, IndicatorSpec, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
 import type { IndicatorCache } from '../indicators/cache.js';
-import { INDICATORS, nameOutputs } from '../indicators/registry.js';
-import { conditionFlags } from './condition-flags.js';
+import { INDICATORS, nameOutputs, param } from '../indicators/registry.js';
+import { smaRelation, type RelationRuns } from '../indicators/sma-relation.js';
+import { conditionFlags, type Operands } from './condition-flags.js';
 
 /** Entry and exit flags per bar, decided at each bar's close. */
 export interface SignalSet {
@@ -43,6 +44,72 @@ export function computeOperands(
   return named;
 }
 
+const PRICES = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+/**
+ * A strategy's operands, each indicator computed when a condition first reads it. Two
+ * SMAs compared with each other are not computed at all: their relation on every bar
+ * comes from running sums ({@link smaRelation}), the same flags as comparing the exact
+ * series, at O(1) a bar instead of O(period).
+ */
+class StrategyOperands implements Operands {
+  readonly #named = new Map<string, Float64Array>();
+  /** Operand name → its indicator's name in the strategy, for those not computed yet. */
+  readonly #pending = new Map<string, string>();
+  readonly #relations = new Map<string, RelationRuns>();
+
+  constructor(
+    readonly indicators: RulesStrategyConfig['indicators'],
+    readonly bars: Bars,
+  ) {
+    for (const price of PRICES) this.#named.set(price, bars[price]);
+    for (const [name, spec] of Object.entries(indicators)) {
+      this.#pending.set(name, name);
+      for (const output of INDICATORS[spec.type].outputs)
+        this.#pending.set(`${name}.${output}`, name);
+    }
+  }
+
+  get(operand: string): Float64Array | undefined {
+    const indicator = this.#pending.get(operand);
+    if (indicator !== undefined) {
+      const spec = this.indicators[indicator] as IndicatorSpec;
+      const computed = INDICATORS[spec.type].compute(spec, this.bars);
+      for (const [key, series] of nameOutputs(indicator, spec, computed)) {
+        this.#named.set(key, series);
+        this.#pending.delete(key);
+      }
+    }
+    return this.#named.get(operand);
+  }
+
+  relation(left: string, right: string): RelationRuns | undefined {
+    const a = this.#uncomputedSma(left);
+    const b = this.#uncomputedSma(right);
+    if (!a || !b) return undefined;
+    const key = `${left}\u0000${right}`;
+    let runs = this.#relations.get(key);
+    if (!runs) {
+      runs = smaRelation(
+        this.bars[a.source ?? 'close'],
+        param(a, 'period'),
+        this.bars[b.source ?? 'close'],
+        param(b, 'period'),
+      );
+      if (!runs) return undefined;
+      this.#relations.set(key, runs);
+    }
+    return runs;
+  }
+
+  /** The spec of an SMA operand whose exact series nobody has needed yet. */
+  #uncomputedSma(operand: string): IndicatorSpec | undefined {
+    const indicator = this.#pending.get(operand);
+    const spec = indicator === undefined ? undefined : this.indicators[indicator];
+    return spec?.type === 'sma' ? spec : undefined;
+  }
+}
+
 /**
  * Computes every indicator of the strategy and evaluates its conditions into per-bar
  * flags. Each flag at bar `i` uses only data up to bar `i`'s close, because every
@@ -55,7 +122,11 @@ export function computeSignals(
   cache?: IndicatorCache,
 ): SignalSet {
   const n = bars.time.length;
-  const named = computeOperands(strategy.indicators, bars, cache);
+  // with a cache (a sweep's sets share each distinct indicator) the exact series are
+  // computed once and compared; a lone run computes only what its conditions need
+  const named = cache
+    ? computeOperands(strategy.indicators, bars, cache)
+    : new StrategyOperands(strategy.indicators, bars);
   const warmup = Object.values(strategy.indicators).reduce(
     (max, spec) => Math.max(max, INDICATORS[spec.type].warmup(spec)),
     0,

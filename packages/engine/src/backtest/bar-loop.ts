@@ -1,0 +1,267 @@
+import type { Bars } from '../data/bars.js';
+import { FLAT, LONG, SHORT, type Book } from './book.js';
+import type { BacktestHooks, EngineState } from './engine.js';
+import type { SignalSet } from './signals.js';
+
+/** What the loop carries from bar to bar besides the {@link Book}. */
+export interface LoopState {
+  /** The side wanted from the next open, when `hasPending`. */
+  pendingTarget: number;
+  hasPending: boolean;
+  barsInMarket: number;
+  peak: number;
+  /** Epoch ms of the bar at which equity reached zero; NaN if never. */
+  ruinTime: number;
+}
+
+/** The first index from `from` at which `flags` is set, or `n`. */
+function nextSet(flags: Uint8Array, from: number, n: number): number {
+  const at = flags.indexOf(1, from);
+  return at < 0 ? n : at;
+}
+
+/** The first bar from `from` after which a hook called every `every` bars is due. */
+function nextDue(every: number, from: number): number {
+  return Math.ceil((from + 1) / every) * every - 1;
+}
+
+/**
+ * Marks a held position to each close from bar `from` (before `to`) while a bar's prices
+ * reach no stop, target or ruin and it signals nothing, updating `state.peak`; returns the
+ * first bar it left for the loop's full body. A function of its own: a short loop that
+ * compiles to tight code, apart from the full body's many branches.
+ */
+function markHeld(
+  bars: Bars,
+  signals: SignalSet,
+  book: Book,
+  state: LoopState,
+  from: number,
+  to: number,
+  equity: Float64Array,
+  drawdown: Float64Array | undefined,
+): number {
+  const { open, high, low, close } = bars;
+  const { side, units, cash, stopPrice, takePrice, zeroAt } = book;
+  const long = side === LONG;
+  const exit = long ? signals.exitLong : signals.exitShort;
+  const reverse = long ? signals.entryShort : signals.entryLong;
+  let peak = state.peak;
+  let j = from;
+  if (Number.isNaN(stopPrice) && Number.isNaN(takePrice)) {
+    // no stop or target: only the ruin price is reached, through the low (long) or the
+    // high (short); the loop is bound by memory, so it reads no other price
+    const reached = long ? low : high;
+    for (; j < to; j++) {
+      const extreme = reached[j] as number;
+      if ((long ? extreme <= zeroAt : extreme >= zeroAt) || exit[j] !== 0 || reverse[j] !== 0)
+        break;
+      const value = cash + side * units * (close[j] as number);
+      equity[j] = value;
+      if (value > peak) peak = value;
+      if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
+    }
+  } else {
+    for (; j < to; j++) {
+      const l = low[j] as number;
+      const h = high[j] as number;
+      const o = open[j] as number;
+      const reaches = long
+        ? l <= zeroAt || l <= stopPrice || o <= stopPrice || h >= takePrice || o >= takePrice
+        : h >= zeroAt || h >= stopPrice || o >= stopPrice || l <= takePrice || o <= takePrice;
+      if (reaches || exit[j] !== 0 || reverse[j] !== 0) break;
+      const value = cash + side * units * (close[j] as number);
+      equity[j] = value;
+      if (value > peak) peak = value;
+      if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
+    }
+  }
+  state.peak = peak;
+  return j;
+}
+
+/**
+ * The bars `startAt..n-1` of a run (see `runBacktest` for the execution model), writing
+ * each bar's equity (and drawdown, when `drawdown` is given) and updating `book` and
+ * `state`. The loop's state lives in locals, the position in the book's fields.
+ *
+ * Most bars change nothing but the equity: a flat one with nothing pending and no entry
+ * signal (its equity is the cash: a stretch of them is filled at once, up to the next
+ * entry signal or hook), and a held one whose range reaches no exit price and that
+ * signals nothing (marked to its close in a short loop of its own). Only the others go
+ * through the full body.
+ */
+export function runBars(
+  bars: Bars,
+  signals: SignalSet,
+  book: Book,
+  state: LoopState,
+  startAt: number,
+  equity: Float64Array,
+  drawdown: Float64Array | undefined,
+  hooks: BacktestHooks,
+): void {
+  const n = bars.time.length;
+  const { open, high, low, close, time } = bars;
+  const { entryLong, exitLong, entryShort, exitShort } = signals;
+  const protect = book.rules.stopLoss > 0 || book.rules.takeProfit > 0;
+  const tickEvery = Math.max(1, Math.floor(hooks.tickEvery ?? 1000));
+  const checkpointEvery = Math.max(0, Math.floor(hooks.checkpointEvery ?? 0));
+  const { onTick, onCheckpoint } = hooks;
+  const checkpoints = onCheckpoint !== undefined && checkpointEvery > 0;
+  const trades = book.trades;
+  let { pendingTarget, hasPending, barsInMarket, peak, ruinTime } = state;
+  let nextLong = -1;
+  let nextShort = -1;
+
+  for (let i = startAt; i < n; i++) {
+    if (!hasPending) {
+      // no hook on the bars skipped below: they stop short of the next one due
+      let to = n;
+      if (onTick) to = Math.min(to, nextDue(tickEvery, i));
+      if (checkpoints) to = Math.min(to, nextDue(checkpointEvery, i));
+      const side = book.side;
+      if (side === FLAT) {
+        // a quiet stretch: flat until an entry signal (none once ruined)
+        if (Number.isNaN(ruinTime)) {
+          if (nextLong < i) nextLong = nextSet(entryLong, i, n);
+          if (nextShort < i) nextShort = nextSet(entryShort, i, n);
+          to = Math.min(to, nextLong, nextShort);
+        }
+        if (to > i) {
+          if (!Number.isNaN(ruinTime) && book.cash < 0) book.cash = 0;
+          const value = book.cash;
+          equity.fill(value, i, to);
+          if (value > peak) peak = value;
+          drawdown?.fill(peak > 0 ? 1 - value / peak : 0, i, to);
+          i = to - 1;
+          continue;
+        }
+      } else {
+        state.peak = peak;
+        const j = markHeld(bars, signals, book, state, i, to, equity, drawdown);
+        peak = state.peak;
+        if (j > i) {
+          barsInMarket += j - i;
+          i = j - 1;
+          continue;
+        }
+      }
+    }
+    let enteredNow = false;
+    // a flat bar with nothing pending reads no prices at all
+    if (hasPending || book.side !== FLAT) {
+      const t = time[i] as number;
+      const o = open[i] as number;
+      const ruined = !Number.isNaN(ruinTime);
+      if (hasPending && !ruined) {
+        if (book.side !== FLAT && book.side !== pendingTarget)
+          book.close(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
+        if (pendingTarget !== FLAT && book.side === FLAT) {
+          book.open(pendingTarget, o, t, i);
+          enteredNow = book.side !== FLAT;
+        }
+        hasPending = false;
+      }
+      const side = book.side;
+      const h = high[i] as number;
+      const l = low[i] as number;
+      // comparisons with an unset (NaN) stop or target are false, so only set ones fire
+      if (protect && side !== FLAT) {
+        const { stopPrice, takePrice } = book;
+        if (side === LONG) {
+          if (!enteredNow && o <= stopPrice) book.close(o, t, i, 'stop_loss');
+          else if (!enteredNow && o >= takePrice) book.close(o, t, i, 'take_profit');
+          else if (l <= stopPrice) book.close(stopPrice, t, i, 'stop_loss');
+          else if (h >= takePrice) book.close(takePrice, t, i, 'take_profit');
+        } else {
+          if (!enteredNow && o >= stopPrice) book.close(o, t, i, 'stop_loss');
+          else if (!enteredNow && o <= takePrice) book.close(o, t, i, 'take_profit');
+          else if (h >= stopPrice) book.close(stopPrice, t, i, 'stop_loss');
+          else if (l <= takePrice) book.close(takePrice, t, i, 'take_profit');
+        }
+      }
+      // ruin: the price at which equity reaches zero, if this bar's range gets there
+      if (book.side !== FLAT && book.units > 0) {
+        const zeroAt = book.zeroAt;
+        const long = book.side === LONG;
+        if (long ? l <= zeroAt : h >= zeroAt) {
+          const gapped = long ? o <= zeroAt : o >= zeroAt;
+          book.close(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
+          ruinTime = t;
+          hasPending = false;
+        }
+      }
+    }
+    if (!Number.isNaN(ruinTime) && book.cash < 0) book.cash = 0; // the loss beyond the capital is not carried
+    const side = book.side;
+    const value = book.cash + (side === FLAT ? 0 : side * book.units * (close[i] as number));
+    equity[i] = value;
+    if (value > peak) peak = value;
+    if (drawdown) drawdown[i] = peak > 0 ? 1 - value / peak : 0;
+    if (side !== FLAT) barsInMarket++;
+
+    // decide at the close, act at the next open
+    let target = side;
+    if (side === LONG) {
+      if (entryShort[i]) target = SHORT;
+      else if (exitLong[i]) target = FLAT;
+    } else if (side === SHORT) {
+      if (entryLong[i]) target = LONG;
+      else if (exitShort[i]) target = FLAT;
+    } else if (entryLong[i]) {
+      target = LONG;
+    } else if (entryShort[i]) {
+      target = SHORT;
+    }
+    if (target !== side && i + 1 < n && Number.isNaN(ruinTime)) {
+      pendingTarget = target;
+      hasPending = true;
+    }
+
+    const done = i + 1;
+    if (onTick && done % tickEvery === 0) {
+      onTick({
+        barsDone: done,
+        barsTotal: n,
+        time: time[i] as number,
+        equity: value,
+        position: side * book.units,
+        tradesSoFar: trades.length,
+      });
+    }
+    if (checkpoints && done % checkpointEvery === 0 && done < n) {
+      // the state is packed here (a few numbers) so that no closure holds the loop's
+      // variables, which would keep them out of registers; the copies wait for `take`
+      const packed: EngineState = {
+        cash: book.cash,
+        side,
+        units: book.units,
+        entryPrice: book.entryPrice,
+        entryTime: book.entryTime,
+        entryIndex: book.entryIndex,
+        entryFees: book.entryFees,
+        stopPrice: book.stopPrice,
+        takePrice: book.takePrice,
+        pendingTarget,
+        hasPending,
+        barsInMarket,
+        peak,
+        skippedEntries: book.skippedEntries,
+        ruinTime,
+      };
+      const tradeCount = trades.length;
+      onCheckpoint(done, () => ({
+        version: 1,
+        barIndex: done,
+        barCount: n,
+        firstTime: time[0] as number,
+        lastTime: time[n - 1] as number,
+        state: packed,
+        trades: trades.slice(0, tradeCount).map((tr) => ({ ...tr })),
+        equity: equity.slice(0, done),
+      }));
+    }
+  }
+  Object.assign(state, { pendingTarget, hasPending, barsInMarket, peak, ruinTime });
+}
