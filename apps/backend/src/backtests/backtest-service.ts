@@ -130,8 +130,10 @@ export class BacktestService {
     const { operations, dispatcher, registry } = this.deps;
     const operation = this.prepare(body);
     requireWorkersOfType(registry, backtestingKind.runsOn, this.deps.backendUrl());
-    const record = operations.create<'backtesting'>(operation);
-    await dispatcher.submit(record);
+    const { record, submitted } = operations.createAndSubmit<'backtesting'>(operation, (r) =>
+      dispatcher.submit(r),
+    );
+    await submitted;
     const note = operation.metadata.range_note;
     return {
       success: true,

@@ -127,6 +127,11 @@ export class OperationStore {
   }
 
   /** Stores a new operation. */
+  /** Runs `fn` in one transaction (its writes commit together, or none on a throw). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   insert(record: OperationRecord): void {
     const { seq } = this.nextSeqStmt.get() as { seq: number };
     this.insertStmt.run({ ...toParams(record), seq });

@@ -143,6 +143,22 @@ export class OperationsService {
     return record;
   }
 
+  /**
+   * Creates a `pending` operation and hands it to `submit` (the dispatcher's) in one commit:
+   * the new row and its worker's reservation, written by `submit` before its first await,
+   * go to disk together. A commit costs about 0.1 ms of system time here, more than either
+   * write.
+   */
+  createAndSubmit<K extends string = string>(
+    input: NewOperation<NoInfer<K>>,
+    submit: (record: OperationRecord<K>) => Promise<void>,
+  ): { record: OperationRecord<K>; submitted: Promise<void> } {
+    return this.store.inTransaction(() => {
+      const record = this.create<K>(input);
+      return { record, submitted: submit(record) };
+    });
+  }
+
   /** One operation, or undefined. */
   get(id: string): OperationRecord | undefined {
     const cached = this.active.get(id);

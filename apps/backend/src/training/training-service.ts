@@ -60,29 +60,32 @@ export class TrainingService {
       epochs,
       seed,
     };
-    const record = operations.create<'training'>({
-      operationId,
-      type: trainingKind.operationType,
-      metadata: {
-        strategy_name: run.strategyName,
-        symbol: run.data.symbol,
-        timeframe: run.data.timeframe,
-        start_date: run.data.start,
-        end_date: run.data.end,
-        epochs,
-        seed,
-        model_id: modelId,
-        ...(body.parameters ? { parameters: body.parameters } : {}),
+    const { record, submitted } = operations.createAndSubmit<'training'>(
+      {
+        operationId,
+        type: trainingKind.operationType,
+        metadata: {
+          strategy_name: run.strategyName,
+          symbol: run.data.symbol,
+          timeframe: run.data.timeframe,
+          start_date: run.data.start,
+          end_date: run.data.end,
+          epochs,
+          seed,
+          model_id: modelId,
+          ...(body.parameters ? { parameters: body.parameters } : {}),
+        },
+        provenance: {
+          strategy_hash: run.hash,
+          data_etag: run.data.etag,
+          code_version: this.deps.codeVersion,
+          model_id: modelId,
+        },
+        job,
       },
-      provenance: {
-        strategy_hash: run.hash,
-        data_etag: run.data.etag,
-        code_version: this.deps.codeVersion,
-        model_id: modelId,
-      },
-      job,
-    });
-    await dispatcher.submit(record);
+      (r) => dispatcher.submit(r),
+    );
+    await submitted;
     return { success: true, operation_id: record.operation_id, status: record.status };
   }
 }
