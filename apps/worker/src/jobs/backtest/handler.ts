@@ -11,7 +11,6 @@ import {
   type BacktestTick,
   type SplitBoundaries,
 } from '@ktrdr/engine/backtest';
-import { parseStrategyConfig } from '@ktrdr/engine/strategies';
 import {
   CancelledError,
   encodeFullResultParts,
@@ -79,9 +78,7 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
   const { bars } = await cache.get(job.data, ctx.backend, ctx.signal);
   ctx.cancel.throwIfCancelled();
   strategies ??= new StrategyCache();
-  const strategy = parseStrategyConfig(
-    await strategies.configOf(job.strategy, ctx.backend, ctx.signal),
-  );
+  const strategy = await strategies.validConfigOf(job.strategy, ctx.backend, ctx.signal);
   const signals = await strategySignals(strategy, job.model_id, bars, ctx);
 
   let resumeFrom: BacktestCheckpoint | undefined;
