@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { releaseYoungGenerationWhenQuiet } from '@ktrdr/server-kit';
 import { startBackend } from './backend.js';
 import { startupBanner } from './banner.js';
 import { BACKEND_USAGE, loadBackendConfig } from './config.js';
@@ -17,8 +18,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(startupBanner(handle, process.stdout.isTTY === true));
+  // start-up's young generation (~30 MiB resident) goes back once the backend is quiet
+  const stopYoungGenerationRelease = releaseYoungGenerationWhenQuiet();
   const stop = (signal: string) => {
     console.log(`ktrdr-backend: ${signal}, shutting down`);
+    stopYoungGenerationRelease();
     void handle.close().then(() => process.exit(0));
     setTimeout(() => process.exit(1), 10_000).unref();
   };

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { releaseYoungGenerationWhenQuiet } from '@ktrdr/server-kit';
 import { loadWorkerConfig, WORKER_USAGE } from './config.js';
 import { startWorker } from './worker.js';
 
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   console.log(
     `ktrdr-worker ${handle.workerId} listening on ${handle.url} (advertised as ${handle.publicUrl})`,
   );
+  // start-up's young generation (~30 MiB resident) goes back once the worker is quiet
+  const stopYoungGenerationRelease = releaseYoungGenerationWhenQuiet();
   // a live worker elsewhere holds this id (cloned machines): the backend's message says
   // which, and how to fix it; retrying cannot, so leave with EX_CONFIG (78), port released
   void handle.refused.then((refusal) => {
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopYoungGenerationRelease();
     console.log(`ktrdr-worker: ${signal}, finishing up and leaving`);
     // compose and Kubernetes give 30 s; leave well before
     setTimeout(() => process.exit(1), 25_000).unref();

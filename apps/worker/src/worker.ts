@@ -149,6 +149,8 @@ export async function startWorker(
   try {
     const notes: string[] = [];
     for (const definition of definitions) {
+      // a kind that prepares nothing starts its thread with its first job
+      if (!definition.prepares) continue;
       const prepared = await runner.prepare(definition);
       notes.push(...(prepared.notes ?? []));
       for (const note of prepared.notes ?? []) log.info(note);

@@ -8,8 +8,20 @@ import { JobRunner } from '../src/runtime/job-runner.js';
 import { LocalOperations } from '../src/runtime/local-operations.js';
 import type { WorkerJobDefinition } from '../src/runtime/job-definition.js';
 import { loadWorkerConfig, WorkerConfigError } from '../src/index.js';
+import { BUILT_IN_WORKER_JOBS } from '../src/jobs/index.js';
 
 describe('JobRunner', () => {
+  it('starts at start-up only the threads of built-in kinds whose handler prepares something', async () => {
+    for (const definition of BUILT_IN_WORKER_JOBS) {
+      const module = (await import(definition.handlerModule.href)) as { prepare?: unknown };
+      assert.equal(
+        definition.prepares,
+        typeof module.prepare === 'function',
+        `${definition.operationType}: prepares says whether its handler exports prepare`,
+      );
+    }
+  });
+
   it('terminates a job that ignores cancel after the deadline, and it still ends cancelled', async () => {
     const dir = tempDir();
     const finals: FinalReport[] = [];
@@ -37,6 +49,7 @@ describe('JobRunner', () => {
       startPath: '/stubborn/start',
       requestSchema: BacktestJobSchema,
       handlerModule: new URL('./fixtures/stubborn-handler.ts', import.meta.url),
+      prepares: false,
       describe: () => ({}),
     };
     runner.start(stubborn, { task_id: 'op1', attempt: 1 });
@@ -90,6 +103,7 @@ describe('JobRunner idle threads', () => {
       startPath: '/quick/start',
       requestSchema: BacktestJobSchema,
       handlerModule: new URL('./fixtures/quick-handler.ts', import.meta.url),
+      prepares: false,
       describe: () => ({}),
     };
     await runner.prepare(quick);

@@ -9,3 +9,4 @@ export { rawReply } from './raw-reply.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './session.js';
+export * from './young-generation.js';

@@ -27,6 +27,13 @@ export interface WorkerJobDefinition {
   requestSchema: TSchema;
   /** The module, run in a worker thread, whose default export is a {@link JobHandler}. */
   handlerModule: URL;
+  /**
+   * Whether the handler module exports a {@link JobPrepare}: its thread then starts before
+   * the worker registers. Without one (false) the thread starts with the kind's first job,
+   * and an idle worker holds none (~10 MiB of resident memory stays behind a thread that
+   * started and stopped).
+   */
+  prepares: boolean;
   /** Metadata kept on the worker's local record of the operation. */
   describe(job: Record<string, unknown>): Record<string, unknown>;
 }
@@ -123,6 +130,7 @@ export function workerJobOf<D extends AnyJobKind>(
   kind: D,
   handlerModule: URL,
   describe: (job: DispatchedJobOf<D>) => Record<string, unknown> = () => ({}),
+  options: { prepares?: boolean } = {},
 ): WorkerJobDefinition {
   const workerType = kind.runsOn;
   if (workerType === 'backend' || kind.workerStartPath === null)
@@ -133,6 +141,8 @@ export function workerJobOf<D extends AnyJobKind>(
     startPath: kind.workerStartPath,
     requestSchema: kind.schemas.job,
     handlerModule,
+    // unknown (an extra kind's module): its thread starts at start-up, and says
+    prepares: options.prepares ?? true,
     // the start route validated the body against the kind's job schema
     describe: (job) => describe(job as DispatchedJobOf<D>),
   };

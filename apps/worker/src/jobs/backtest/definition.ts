@@ -13,4 +13,6 @@ export const backtestJobDefinition = workerJobOf(
     start_date: job.data.start,
     end_date: job.data.end,
   }),
+  // the handler prepares nothing: its thread starts with the first job
+  { prepares: false },
 );

@@ -13,4 +13,6 @@ export const sweepShardJobDefinition = workerJobOf(
     timeframe: job.data.timeframe,
     sets: job.sets.set_index.length,
   }),
+  // the handler prepares nothing: its thread starts with the first job
+  { prepares: false },
 );
