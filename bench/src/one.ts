@@ -20,6 +20,7 @@ import { operationsList } from './load-operations.js';
 import { idleRss } from './rss-bench.js';
 import { shardSweep, shardSweeps } from './shard-sweep-bench.js';
 import { shortBacktests } from './short-backtests.js';
+import { storeWrites } from './store-writes-bench.js';
 import {
   cancelLatency,
   dispatchLatency,
@@ -52,6 +53,10 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
   million: {
     args: 'bars=1000000 warmRuns=3',
     run: ([b = 1e6, w = 3]) => endToEndMillion(b, w),
+  },
+  storeWrites: {
+    args: 'operations=5000 sets=100000',
+    run: ([o = 5000, s = 100_000]) => storeWrites(o, s),
   },
   shortBacktests: {
     args: 'backtests=2000 workers…=1 2',
