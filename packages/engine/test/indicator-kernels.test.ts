@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IndicatorSpec, RulesStrategyConfig } from '@ktrdr/shared';
 import {
-  allocateBars,
   computeSignals,
   fullResultChunks,
   IndicatorCache,
@@ -16,6 +15,7 @@ import {
 } from '../src/index.js';
 import { BUNDLED_RULES, bundledSp500, bundledStrategy } from './bundled.js';
 import { MORE_RULES as GOLDEN_MORE_RULES } from './golden-cases.js';
+import { gridBars } from './grid-bars.js';
 
 /** The index and both values of the first element that differs bit for bit, or null. */
 function firstDifference(a: Float64Array, b: Float64Array): string | null {
@@ -23,22 +23,6 @@ function firstDifference(a: Float64Array, b: Float64Array): string | null {
   for (let i = 0; i < a.length; i++)
     if (!Object.is(a[i], b[i])) return `at ${i}: kernel ${a[i]}, trading-signals ${b[i]}`;
   return null;
-}
-
-/** Prices on a coarse grid: flat windows, equal closes and zero losses, where edge cases live. */
-function steppyBars(count: number, seed: number): Bars {
-  const walk = randomWalkBars({ seed, count, timeframe: '1h' });
-  const bars = allocateBars('STEPS', '1h', count);
-  const grid = (v: number) => Math.round(v / 2) * 2;
-  for (let i = 0; i < count; i++) {
-    bars.time[i] = walk.time[i] as number;
-    bars.open[i] = grid(walk.open[i] as number);
-    bars.close[i] = grid(walk.close[i] as number);
-    bars.high[i] = Math.max(grid(walk.high[i] as number), bars.open[i]!, bars.close[i]!);
-    bars.low[i] = Math.min(grid(walk.low[i] as number), bars.open[i]!, bars.close[i]!);
-    bars.volume[i] = walk.volume[i] as number;
-  }
-  return bars;
 }
 
 /** Parameters to try per type, `long` standing for one more bar than the series has. */
@@ -99,7 +83,7 @@ describe('batch indicator kernels equal trading-signals bit for bit', () => {
 
   it('over prices on a coarse grid (flat windows, unchanged closes)', () => {
     for (const count of [40, 2000])
-      assertKernelsEqualLibrary(steppyBars(count, 3), `grid ${count}`);
+      assertKernelsEqualLibrary(gridBars(count, 3, 2), `grid ${count}`);
   });
 
   it('over the bundled S&P 500 series', () => {

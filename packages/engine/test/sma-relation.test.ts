@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RulesStrategyConfig } from '@ktrdr/shared';
 import {
-  allocateBars,
   computeSignals,
   IndicatorCache,
   parseRulesStrategy,
@@ -13,22 +12,10 @@ import {
 import { smaKernel } from '../src/indicators/kernels.js';
 import { ABOVE, BELOW, EQUAL, smaRelation } from '../src/indicators/sma-relation.js';
 import { bundledSp500 } from './bundled.js';
+import { gridBars as grid } from './grid-bars.js';
 
 /** Prices on a grid of `step`: flat stretches where two SMAs are exactly equal, or nearly. */
-function gridBars(count: number, seed: number, step: number): Bars {
-  const walk = randomWalkBars({ seed, count, timeframe: '1h', volatility: 0.002 });
-  const bars = allocateBars('GRID', '1h', count);
-  const grid = (v: number) => Math.round(v / step) * step;
-  for (let i = 0; i < count; i++) {
-    bars.time[i] = walk.time[i] as number;
-    bars.open[i] = grid(walk.open[i] as number);
-    bars.close[i] = grid(walk.close[i] as number);
-    bars.high[i] = Math.max(grid(walk.high[i] as number), bars.open[i]!, bars.close[i]!);
-    bars.low[i] = Math.min(grid(walk.low[i] as number), bars.open[i]!, bars.close[i]!);
-    bars.volume[i] = walk.volume[i] as number;
-  }
-  return bars;
-}
+const gridBars = (count: number, seed: number, step: number) => grid(count, seed, step, 0.002);
 
 /** The relation of the exact series, bar by bar, as {@link smaRelation} encodes it. */
 function exactRelation(x: Float64Array, p: number, y: Float64Array, q: number): number[] {

@@ -23,6 +23,22 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
     backend = await startTestBackend(dir.path);
     client = new BackendClient({ baseUrl: backend.url, token: TEST_TOKEN });
   });
+  /** Submits `count` training operations straight to the dispatcher; their ids in order. */
+  const submitTraining = async (count: number): Promise<string[]> => {
+    const { operations, dispatcher } = backend.backend.ctx;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const record = operations.create({
+        type: 'training',
+        metadata: {},
+        provenance: { strategy_hash: null, data_etag: null, code_version: 'test' },
+        job: { strategy: 'x' },
+      });
+      await dispatcher.submit(record);
+      ids.push(record.operation_id);
+    }
+    return ids;
+  };
   after(async () => {
     await Promise.all(harnesses.map((h) => h.close()));
     await backend.close();
@@ -104,19 +120,8 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
 
   it('announces queue moves, gathered, with each queued operation’s latest place', async () => {
     const worker = await harness({ workerId: 'train-queue', workerType: 'training' });
-    const { operations, dispatcher } = backend.backend.ctx;
     const events = await recordEvents(client);
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const record = operations.create({
-        type: 'training',
-        metadata: {},
-        provenance: { strategy_hash: null, data_etag: null, code_version: 'test' },
-        job: { strategy: 'x' },
-      });
-      await dispatcher.submit(record);
-      ids.push(record.operation_id);
-    }
+    const ids = await submitTraining(5);
     // the first runs; the other four wait at 1…4; two of them start one after the other
     for (const finished of [0, 1]) {
       await waitFor('job on the worker', () => worker.job?.task_id === ids[finished]);
@@ -140,21 +145,11 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
   });
 
   it('announces every move of the queue’s head, and a long tail’s places only as they change by a tenth', async () => {
-    const { operations, dispatcher } = backend.backend.ctx;
+    const { operations } = backend.backend.ctx;
     const worker = harnesses.find((h) => h.options.workerId === 'train-queue')!;
     const events = await recordEvents(client);
     const queued = operations.byStatus('pending').length;
-    const ids: string[] = [];
-    for (let i = 0; i < 150; i++) {
-      const record = operations.create({
-        type: 'training',
-        metadata: {},
-        provenance: { strategy_hash: null, data_etag: null, code_version: 'test' },
-        job: { strategy: 'x' },
-      });
-      await dispatcher.submit(record);
-      ids.push(record.operation_id);
-    }
+    const ids = await submitTraining(150);
     const places = (id: string) =>
       events.events
         .filter((e) => e.event === 'operation' && e.data.operation_id === id)
