@@ -16,7 +16,7 @@ const config = {
 };
 
 describe('StrategyCache.validConfigOf', () => {
-  it('validates a strategy once per hash and hands back-to-back jobs the same configuration', async () => {
+  it('validates a configuration once and hands back-to-back jobs the same object', async () => {
     const cache = new StrategyCache();
     const hash = strategyHash(config);
     const first = await cache.validConfigOf({ name: 'sma_crossover', hash, config }, backend);
@@ -28,7 +28,28 @@ describe('StrategyCache.validConfigOf', () => {
     assert.equal(first.name, 'sma_crossover');
   });
 
-  it('refuses an invalid configuration, naming the path, and remembers nothing for its hash', async () => {
+  it('never takes a job’s claimed hash for its configuration', async () => {
+    const cache = new StrategyCache();
+    const hash = strategyHash(config);
+    await cache.validConfigOf({ name: 'sma_crossover', hash, config }, backend);
+    const other = {
+      ...config,
+      indicators: { ...config.indicators, fast: { type: 'sma', period: 5 } },
+    };
+    const got = await cache.validConfigOf({ name: 'sma_crossover', hash, config: other }, backend);
+    assert.deepEqual(
+      got.indicators.fast,
+      { type: 'sma', period: 5 },
+      'the job’s own configuration',
+    );
+    const bad = { ...config, indicators: { fast: { type: 'sma', period: -3 } } };
+    await assert.rejects(
+      cache.validConfigOf({ name: 'sma_crossover', hash, config: bad }, backend),
+      /indicators\.fast\.period/,
+    );
+  });
+
+  it('refuses an invalid configuration, naming the path, and remembers nothing for it', async () => {
     const cache = new StrategyCache();
     const bad = { ...config, indicators: { fast: { type: 'sma', period: -3 } } };
     const job = { name: 'sma_crossover', hash: strategyHash(bad), config: bad };

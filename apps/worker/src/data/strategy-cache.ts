@@ -11,8 +11,10 @@ import { untilReachable } from './until-reachable.js';
 export class StrategyCache {
   private readonly versions = new Map<string, Record<string, unknown>>();
   /**
-   * Validated configurations by the hash the backend recorded for them: back-to-back jobs of
-   * one strategy validate it once (validating was 3 % of a short backtest's worker CPU).
+   * Validated configurations by their JSON text: back-to-back jobs of one strategy validate
+   * it once (validating was 3 % of a short backtest's worker CPU). Keyed by content, never by
+   * the hash a job claims: a job that names a known hash with another configuration (the
+   * API fuzzer sent one) is validated, and run, as what it is.
    */
   private readonly validated = new Map<string, StrategyConfig>();
   /** How many versions were fetched (vs served from memory), for the job's log line. */
@@ -41,18 +43,20 @@ export class StrategyCache {
    * overrides applied — checked against the hash the backend recorded, so a worker can
    * never run something other than what the operation says it ran.
    */
-  /** {@link configOf}, validated (once per strategy hash). */
+  /** {@link configOf}, validated (once per distinct configuration). */
   async validConfigOf(
     strategy: BacktestJob['strategy'],
     backend: BackendClient,
     signal?: AbortSignal,
   ): Promise<StrategyConfig> {
-    const known = this.validated.get(strategy.hash);
+    const raw = await this.configOf(strategy, backend, signal);
+    const key = JSON.stringify(raw);
+    const known = this.validated.get(key);
     if (known) return known;
-    const config = parseStrategyConfig(await this.configOf(strategy, backend, signal));
+    const config = parseStrategyConfig(raw);
     // a long sweep of distinct overrides must not grow it without bound
     if (this.validated.size >= 256) this.validated.clear();
-    this.validated.set(strategy.hash, config);
+    this.validated.set(key, config);
     return config;
   }
 
