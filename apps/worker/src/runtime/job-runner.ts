@@ -372,6 +372,9 @@ export class JobRunner {
           error: `${stop.message} (stopped by force after ${this.options.cancelDeadlineMs / 1000} s)`,
         },
         stop.report,
+        // the thread is stuck in the old job: handed the next one, it would report the old
+        // job's end (its cancellation) as the new one's
+        false,
       );
     }, this.options.cancelDeadlineMs);
     await job.done;
