@@ -75,6 +75,57 @@ describe('JobRunner', () => {
   });
 });
 
+describe('JobRunner after a forced stop', () => {
+  it('runs the next job on a fresh thread: the stuck one’s late end is not taken for the next job’s', async () => {
+    const dir = tempDir();
+    const finals: FinalReport[] = [];
+    const link = {
+      reportProgress: () => undefined,
+      finalize: (r: FinalReport) => finals.push(r),
+    } as unknown as BackendLink;
+    const runner = new JobRunner(
+      {
+        backendUrl: 'http://127.0.0.1:9',
+        token: () => 't',
+        cacheDir: dir.path,
+        cancelDeadlineMs: 300,
+        settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
+        workerId: () => 'w1',
+      },
+      new LocalOperations(() => 'w1'),
+      link,
+      createLogger('silent'),
+    );
+    const late: WorkerJobDefinition = {
+      workerType: 'backtesting',
+      operationType: 'backtesting',
+      startPath: '/late/start',
+      requestSchema: BacktestJobSchema,
+      handlerModule: new URL('./fixtures/late-handler.ts', import.meta.url),
+      prepares: false,
+      describe: () => ({}),
+    };
+    runner.start(late, { task_id: 'op1', attempt: 1, hold_ms: 2500 });
+    await new Promise((r) => setTimeout(r, 1500)); // the thread boots and starts its long step
+    const first = await runner.cancel('op1', 'cancelled by user');
+    assert.match(first.error_message ?? '', /stopped by force/);
+    // the next job at once, while the first one's thread would still be in its step
+    runner.start(late, { task_id: 'op2', attempt: 1, hold_ms: 0 });
+    const deadline = Date.now() + 20_000;
+    while (!finals.some((f) => f.operation_id === 'op2') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      finals.map((f) => [f.operation_id, f.status]),
+      [
+        ['op1', 'cancelled'],
+        ['op2', 'completed'],
+      ],
+    );
+    await runner.shutdown(0);
+    dir.remove();
+  });
+});
+
 describe('JobRunner idle threads', () => {
   it('stops a thread idle for idleThreadMs, and the next job runs on a fresh one', async () => {
     const dir = tempDir();
