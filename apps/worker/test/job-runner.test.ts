@@ -10,6 +10,46 @@ import type { WorkerJobDefinition } from '../src/runtime/job-definition.js';
 import { loadWorkerConfig, WorkerConfigError } from '../src/index.js';
 import { BUILT_IN_WORKER_JOBS } from '../src/jobs/index.js';
 
+/**
+ * A runner whose link records the final reports (the runner calls only `reportProgress` and
+ * `finalize` of it) and whose backend is never reached.
+ */
+function testRunner(options: { cancelDeadlineMs: number; idleThreadMs?: number }) {
+  const dir = tempDir();
+  const finals: FinalReport[] = [];
+  const link = {
+    reportProgress: () => undefined,
+    finalize: (r: FinalReport) => finals.push(r),
+  } as unknown as BackendLink;
+  const runner = new JobRunner(
+    {
+      backendUrl: 'http://127.0.0.1:9',
+      token: () => 't',
+      cacheDir: dir.path,
+      settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
+      workerId: () => 'w1',
+      ...options,
+    },
+    new LocalOperations(() => 'w1'),
+    link,
+    createLogger('silent'),
+  );
+  return { runner, finals, dir };
+}
+
+/** A backtesting kind run by one of the test's handler fixtures (which prepare nothing). */
+function fixtureKind(fixture: string): WorkerJobDefinition {
+  return {
+    workerType: 'backtesting',
+    operationType: 'backtesting',
+    startPath: `/${fixture}/start`,
+    requestSchema: BacktestJobSchema,
+    handlerModule: new URL(`./fixtures/${fixture}.ts`, import.meta.url),
+    prepares: false,
+    describe: () => ({}),
+  };
+}
+
 describe('JobRunner', () => {
   it('starts at start-up only the threads of built-in kinds whose handler prepares something', async () => {
     for (const definition of BUILT_IN_WORKER_JOBS) {
@@ -23,35 +63,8 @@ describe('JobRunner', () => {
   });
 
   it('terminates a job that ignores cancel after the deadline, and it still ends cancelled', async () => {
-    const dir = tempDir();
-    const finals: FinalReport[] = [];
-    // the runner only calls these two methods of the link: record what it reports
-    const link = {
-      reportProgress: () => undefined,
-      finalize: (r: FinalReport) => finals.push(r),
-    } as unknown as BackendLink;
-    const runner = new JobRunner(
-      {
-        backendUrl: 'http://127.0.0.1:9',
-        token: () => 't',
-        cacheDir: dir.path,
-        cancelDeadlineMs: 300,
-        settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
-        workerId: () => 'w1',
-      },
-      new LocalOperations(() => 'w1'),
-      link,
-      createLogger('silent'),
-    );
-    const stubborn: WorkerJobDefinition = {
-      workerType: 'backtesting',
-      operationType: 'backtesting',
-      startPath: '/stubborn/start',
-      requestSchema: BacktestJobSchema,
-      handlerModule: new URL('./fixtures/stubborn-handler.ts', import.meta.url),
-      prepares: false,
-      describe: () => ({}),
-    };
+    const { runner, finals, dir } = testRunner({ cancelDeadlineMs: 300 });
+    const stubborn = fixtureKind('stubborn-handler');
     runner.start(stubborn, { task_id: 'op1', attempt: 1 });
     assert.equal(runner.state().worker_status, 'busy');
     assert.throws(
@@ -77,34 +90,8 @@ describe('JobRunner', () => {
 
 describe('JobRunner after a forced stop', () => {
   it('runs the next job on a fresh thread: the stuck one’s late end is not taken for the next job’s', async () => {
-    const dir = tempDir();
-    const finals: FinalReport[] = [];
-    const link = {
-      reportProgress: () => undefined,
-      finalize: (r: FinalReport) => finals.push(r),
-    } as unknown as BackendLink;
-    const runner = new JobRunner(
-      {
-        backendUrl: 'http://127.0.0.1:9',
-        token: () => 't',
-        cacheDir: dir.path,
-        cancelDeadlineMs: 300,
-        settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
-        workerId: () => 'w1',
-      },
-      new LocalOperations(() => 'w1'),
-      link,
-      createLogger('silent'),
-    );
-    const late: WorkerJobDefinition = {
-      workerType: 'backtesting',
-      operationType: 'backtesting',
-      startPath: '/late/start',
-      requestSchema: BacktestJobSchema,
-      handlerModule: new URL('./fixtures/late-handler.ts', import.meta.url),
-      prepares: false,
-      describe: () => ({}),
-    };
+    const { runner, finals, dir } = testRunner({ cancelDeadlineMs: 300 });
+    const late = fixtureKind('late-handler');
     runner.start(late, { task_id: 'op1', attempt: 1, hold_ms: 2500 });
     await new Promise((r) => setTimeout(r, 1500)); // the thread boots and starts its long step
     const first = await runner.cancel('op1', 'cancelled by user');
@@ -128,35 +115,8 @@ describe('JobRunner after a forced stop', () => {
 
 describe('JobRunner idle threads', () => {
   it('stops a thread idle for idleThreadMs, and the next job runs on a fresh one', async () => {
-    const dir = tempDir();
-    const finals: FinalReport[] = [];
-    const link = {
-      reportProgress: () => undefined,
-      finalize: (r: FinalReport) => finals.push(r),
-    } as unknown as BackendLink;
-    const runner = new JobRunner(
-      {
-        backendUrl: 'http://127.0.0.1:9',
-        token: () => 't',
-        cacheDir: dir.path,
-        cancelDeadlineMs: 1000,
-        settings: { checkpointSeconds: 10, trainingBackend: 'cpu' },
-        workerId: () => 'w1',
-        idleThreadMs: 300,
-      },
-      new LocalOperations(() => 'w1'),
-      link,
-      createLogger('silent'),
-    );
-    const quick: WorkerJobDefinition = {
-      workerType: 'backtesting',
-      operationType: 'backtesting',
-      startPath: '/quick/start',
-      requestSchema: BacktestJobSchema,
-      handlerModule: new URL('./fixtures/quick-handler.ts', import.meta.url),
-      prepares: false,
-      describe: () => ({}),
-    };
+    const { runner, finals, dir } = testRunner({ cancelDeadlineMs: 1000, idleThreadMs: 300 });
+    const quick = fixtureKind('quick-handler');
     await runner.prepare(quick);
     assert.equal(runner.hasIdleThread(quick), true, 'prewarmed');
     const ended = async (n: number) => {
