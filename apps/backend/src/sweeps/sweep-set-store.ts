@@ -1,16 +1,11 @@
-import {
-  PARAM_SORT_PREFIX,
-  type LeaderboardRow,
-  type SweepSetResults,
-  type SweepSetsQuery,
-  type SWEEP_SET_STATUSES,
-} from '@ktrdr/shared';
+import type { LeaderboardRow, SweepSetResults, SweepSetsQuery } from '@ktrdr/shared';
 import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
 import type { RankKey } from './leaderboard-top.js';
 import type { ParameterSet } from './parameter-space.js';
+import { SweepSetPages, type SetsPage } from './sweep-set-pages.js';
+import { RANK_ORDER, toWire, type Ranking, type SetRow, type SetStatus } from './sweep-set-row.js';
 
-/** A set's status (see {@link SWEEP_SET_STATUSES}). */
-export type SetStatus = (typeof SWEEP_SET_STATUSES)[number];
+export type { Ranking, SetStatus } from './sweep-set-row.js';
 
 /** A set to store: its index in the sweep, its window (walk-forward) and its parameters. */
 export interface NewSweepSet {
@@ -25,14 +20,6 @@ export interface SetToRun {
   parameters: ParameterSet;
 }
 
-/** How a sweep ranks: its objective's column, its direction, and its constraints. */
-export interface Ranking {
-  objective: string;
-  /** 1 when larger is better, −1 when smaller is. */
-  sign: 1 | -1;
-  constraints: Record<string, { min?: number | undefined; max?: number | undefined }>;
-}
-
 /** What one batch of reported sets changed (duplicates and late reports change nothing). */
 export interface Recorded {
   completed: number;
@@ -41,23 +28,6 @@ export interface Recorded {
   ranked: RankKey[];
 }
 
-type MetricColumn = (typeof SWEEP_SET_METRIC_COLUMNS)[number];
-const METRIC_SET = new Set<string>(SWEEP_SET_METRIC_COLUMNS);
-
-interface Row {
-  set_index: number;
-  window: number | null;
-  parameters: string;
-  status: SetStatus;
-  worker_id: string | null;
-  operation_id: string | null;
-  error: string | null;
-  meets: number;
-  rank?: number | null;
-  [metric: string]: unknown;
-}
-
-const RANK_ORDER = 'meets DESC, score DESC, set_index';
 const INSERT_SLICE = 5000;
 
 /**
@@ -65,7 +35,7 @@ const INSERT_SLICE = 5000;
  * batch of results is one transaction; a set ends once (`status = 'running'` guards every
  * result write, so a duplicate or late report counts nothing). No index on the ranking:
  * it would double the cost of every result's write; a running sweep keeps its best sets
- * in memory instead, and pages sort when asked.
+ * in memory instead, and pages rank from an order built when asked ({@link SweepSetPages}).
  */
 export class SweepSetStore {
   private readonly insertStmt;
@@ -76,8 +46,10 @@ export class SweepSetStore {
   private readonly ofShardStmt;
   private readonly countsStmt;
   private readonly getStmt;
+  private readonly pages: SweepSetPages;
 
   constructor(private readonly db: Db) {
+    this.pages = new SweepSetPages(db);
     this.insertStmt = db.prepare(
       `INSERT INTO sweep_sets (sweep_id, set_index, window, parameters, status) VALUES (?, ?, ?, ?, 'pending')`,
     );
@@ -129,6 +101,7 @@ export class SweepSetStore {
     for (let from = 0; from < sets.length; from += INSERT_SLICE) {
       if (from > 0) await between();
       slice(from);
+      this.pages.changed();
     }
   }
 
@@ -148,7 +121,7 @@ export class SweepSetStore {
   } {
     return this.db.transaction(() => {
       const rows = this.nextStmt.all(sweepId, from, limit) as Pick<
-        Row,
+        SetRow,
         'set_index' | 'window' | 'parameters'
       >[];
       const window = rows[0]?.window ?? null;
@@ -169,7 +142,7 @@ export class SweepSetStore {
 
   /** The sets a shard holds that have not ended (what its next attempt runs). */
   unfinishedOf(shardId: string): SetToRun[] {
-    return (this.ofShardStmt.all(shardId) as Pick<Row, 'set_index' | 'parameters'>[]).map(
+    return (this.ofShardStmt.all(shardId) as Pick<SetRow, 'set_index' | 'parameters'>[]).map(
       (row) => ({
         set_index: row.set_index,
         parameters: JSON.parse(row.parameters) as ParameterSet,
@@ -227,6 +200,8 @@ export class SweepSetStore {
       });
       for (const { set_index, error } of results.failed ?? [])
         failed += this.failStmt.run(workerId, error, sweepId, set_index, shardId).changes;
+      // only a completion moves the rank order (other status changes keep a set unranked)
+      if (completed > 0) this.pages.changed();
       return { completed, failed, ranked };
     })();
   }
@@ -298,8 +273,8 @@ export class SweepSetStore {
         `SELECT * FROM sweep_sets WHERE sweep_id = ? AND window IS ? AND status = 'completed'
          ORDER BY ${RANK_ORDER} LIMIT ?`,
       )
-      .all(sweepId, window, limit) as Row[];
-    return rows.map((row, i) => toWire({ ...row, rank: i + 1 }));
+      .all(sweepId, window, limit) as SetRow[];
+    return rows.map((row, i) => toWire(row, i + 1));
   }
 
   /** The same, as rank keys only (to seed a running sweep's {@link LeaderboardTop}). */
@@ -314,35 +289,14 @@ export class SweepSetStore {
 
   /** Rows by index, in the order given, ranked 1, 2, … (the order of a {@link LeaderboardTop}). */
   rowsOf(sweepId: string, keys: readonly RankKey[]): LeaderboardRow[] {
-    const rows = keys.map((key) => this.getStmt.get(sweepId, key.set_index) as Row | undefined);
-    return rows.flatMap((row, i) => (row ? [toWire({ ...row, rank: i + 1 })] : []));
+    const rows = keys.map((key) => this.getStmt.get(sweepId, key.set_index) as SetRow | undefined);
+    return rows.flatMap((row, i) => (row ? [toWire(row, i + 1)] : []));
   }
 
   /** One set, ranked, or undefined. */
   get(sweepId: string, setIndex: number): LeaderboardRow | undefined {
-    const row = this.getStmt.get(sweepId, setIndex) as Row | undefined;
-    if (!row) return undefined;
-    let rank: number | null = null;
-    if (row.status === 'completed') {
-      // how many completed sets of its window rank ahead of it, by the leaderboard's order
-      const ahead = this.db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM sweep_sets WHERE sweep_id = ? AND window IS ? AND status = 'completed'
-           AND (meets > ? OR (meets = ? AND (score > ? OR (score IS ? AND set_index < ?) OR (? IS NULL AND score IS NOT NULL))))`,
-        )
-        .get(
-          sweepId,
-          row.window,
-          row.meets,
-          row.meets,
-          row.score,
-          row.score,
-          setIndex,
-          row.score,
-        ) as { n: number };
-      rank = ahead.n + 1;
-    }
-    return toWire({ ...row, rank });
+    const row = this.getStmt.get(sweepId, setIndex) as SetRow | undefined;
+    return row && toWire(row, this.pages.rankOrder(sweepId).rankOf(setIndex));
   }
 
   /** Remembers the full backtest made of a set. */
@@ -354,99 +308,9 @@ export class SweepSetStore {
 
   /**
    * A page of a sweep's sets: filtered, sorted by any metric (default: rank order) and
-   * ranked (row_number within each window by the leaderboard's order).
+   * ranked (within each window, by the leaderboard's order). See {@link SweepSetPages}.
    */
-  page(
-    sweepId: string,
-    query: SweepSetsQuery,
-    ranking: Ranking,
-    /** The most rows one page may have (the route's limit is 1,000; the heat map reads all). */
-    maxRows = 1000,
-  ): { total: number; rows: LeaderboardRow[] } {
-    const where = ['sweep_id = ?'];
-    const params: unknown[] = [sweepId];
-    if (query.status) {
-      where.push('status = ?');
-      params.push(query.status);
-    }
-    if (query.meets_constraints !== undefined) {
-      where.push(`status = 'completed' AND meets = ?`);
-      params.push(query.meets_constraints ? 1 : 0);
-    }
-    if (query.window !== undefined) {
-      where.push('window = ?');
-      params.push(query.window);
-    }
-    const clause = where.join(' AND ');
-    const { n: total } = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM sweep_sets WHERE ${clause}`)
-      .get(...params) as { n: number };
-    const order = orderBy(query, ranking);
-    const rows = this.db
-      .prepare(
-        `WITH ranked AS (
-           SELECT *, CASE WHEN status = 'completed' THEN
-             ROW_NUMBER() OVER (PARTITION BY window, status = 'completed' ORDER BY ${RANK_ORDER}) END AS rank
-           FROM sweep_sets WHERE sweep_id = ?
-         )
-         SELECT * FROM ranked WHERE ${clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
-      )
-      .all(
-        sweepId,
-        ...params,
-        ...order.params,
-        Math.min(query.limit ?? 100, maxRows),
-        query.offset ?? 0,
-      ) as Row[];
-    return { total, rows: rows.map(toWire) };
+  page(sweepId: string, query: SweepSetsQuery, ranking: Ranking, maxRows?: number): SetsPage {
+    return this.pages.page(sweepId, query, ranking, maxRows);
   }
-}
-
-/**
- * ORDER BY for a page: a metric column (nulls last), the set index, rank order, or a swept
- * parameter's value (`param:<path>`, read from the set's JSON: numbers compare as numbers,
- * and sort before text). The caller checks that a parameter path is one the sweep swept.
- */
-function orderBy(query: SweepSetsQuery, ranking: Ranking): { sql: string; params: string[] } {
-  const sort = query.sort ?? ranking.objective;
-  // completed sets first, in window order, whatever the metric
-  const lead = `status != 'completed', window`;
-  if (sort === 'set_index')
-    return { sql: `set_index ${query.order === 'desc' ? 'DESC' : 'ASC'}`, params: [] };
-  if (sort.startsWith(PARAM_SORT_PREFIX)) {
-    // every set has its parameters, finished or not: in window order, then by the value
-    const value = 'json_extract(parameters, ?)';
-    const jsonPath = `$.${JSON.stringify(sort.slice(PARAM_SORT_PREFIX.length))}`;
-    return {
-      sql: `window, ${value} IS NULL, ${value} ${query.order === 'desc' ? 'DESC' : 'ASC'}, set_index`,
-      params: [jsonPath, jsonPath],
-    };
-  }
-  if (!METRIC_SET.has(sort)) throw new Error(`not a metric column: ${sort}`);
-  if (sort === ranking.objective && query.order === undefined)
-    return { sql: `${lead}, ${RANK_ORDER}`, params: [] };
-  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-  return {
-    sql: `${lead}, ${sort as MetricColumn} IS NULL, ${sort} ${direction}, set_index`,
-    params: [],
-  };
-}
-
-function toWire(row: Row): LeaderboardRow {
-  const completed = row.status === 'completed';
-  const metrics: Record<string, number | null> = {};
-  if (completed)
-    for (const column of SWEEP_SET_METRIC_COLUMNS) metrics[column] = row[column] as number | null;
-  return {
-    set_index: row.set_index,
-    rank: completed ? (row.rank ?? null) : null,
-    parameters: JSON.parse(row.parameters) as ParameterSet,
-    metrics: completed ? metrics : null,
-    status: row.status,
-    meets_constraints: completed && row.meets === 1,
-    error: row.error,
-    worker_id: row.worker_id,
-    operation_id: row.operation_id,
-    ...(row.window !== null ? { window: row.window } : {}),
-  };
 }

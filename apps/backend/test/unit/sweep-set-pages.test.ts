@@ -1,0 +1,223 @@
+// Pages of a sweep's sets against SQL's own ranking (a window function over every row, what
+// the store did before it kept the rank order in memory): random sweeps with walk-forward
+// windows, ties, missing scores and every status, every filter and order, many offsets, on
+// each SQLite driver this runtime can load; and the order follows new results.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SWEEP_SET_STATUSES, type SweepSetsQuery } from '@ktrdr/shared';
+import { tempDir } from '@ktrdr/testkit';
+import { openDatabase, SWEEP_SET_METRIC_COLUMNS, type Db } from '../../src/storage/database.js';
+import { sqliteDriverUnavailable, type SqliteDriverName } from '../../src/storage/sqlite.js';
+import { toWire, type SetRow } from '../../src/sweeps/sweep-set-row.js';
+import { SweepSetStore, type Ranking } from '../../src/sweeps/sweep-set-store.js';
+
+const DRIVERS: SqliteDriverName[] = ['node-sqlite', 'better-sqlite3'];
+const ranking: Ranking = {
+  objective: 'sharpe_ratio',
+  sign: 1,
+  constraints: { total_trades: { min: 10 } },
+};
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A seeded generator (mulberry32), so a failure replays. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The page as SQL ranks it: ROW_NUMBER within each window over every row, then filter and sort. */
+function reference(db: Db, sweepId: string, query: SweepSetsQuery, maxRows = 1000) {
+  const filters: [string, unknown][] = [['sweep_id = ?', sweepId]];
+  if (query.status) filters.push(['status = ?', query.status]);
+  if (query.meets_constraints !== undefined)
+    filters.push([`status = 'completed' AND meets = ?`, query.meets_constraints ? 1 : 0]);
+  if (query.window !== undefined) filters.push(['window = ?', query.window]);
+  const clause = filters.map(([sql]) => sql).join(' AND ');
+  const params = filters.map(([, value]) => value);
+  const rankOrder = 'meets DESC, score DESC, set_index';
+  const sort = query.sort ?? ranking.objective;
+  let order: string;
+  if (sort === 'set_index') order = `set_index ${query.order === 'desc' ? 'DESC' : 'ASC'}`;
+  else if (sort === ranking.objective && query.order === undefined)
+    order = `status != 'completed', window, ${rankOrder}`;
+  else
+    order = `status != 'completed', window, ${sort} IS NULL, ${sort} ${query.order === 'asc' ? 'ASC' : 'DESC'}, set_index`;
+  const { n: total } = db
+    .prepare(`SELECT COUNT(*) AS n FROM sweep_sets WHERE ${clause}`)
+    .get(...params) as { n: number };
+  const rows = db
+    .prepare(
+      `WITH ranked AS (
+         SELECT *, CASE WHEN status = 'completed' THEN
+           ROW_NUMBER() OVER (PARTITION BY window, status = 'completed' ORDER BY ${rankOrder}) END AS rank
+         FROM sweep_sets WHERE sweep_id = ?)
+       SELECT * FROM ranked WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    )
+    .all(
+      sweepId,
+      ...params,
+      Math.min(query.limit ?? 100, maxRows),
+      query.offset ?? 0,
+    ) as (SetRow & {
+    rank: number | null;
+  })[];
+  return { total, rows: rows.map((row) => toWire(row, row.rank)) };
+}
+
+/** Stores `count` sets (in `windows` windows, or none) and runs them to a random mix of outcomes. */
+async function randomSweep(
+  store: SweepSetStore,
+  sweepId: string,
+  count: number,
+  windows: number,
+  next: () => number,
+) {
+  await store.insert(
+    sweepId,
+    Array.from({ length: count }, (_, i) => ({
+      set_index: i,
+      ...(windows > 0 ? { window: Math.floor((i * windows) / count) } : {}),
+      parameters: { 'indicators.fast.period': i % 7 },
+    })),
+    yieldNow,
+  );
+  for (let shard = 0; ; shard++) {
+    const { sets } = store.assignNext(sweepId, `${sweepId}-s${shard}`, 1 + Math.floor(next() * 40));
+    if (sets.length === 0) break;
+    const indices = sets.map((s) => s.set_index);
+    // most complete (scores on a coarse grid: ties; some missing), a few fail, a few stay running
+    const done = indices.filter(() => next() < 0.8);
+    const metrics: Record<string, (number | null)[]> = {};
+    for (const column of SWEEP_SET_METRIC_COLUMNS)
+      metrics[column] = done.map(() => Math.round(next() * 8) / 4);
+    metrics.sharpe_ratio = done.map(() => (next() < 0.1 ? null : Math.round(next() * 10) / 5 - 1));
+    metrics.total_trades = done.map(() => Math.floor(next() * 20));
+    const failed = indices
+      .filter((i) => !done.includes(i) && next() < 0.5)
+      .map((i) => ({ set_index: i, error: 'no bars' }));
+    store.record(
+      sweepId,
+      `${sweepId}-s${shard}`,
+      'w1',
+      { set_index: done, metrics, failed },
+      ranking,
+    );
+    if (next() < 0.3)
+      store.release(`${sweepId}-s${shard}`, next() < 0.5 ? 'pending' : 'cancelled', 'stopped');
+    if (shard > count / 25) break; // leave some sets pending
+  }
+}
+
+/** Every filter and order a page may have, at offsets across the whole sweep. */
+function queries(count: number, windows: number): SweepSetsQuery[] {
+  const out: SweepSetsQuery[] = [];
+  const filters: SweepSetsQuery[] = [
+    {},
+    { status: 'completed' },
+    ...SWEEP_SET_STATUSES.filter((s) => s !== 'completed').map((status) => ({ status })),
+    { meets_constraints: true },
+    { meets_constraints: false },
+    { status: 'pending', meets_constraints: true },
+    ...(windows > 0
+      ? [
+          { window: 0 },
+          { window: windows - 1, meets_constraints: true },
+          { window: 1, status: 'running' as const },
+        ]
+      : []),
+  ];
+  const orders: SweepSetsQuery[] = [
+    {},
+    { sort: 'sharpe_ratio' },
+    { sort: 'sharpe_ratio', order: 'asc' },
+    { sort: 'total_trades' },
+    { sort: 'set_index', order: 'desc' },
+  ];
+  for (const filter of filters)
+    for (const order of orders)
+      for (const offset of [0, 7, Math.floor(count / 3), Math.floor(count * 0.8), count + 5])
+        out.push({ ...filter, ...order, offset, limit: 1 + (offset % 60) });
+  return out;
+}
+
+for (const driver of DRIVERS) {
+  const unavailable = sqliteDriverUnavailable(driver);
+  const skip = unavailable ? `${driver} is not available here: ${unavailable}` : false;
+
+  describe(`pages of sweep sets on ${driver}`, { skip }, () => {
+    let dir: ReturnType<typeof tempDir>;
+    let db: Db;
+    let store: SweepSetStore;
+    before(() => {
+      dir = tempDir('ktrdr-sweep-pages-');
+      db = openDatabase(join(dir.path, 'k.db'), { driver });
+      store = new SweepSetStore(db);
+    });
+    after(() => dir.remove());
+
+    for (const [sweepId, count, windows, seed] of [
+      ['plain', 900, 0, 11],
+      ['walk', 700, 3, 12],
+    ] as const) {
+      it(`equal SQL's ranking in every filter and order (${sweepId}: ${count} sets, ${windows} windows)`, async () => {
+        await randomSweep(store, sweepId, count, windows, random(seed));
+        const counts = store.counts(sweepId);
+        // the random mix has every status, or the test would prove less than it says
+        for (const status of SWEEP_SET_STATUSES) assert.ok(counts[status] > 0, `no ${status} set`);
+        for (const query of queries(count, windows))
+          assert.deepEqual(
+            store.page(sweepId, query, ranking),
+            reference(db, sweepId, query),
+            JSON.stringify(query),
+          );
+        // the heat map's read: every row in index order
+        const all = { sort: 'set_index' as const, limit: Number.MAX_SAFE_INTEGER };
+        assert.deepEqual(
+          store.page(sweepId, all, ranking, Number.MAX_SAFE_INTEGER),
+          reference(db, sweepId, all, Number.MAX_SAFE_INTEGER),
+        );
+        // one set's rank is its row's
+        for (const row of reference(db, sweepId, { status: 'completed', limit: 50 }).rows)
+          assert.equal(store.get(sweepId, row.set_index)!.rank, row.rank);
+      });
+    }
+
+    it('follows new results: a set that completes is ranked at once', async () => {
+      await store.insert(
+        'late',
+        [0, 1, 2].map((i) => ({ set_index: i, parameters: { p: i } })),
+        yieldNow,
+      );
+      store.assignNext('late', 'late-s', 3);
+      const metrics = (sharpe: number) =>
+        Object.fromEntries(
+          SWEEP_SET_METRIC_COLUMNS.map((c) => [c, [c === 'sharpe_ratio' ? sharpe : 20]]),
+        );
+      store.record('late', 'late-s', 'w1', { set_index: [1], metrics: metrics(0.5) }, ranking);
+      assert.deepEqual(
+        store.page('late', {}, ranking).rows.map((r) => [r.set_index, r.rank, r.status]),
+        [
+          [1, 1, 'completed'],
+          [0, null, 'running'],
+          [2, null, 'running'],
+        ],
+      );
+      store.record('late', 'late-s', 'w1', { set_index: [2], metrics: metrics(0.9) }, ranking);
+      assert.deepEqual(
+        store.page('late', {}, ranking).rows.map((r) => [r.set_index, r.rank]),
+        [
+          [2, 1],
+          [1, 2],
+          [0, null],
+        ],
+      );
+      assert.equal(store.get('late', 1)!.rank, 2);
+    });
+  });
+}
