@@ -2,7 +2,6 @@ import {
   initialProgress,
   isTerminalStatus,
   type JobKindRegistry,
-  type UntypedRetryPlan,
   type MetricRow,
   type Operation,
   type OperationListQuery,
@@ -13,6 +12,7 @@ import { ConflictError, NotFoundError } from '@ktrdr/server-kit';
 import type { DispatchQueues } from '../dispatch/dispatch-queues.js';
 import type { EventBus } from '../events/event-bus.js';
 import { newOperationId } from './operation-ids.js';
+import { putBackInLine, retryJob, type BackInLine } from './next-attempt.js';
 import { toWireOperation, type OperationRecord } from './operation-record.js';
 import type { OperationStore } from './operation-store.js';
 
@@ -28,41 +28,8 @@ export interface NewOperation<K extends string = string> {
   operationId?: string;
 }
 
-/** Where a checkpoint stands, in words: `checkpoint.bin@5120` → "bar 5120", `…@epoch3` → "epoch 3". */
-export function checkpointPosition(ref: string): string {
-  const position = ref.slice(ref.lastIndexOf('@') + 1);
-  if (/^\d+$/.test(position)) return `bar ${position}`;
-  const epoch = /^epoch(\d+)$/.exec(position)?.[1];
-  return epoch ? `epoch ${epoch}` : 'its checkpoint';
-}
-
-/**
- * The job an attempt sends: the stored one, continuing from `checkpointRef` when there is
- * one, else from the start.
- */
-function jobForAttempt<J extends Record<string, unknown> | null>(
-  job: J,
-  checkpointRef: string | null,
-): J {
-  if (job === null) return job;
-  const next: Record<string, unknown> = { ...job };
-  if (checkpointRef) next.checkpoint_ref = checkpointRef;
-  else delete next.checkpoint_ref;
-  return next as J;
-}
-
 /** How an operation ended. */
 export type FinalStatus = 'completed' | 'failed' | 'cancelled';
-
-/**
- * Why an operation goes back in line (see {@link OperationsService.backInLine}):
- * - `requeue`: an ended child runs again (resuming a sweep); a no-op unless it failed or was cancelled;
- * - `resume`: a failed or cancelled operation continues from its checkpoint (409 without one);
- * - `failover`: its worker was lost; the attempt ends `lost: <lost>`;
- * - `reopen`: an ended operation the backend runs itself (a sweep) is running again.
- */
-export type BackInLine =
-  { why: 'requeue' } | { why: 'resume' } | { why: 'failover'; lost: string } | { why: 'reopen' };
 
 /** What the operations service is built from. */
 export interface OperationsServiceDeps {
@@ -303,69 +270,12 @@ export class OperationsService {
   }
 
   /**
-   * The one way an operation goes back in line under its id with the next attempt (requeue,
-   * resume, failover, reopen; a retry copies its job the same way into a new operation).
-   * A worker-run operation becomes `pending`, from its checkpoint when it saved one (progress
-   * kept) or else from the start (progress reset — jobs are deterministic, so the result is
-   * the same); a backend-run one (`reopen`) is `running` again. Stored; not dispatched.
+   * Puts an operation back in line under its id with its next attempt (see
+   * {@link putBackInLine} for what changes). Stored; not dispatched.
    */
   backInLine(id: string, reason: BackInLine): OperationRecord {
     const record = this.require(id);
-    const ended = record.status === 'failed' || record.status === 'cancelled';
-    const position = record.checkpoint_ref ? checkpointPosition(record.checkpoint_ref) : undefined;
-    let step: string;
-    switch (reason.why) {
-      case 'requeue':
-        if (!ended) return record;
-        step = position ? `resuming from ${position}` : 'queued again';
-        break;
-      case 'resume':
-        if (!ended) {
-          throw new ConflictError(
-            `operation ${id} is ${record.status}; only a failed or cancelled operation can be resumed`,
-            { status: record.status },
-          );
-        }
-        if (!position) {
-          throw new ConflictError(
-            `operation ${id} saved no checkpoint to resume from; retry it to start again from scratch`,
-            { status: record.status },
-          );
-        }
-        step = `resuming from ${position}`;
-        break;
-      case 'failover': {
-        if (record.status !== 'running' && record.status !== 'pending') return record;
-        const at = this.now().toISOString();
-        record.attempts = record.attempts.map((a) =>
-          a.attempt === record.attempt && a.ended_at === null
-            ? { ...a, ended_at: at, outcome: `lost: ${reason.lost}` }
-            : a,
-        );
-        step = position
-          ? `worker lost; resuming from ${position} (attempt ${record.attempt + 1})`
-          : `worker lost before its first checkpoint; starting again (attempt ${record.attempt + 1})`;
-        break;
-      }
-      case 'reopen':
-        step = '';
-        break;
-    }
-    record.attempt += 1;
-    record.completed_at = null;
-    record.error_message = null;
-    if (reason.why === 'reopen') {
-      // the backend runs it: no worker, no queue, no job to re-send
-      record.status = 'running';
-    } else {
-      record.status = 'pending';
-      record.worker_id = null;
-      record.routing_reason = null;
-      record.job = jobForAttempt(record.job, record.checkpoint_ref);
-      record.progress = position
-        ? { ...record.progress, eta_seconds: null, current_step: step }
-        : { ...initialProgress(), current_step: step };
-    }
+    if (!putBackInLine(record, reason, this.now)) return record;
     this.store.update(record);
     this.active.set(record.operation_id, record);
     if (reason.why === 'failover' || reason.why === 'reopen') this.announce(record);
@@ -387,17 +297,10 @@ export class OperationsService {
       );
     }
     const operationId = newOperationId(old.operation_type, this.now());
-    const job = jobForAttempt(old.job, null);
-    // what a retry must not reuse (a model id): the kind says
-    const plan: UntypedRetryPlan | undefined = job
-      ? this.deps.kinds.retry(old.operation_type, { job, metadata: old.metadata }, operationId)
-      : undefined;
     return this.create({
       operationId,
       type: old.operation_type,
-      metadata: plan?.metadata ?? old.metadata,
-      provenance: { ...old.provenance, ...plan?.provenance },
-      job: plan?.job ?? job,
+      ...retryJob(old, operationId, this.deps.kinds),
       parentOperationId: old.parent_operation_id,
       retryOf: old.operation_id,
     });
