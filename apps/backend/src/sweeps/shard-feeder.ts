@@ -28,7 +28,18 @@ export interface ShardFeederDeps {
 
 /** Makes a sweep's shards and settles their sets when they end. */
 export class ShardFeeder {
+  /** Shards made but not yet sent: their stored job holds exactly their sets. */
+  private readonly unsent = new Set<string>();
+
   constructor(private readonly deps: ShardFeederDeps) {}
+
+  /**
+   * Whether this is a shard's first dispatch (then its job's sets are its sets as made, and
+   * need not be read back); any later one runs only what the store says is unfinished.
+   */
+  firstDispatch(shardId: string): boolean {
+    return this.unsent.delete(shardId);
+  }
 
   /** Makes shards until two per worker are in flight or no set waits. */
   topUp(run: SweepRun): void {
@@ -71,6 +82,7 @@ export class ShardFeeder {
         job,
       });
       run.open.add(shardId);
+      this.unsent.add(shardId);
       void dispatcher.submit(shard);
     }
   }
@@ -82,6 +94,7 @@ export class ShardFeeder {
    */
   shardEnded(run: SweepRun, shard: OperationRecord): void {
     run.open.delete(shard.operation_id);
+    this.unsent.delete(shard.operation_id);
     const { sets, log } = this.deps;
     let moved: number;
     if (shard.status === 'completed') {

@@ -93,6 +93,7 @@ export class SweepService implements LocalRunner {
     // a shard's next attempt runs only the sets it has not reported yet
     deps.dispatcher.jobSource(sweepShardKind.operationType, (record) => {
       const job = record.job as SweepShardJob;
+      if (this.shards.firstDispatch(record.operation_id)) return job;
       return { ...job, sets: setColumns(this.deps.sets.unfinishedOf(record.operation_id)) };
     });
   }
