@@ -2,8 +2,10 @@ import { seededRandom } from '@ktrdr/engine/data';
 import type { SweepStartRequest } from '@ktrdr/shared';
 import { ValidationError } from '@ktrdr/server-kit';
 
+/** One swept parameter's value. */
+export type ParameterValue = number | string | boolean;
 /** One parameter set: strategy path → value. */
-export type ParameterSet = Record<string, number | string | boolean>;
+export type ParameterSet = Record<string, ParameterValue>;
 
 type Dimension = SweepStartRequest['parameters'][string];
 

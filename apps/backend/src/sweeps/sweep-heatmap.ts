@@ -1,6 +1,22 @@
-import type { LeaderboardRow, SweepHeatmap } from '@ktrdr/shared';
+import type { ParameterValue } from './parameter-space.js';
 
-type Value = number | string | boolean;
+type Value = ParameterValue;
+
+/** One set as the heat map reads it: its two swept values (absent: not swept) and its rank. */
+export interface HeatPoint {
+  set_index: number;
+  y: Value | undefined;
+  x: Value | undefined;
+  /** Its rank in its window (null: not completed). */
+  rank: number | null;
+}
+
+/** A cell: the set that shows it, and the first values of its block (its place on the axes). */
+export interface HeatCell {
+  set_index: number;
+  y: Value;
+  x: Value;
+}
 
 /** Most cells along one axis; a larger space is drawn in blocks of neighbouring values. */
 export const HEATMAP_MAX_BINS = 60;
@@ -8,12 +24,9 @@ export const HEATMAP_MAX_BINS = 60;
 const key = (v: Value | undefined) => `${typeof v}:${String(v)}`;
 
 /** Sorted distinct values of an axis (numbers by value, the rest as text). */
-function axisValues(rows: readonly LeaderboardRow[], path: string): Value[] {
+function axisValues(values: Iterable<Value | undefined>): Value[] {
   const seen = new Map<string, Value>();
-  for (const row of rows) {
-    const v = row.parameters[path];
-    if (v !== undefined) seen.set(key(v), v);
-  }
+  for (const v of values) if (v !== undefined) seen.set(key(v), v);
   return [...seen.values()].sort((a, b) =>
     typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
   );
@@ -25,58 +38,53 @@ function binsOf(values: readonly Value[], bins: number): Map<string, number> {
   return new Map(values.map((v, i) => [key(v), Math.floor(i / per)]));
 }
 
-/** True when row `a` ranks ahead of row `b` (completed first, then by rank). */
-function ahead(a: LeaderboardRow, b: LeaderboardRow): boolean {
+/** The first value of each block. */
+function firstOf(values: readonly Value[], bin: Map<string, number>): Map<number, Value> {
+  const first = new Map<number, Value>();
+  for (const v of values) {
+    const b = bin.get(key(v))!;
+    if (!first.has(b)) first.set(b, v);
+  }
+  return first;
+}
+
+/** True when `a` ranks ahead of `b` (completed first, then by rank). */
+function ahead(a: HeatPoint, b: HeatPoint): boolean {
   if (a.rank !== null && b.rank !== null) return a.rank < b.rank;
   return a.rank !== null && b.rank === null;
 }
 
 /**
- * The cells of a heat map over two swept paths: one per value pair when each axis has at
- * most {@link HEATMAP_MAX_BINS} values, else one per block of neighbouring values. A cell
- * holds its best set (rank order), whose parameters name the block's first values, so a
- * 100,000-set space draws as at most 60 × 60 cells and each still opens a real set.
+ * The cells of a heat map over two swept paths, from every set of the space in index
+ * order: one per value pair when each axis has at most {@link HEATMAP_MAX_BINS} values,
+ * else one per block of neighbouring values. A cell shows its best set (rank order; the
+ * lowest index among equals), placed at the block's first values, so a 100,000-set space
+ * draws as at most 60 × 60 cells and each still opens a real set.
  */
-export function heatmapOf(
-  rows: readonly LeaderboardRow[],
-  yPath: string,
-  xPath: string,
+export function heatmapCells(
+  points: readonly HeatPoint[],
   maxBins = HEATMAP_MAX_BINS,
-): SweepHeatmap {
-  const ys = axisValues(rows, yPath);
-  const xs = axisValues(rows, xPath);
+): { aggregated: boolean; cells: HeatCell[] } {
+  const ys = axisValues(points.map((p) => p.y));
+  const xs = axisValues(points.map((p) => p.x));
   const yBin = binsOf(ys, maxBins);
   const xBin = binsOf(xs, maxBins);
-  const firstOf = (values: readonly Value[], bin: Map<string, number>) => {
-    const first = new Map<number, Value>();
-    for (const v of values) {
-      const b = bin.get(key(v))!;
-      if (!first.has(b)) first.set(b, v);
-    }
-    return first;
-  };
   const yFirst = firstOf(ys, yBin);
   const xFirst = firstOf(xs, xBin);
-  const cells = new Map<string, LeaderboardRow>();
-  for (const row of rows) {
-    const y = yBin.get(key(row.parameters[yPath]));
-    const x = xBin.get(key(row.parameters[xPath]));
+  const cells = new Map<string, HeatPoint>();
+  for (const point of points) {
+    const y = yBin.get(key(point.y));
+    const x = xBin.get(key(point.x));
     if (y === undefined || x === undefined) continue;
     const cell = `${y}|${x}`;
     const held = cells.get(cell);
-    if (!held || ahead(row, held)) cells.set(cell, row);
+    if (!held || ahead(point, held)) cells.set(cell, point);
   }
-  const aggregated = ys.length > maxBins || xs.length > maxBins;
   return {
-    dimensions: [yPath, xPath],
-    aggregated,
-    sets: rows.length,
-    cells: [...cells.entries()].map(([cell, row]) => {
+    aggregated: ys.length > maxBins || xs.length > maxBins,
+    cells: [...cells.entries()].map(([cell, point]) => {
       const [y, x] = cell.split('|').map(Number) as [number, number];
-      return {
-        ...row,
-        parameters: { ...row.parameters, [yPath]: yFirst.get(y)!, [xPath]: xFirst.get(x)! },
-      };
+      return { set_index: point.set_index, y: yFirst.get(y)!, x: xFirst.get(x)! };
     }),
   };
 }

@@ -2,6 +2,7 @@ import type { LeaderboardRow, SweepSetResults, SweepSetsQuery } from '@ktrdr/sha
 import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
 import type { RankKey } from './leaderboard-top.js';
 import type { ParameterSet } from './parameter-space.js';
+import type { HeatPoint } from './sweep-heatmap.js';
 import { SweepSetPages, type SetsPage } from './sweep-set-pages.js';
 import { RANK_ORDER, toWire, type Ranking, type SetRow, type SetStatus } from './sweep-set-row.js';
 
@@ -313,5 +314,15 @@ export class SweepSetStore {
    */
   page(sweepId: string, query: SweepSetsQuery, ranking: Ranking, maxRows?: number): SetsPage {
     return this.pages.page(sweepId, query, ranking, maxRows);
+  }
+
+  /** Every set (of one window) with two swept values and its rank, for the heat map. */
+  heatPoints(
+    sweepId: string,
+    window: number | undefined,
+    yPath: string,
+    xPath: string,
+  ): HeatPoint[] {
+    return this.pages.heatPoints(sweepId, window, yPath, xPath);
   }
 }

@@ -14,7 +14,7 @@ import { isOfKind, type OperationRecord } from '../operations/operation-record.j
 import type { OperationsService } from '../operations/operations-service.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import { leaderboardCsvLines } from './leaderboard-csv.js';
-import { heatmapOf } from './sweep-heatmap.js';
+import { heatmapCells } from './sweep-heatmap.js';
 import { backtestFields, rankingOf, sweepMetadata, sweepRequest } from './sweep-metadata.js';
 import type { SweepSetStore } from './sweep-set-store.js';
 
@@ -64,17 +64,17 @@ export class SweepSets {
         `sweep ${sweepId} sweeps ${meta.dimensions.length} parameter; a heat map needs two`,
       );
     const windowed = meta.walk_forward ? (window ?? 0) : undefined;
-    const { rows } = this.deps.sets.page(
-      sweepId,
-      {
-        ...(windowed !== undefined ? { window: windowed } : {}),
-        sort: 'set_index',
-        limit: Number.MAX_SAFE_INTEGER,
-      },
-      rankingOf(sweepMetadata(record)),
-      Number.MAX_SAFE_INTEGER,
-    );
-    return heatmapOf(rows, yPath, xPath);
+    const points = this.deps.sets.heatPoints(sweepId, windowed, yPath, xPath);
+    const { aggregated, cells } = heatmapCells(points);
+    return {
+      dimensions: [yPath, xPath],
+      aggregated,
+      sets: points.length,
+      cells: cells.map(({ set_index, y, x }) => {
+        const row = this.deps.sets.get(sweepId, set_index)!;
+        return { ...row, parameters: { ...row.parameters, [yPath]: y, [xPath]: x } };
+      }),
+    };
   }
 
   /** Every set as CSV lines, page by page (for a streamed response). */

@@ -83,7 +83,12 @@ async function randomSweep(
     Array.from({ length: count }, (_, i) => ({
       set_index: i,
       ...(windows > 0 ? { window: Math.floor((i * windows) / count) } : {}),
-      parameters: { 'indicators.fast.period': i % 7 },
+      // numbers, booleans, text, and a path some sets lack (the heat map reads them all)
+      parameters: {
+        'indicators.fast.period': i % 7,
+        'exit.trailing': i % 3 === 0,
+        ...(i % 5 === 0 ? {} : { mode: `m${i % 4}` }),
+      },
     })),
     yieldNow,
   );
@@ -182,6 +187,27 @@ for (const driver of DRIVERS) {
           store.page(sweepId, all, ranking, Number.MAX_SAFE_INTEGER),
           reference(db, sweepId, all, Number.MAX_SAFE_INTEGER),
         );
+        // the heat map's points: every set's swept values and rank, in index order
+        const windowed = windows > 0 ? 1 : undefined;
+        const rowsOfWindow = reference(
+          db,
+          sweepId,
+          { ...all, ...(windowed !== undefined ? { window: windowed } : {}) },
+          Number.MAX_SAFE_INTEGER,
+        ).rows;
+        for (const [y, x] of [
+          ['indicators.fast.period', 'mode'],
+          ['exit.trailing', 'indicators.fast.period'],
+        ] as const)
+          assert.deepEqual(
+            store.heatPoints(sweepId, windowed, y, x),
+            rowsOfWindow.map((row) => ({
+              set_index: row.set_index,
+              y: row.parameters[y],
+              x: row.parameters[x],
+              rank: row.rank,
+            })),
+          );
         // one set's rank is its row's
         for (const row of reference(db, sweepId, { status: 'completed', limit: 50 }).rows)
           assert.equal(store.get(sweepId, row.set_index)!.rank, row.rank);
