@@ -6,7 +6,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BackendClient, type WorkerCapabilities } from '@ktrdr/shared';
 import { createLogger, listenOn, type RouteEntry, type ServiceHandle } from '@ktrdr/server-kit';
-import { Agent } from 'undici';
+import { Agent } from '@ktrdr/server-kit/undici-agent';
 import { defaultWorkerId, firstLanAddress, type WorkerConfig } from './config.js';
 import { BUILT_IN_WORKER_JOBS, loadJobKindModules } from './jobs/index.js';
 import { BackendChannel } from './runtime/backend-channel.js';

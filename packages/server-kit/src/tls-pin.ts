@@ -1,5 +1,5 @@
 import { TLSSocket } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector } from './undici-agent.js';
 
 /**
  * A certificate fingerprint in the form Node prints it (`fingerprint256`): 32 upper-case

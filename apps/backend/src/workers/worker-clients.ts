@@ -1,6 +1,6 @@
 import { WorkerClient } from '@ktrdr/shared';
 import { undiciFetch } from '@ktrdr/server-kit/undici-fetch';
-import { Agent } from 'undici';
+import { Agent } from '@ktrdr/server-kit/undici-agent';
 import type { ChannelHub } from './channel-hub.js';
 import type { WorkerRecord } from './worker-registry.js';
 

@@ -1,6 +1,6 @@
 import { pinnedAgent } from '@ktrdr/server-kit/tls-pin';
 import { undiciFetch } from '@ktrdr/server-kit/undici-fetch';
-import { Agent } from 'undici';
+import { Agent } from '@ktrdr/server-kit/undici-agent';
 import { untilReachable } from '../data/until-reachable.js';
 /**
  * The entry of a job's worker thread. It preloads the handler module while it waits,
