@@ -21,6 +21,7 @@ import { idleRss } from './rss-bench.js';
 import { shardSweep, shardSweeps } from './shard-sweep-bench.js';
 import { shortBacktests } from './short-backtests.js';
 import { storeWrites } from './store-writes-bench.js';
+import { leaderboardReads } from './leaderboard-bench.js';
 import {
   cancelLatency,
   dispatchLatency,
@@ -57,6 +58,10 @@ export const SCENARIOS: Record<string, { args: string; run: (a: number[]) => unk
   storeWrites: {
     args: 'operations=5000 sets=100000',
     run: ([o = 5000, s = 100_000]) => storeWrites(o, s),
+  },
+  leaderboard: {
+    args: 'sets=100000 runs=5',
+    run: ([s = 100_000, r = 5]) => leaderboardReads(s, r),
   },
   shortBacktests: {
     args: 'backtests=2000 workers…=1 2',

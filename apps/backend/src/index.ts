@@ -15,5 +15,6 @@ export { OperationStore } from './operations/operation-store.js';
 export type { OperationRecord } from './operations/operation-record.js';
 // for the store-writes benchmark (what a sweep's sets cost the backend's SQLite, per set)
 export { SweepSetStore } from './sweeps/sweep-set-store.js';
+export { heatmapCells } from './sweeps/sweep-heatmap.js';
 // for the activity benchmark (what the Workers view's figures cost per operation)
 export { WorkerActivity } from './workers/worker-activity.js';
