@@ -1,5 +1,6 @@
 import type { Bars } from '../data/bars.js';
-import { barReturns, type TradeRecord } from './metrics.js';
+import { equityStats, type EquityStats } from './equity-stats.js';
+import type { TradeRecord } from './metrics.js';
 
 const YEAR_MS = 365.25 * 86_400_000;
 
@@ -77,37 +78,18 @@ export function buyAndHold(
   time: Float64Array,
   close: Float64Array,
   equity: Float64Array,
-  /** `barReturns(equity)`, when the caller has them already. */
-  strategyReturns: Float64Array = barReturns(equity),
+  /** `equityStats(equity, close)`, when the caller has them already. */
+  stats: EquityStats = equityStats(equity, close),
 ): Benchmark {
   const n = equity.length;
   const first = close[0] ?? 0;
   const bh = n > 0 && first > 0 ? (close[n - 1] as number) / first - 1 : 0;
   const total =
     n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
-  const benchmarkReturn = (i: number) => {
-    const previous = close[i - 1] as number;
-    return previous > 0 ? (close[i] as number) / previous - 1 : 0;
-  };
-  let meanS = 0;
-  let meanB = 0;
-  let count = 0;
-  for (let i = 1; i < n; i++) {
-    meanS += strategyReturns[i] as number;
-    meanB += benchmarkReturn(i);
-    count++;
-  }
-  if (count > 0) {
-    meanS /= count;
-    meanB /= count;
-  }
-  let cov = 0;
-  let varB = 0;
-  for (let i = 1; i < n; i++) {
-    const b = benchmarkReturn(i) - meanB;
-    cov += ((strategyReturns[i] as number) - meanS) * b;
-    varB += b * b;
-  }
+  const sums = stats.benchmark;
+  if (!sums) throw new Error('buyAndHold needs the stats of the equity with the closes');
+  const meanS = stats.mean;
+  const { mean: meanB, covariance: cov, varianceSum: varB } = sums;
   const beta = varB > 0 ? cov / varB : 0;
   const years = n > 1 ? ((time[n - 1] as number) - (time[0] as number)) / YEAR_MS : 0;
   const perYear = years > 0 ? (n - 1) / years : 0;

@@ -9,7 +9,8 @@ import {
 } from './analysis.js';
 import { runBars, type LoopState } from './bar-loop.js';
 import { Book, FLAT } from './book.js';
-import { barReturns, computeMetrics, type TradeRecord } from './metrics.js';
+import { equityStats } from './equity-stats.js';
+import { computeMetrics, type TradeRecord } from './metrics.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
@@ -285,22 +286,20 @@ function runSignalsWith(
       tradesSoFar: trades.length,
     });
   }
-  // borrowed by both kinds of run: no result holds the returns
-  const returns = barReturns(equity, borrowBuffer('returns', n));
+  // one set of passes for the metrics and, in a full run, the benchmark
+  const stats = equityStats(equity, full ? close : undefined);
   const { ruinTime } = state;
   const summary: BacktestSummary = {
-    metrics: computeMetrics(time, equity, trades, state.barsInMarket, returns),
+    metrics: computeMetrics(time, equity, trades, state.barsInMarket, stats),
     finalEquity: n > 0 ? (equity[n - 1] as number) : book.cash,
     skippedEntries: book.skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
   if (!full) {
     returnBuffer('equity', equity);
-    returnBuffer('returns', returns);
     return summary;
   }
-  const benchmark = buyAndHold(time, close, equity, returns);
-  returnBuffer('returns', returns);
+  const benchmark = buyAndHold(time, close, equity, stats);
   // trades restored from a checkpoint come first, and only their times are known
   const restored = trades.length - book.entryIndices.length;
   trades.forEach((trade, k) => {
