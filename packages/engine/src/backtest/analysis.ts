@@ -51,6 +51,40 @@ export function tradeExcursions(
     lowest = Math.min(lowest, low[i] as number);
     highest = Math.max(highest, high[i] as number);
   }
+  return excursions(trade, lowest, highest);
+}
+
+/**
+ * {@link tradeExcursions} of a trade the bar loop followed from its entry: `lowest` and
+ * `highest` are the lows' minimum and the highs' maximum over the bars from its entry bar
+ * up to its exit bar (NaN when the loop did not see it open: a trade open at a resume).
+ * The minimum and maximum of the same prices, taken with the exit price in any order, are
+ * the same numbers; only where bars share the entry's or the exit's time (where
+ * {@link tradeExcursions} starts from the first of them) are the bars scanned again.
+ */
+export function followedExcursions(
+  trade: TradeRecord,
+  bars: Bars,
+  at: { entryIndex: number; exitIndex: number; lowest: number; highest: number },
+): { mae: number; mfe: number } {
+  const { time } = bars;
+  const { entryIndex, exitIndex } = at;
+  const sharesTime = (i: number) => i > 0 && time[i - 1] === time[i];
+  if (Number.isNaN(at.lowest) || sharesTime(entryIndex) || sharesTime(exitIndex))
+    return tradeExcursions(trade, bars, at);
+  return excursions(
+    trade,
+    Math.min(trade.exitPrice, at.lowest),
+    Math.max(trade.exitPrice, at.highest),
+  );
+}
+
+/** MAE and MFE from the lowest and highest prices a trade lived through. */
+function excursions(
+  trade: TradeRecord,
+  lowest: number,
+  highest: number,
+): { mae: number; mfe: number } {
   const entry = trade.entryPrice;
   const long = trade.side === 'long';
   const adverse = long ? (entry - lowest) / entry : (highest - entry) / entry;

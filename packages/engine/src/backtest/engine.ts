@@ -2,6 +2,7 @@ import type { BacktestMetrics, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
 import {
   buyAndHold,
+  followedExcursions,
   periodReturns,
   tradeExcursions,
   type Benchmark,
@@ -265,7 +266,7 @@ function runSignalsWith(
     }
   }
 
-  runBars(bars, signals, book, state, startAt, equity, drawdown, hooks);
+  runBars(bars, signals, book, state, startAt, equity, drawdown, full, hooks);
 
   const { trades } = book;
   let { peak } = state;
@@ -303,12 +304,15 @@ function runSignalsWith(
   // trades restored from a checkpoint come first, and only their times are known
   const restored = trades.length - book.entryIndices.length;
   trades.forEach((trade, k) => {
+    const own = k - restored;
     const { mae, mfe } =
-      k < restored
+      own < 0
         ? tradeExcursions(trade, bars)
-        : tradeExcursions(trade, bars, {
-            entryIndex: book.entryIndices[k - restored] as number,
-            exitIndex: book.exitIndices[k - restored] as number,
+        : followedExcursions(trade, bars, {
+            entryIndex: book.entryIndices[own] as number,
+            exitIndex: book.exitIndices[own] as number,
+            lowest: book.lowests[own] as number,
+            highest: book.highests[own] as number,
           });
     trade.mae = mae;
     trade.mfe = mfe;
