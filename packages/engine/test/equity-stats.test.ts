@@ -139,6 +139,31 @@ describe('equity stats: the metrics’ and benchmark’s sums in two shared pass
     }
   });
 
+  it('equals them where a stretch’s lowest bar does not decide: negative, zero and NaN equity', () => {
+    const close = randomWalkBars({ seed: 8, count: 2_000, timeframe: '1m' }).close;
+    for (let seed = 1; seed <= 6; seed++) {
+      const path = equityPath(2_000, seed);
+      // below zero from the start: 1 − e / peak rises with e there
+      assertSameSums(
+        path.map((e) => -e),
+        close,
+        `seed ${seed}, negative`,
+      );
+      // crossing zero: peaks at and above zero, bars below it
+      assertSameSums(
+        path.map((e) => e - 100_000),
+        close,
+        `seed ${seed}, around zero`,
+      );
+      const zeroFirst = path.slice();
+      zeroFirst[0] = 0;
+      assertSameSums(zeroFirst, close, `seed ${seed}, from zero`);
+      const withNaN = path.slice();
+      withNaN[700 + seed] = Number.NaN;
+      assertSameSums(withNaN, close, `seed ${seed}, a NaN`);
+    }
+  });
+
   it('equals them on the equity of real runs (bundled strategies, S&P 500 and random walks)', () => {
     const series: [string, Bars][] = [
       ['SP500', bundledSp500()],

@@ -82,21 +82,30 @@ export function equityStats(equity: Float64Array, close?: Float64Array): EquityS
   return stats;
 }
 
-/** Σ returns, Σ negative returns², and the deepest and longest drawdown from bar 0's peak. */
+/**
+ * Σ returns, Σ negative returns², and the deepest and longest drawdown from bar 0's peak.
+ * A drawdown is worked out once per stretch below a peak, from the stretch's lowest equity,
+ * not on every bar of it: with the peak fixed and not negative, `1 − e / peak` only falls
+ * as `e` rises (a rounded division and subtraction are monotonic), so the stretch's largest
+ * is its lowest bar's, the same number. A negative peak or a NaN equity, where that does
+ * not hold, takes every bar's.
+ */
 function returnSums(equity: Float64Array): {
   sum: number;
   downsideSq: number;
   maxDrawdown: number;
   maxDrawdownDuration: number;
 } {
+  const n = equity.length;
   let sum = 0;
   let downsideSq = 0;
   let peak = equity[0] ?? 0;
   let maxDrawdown = 0;
   let underwaterSince = -1;
+  let trough = 0;
   let maxDuration = 0;
   let previous = peak;
-  for (let i = 0; i < equity.length; i++) {
+  for (let i = 0; i < n; i++) {
     const e = equity[i] as number;
     if (i > 0) {
       const r = barReturn(previous, e);
@@ -108,14 +117,27 @@ function returnSums(equity: Float64Array): {
       downsideSq += down * down;
     }
     if (e >= peak) {
+      if (underwaterSince >= 0) {
+        // the stretch below the old peak ended at the bar before
+        maxDrawdown = Math.max(maxDrawdown, 1 - trough / peak);
+        maxDuration = Math.max(maxDuration, i - underwaterSince);
+      }
       peak = e;
       underwaterSince = -1;
     } else {
-      if (underwaterSince < 0) underwaterSince = i;
-      maxDuration = Math.max(maxDuration, i - underwaterSince + 1);
-      maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
+      if (underwaterSince < 0) {
+        underwaterSince = i;
+        trough = e;
+      } else if (e < trough) {
+        trough = e;
+      }
+      if (!(peak >= 0) || Number.isNaN(e)) maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
     }
     previous = e;
+  }
+  if (underwaterSince >= 0) {
+    maxDrawdown = Math.max(maxDrawdown, 1 - trough / peak);
+    maxDuration = Math.max(maxDuration, n - underwaterSince);
   }
   return { sum, downsideSq, maxDrawdown, maxDrawdownDuration: maxDuration };
 }
