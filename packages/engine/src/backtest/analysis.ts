@@ -1,5 +1,6 @@
 import type { Bars } from '../data/bars.js';
-import { barReturns, type TradeRecord } from './metrics.js';
+import { equityStats, type EquityStats } from './equity-stats.js';
+import type { TradeRecord } from './metrics.js';
 
 const YEAR_MS = 365.25 * 86_400_000;
 
@@ -50,6 +51,40 @@ export function tradeExcursions(
     lowest = Math.min(lowest, low[i] as number);
     highest = Math.max(highest, high[i] as number);
   }
+  return excursions(trade, lowest, highest);
+}
+
+/**
+ * {@link tradeExcursions} of a trade the bar loop followed from its entry: `lowest` and
+ * `highest` are the lows' minimum and the highs' maximum over the bars from its entry bar
+ * up to its exit bar (NaN when the loop did not see it open: a trade open at a resume).
+ * The minimum and maximum of the same prices, taken with the exit price in any order, are
+ * the same numbers; only where bars share the entry's or the exit's time (where
+ * {@link tradeExcursions} starts from the first of them) are the bars scanned again.
+ */
+export function followedExcursions(
+  trade: TradeRecord,
+  bars: Bars,
+  at: { entryIndex: number; exitIndex: number; lowest: number; highest: number },
+): { mae: number; mfe: number } {
+  const { time } = bars;
+  const { entryIndex, exitIndex } = at;
+  const sharesTime = (i: number) => i > 0 && time[i - 1] === time[i];
+  if (Number.isNaN(at.lowest) || sharesTime(entryIndex) || sharesTime(exitIndex))
+    return tradeExcursions(trade, bars, at);
+  return excursions(
+    trade,
+    Math.min(trade.exitPrice, at.lowest),
+    Math.max(trade.exitPrice, at.highest),
+  );
+}
+
+/** MAE and MFE from the lowest and highest prices a trade lived through. */
+function excursions(
+  trade: TradeRecord,
+  lowest: number,
+  highest: number,
+): { mae: number; mfe: number } {
   const entry = trade.entryPrice;
   const long = trade.side === 'long';
   const adverse = long ? (entry - lowest) / entry : (highest - entry) / entry;
@@ -77,37 +112,18 @@ export function buyAndHold(
   time: Float64Array,
   close: Float64Array,
   equity: Float64Array,
-  /** `barReturns(equity)`, when the caller has them already. */
-  strategyReturns: Float64Array = barReturns(equity),
+  /** `equityStats(equity, close)`, when the caller has them already. */
+  stats: EquityStats = equityStats(equity, close),
 ): Benchmark {
   const n = equity.length;
   const first = close[0] ?? 0;
   const bh = n > 0 && first > 0 ? (close[n - 1] as number) / first - 1 : 0;
   const total =
     n > 0 && (equity[0] as number) > 0 ? (equity[n - 1] as number) / (equity[0] as number) - 1 : 0;
-  const benchmarkReturn = (i: number) => {
-    const previous = close[i - 1] as number;
-    return previous > 0 ? (close[i] as number) / previous - 1 : 0;
-  };
-  let meanS = 0;
-  let meanB = 0;
-  let count = 0;
-  for (let i = 1; i < n; i++) {
-    meanS += strategyReturns[i] as number;
-    meanB += benchmarkReturn(i);
-    count++;
-  }
-  if (count > 0) {
-    meanS /= count;
-    meanB /= count;
-  }
-  let cov = 0;
-  let varB = 0;
-  for (let i = 1; i < n; i++) {
-    const b = benchmarkReturn(i) - meanB;
-    cov += ((strategyReturns[i] as number) - meanS) * b;
-    varB += b * b;
-  }
+  const sums = stats.benchmark;
+  if (!sums) throw new Error('buyAndHold needs the stats of the equity with the closes');
+  const meanS = stats.mean;
+  const { mean: meanB, covariance: cov, varianceSum: varB } = sums;
   const beta = varB > 0 ? cov / varB : 0;
   const years = n > 1 ? ((time[n - 1] as number) - (time[0] as number)) / YEAR_MS : 0;
   const perYear = years > 0 ? (n - 1) / years : 0;

@@ -27,9 +27,10 @@ function nextDue(every: number, from: number): number {
 
 /**
  * Marks a held position to each close from bar `from` (before `to`) while a bar's prices
- * reach no stop, target or ruin and it signals nothing, updating `state.peak`; returns the
- * first bar it left for the loop's full body. A function of its own: a short loop that
- * compiles to tight code, apart from the full body's many branches.
+ * reach no stop, target or ruin and it signals nothing, updating `state.peak` (and with
+ * `excursions` the book's lowest and highest price of the position); returns the first bar
+ * it left for the loop's full body. A function of its own: a short loop that compiles to
+ * tight code, apart from the full body's many branches.
  */
 function markHeld(
   bars: Bars,
@@ -40,6 +41,7 @@ function markHeld(
   to: number,
   equity: Float64Array,
   drawdown: Float64Array | undefined,
+  excursions: boolean,
 ): number {
   const { open, high, low, close } = bars;
   const { side, units, cash, stopPrice, takePrice, zeroAt } = book;
@@ -47,10 +49,12 @@ function markHeld(
   const exit = long ? signals.exitLong : signals.exitShort;
   const reverse = long ? signals.entryShort : signals.entryLong;
   let peak = state.peak;
+  let { lowest, highest } = book;
   let j = from;
   if (Number.isNaN(stopPrice) && Number.isNaN(takePrice)) {
     // no stop or target: only the ruin price is reached, through the low (long) or the
-    // high (short); the loop is bound by memory, so it reads no other price
+    // high (short); the loop is bound by memory, so it reads no other price unless the
+    // excursions want the whole range
     const reached = long ? low : high;
     for (; j < to; j++) {
       const extreme = reached[j] as number;
@@ -60,6 +64,10 @@ function markHeld(
       equity[j] = value;
       if (value > peak) peak = value;
       if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
+      if (excursions) {
+        lowest = Math.min(lowest, low[j] as number);
+        highest = Math.max(highest, high[j] as number);
+      }
     }
   } else {
     for (; j < to; j++) {
@@ -74,16 +82,26 @@ function markHeld(
       equity[j] = value;
       if (value > peak) peak = value;
       if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
+      if (excursions) {
+        lowest = Math.min(lowest, low[j] as number);
+        highest = Math.max(highest, high[j] as number);
+      }
     }
   }
   state.peak = peak;
+  book.lowest = lowest;
+  book.highest = highest;
   return j;
 }
 
 /**
  * The bars `startAt..n-1` of a run (see `runBacktest` for the execution model), writing
  * each bar's equity (and drawdown, when `drawdown` is given) and updating `book` and
- * `state`. The loop's state lives in locals, the position in the book's fields.
+ * `state`. The loop's state lives in locals, the position in the book's fields. With
+ * `excursions`, the book also follows each position's lowest low and highest high over the
+ * bars it is held at the close of, but the last (a position still open there is closed at
+ * that bar, which its excursions leave out): the bars its excursions are taken over, read
+ * while the loop has them at hand.
  *
  * Most bars change nothing but the equity: a flat one with nothing pending and no entry
  * signal (its equity is the cash: a stretch of them is filled at once, up to the next
@@ -99,6 +117,7 @@ export function runBars(
   startAt: number,
   equity: Float64Array,
   drawdown: Float64Array | undefined,
+  excursions: boolean,
   hooks: BacktestHooks,
 ): void {
   const n = bars.time.length;
@@ -139,7 +158,9 @@ export function runBars(
         }
       } else {
         state.peak = peak;
-        const j = markHeld(bars, signals, book, state, i, to, equity, drawdown);
+        // the last bar goes through the full body, which leaves it out of the excursions
+        const heldTo = excursions ? Math.min(to, n - 1) : to;
+        const j = markHeld(bars, signals, book, state, i, heldTo, equity, drawdown, excursions);
         peak = state.peak;
         if (j > i) {
           barsInMarket += j - i;
@@ -191,6 +212,12 @@ export function runBars(
           ruinTime = t;
           hasPending = false;
         }
+      }
+      // held at this bar's close: its range was lived through; not so the last bar's, where
+      // a position still open is closed at the end of the data (its exit bar)
+      if (excursions && book.side !== FLAT && i + 1 < n) {
+        book.lowest = Math.min(book.lowest, l);
+        book.highest = Math.max(book.highest, h);
       }
     }
     if (!Number.isNaN(ruinTime) && book.cash < 0) book.cash = 0; // the loss beyond the capital is not carried

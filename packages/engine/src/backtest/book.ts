@@ -38,9 +38,20 @@ export class Book {
    */
   zeroAt = Number.NaN;
   skippedEntries = 0;
+  /**
+   * The lowest low and highest high of the open position's bars so far, from its entry bar
+   * up to the bar before the one it closes at; the bar loop keeps them (in a full run) so
+   * that the excursions need no pass of their own. NaN for a position the loop did not see
+   * open (restored from a checkpoint).
+   */
+  lowest = Number.NaN;
+  highest = Number.NaN;
   /** The bars each trade of this run opened and closed at, for its excursions. */
   readonly entryIndices: number[] = [];
   readonly exitIndices: number[] = [];
+  /** Each trade's {@link lowest} and {@link highest} when it closed. */
+  readonly lowests: number[] = [];
+  readonly highests: number[] = [];
 
   constructor(
     readonly rules: BookRules,
@@ -81,6 +92,8 @@ export class Book {
     });
     this.entryIndices.push(this.entryIndex);
     this.exitIndices.push(index);
+    this.lowests.push(this.lowest);
+    this.highests.push(this.highest);
     this.side = FLAT;
     this.units = 0;
     this.stopPrice = Number.NaN;
@@ -112,5 +125,8 @@ export class Book {
     this.stopPrice = stopLoss > 0 ? fill * (1 - target * stopLoss) : Number.NaN;
     this.takePrice = takeProfit > 0 ? fill * (1 + target * takeProfit) : Number.NaN;
     this.zeroAt = this.zeroPrice();
+    // no bar lived through yet: the first bar's range replaces these
+    this.lowest = Number.POSITIVE_INFINITY;
+    this.highest = Number.NEGATIVE_INFINITY;
   }
 }

@@ -2,6 +2,7 @@ import type { BacktestMetrics, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
 import {
   buyAndHold,
+  followedExcursions,
   periodReturns,
   tradeExcursions,
   type Benchmark,
@@ -9,7 +10,8 @@ import {
 } from './analysis.js';
 import { runBars, type LoopState } from './bar-loop.js';
 import { Book, FLAT } from './book.js';
-import { barReturns, computeMetrics, type TradeRecord } from './metrics.js';
+import { equityStats } from './equity-stats.js';
+import { computeMetrics, type TradeRecord } from './metrics.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
 import { computeSignals, type SignalSet } from './signals.js';
 
@@ -264,7 +266,7 @@ function runSignalsWith(
     }
   }
 
-  runBars(bars, signals, book, state, startAt, equity, drawdown, hooks);
+  runBars(bars, signals, book, state, startAt, equity, drawdown, full, hooks);
 
   const { trades } = book;
   let { peak } = state;
@@ -285,31 +287,32 @@ function runSignalsWith(
       tradesSoFar: trades.length,
     });
   }
-  // borrowed by both kinds of run: no result holds the returns
-  const returns = barReturns(equity, borrowBuffer('returns', n));
+  // one set of passes for the metrics and, in a full run, the benchmark
+  const stats = equityStats(equity, full ? close : undefined);
   const { ruinTime } = state;
   const summary: BacktestSummary = {
-    metrics: computeMetrics(time, equity, trades, state.barsInMarket, returns),
+    metrics: computeMetrics(time, equity, trades, state.barsInMarket, stats),
     finalEquity: n > 0 ? (equity[n - 1] as number) : book.cash,
     skippedEntries: book.skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
   if (!full) {
     returnBuffer('equity', equity);
-    returnBuffer('returns', returns);
     return summary;
   }
-  const benchmark = buyAndHold(time, close, equity, returns);
-  returnBuffer('returns', returns);
+  const benchmark = buyAndHold(time, close, equity, stats);
   // trades restored from a checkpoint come first, and only their times are known
   const restored = trades.length - book.entryIndices.length;
   trades.forEach((trade, k) => {
+    const own = k - restored;
     const { mae, mfe } =
-      k < restored
+      own < 0
         ? tradeExcursions(trade, bars)
-        : tradeExcursions(trade, bars, {
-            entryIndex: book.entryIndices[k - restored] as number,
-            exitIndex: book.exitIndices[k - restored] as number,
+        : followedExcursions(trade, bars, {
+            entryIndex: book.entryIndices[own] as number,
+            exitIndex: book.exitIndices[own] as number,
+            lowest: book.lowests[own] as number,
+            highest: book.highests[own] as number,
           });
     trade.mae = mae;
     trade.mfe = mfe;

@@ -1,4 +1,5 @@
 import type { BacktestMetrics } from '@ktrdr/shared';
+import { equityStats, type EquityStats } from './equity-stats.js';
 
 const YEAR_MS = 365.25 * 86_400_000;
 
@@ -37,25 +38,6 @@ function round(value: number, digits = 10): number {
 }
 
 /**
- * Each bar's simple return, `equity[i] / equity[i − 1] − 1` (index 0 unused). After a ruin
- * there is no capital left to earn a return on: those bars count as 0. The metrics and the
- * benchmark both read these; a run works them out once for both.
- */
-export function barReturns(
-  equity: Float64Array,
-  /** Where to write them (at least as long as `equity`); a new array when absent. */
-  into: Float64Array = new Float64Array(equity.length),
-): Float64Array {
-  const n = equity.length;
-  const returns = into;
-  for (let i = 1; i < n; i++) {
-    const previous = equity[i - 1] as number;
-    returns[i] = previous > 0 ? (equity[i] as number) / previous - 1 : 0;
-  }
-  return returns;
-}
-
-/**
  * The performance figures of an equity curve and its trades. Definitions (docs/metrics.md):
  * per-bar simple returns; periods per year measured from the data (bars ÷ calendar years),
  * so intraday and 24/7 markets annualize correctly; risk-free rate 0.
@@ -65,8 +47,8 @@ export function computeMetrics(
   equity: Float64Array,
   trades: readonly TradeRecord[],
   barsInMarket: number,
-  /** {@link barReturns} of `equity`, when the caller has them already. */
-  returns: Float64Array = barReturns(equity),
+  /** {@link equityStats} of `equity`, when the caller has them already. */
+  stats: EquityStats = equityStats(equity),
 ): BacktestMetrics {
   const n = equity.length;
   const first = equity[0] ?? 0;
@@ -78,37 +60,7 @@ export function computeMetrics(
     years > 0 && first > 0 ? (last > 0 ? (last / first) ** (1 / years) - 1 : -1) : 0;
   const periodsPerYear = years > 0 ? (n - 1) / years : 0;
 
-  // one pass for the returns' sums and the drawdowns, a second for the variance
-  let sum = 0;
-  let downsideSq = 0;
-  let peak = first;
-  let maxDrawdown = 0;
-  let underwaterSince = -1;
-  let maxDuration = 0;
-  for (let i = 0; i < n; i++) {
-    const e = equity[i] as number;
-    if (i > 0) {
-      const r = returns[i] as number;
-      sum += r;
-      // `if (r < 0) downsideSq += r * r` without a branch (random returns mispredict one;
-      // so does Math.min, which tests for NaN and signed zeros): (r − |r|) / 2 is exactly r
-      // when r < 0 and +0 otherwise, and adding +0 changes no sum (r is never NaN)
-      const down = (r - Math.abs(r)) * 0.5;
-      downsideSq += down * down;
-    }
-    if (e >= peak) {
-      peak = e;
-      underwaterSince = -1;
-    } else {
-      if (underwaterSince < 0) underwaterSince = i;
-      maxDuration = Math.max(maxDuration, i - underwaterSince + 1);
-      maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
-    }
-  }
-  const count = Math.max(0, n - 1);
-  const mean = count > 0 ? sum / count : 0;
-  let varianceSum = 0;
-  for (let i = 1; i < n; i++) varianceSum += ((returns[i] as number) - mean) ** 2;
+  const { count, mean, varianceSum, downsideSq, maxDrawdown } = stats;
   const std = count > 1 ? Math.sqrt(varianceSum / (count - 1)) : 0;
   const downsideDev = count > 0 ? Math.sqrt(downsideSq / count) : 0;
   const scale = Math.sqrt(periodsPerYear);
@@ -139,7 +91,7 @@ export function computeMetrics(
     sortino_ratio: round(downsideDev > 0 ? (mean / downsideDev) * scale : 0),
     calmar_ratio: maxDrawdown > 0 ? round(annualized / maxDrawdown) : null,
     max_drawdown: round(maxDrawdown),
-    max_drawdown_duration_bars: maxDuration,
+    max_drawdown_duration_bars: stats.maxDrawdownDuration,
     win_rate: round(total > 0 ? wins / total : 0),
     profit_factor: grossLoss > 0 ? round(grossProfit / grossLoss) : null,
     expectancy: round(total > 0 ? pnlSum / total : 0, 6),
