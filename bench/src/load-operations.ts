@@ -6,6 +6,7 @@ import {
   type OperationType,
 } from '@ktrdr/shared';
 import { openDatabase, OperationStore, type OperationRecord } from '@ktrdr/backend';
+import { seededRandom } from '@ktrdr/engine/data';
 import { ProcessCluster } from './process-cluster.js';
 import { rssMiB } from './proc-stats.js';
 import { summarize, type Summary } from './stats.js';
@@ -41,17 +42,6 @@ const TYPES: readonly [OperationType, number][] = [
   ['sweep', 0.05],
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run seeds the same table. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(r: number, table: readonly [T, number][]): T {
   let acc = 0;
   for (const [value, weight] of table) {
@@ -67,7 +57,7 @@ function pick<T>(r: number, table: readonly [T, number][]): T {
  * restarted backend would fail after its claim window and so change the table mid-measure).
  */
 function* seedRecords(count: number): Generator<OperationRecord> {
-  const rand = random(42);
+  const rand = seededRandom(42);
   const end = Date.now() - 60_000;
   const start = end - 365 * 86_400_000;
   for (let i = 0; i < count; i++) {

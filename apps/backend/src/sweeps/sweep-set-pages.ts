@@ -33,7 +33,7 @@ export class SweepSetPages {
     this.getStmt = db.prepare('SELECT * FROM sweep_sets WHERE sweep_id = ? AND set_index = ?');
   }
 
-  /** Sets were stored or a set's status changed: every kept order is stale. */
+  /** Sets were stored or a set completed: every kept order is stale. */
   changed(): void {
     this.generation++;
   }
@@ -57,7 +57,7 @@ export class SweepSetPages {
     sweepId: string,
     query: SweepSetsQuery,
     ranking: Ranking,
-    /** The most rows one page may have (the route's limit is 1,000; the heat map reads all). */
+    /** The most rows one page may have (the route's own limit is 1,000). */
     maxRows = 1000,
   ): SetsPage {
     const limit = Math.min(query.limit ?? 100, maxRows);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { seededRandom } from '@ktrdr/engine/data';
 import { SWEEP_SET_STATUSES, type SweepSetsQuery } from '@ktrdr/shared';
 import { tempDir } from '@ktrdr/testkit';
 import { openDatabase, SWEEP_SET_METRIC_COLUMNS, type Db } from '../../src/storage/database.js';
@@ -19,17 +20,6 @@ const ranking: Ranking = {
   constraints: { total_trades: { min: 10 } },
 };
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A seeded generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The page as SQL ranks it: ROW_NUMBER within each window over every row, then filter and sort. */
 function reference(db: Db, sweepId: string, query: SweepSetsQuery, maxRows = 1000) {
@@ -171,7 +161,7 @@ for (const driver of DRIVERS) {
       ['walk', 700, 3, 12],
     ] as const) {
       it(`equal SQL's ranking in every filter and order (${sweepId}: ${count} sets, ${windows} windows)`, async () => {
-        await randomSweep(store, sweepId, count, windows, random(seed));
+        await randomSweep(store, sweepId, count, windows, seededRandom(seed));
         const counts = store.counts(sweepId);
         // the random mix has every status, or the test would prove less than it says
         for (const status of SWEEP_SET_STATUSES) assert.ok(counts[status] > 0, `no ${status} set`);
