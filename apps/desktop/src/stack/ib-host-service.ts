@@ -42,19 +42,36 @@ export function startLocalIbHost(options: LocalIbHostOptions): SupervisedWorker 
   });
 }
 
-/** `port`, or a free loopback port when it is 0 (the backend must know the URL before it starts). */
-export async function resolvePort(port: number): Promise<number> {
-  if (port !== 0) return port;
-  return new Promise((resolve, reject) => {
+/**
+ * Ports `resolvePort` picks from: below every common OS's ephemeral range (Linux 32768+,
+ * macOS and Windows 49152+), which the kernel hands to port-0 listeners and to outgoing
+ * connections. A free port picked there can be taken by any process's next connection
+ * before the IB host service binds it (the backend must start first, to know its URL and
+ * to give it its token); here only a program naming the port itself could.
+ */
+export const PICKED_PORTS = { from: 20_000, to: 32_767 } as const;
+
+/** Whether nothing listens on `port` on loopback now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** `port`, or a free loopback port when it is 0 (the backend must know the URL before it starts). */
+export async function resolvePort(
+  port: number,
+  random: () => number = Math.random,
+): Promise<number> {
+  if (port !== 0) return port;
+  const span = PICKED_PORTS.to - PICKED_PORTS.from + 1;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = PICKED_PORTS.from + Math.floor(random() * span);
+    if (await isFree(candidate)) return candidate;
+  }
+  throw new Error(
+    `no free port between ${PICKED_PORTS.from} and ${PICKED_PORTS.to} after 50 tries: set KTRDR_IB_HOST_PORT to a free port`,
+  );
 }
