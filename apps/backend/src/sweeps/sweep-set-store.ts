@@ -298,7 +298,10 @@ export class SweepSetStore {
   /** One set, ranked, or undefined. */
   get(sweepId: string, setIndex: number): LeaderboardRow | undefined {
     const row = this.getStmt.get(sweepId, setIndex) as SetRow | undefined;
-    return row && toWire(row, this.pages.rankOrder(sweepId).rankOf(setIndex));
+    if (!row) return undefined;
+    // only a completed set has a rank: the others need not (re)build the sweep's order
+    const rank = row.status === 'completed' ? this.pages.rankOrder(sweepId).rankOf(setIndex) : null;
+    return toWire(row, rank);
   }
 
   /** Remembers the full backtest made of a set. */
