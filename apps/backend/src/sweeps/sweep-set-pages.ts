@@ -1,6 +1,7 @@
 import { PARAM_SORT_PREFIX, type LeaderboardRow, type SweepSetsQuery } from '@ktrdr/shared';
 import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
 import { RANK_ORDER_SQL, RankOrder, type WindowRow } from './rank-order.js';
+import type { RankKey } from './leaderboard-top.js';
 import type { HeatPoint } from './sweep-heatmap.js';
 import type { ParameterValue } from './parameter-space.js';
 import { RANK_ORDER, toWire, type Ranking, type SetRow } from './sweep-set-row.js';
@@ -18,7 +19,7 @@ export interface SetsPage {
 
 /**
  * Pages of a sweep's sets in any order, each completed row with its rank. Ranks come from
- * the sweep's {@link RankOrder}, kept until the store says a result changed; a page in
+ * the sweep's {@link RankOrder}, kept and merged with each batch of completed sets; a page in
  * rank order (the default, and the CSV's) is a slice of it, read by primary key, so it
  * costs the same at any offset. Other orders are sorted by SQL.
  */
@@ -33,9 +34,21 @@ export class SweepSetPages {
     this.getStmt = db.prepare('SELECT * FROM sweep_sets WHERE sweep_id = ? AND set_index = ?');
   }
 
-  /** Sets were stored or a set completed: every kept order is stale. */
+  /** Sets were stored: every kept order is stale. */
   changed(): void {
     this.generation++;
+  }
+
+  /**
+   * Sets of a sweep completed (committed): they are merged into its kept order, so the
+   * next page need not read the order again (about 140 ms at 100,000 sets). With
+   * `committed: false` (inside a transaction that may still roll back) the order is
+   * dropped instead and read again when next asked for.
+   */
+  completed(sweepId: string, keys: readonly RankKey[], committed: boolean): void {
+    const kept = this.orders.get(sweepId);
+    if (!kept || kept.generation !== this.generation) return;
+    if (!committed || !kept.order.merge(keys)) this.orders.delete(sweepId);
   }
 
   /** The sweep's leaderboard order as stored now. */

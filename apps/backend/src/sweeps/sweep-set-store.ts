@@ -169,7 +169,7 @@ export class SweepSetStore {
     const bounds = Object.entries(ranking.constraints).map(
       ([metric, bound]) => [results.metrics[metric], bound] as const,
     );
-    return this.db.transaction(() => {
+    const recorded = this.db.transaction((): Recorded => {
       let completed = 0;
       let failed = 0;
       const ranked: RankKey[] = [];
@@ -202,10 +202,12 @@ export class SweepSetStore {
       });
       for (const { set_index, error } of results.failed ?? [])
         failed += this.failStmt.run(workerId, error, sweepId, set_index, shardId).changes;
-      // only a completion moves the rank order (other status changes keep a set unranked)
-      if (completed > 0) this.pages.changed();
       return { completed, failed, ranked };
     })();
+    // only a completion moves the rank order (other status changes keep a set unranked)
+    if (recorded.ranked.length > 0)
+      this.pages.completed(sweepId, recorded.ranked, !this.db.inTransaction);
+    return recorded;
   }
 
   /**

@@ -67,6 +67,8 @@ async function randomSweep(
   count: number,
   windows: number,
   next: () => number,
+  /** Called after each shard's batch of results (to read pages while the sweep runs). */
+  afterBatch: () => void = () => {},
 ) {
   await store.insert(
     sweepId,
@@ -91,7 +93,12 @@ async function randomSweep(
     const metrics: Record<string, (number | null)[]> = {};
     for (const column of SWEEP_SET_METRIC_COLUMNS)
       metrics[column] = done.map(() => Math.round(next() * 8) / 4);
-    metrics.sharpe_ratio = done.map(() => (next() < 0.1 ? null : Math.round(next() * 10) / 5 - 1));
+    // mostly on a grid (ties), some missing, some full doubles (17 digits to tell apart)
+    metrics.sharpe_ratio = done.map(() => {
+      const draw = next();
+      if (draw < 0.1) return null;
+      return draw < 0.3 ? next() * 3 - 1 : Math.round(next() * 10) / 5 - 1;
+    });
     metrics.total_trades = done.map(() => Math.floor(next() * 20));
     const failed = indices
       .filter((i) => !done.includes(i) && next() < 0.5)
@@ -103,6 +110,7 @@ async function randomSweep(
       { set_index: done, metrics, failed },
       ranking,
     );
+    afterBatch();
     if (next() < 0.3)
       store.release(`${sweepId}-s${shard}`, next() < 0.5 ? 'pending' : 'cancelled', 'stopped');
     if (shard > count / 25) break; // leave some sets pending
@@ -203,6 +211,51 @@ for (const driver of DRIVERS) {
           assert.equal(store.get(sweepId, row.set_index)!.rank, row.rank);
       });
     }
+
+    it('merges each batch of results into the kept order as SQL would rank it', async () => {
+      const sweepId = 'running';
+      const count = 600;
+      const read = () =>
+        [0, 11, 250, 590].flatMap((offset) => [
+          { offset, limit: 40 },
+          { offset, limit: 40, window: 1 },
+          { offset, limit: 40, meets_constraints: true },
+        ]);
+      let batches = 0;
+      await randomSweep(store, sweepId, count, 2, seededRandom(13), () => {
+        batches++;
+        for (const query of read())
+          assert.deepEqual(
+            store.page(sweepId, query, ranking),
+            reference(db, sweepId, query),
+            `after batch ${batches}: ${JSON.stringify(query)}`,
+          );
+      });
+      assert.ok(batches > 10, `only ${batches} batches`);
+      // the kept order, merged batch by batch, is the order read afresh
+      const all = { limit: Number.MAX_SAFE_INTEGER };
+      const merged = store.page(sweepId, all, ranking, Number.MAX_SAFE_INTEGER);
+      assert.deepEqual(merged, reference(db, sweepId, all, Number.MAX_SAFE_INTEGER));
+    });
+
+    it('drops the kept order when a batch is recorded inside a transaction that rolls back', async () => {
+      await store.insert(
+        'undo',
+        [0, 1, 2].map((i) => ({ set_index: i, parameters: { p: i } })),
+        yieldNow,
+      );
+      store.assignNext('undo', 'undo-s', 3);
+      const metrics = Object.fromEntries(SWEEP_SET_METRIC_COLUMNS.map((c) => [c, [20]]));
+      assert.equal(store.page('undo', {}, ranking).rows[0]!.rank, null); // the order is kept
+      assert.throws(() =>
+        db.transaction(() => {
+          store.record('undo', 'undo-s', 'w1', { set_index: [1], metrics }, ranking);
+          throw new Error('rolled back');
+        })(),
+      );
+      assert.deepEqual(store.page('undo', {}, ranking), reference(db, 'undo', {}));
+      assert.equal(store.page('undo', {}, ranking).rows[0]!.rank, null);
+    });
 
     it('follows new results: a set that completes is ranked at once', async () => {
       await store.insert(
