@@ -15,6 +15,25 @@ import type { Ranking, SetToRun, SweepSetStore } from './sweep-set-store.js';
 /** What the shards of a sweep share: everything of a backtest job but the sets. */
 export type ShardBase = Omit<SweepShardJob, 'task_id' | 'attempt' | 'sets' | 'window'>;
 
+/**
+ * What every shard of sweep `sweepId` shares, from its first set's backtest job: stored
+ * once with the sweep, so a shard's job carries only its sets.
+ */
+export function shardBaseOf(
+  job: NonNullable<OperationRecord<'backtesting'>['job']>,
+  sweepId: string,
+): ShardBase {
+  return {
+    sweep_id: sweepId,
+    strategy: { name: job.strategy.name, base_hash: job.strategy.base_hash! },
+    data: job.data,
+    initial_capital: job.initial_capital,
+    commission: job.commission,
+    slippage: job.slippage,
+    ...(job.model_id ? { model_id: job.model_id } : {}),
+  };
+}
+
 /** A sweep the backend is running now. */
 export interface SweepRun {
   id: string;

@@ -1,12 +1,10 @@
 import { Readable } from 'node:stream';
 import {
-  backtestingKind,
   isTerminalStatus,
   sweepKind,
   sweepShardKind,
   type Operation,
   type StartResponse,
-  type LeaderboardRow,
   type SweepResult,
   type SweepSetResults,
   type SweepShardJob,
@@ -28,19 +26,21 @@ import type { OperationsService } from '../operations/operations-service.js';
 import type { StrategyStore } from '../strategies/strategy-store.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import { phaseOf, rankingOf, sweepMetadata, sweepRequest, windowOf } from './sweep-metadata.js';
+import { sweepOutcome } from './sweep-outcome.js';
 import { planSweep, yieldToEventLoop } from './sweep-plan.js';
-import { setsPerSecond, sweepProgress, type SetCounts } from './sweep-progress.js';
-import { sweepResultOf } from './sweep-result.js';
+import { setsPerSecond } from './sweep-progress.js';
 import type { SweepSetStore, Ranking } from './sweep-set-store.js';
+import {
+  allEnded,
+  currentResult,
+  liveTop,
+  outOfSampleRuns,
+  runProgress,
+  storedProgress,
+} from './sweep-standing.js';
 import { startOutOfSample, stitchOutOfSample } from './walk-forward-summary.js';
 import { ShardFeeder } from './shard-feeder.js';
-import {
-  followSweep,
-  LEADERBOARD_ROWS,
-  setColumns,
-  type ShardBase,
-  type SweepRun,
-} from './sweep-run.js';
+import { followSweep, setColumns, shardBaseOf, type SweepRun } from './sweep-run.js';
 
 /** What the sweep service needs. */
 export interface SweepServiceDeps {
@@ -105,18 +105,8 @@ export class SweepService implements LocalRunner {
     const limit = Math.min(requested ?? maxSets, maxSets);
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
     const plan = await planSweep(body, limit, this.deps);
-    const job = plan.first.job!;
-    const base: ShardBase = {
-      sweep_id: '',
-      strategy: { name: job.strategy.name, base_hash: job.strategy.base_hash! },
-      data: job.data,
-      initial_capital: job.initial_capital,
-      commission: job.commission,
-      slippage: job.slippage,
-      ...(job.model_id ? { model_id: job.model_id } : {}),
-    };
     const id = newOperationId('sweep', new Date(this.now()));
-    base.sweep_id = id;
+    const base = shardBaseOf(plan.first.job!, id);
     // the sets first: the sweep exists only once all of them are stored
     await sets.insert(id, plan.sets, yieldToEventLoop);
     operations.create({
@@ -175,20 +165,7 @@ export class SweepService implements LocalRunner {
   private recount(sweepId: string): void {
     const record = this.deps.operations.get(sweepId);
     if (!record) return;
-    const meta = sweepMetadata(record);
-    const counts = this.counts(sweepId);
-    this.deps.operations.recordProgress(
-      record,
-      sweepProgress({
-        counts,
-        total: meta.total,
-        startedAt: this.now(),
-        endedBefore: counts.completed + counts.failed,
-        objective: meta.objective,
-        top: this.deps.sets.top(sweepId, null, 5),
-        now: this.now(),
-      }),
-    );
+    this.deps.operations.recordProgress(record, storedProgress(this.deps, record, this.now));
   }
 
   /** Follows a stored sweep from now on (see {@link followSweep}). */
@@ -213,80 +190,29 @@ export class SweepService implements LocalRunner {
     if (run.meta.walk_forward) this.startDueOutOfSample(run);
     this.shards.topUp(run);
     this.publishProgress(run);
-    if (this.allEnded(run)) void this.finishSweep(run);
+    if (allEnded(this.deps.operations, run)) void this.finishSweep(run);
   }
 
   /** Walk-forward: each window whose sets have all ended tests its best set out of sample (once). */
   private startDueOutOfSample(run: SweepRun): void {
     const { operations, sets } = this.deps;
     const parent = operations.require(run.id);
-    const tests = this.outOfSampleRuns(run.id);
+    const tests = outOfSampleRuns(operations, run.id);
     run.meta.walk_forward!.windows.forEach((_, k) => {
       if (tests.some((c) => windowOf(c) === k)) return;
       if (sets.openInWindow(run.id, k) > 0) return;
-      const best = this.top(run, k, 1)[0];
+      const best = liveTop(sets, run, k, 1)[0];
       if (!best) return;
       const record = startOutOfSample(parent, k, best, run.meta, this.deps);
       if (record) void this.deps.dispatcher.submit(record, { front: true });
     });
   }
 
-  /** True when no set waits or runs and every window that has a winner has tested it. */
-  private allEnded(run: SweepRun): boolean {
-    if (run.counts.pending > 0 || run.counts.running > 0 || run.open.size > 0) return false;
-    const windows = run.meta.walk_forward?.windows.length ?? 0;
-    if (windows === 0) return true;
-    const tests = this.outOfSampleRuns(run.id);
-    for (let k = 0; k < windows; k++) {
-      const test = tests.find((c) => windowOf(c) === k);
-      if (test ? !isTerminalStatus(test.status) : run.board.top(k, 1).length > 0) return false;
-    }
-    return true;
-  }
-
-  private outOfSampleRuns(sweepId: string): OperationRecord[] {
-    // the backtests only, not the shards: read on every progress update of a walk-forward
-    return this.deps.operations
-      .children(sweepId, backtestingKind.operationType)
-      .filter((c) => phaseOf(c) === 'out_of_sample');
-  }
-
-  /** Counts of the sets plus the out-of-sample runs. */
-  private counts(sweepId: string, run?: SweepRun): SetCounts {
-    const counts: SetCounts = { ...(run?.counts ?? this.deps.sets.counts(sweepId)) };
-    for (const test of this.outOfSampleRuns(sweepId)) counts[test.status] += 1;
-    return counts;
-  }
-
   private publishProgress(run: SweepRun): void {
     const { operations } = this.deps;
     const parent = operations.get(run.id);
     if (!parent || isTerminalStatus(parent.status)) return;
-    const counts = run.meta.walk_forward ? this.counts(run.id, run) : { ...run.counts };
-    operations.recordProgress(
-      parent,
-      sweepProgress({
-        counts,
-        total: run.meta.total,
-        startedAt: run.startedAt,
-        endedBefore: run.endedBefore,
-        objective: run.meta.objective,
-        top: this.top(run, run.meta.walk_forward ? this.latestWindow(run) : null, 5),
-        now: this.now(),
-      }),
-    );
-  }
-
-  /** A running sweep's best `n` sets of a window, as rows (from its in-memory board). */
-  private top(run: SweepRun, window: number | null, n: number): LeaderboardRow[] {
-    return this.deps.sets.rowsOf(run.id, run.board.top(window, n));
-  }
-
-  /** Walk-forward: the last window with a completed set (what the live top rows show). */
-  private latestWindow(run: SweepRun): number | null {
-    const windows = run.meta.walk_forward?.windows.length ?? 0;
-    for (let k = windows - 1; k >= 0; k--) if (run.board.top(k, 1).length > 0) return k;
-    return 0;
+    operations.recordProgress(parent, runProgress(this.deps, run, this.now));
   }
 
   private async finishSweep(run: SweepRun): Promise<void> {
@@ -296,64 +222,14 @@ export class SweepService implements LocalRunner {
     const result = this.result(run.id);
     await stitchOutOfSample(result, (id) => readFullResult(artifacts, id));
     await artifacts.write(run.id, RESULT_ARTIFACT, Readable.from([JSON.stringify(result)]));
-    const best = result.best;
-    const sets = run.counts.completed + run.counts.failed + run.counts.cancelled;
-    const allFailed = run.counts.completed === 0 && run.counts.failed > 0;
+    const { status, error, resultSummary } = sweepOutcome(result, run.counts);
     this.runs.delete(run.id);
-    operations.finish(run.id, allFailed ? 'failed' : 'completed', {
-      error: allFailed ? `every one of the ${sets} parameter sets failed` : null,
-      resultSummary: {
-        total: result.total,
-        ...result.counts,
-        objective: result.objective,
-        best_value: best?.metrics?.[result.objective] ?? null,
-        best_parameters: best?.parameters ?? null,
-        best_set_index: best?.set_index ?? null,
-        best_operation_id: best?.operation_id ?? null,
-        sets_per_second: result.sets_per_second,
-        ...(result.walk_forward
-          ? {
-              // what to trade next: the latest window's winner, and how the method did out of sample
-              best_parameters:
-                result.walk_forward.windows.findLast((w) => w.best_parameters)?.best_parameters ??
-                null,
-              out_of_sample_total_return: result.walk_forward.metrics?.total_return ?? null,
-              out_of_sample_max_drawdown: result.walk_forward.metrics?.max_drawdown ?? null,
-              windows: result.walk_forward.windows.length,
-            }
-          : {}),
-      },
-    });
+    operations.finish(run.id, status, { error, resultSummary });
   }
 
   /** The sweep now: counts, the top rows, the best set, speed, shards (live while it runs). */
   result(sweepId: string): SweepResult {
-    const { operations, sets } = this.deps;
-    const record = operations.require(sweepId);
-    const meta = sweepMetadata(record);
-    const run = this.runs.get(sweepId);
-    const windows = meta.walk_forward?.windows.length ?? 0;
-    const topOf = (window: number | null) =>
-      run ? this.top(run, window, LEADERBOARD_ROWS) : sets.top(sweepId, window, LEADERBOARD_ROWS);
-    const leaderboard =
-      windows === 0 ? topOf(null) : Array.from({ length: windows }, (_, k) => topOf(k)).flat();
-    const best =
-      windows === 0
-        ? (leaderboard[0] ?? null)
-        : (leaderboard.findLast((r) => r.rank === 1) ?? null);
-    const counts = this.counts(sweepId, run);
-    // live: this run's rate; ended: the rate it ended with
-    const rate = run
-      ? setsPerSecond(counts.completed + counts.failed - run.endedBefore, run.startedAt, this.now())
-      : ((record.result_summary?.sets_per_second as number | null | undefined) ?? null);
-    return sweepResultOf({
-      meta,
-      counts,
-      leaderboard,
-      best,
-      setsPerSecond: rate,
-      children: operations.children(sweepId),
-    });
+    return currentResult(this.deps, sweepId, this.runs.get(sweepId), this.now);
   }
 
   /** The sweeps running now, each with its sets per second so far (for /metrics). */
@@ -423,7 +299,7 @@ export class SweepService implements LocalRunner {
       );
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
     sets.reopen(id);
-    const tests = this.outOfSampleRuns(id).filter(
+    const tests = outOfSampleRuns(operations, id).filter(
       (c) => c.status === 'failed' || c.status === 'cancelled',
     );
     operations.reopen(id);

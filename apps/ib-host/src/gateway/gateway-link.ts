@@ -5,14 +5,7 @@
  * link lost (1100 → 1101/1102), remembers the last error, and runs requests: each waits for
  * the link (bounded), then for its answer (bounded), and can be abandoned by its caller.
  */
-import {
-  SecType,
-  type Bar as IbBar,
-  type BarSizeSetting,
-  type Contract,
-  type ContractDetails,
-  type Logger,
-} from '@stoqey/ib';
+import type { BarSizeSetting, Logger } from '@stoqey/ib';
 import { Backoff, type IbGatewayState } from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ContractQuery, IbWhatToShow } from '../contracts/contract-mapping.js';
@@ -21,13 +14,15 @@ import {
   abortReason,
   ConnectionLostError,
   GatewayUnavailableError,
-  IbTimeoutError,
   type IbError,
 } from '../errors.js';
 import type { Bar } from '../historical/bars.js';
 import { parseIbTime } from '../historical/ib-time.js';
+import { startHeartbeat } from './heartbeat.js';
 import { IbCode, isFarmBroken, isFarmNotice } from './ib-codes.js';
 import { IbSession, type SessionListener } from './ib-session.js';
+import { toBars, toContract, toListed } from './ib-translation.js';
+import { ReadyWaiters } from './ready-waiters.js';
 import { withRequestId } from './stoqey-internals.js';
 
 /** How the link connects, waits and retries. */
@@ -65,65 +60,11 @@ export interface HistoricalQuery {
 
 type LinkState = IbGatewayState['state'];
 
-interface ReadyWaiter {
-  resolve(session: IbSession): void;
-  reject(error: Error): void;
-}
-
 /** @stoqey/ib's log lines go to the debug log: the link logs what matters itself. */
 function quietLogger(log: FastifyBaseLogger): Logger {
   const write = (tag: string, ...args: unknown[]) =>
     log.debug({ tag }, args.map((arg) => String(arg)).join(' '));
   return { debug: write, info: write, warn: write, error: write };
-}
-
-function toContract(query: ContractQuery): Contract {
-  const contract: Contract = {
-    symbol: query.symbol,
-    secType: SecType[query.secType],
-    exchange: query.exchange,
-    currency: query.currency,
-  };
-  if (query.conId !== undefined) contract.conId = query.conId;
-  if (query.lastTradeDateOrContractMonth !== undefined)
-    contract.lastTradeDateOrContractMonth = query.lastTradeDateOrContractMonth;
-  return contract;
-}
-
-function toListed(details: ContractDetails): ListedContract {
-  const c = details.contract;
-  const text = (value: string | undefined) => (value ? value : null);
-  return {
-    conId: c.conId ?? 0,
-    symbol: c.symbol ?? '',
-    secType: c.secType ?? '',
-    exchange: c.exchange ?? '',
-    primaryExchange: text(c.primaryExch),
-    currency: c.currency ?? '',
-    localSymbol: text(c.localSymbol),
-    lastTradeDateOrContractMonth: c.lastTradeDateOrContractMonth ?? '',
-    longName: text(details.longName),
-    timeZone: text(details.timeZoneId),
-    tradingHours: text(details.tradingHours),
-    liquidHours: text(details.liquidHours),
-  };
-}
-
-function toBars(raw: readonly IbBar[]): Bar[] {
-  const bars: Bar[] = [];
-  for (const bar of raw) {
-    if (bar.time === undefined || bar.open === undefined || bar.close === undefined) continue;
-    bars.push({
-      time: parseIbTime(bar.time),
-      open: bar.open,
-      high: bar.high ?? Math.max(bar.open, bar.close),
-      low: bar.low ?? Math.min(bar.open, bar.close),
-      close: bar.close,
-      // quotes (MIDPOINT) carry no volume
-      volume: bar.volume ?? 0,
-    });
-  }
-  return bars;
 }
 
 /** The link to IB Gateway/TWS. Call {@link start} once, {@link close} at the end. */
@@ -140,7 +81,7 @@ export class GatewayLink {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private readonly waiters = new Set<ReadyWaiter>();
+  private readonly waiters = new ReadyWaiters<IbSession>();
   private readonly listener: SessionListener;
   private closed = false;
 
@@ -188,31 +129,11 @@ export class GatewayLink {
     if (this.closed) {
       return Promise.reject(new GatewayUnavailableError(this.state(), 0));
     }
-    const startedAt = Date.now();
-    return new Promise<IbSession>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.waiters.delete(waiter);
-      };
-      const waiter: ReadyWaiter = {
-        resolve: (ready) => {
-          done();
-          resolve(ready);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      };
-      const onAbort = () => waiter.reject(abortReason(signal as AbortSignal));
-      const timer = setTimeout(
-        () => waiter.reject(new GatewayUnavailableError(this.state(), Date.now() - startedAt)),
-        this.options.connectWaitMs,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(
+      this.options.connectWaitMs,
+      (waitedMs) => new GatewayUnavailableError(this.state(), waitedMs),
+      signal,
+    );
   }
 
   /** Historical bars of one request (formatDate 2: epoch seconds, UTC). */
@@ -276,9 +197,7 @@ export class GatewayLink {
     this.session?.end('the IB host service is shutting down');
     this.session = undefined;
     this.setState('disconnected');
-    for (const waiter of [...this.waiters]) {
-      waiter.reject(new GatewayUnavailableError(this.state(), 0));
-    }
+    this.waiters.rejectAll(() => new GatewayUnavailableError(this.state(), 0));
   }
 
   private connect(): void {
@@ -328,8 +247,12 @@ export class GatewayLink {
     this.options.log.info(
       `connected to IB Gateway/TWS at ${this.options.host}:${this.options.port} (server version ${session.serverVersion ?? '?'}, client id ${session.clientId})`,
     );
-    this.releaseWaiters(session);
-    this.startHeartbeat(session);
+    this.waiters.resolveAll(session);
+    this.heartbeatTimer = startHeartbeat(session, this.options.heartbeatMs, (error) => {
+      if (session !== this.session) return;
+      this.recordError(IbCode.NOT_CONNECTED, `the gateway stopped answering: ${error.message}`);
+      session.end('the gateway stopped answering');
+    });
   }
 
   private onLost(session: IbSession, reason: string): void {
@@ -400,11 +323,7 @@ export class GatewayLink {
     if (!session.ready) return;
     this.options.log.info(`IB Gateway/TWS is connected to IB again (${code})`);
     this.setState('connected');
-    this.releaseWaiters(session);
-  }
-
-  private releaseWaiters(session: IbSession): void {
-    for (const waiter of [...this.waiters]) waiter.resolve(session);
+    this.waiters.resolveAll(session);
   }
 
   private scheduleReconnect(delayMs = this.backoff.next()): void {
@@ -413,28 +332,6 @@ export class GatewayLink {
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
     // a service that is shutting down must not be held up by a pending retry
     this.reconnectTimer.unref();
-  }
-
-  /** The link checks an idle connection now and then: a silent gateway is a lost one. */
-  private startHeartbeat(session: IbSession): void {
-    if (this.options.heartbeatMs <= 0) return;
-    this.heartbeatTimer = setInterval(() => {
-      session
-        .track(session.ib.getCurrentTime(), {
-          timeoutMs: Math.min(10_000, this.options.heartbeatMs),
-          what: 'the heartbeat (current time)',
-        })
-        .catch((error: unknown) => {
-          if (error instanceof IbTimeoutError && session === this.session) {
-            this.recordError(
-              IbCode.NOT_CONNECTED,
-              `the gateway stopped answering: ${error.message}`,
-            );
-            session.end('the gateway stopped answering');
-          }
-        });
-    }, this.options.heartbeatMs);
-    this.heartbeatTimer.unref();
   }
 
   /** Stops the timers of the current connection attempt. */
