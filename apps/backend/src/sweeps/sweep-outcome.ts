@@ -15,11 +15,10 @@ export interface SweepOutcome {
  */
 export function sweepOutcome(result: SweepResult, counts: SetCounts): SweepOutcome {
   const best = result.best;
-  const sets = counts.completed + counts.failed + counts.cancelled;
   const allFailed = counts.completed === 0 && counts.failed > 0;
   return {
     status: allFailed ? 'failed' : 'completed',
-    error: allFailed ? `every one of the ${sets} parameter sets failed` : null,
+    error: allFailed ? noneCompleted(counts) : null,
     resultSummary: {
       total: result.total,
       ...result.counts,
@@ -42,4 +41,11 @@ export function sweepOutcome(result: SweepResult, counts: SetCounts): SweepOutco
         : {}),
     },
   };
+}
+
+/** Why a sweep failed, counting only the sets that did fail (cancelled ones are named apart). */
+function noneCompleted({ failed, cancelled }: SetCounts): string {
+  return cancelled > 0
+    ? `no parameter set completed: ${failed} failed and ${cancelled} were cancelled`
+    : `every one of the ${failed} parameter sets failed`;
 }
