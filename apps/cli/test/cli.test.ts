@@ -93,6 +93,7 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     assert.match(run.stderr, /^running on backtesting-/m);
     const percents = [...run.stderr.matchAll(/^\[\s*(\d+\.\d)%\]/gm)].map((m) => Number(m[1]));
     assert.ok(percents.length >= 3, `a line per tenth of the way, got ${run.stderr}`);
+    assert.equal(percents.at(-1), 100, 'the last step is shown');
     assert.deepEqual(
       percents,
       [...percents].sort((a, b) => a - b),
@@ -170,6 +171,8 @@ describe('ktrdr: the real binary against a real backend and worker processes', (
     const follow = await ktrdr(['follow', answer.operation_id], env);
     assert.equal(follow.code, 0, follow.stderr);
     assert.match(follow.stdout, new RegExp(`✔ ${answer.operation_id} completed`));
+    // however soon it ended, following shows where it got to
+    assert.match(follow.stderr, /^\[100\.0%\]/m, follow.stderr);
   });
 
   it('trains with --follow: epochs and loss while it runs, best epoch, the baseline and the model at the end; a backtest of it gives its segments', async () => {

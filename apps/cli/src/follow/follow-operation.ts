@@ -40,7 +40,12 @@ export async function followOperation(
 ): Promise<FollowOutcome> {
   const { client, terminal, view, policy } = options;
   const initial = await client.getOperation(operationId);
-  if (isTerminalStatus(initial.status)) return { kind: 'ended', operation: initial };
+  if (isTerminalStatus(initial.status)) {
+    // it ended before following began (a short job): still show where it got to
+    view.update(initial);
+    view.close();
+    return { kind: 'ended', operation: initial };
+  }
 
   return new Promise<FollowOutcome>((resolve, reject) => {
     let current = initial;
@@ -85,8 +90,9 @@ export async function followOperation(
         (previous.status !== 'running' || op.attempt !== previous.attempt)
       )
         announce(op);
+      // the last step is shown too: a log reader sees where the operation got to
+      view.update(op);
       if (isTerminalStatus(op.status)) finish({ kind: 'ended', operation: op });
-      else view.update(op);
     };
 
     const refresh = async () => {
