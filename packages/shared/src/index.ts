@@ -32,6 +32,7 @@ export * from './desktop-api.js';
 export * from './results/full-result.js';
 export * from './results/full-result-codec.js';
 export * from './results/full-result-json.js';
+export * from './results/display-result.js';
 export * from './report/html-escape.js';
 export * from './report/figures.js';
 export * from './report/run-title.js';

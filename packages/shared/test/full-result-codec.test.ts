@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   allocateTrades,
   decodeFullResult,
+  displayResultOf,
   encodeFullResult,
   encodeFullResultParts,
   FullResultFormatError,
@@ -167,10 +168,77 @@ describe('binary full result', () => {
     );
     const bytes = encodeFullResult(sample(2, 0));
     const future = bytes.slice();
-    new DataView(future.buffer).setUint16(4, 2, true);
+    new DataView(future.buffer).setUint16(4, 3, true);
     assert.match(
       message(() => decodeFullResult(future)),
-      /format version 2 is not one this build reads/,
+      /format version 3 is not one this build reads \(versions 1 and 2\): update ktrdr/,
+    );
+    // a file written before the display fields (version 1) still reads
+    const older = bytes.slice();
+    new DataView(older.buffer).setUint16(4, 1, true);
+    assert.deepEqual(decodeFullResult(older), decodeFullResult(bytes));
+  });
+
+  it('keeps the display-only fields beside the result: segments as written, indicator lines as columns', () => {
+    const full = sample(5, 2);
+    const time = [1, 2, 3].map((i) => Date.UTC(2020, 0, i));
+    full.display = {
+      in_sample: { fraction: 0.25, message: 'a quarter of the bars were in the training data' },
+      indicators: [
+        {
+          id: 'fast',
+          type: 'sma',
+          pane: 'price',
+          lines: [{ name: 'value', time, value: [null, 101.25, 1 / 3] }],
+        },
+        {
+          id: 'bands',
+          type: 'bollinger',
+          pane: 'price',
+          lines: [
+            { name: 'upper', time, value: [null, null, 110.5] },
+            { name: 'lower', time, value: [null, null, -0] },
+          ],
+        },
+      ],
+    };
+    const decoded = decodeFullResult(encodeFullResult(full));
+    assert.deepEqual(decoded.display, full.display);
+    assert.equal(
+      JSON.stringify(decoded.display),
+      JSON.stringify(full.display),
+      'same keys in order',
+    );
+    // the JSON full form stays the result alone
+    assert.equal(fullResultToJson(decoded).indicators, undefined);
+    assert.equal(JSON.stringify(displayResultOf(decoded)), JSON.stringify(displayResultOf(full)));
+    assert.deepEqual(displayResultOf(decoded).indicators, full.display.indicators);
+  });
+
+  it('refuses indicator lines at other candles, and a line without its column', () => {
+    const full = sample(3, 0);
+    const line = (time: number[]) => ({ name: 'value', time, value: time.map(() => 1) });
+    full.display = {
+      indicators: [
+        { id: 'a', type: 'sma', pane: 'price', lines: [line([1, 2])] },
+        { id: 'b', type: 'sma', pane: 'price', lines: [line([1, 3])] },
+      ],
+    };
+    assert.match(
+      message(() => encodeFullResult(full)),
+      /indicator b's value is not sampled at the same candles as the others/,
+    );
+    full.display = { indicators: [{ id: 'a', type: 'sma', pane: 'price', lines: [line([1, 2])] }] };
+    const bytes = encodeFullResult(full);
+    const length = new DataView(bytes.buffer).getUint32(8, true);
+    const text = new TextDecoder().decode(bytes.subarray(16, 16 + length));
+    const broken = text.replace('"column":"indicator_0_0"', '"column":"indicator_9_9"');
+    assert.equal(broken.length, text.length);
+    const corrupt = bytes.slice();
+    corrupt.set(new TextEncoder().encode(broken), 16);
+    assert.match(
+      message(() => decodeFullResult(corrupt)),
+      /it has no f64 column "indicator_9_9" per candle/,
     );
   });
 

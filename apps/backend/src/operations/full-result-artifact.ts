@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   decodeFullResult,
+  displayResultOf,
   FULL_RESULT_ARTIFACT,
   fullResultFromJson,
   type FullResult,
@@ -47,4 +48,19 @@ export async function readFullResult(
 ): Promise<FullResult | undefined> {
   const stored = storedFullResult(artifacts, operationId);
   return stored ? readStoredFullResult(stored) : undefined;
+}
+
+/**
+ * The display result of a backtest that stored only its binary full result (every
+ * backtest a worker ran since the display result stopped being sent), as JSON text;
+ * undefined when it has no binary full result.
+ */
+export async function displayResultText(
+  artifacts: ArtifactStore,
+  operationId: string,
+): Promise<string | undefined> {
+  const binary = artifacts.read(operationId, FULL_RESULT_ARTIFACT);
+  if (!binary) return undefined;
+  const full = await readStoredFullResult({ body: binary, form: 'binary' });
+  return JSON.stringify(displayResultOf(full));
 }

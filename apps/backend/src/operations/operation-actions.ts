@@ -19,7 +19,11 @@ import { requireWorkersOfType } from '../dispatch/worker-availability.js';
 import type { WorkerClients } from '../workers/worker-clients.js';
 import type { WorkerRegistry } from '../workers/worker-registry.js';
 import type { WorkerService } from '../workers/worker-service.js';
-import { storedFullResult, type StoredFullResult } from './full-result-artifact.js';
+import {
+  displayResultText,
+  storedFullResult,
+  type StoredFullResult,
+} from './full-result-artifact.js';
 import type { OperationRecord } from './operation-record.js';
 import { RESULT_ARTIFACT } from './result-artifacts.js';
 import type { OperationsService } from './operations-service.js';
@@ -260,12 +264,17 @@ export class OperationActions {
     }
   }
 
-  /** The stored result of a completed operation, as JSON text. */
+  /**
+   * The stored result of a completed operation, as JSON text: its display result, or, for
+   * a backtest that stored only its full result, the display result made from that.
+   */
   async resultText(id: string): Promise<string> {
     const local = this.localRunnerOf(this.deps.operations.require(id));
     if (local?.resultText) return local.resultText(id);
     this.requireCompleted(id);
-    const text = await this.deps.artifacts.readText(id, RESULT_ARTIFACT);
+    const text =
+      (await this.deps.artifacts.readText(id, RESULT_ARTIFACT)) ??
+      (await displayResultText(this.deps.artifacts, id));
     if (text === undefined) throw new NotFoundError('result of operation', id);
     return text;
   }

@@ -49,9 +49,14 @@ describe('full results: binary columns, JSON on request, JSON from before', () =
     const bytes = new Uint8Array(await response.arrayBuffer());
     assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), 'KTFR');
     const full = decodeFullResult(bytes);
-    // 3 float64 columns of 5,105 bars, about a tenth of the same as JSON
+    // 3 float64 columns of 5,105 bars, about a tenth of the same as JSON, and beside them
+    // the indicator lines the display result draws: a column per line, one of candle times
     assert.equal(full.equity.length, 5105);
-    assert.ok(bytes.length < 5105 * 24 + full.trades.count * 100 + 32_768, `${bytes.length} bytes`);
+    const lines = (full.display?.indicators ?? []).flatMap((series) => series.lines);
+    assert.equal(lines.length, 2, 'the fast and slow SMA');
+    assert.deepEqual(full.display?.indicators, display.indicators);
+    const columns = 5105 * 24 + 5105 * 8 * (1 + lines.length);
+    assert.ok(bytes.length < columns + full.trades.count * 100 + 32_768, `${bytes.length} bytes`);
     assert.equal(full.trades.count, display.metrics.total_trades);
     assert.deepEqual(full.summary.metrics, display.metrics);
     assert.deepEqual(full.summary.periods, display.periods);

@@ -1,48 +1,23 @@
-import type { BacktestResult, EquityPoint, Trade } from '@ktrdr/shared';
+import {
+  allocateTrades,
+  codeOf,
+  displayResultOf,
+  DISPLAY_LIMITS,
+  type BacktestResult,
+  type DisplayLimits,
+  type FullResult,
+  type Trade,
+} from '@ktrdr/shared';
 import type { BacktestOutput } from './engine.js';
 import type { TradeRecord } from './metrics.js';
+
+export { shapePreservingIndices, type DisplayLimits } from '@ktrdr/shared';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
-}
-
-/**
- * Indices that keep the shape of a series in at most `maxPoints` points: per bucket its
- * first, lowest, highest and last point (so every peak, trough and drawdown survives),
- * plus the series' own first and last.
- */
-export function shapePreservingIndices(values: Float64Array, maxPoints: number): number[] {
-  const n = values.length;
-  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
-  const buckets = Math.max(1, Math.floor(maxPoints / 4));
-  const size = n / buckets;
-  const picked: number[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    // the last bucket ends at the last point: (b + 1) × size can round to just below n
-    const to = b === buckets - 1 ? n : Math.min(n, Math.floor((b + 1) * size));
-    if (to <= from) continue;
-    let lo = from;
-    let hi = from;
-    for (let i = from + 1; i < to; i++) {
-      if ((values[i] as number) < (values[lo] as number)) lo = i;
-      if ((values[i] as number) > (values[hi] as number)) hi = i;
-    }
-    for (const i of [from, Math.min(lo, hi), Math.max(lo, hi), to - 1])
-      if (picked[picked.length - 1] !== i) picked.push(i);
-  }
-  return picked;
-}
-
-function point(output: BacktestOutput, i: number): EquityPoint {
-  return {
-    time: iso(output.time[i] as number),
-    equity: round(output.equity[i] as number, 6),
-    drawdown: round(output.drawdown[i] as number, 10),
-  };
 }
 
 function trade(t: TradeRecord): Trade {
@@ -63,38 +38,57 @@ function trade(t: TradeRecord): Trade {
   };
 }
 
-/** Limits of the display result. */
-export interface DisplayLimits {
-  maxPoints: number;
-  maxTrades: number;
+/**
+ * A run's full result in the shared columnar form (what a worker stores as the binary
+ * artifact): the engine's bar arrays as they are, the trades as a table of columns.
+ */
+export function toFullResult(output: BacktestOutput): FullResult {
+  const n = output.equity.length;
+  const trades = allocateTrades(output.trades.length);
+  output.trades.forEach((t, i) => {
+    trades.entry_time[i] = t.entryTime;
+    trades.exit_time[i] = t.exitTime;
+    trades.entry_price[i] = t.entryPrice;
+    trades.exit_price[i] = t.exitPrice;
+    trades.size[i] = t.size;
+    trades.pnl[i] = t.pnl;
+    trades.fees[i] = t.fees;
+    // as the display result states it: net pnl over the entry notional
+    trades.return_pct[i] = t.entryPrice * t.size > 0 ? t.pnl / (t.entryPrice * t.size) : 0;
+    trades.bars_held[i] = t.holdingBars;
+    trades.mae[i] = t.mae ?? 0;
+    trades.mfe[i] = t.mfe ?? 0;
+    trades.side[i] = codeOf(trades.sides, t.side, 'trade side');
+    trades.exit_reason[i] = codeOf(trades.exitReasons, t.exitReason, 'trade exit reason');
+  });
+  return {
+    summary: {
+      metrics: output.metrics,
+      skipped_entries: output.skippedEntries,
+      ruin: ruinOf(output),
+      ...(output.benchmark ? { benchmark: output.benchmark } : {}),
+      ...(output.periods ? { periods: output.periods } : {}),
+    },
+    time: output.time.length === n ? output.time : output.time.subarray(0, n),
+    equity: output.equity,
+    drawdown: output.drawdown,
+    trades,
+  };
 }
 
 /**
  * The result the result route serves: all metrics, the equity curve downsampled to at
- * most `maxPoints` shape-preserving points, and the last `maxTrades` trades. The full
- * curve and trade list go out as the binary artifact (`@ktrdr/shared` full-result codec);
- * {@link fullResultChunks} is their JSON form, the engine's canonical text for its tests.
+ * most `maxPoints` shape-preserving points, and the last `maxTrades` trades — made from
+ * the full result ({@link toFullResult}) as the backend makes it from a stored one, so
+ * both are the same text. The full curve and trade list go out as the binary artifact
+ * (`@ktrdr/shared` full-result codec); {@link fullResultChunks} is their JSON form, the
+ * engine's canonical text for its tests.
  */
 export function toBacktestResult(
   output: BacktestOutput,
-  limits: DisplayLimits = { maxPoints: 5000, maxTrades: 5000 },
+  limits: DisplayLimits = DISPLAY_LIMITS,
 ): BacktestResult {
-  const indices = shapePreservingIndices(output.equity, limits.maxPoints);
-  const trades =
-    output.trades.length > limits.maxTrades
-      ? output.trades.slice(-limits.maxTrades)
-      : output.trades;
-  return {
-    metrics: output.metrics,
-    equity_curve: indices.map((i) => point(output, i)),
-    trades: trades.map(trade),
-    equity_points_total: output.equity.length,
-    trades_total: output.trades.length,
-    skipped_entries: output.skippedEntries,
-    ruin: ruinOf(output),
-    benchmark: output.benchmark,
-    periods: output.periods,
-  };
+  return displayResultOf(toFullResult(output), limits);
 }
 
 /** The ruin, said so a trader reads it: when equity reached zero. */

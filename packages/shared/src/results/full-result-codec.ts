@@ -4,10 +4,12 @@
  * at 8-byte aligned offsets, so a decoder takes Float64Array views without copying and a
  * million bars cost 24 MB instead of ~90 MB of JSON.
  */
+import type { IndicatorSeries } from '../contracts/backtests.js';
 import {
   NO_EXIT_REASON,
   TRADE_FLOAT_COLUMNS,
   type FullResult,
+  type FullResultDisplay,
   type FullResultSummary,
   type FullResultTrades,
   type TradeFloatColumn,
@@ -15,8 +17,12 @@ import {
 
 /** The media type of the binary full result (`GET …/result/full`). */
 export const FULL_RESULT_MEDIA_TYPE = 'application/vnd.ktrdr.full-result';
-/** The version this build writes and reads. */
-export const FULL_RESULT_FORMAT_VERSION = 1;
+/**
+ * The version this build writes. Version 2 added the display-only fields (a model's
+ * segments, the indicator series as columns per candle); this build reads 1 and 2.
+ */
+export const FULL_RESULT_FORMAT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 const MAGIC = [0x4b, 0x54, 0x46, 0x52]; // "KTFR"
 const PREAMBLE_BYTES = 16;
@@ -31,22 +37,37 @@ export class FullResultFormatError extends Error {
 }
 
 type ColumnType = 'f64' | 'u8';
+type Rows = 'bars' | 'trades' | 'candles';
 /** A column as the header lists it: its name, element type and which rows it has. */
 interface ColumnEntry {
   name: string;
   type: ColumnType;
-  rows: 'bars' | 'trades';
+  rows: Rows;
 }
+
+/** An indicator series as the header describes it: each line's values are a column. */
+interface IndicatorEntry extends Omit<IndicatorSeries, 'lines'> {
+  lines: { name: string; column: string }[];
+}
+
+/** The display-only fields as the header holds them: indicator values are columns. */
+type DisplayEntry = Omit<FullResultDisplay, 'indicators'> & { indicators?: IndicatorEntry[] };
 
 /** The JSON header. Columns follow it in the order listed. */
 interface Header {
   bars: number;
   trades: number;
+  /** Candles of the indicator series (version 2, with `display`). */
+  candles?: number;
   columns: ColumnEntry[];
   sides: string[];
   exit_reasons: string[];
   summary: FullResultSummary;
+  display?: DisplayEntry;
 }
+
+/** The candle-time column of the indicator series. */
+const CANDLE_TIME = 'candle_time';
 
 const BAR_COLUMNS = ['time', 'equity', 'drawdown'] as const;
 const COLUMNS: readonly ColumnEntry[] = [
@@ -71,6 +92,52 @@ function columnOf(result: FullResult, entry: ColumnEntry): Float64Array | Uint8A
 const bytesOf = (values: Float64Array | Uint8Array) =>
   new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
+/** Non-finite values stand for null (warm-up) in an indicator column. */
+const columnFrom = (values: readonly (number | null)[]) =>
+  Float64Array.from(values, (v) => (v === null ? Number.NaN : v));
+
+/**
+ * The display-only fields split into the header's part and the indicator columns. Every
+ * line of every series is sampled at the same candles (the price chart's), so their
+ * times are one column; a series at other times is refused rather than stored wrong.
+ */
+function displayParts(display: FullResultDisplay | undefined): {
+  entry?: DisplayEntry;
+  candles: number;
+  columns: { entry: ColumnEntry; values: Float64Array }[];
+} {
+  if (!display) return { candles: 0, columns: [] };
+  const { indicators, ...rest } = display;
+  if (!indicators) return { entry: { ...rest }, candles: 0, columns: [] };
+  const times = indicators[0]?.lines[0]?.time ?? [];
+  const columns = [
+    {
+      entry: { name: CANDLE_TIME, type: 'f64', rows: 'candles' } as ColumnEntry,
+      values: columnFrom(times),
+    },
+  ];
+  const entries = indicators.map((series, s) => ({
+    ...series,
+    lines: series.lines.map((line, l) => {
+      if (line.time.length !== times.length || line.time.some((t, i) => t !== times[i]))
+        throw new FullResultFormatError(
+          `indicator ${series.id}'s ${line.name} is not sampled at the same candles as the others`,
+        );
+      const column = `indicator_${s}_${l}`;
+      columns.push({
+        entry: { name: column, type: 'f64', rows: 'candles' },
+        values: columnFrom(line.value),
+      });
+      return { name: line.name, column };
+    }),
+  }));
+  // the header keeps the fields in their order, the indicators where they were
+  const entry = Object.fromEntries(
+    Object.entries(display).map(([key, value]) => [key, key === 'indicators' ? entries : value]),
+  ) as DisplayEntry;
+  return { entry, candles: times.length, columns };
+}
+
 /**
  * The binary full result as parts to write one after another (a stream, a file): the
  * preamble and header, then each column as a view onto its array (nothing copied).
@@ -87,13 +154,16 @@ export function encodeFullResultParts(result: FullResult): Uint8Array[] {
         `column ${entry.name} has ${got ?? 'no'} values, but there are ${want} ${entry.rows}`,
       );
   }
+  const display = displayParts(result.display);
   const header: Header = {
     bars,
     trades,
-    columns: [...COLUMNS],
+    ...(display.entry ? { candles: display.candles } : {}),
+    columns: [...COLUMNS, ...display.columns.map((c) => c.entry)],
     sides: [...result.trades.sides],
     exit_reasons: [...result.trades.exitReasons],
     summary: result.summary,
+    ...(display.entry ? { display: display.entry } : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const head = new Uint8Array(padded(PREAMBLE_BYTES + json.length));
@@ -103,8 +173,12 @@ export function encodeFullResultParts(result: FullResult): Uint8Array[] {
   view.setUint32(8, json.length, true);
   head.set(json, PREAMBLE_BYTES);
   const parts: Uint8Array[] = [head];
-  for (const entry of COLUMNS) {
-    const bytes = bytesOf(columnOf(result, entry));
+  const values = [
+    ...COLUMNS.map((entry) => columnOf(result, entry)),
+    ...display.columns.map((c) => c.values),
+  ];
+  for (const column of values) {
+    const bytes = bytesOf(column);
     parts.push(bytes);
     const pad = padded(bytes.length) - bytes.length;
     if (pad > 0) parts.push(new Uint8Array(pad));
@@ -126,6 +200,9 @@ export function encodeFullResult(result: FullResult): Uint8Array {
 
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+const countOf = (header: Header, rows: Rows) =>
+  rows === 'bars' ? header.bars : rows === 'trades' ? header.trades : (header.candles ?? 0);
 
 function parseHeader(bytes: Uint8Array, length: number): Header {
   let header: Partial<Header>;
@@ -149,14 +226,21 @@ function parseHeader(bytes: Uint8Array, length: number): Header {
                   c &&
                   typeof c.name === 'string' &&
                   (c.type === 'f64' || c.type === 'u8') &&
-                  (c.rows === 'bars' || c.rows === 'trades'),
+                  (c.rows === 'bars' ||
+                    c.rows === 'trades' ||
+                    (c.rows === 'candles' && isCount(header.candles))),
               )
             ? 'has no valid column list'
             : !Array.isArray(header.sides) || !Array.isArray(header.exit_reasons)
               ? 'has no side or exit-reason table'
               : !header.summary || typeof header.summary.metrics !== 'object'
                 ? 'has no metrics'
-                : undefined;
+                : header.display !== undefined &&
+                    (typeof header.display !== 'object' ||
+                      (header.display.indicators !== undefined &&
+                        !Array.isArray(header.display.indicators)))
+                  ? 'has display fields that are not an object'
+                  : undefined;
   if (problem) throw new FullResultFormatError(`the header ${problem}: the file is corrupt`);
   return header as Header;
 }
@@ -179,9 +263,9 @@ export function decodeFullResult(bytes: Uint8Array): FullResult {
     );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== FULL_RESULT_FORMAT_VERSION)
+  if (!READABLE_VERSIONS.includes(version))
     throw new FullResultFormatError(
-      `format version ${version} is not one this build reads (version ${FULL_RESULT_FORMAT_VERSION}): update ktrdr`,
+      `format version ${version} is not one this build reads (versions ${READABLE_VERSIONS.join(' and ')}): update ktrdr`,
     );
   const headerLength = view.getUint32(8, true);
   if (PREAMBLE_BYTES + headerLength > bytes.byteLength)
@@ -197,7 +281,7 @@ export function decodeFullResult(bytes: Uint8Array): FullResult {
   const spans = new Map<string, { entry: ColumnEntry; offset: number; count: number }>();
   let offset = padded(PREAMBLE_BYTES + headerLength);
   for (const entry of header.columns) {
-    const count = entry.rows === 'bars' ? header.bars : header.trades;
+    const count = countOf(header, entry.rows);
     spans.set(entry.name, { entry, offset, count });
     offset += padded(count * BYTES[entry.type]);
   }
@@ -211,7 +295,7 @@ export function decodeFullResult(bytes: Uint8Array): FullResult {
   const column = <T extends ColumnType>(
     name: string,
     type: T,
-    rows: ColumnEntry['rows'],
+    rows: Rows,
   ): T extends 'f64' ? Float64Array : Uint8Array => {
     const span = spans.get(name);
     if (!span || span.entry.type !== type || span.entry.rows !== rows)
@@ -248,11 +332,40 @@ export function decodeFullResult(bytes: Uint8Array): FullResult {
         `trade ${i} has side code ${side} and exit-reason code ${reason}, outside its tables: the file is corrupt`,
       );
   }
+  const display =
+    header.display && displayOf(header.display, (name) => column(name, 'f64', 'candles'));
   return {
     summary: header.summary,
     time: column('time', 'f64', 'bars'),
     equity: column('equity', 'f64', 'bars'),
     drawdown: column('drawdown', 'f64', 'bars'),
     trades,
+    ...(display ? { display } : {}),
   };
+}
+
+/** The display-only fields of a header, each indicator line read from its column. */
+function displayOf(entry: DisplayEntry, column: (name: string) => Float64Array): FullResultDisplay {
+  const indicators = (series: IndicatorEntry): IndicatorSeries => {
+    if (!series || !Array.isArray(series.lines))
+      throw new FullResultFormatError('an indicator series has no lines: the file is corrupt');
+    const time = Array.from(column(CANDLE_TIME));
+    return {
+      ...series,
+      lines: series.lines.map((line) => {
+        if (!line || typeof line.column !== 'string')
+          throw new FullResultFormatError(
+            `indicator ${series.id} has a line without a column: the file is corrupt`,
+          );
+        const value = Array.from(column(line.column), (v) => (Number.isFinite(v) ? v : null));
+        return { name: line.name, time, value };
+      }),
+    };
+  };
+  return Object.fromEntries(
+    Object.entries(entry).map(([key, value]) => [
+      key,
+      key === 'indicators' ? (value as IndicatorEntry[]).map(indicators) : value,
+    ]),
+  );
 }

@@ -5,6 +5,7 @@
  * artifact existed.
  */
 import type { BacktestResult, Trade } from '../contracts/backtests.js';
+import { roundTo } from './display-result.js';
 import {
   allocateTrades,
   codeOf,
@@ -15,10 +16,7 @@ import {
 
 // The JSON form keeps the decimals the display result (`…/result`) keeps, so the file a
 // trader downloads and the page show the same figures; the binary form keeps every bit.
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
+const round = roundTo;
 
 /** A number as JSON: NaN and ±Infinity have no JSON spelling, so they become null. */
 const num = (value: number) => (Number.isFinite(value) ? String(value) : 'null');

@@ -54,6 +54,13 @@ export type FullResultTrades = Record<TradeFloatColumn, Float64Array> & {
   exitReasons: readonly string[];
 };
 
+/**
+ * What only the display result shows, kept beside the full result so that the display
+ * result can be made from the stored full result alone: a model backtest's segments and
+ * the strategy's indicator series for the price chart (stored as float64 columns).
+ */
+export type FullResultDisplay = Pick<BacktestResult, 'segments' | 'in_sample' | 'indicators'>;
+
 /** A backtest's full result: columns of equal length per bar, and the trade table. */
 export interface FullResult {
   summary: FullResultSummary;
@@ -63,6 +70,8 @@ export interface FullResult {
   /** Fraction below the running peak. */
   drawdown: Float64Array;
   trades: FullResultTrades;
+  /** Display-only fields (see {@link FullResultDisplay}); the JSON full form leaves them out. */
+  display?: FullResultDisplay;
 }
 
 /** A trade table of `count` zeroed trades with the standard string tables, to fill in. */

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
+  IndicatorCache,
   indicatorSeries,
   inSampleFields,
   runSignals,
-  toBacktestResult,
+  toFullResult,
   type BacktestCheckpoint,
   type BacktestOutput,
   type BacktestTick,
@@ -14,6 +15,7 @@ import {
 import {
   CancelledError,
   encodeFullResultParts,
+  MAX_CANDLES,
   FULL_RESULT_ARTIFACT,
   type BacktestJob,
   type StrategyConfig,
@@ -22,7 +24,6 @@ import type { Bars } from '@ktrdr/engine/data';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
-import { fullResultOf } from './full-result-file.js';
 import { modelSplitOf, strategySignals } from './strategy-signals.js';
 
 let cache: SeriesCache | undefined;
@@ -34,8 +35,10 @@ function dateOf(ms: number, timeframe: string): string {
 }
 
 /**
- * The display result (with the strategy's indicator series for the price chart) and the
- * binary full result (in memory while small, else files).
+ * The binary full result with the display-only fields beside it (a model's segments, the
+ * strategy's indicator series for the price chart), in memory while small, else a file.
+ * It is the one result file: the backend makes the display result (`…/result`) from it,
+ * so no per-bar JSON is formatted, sent or stored for a run nobody opens.
  */
 async function writeResults(
   ctx: JobContext,
@@ -43,21 +46,17 @@ async function writeResults(
   strategy: StrategyConfig,
   bars: Bars,
   split: SplitBoundaries | null,
+  indicators: IndicatorCache,
 ) {
-  const display = {
-    ...toBacktestResult(output),
-    // a model backtest: its metrics per segment of the model's data, when it saw any of them
-    ...(split ? inSampleFields(output.time, output.equity, output.trades, split) : {}),
-    indicators: indicatorSeries(strategy, bars),
+  const full = {
+    ...toFullResult(output),
+    display: {
+      // a model backtest: its metrics per segment of the model's data, when it saw any of them
+      ...(split ? inSampleFields(output.time, output.equity, output.trades, split) : {}),
+      indicators: indicatorSeries(strategy, bars, MAX_CANDLES, indicators),
+    },
   };
-  return [
-    await ctx.resultArtifact('result.json', '.json', [JSON.stringify(display)]),
-    await ctx.resultArtifact(
-      FULL_RESULT_ARTIFACT,
-      '-full.bin',
-      encodeFullResultParts(fullResultOf(output, display)),
-    ),
-  ];
+  return [await ctx.resultArtifact(FULL_RESULT_ARTIFACT, '-full.bin', encodeFullResultParts(full))];
 }
 
 /**
@@ -79,7 +78,9 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
   ctx.cancel.throwIfCancelled();
   strategies ??= new StrategyCache();
   const strategy = await strategies.validConfigOf(job.strategy, ctx.backend, ctx.signal);
-  const signals = await strategySignals(strategy, job.model_id, bars, ctx);
+  // the chart's indicator series reuse what the signals computed
+  const indicators = new IndicatorCache(bars);
+  const signals = await strategySignals(strategy, job.model_id, bars, ctx, indicators);
 
   let resumeFrom: BacktestCheckpoint | undefined;
   if (job.checkpoint_ref) {
@@ -138,7 +139,7 @@ const backtestHandler: JobHandler<BacktestJob> = async (job, ctx: JobContext) =>
     },
   );
   const split = job.model_id ? await modelSplitOf(job.model_id, ctx) : null;
-  const artifacts = await writeResults(ctx, output, strategy, bars, split);
+  const artifacts = await writeResults(ctx, output, strategy, bars, split, indicators);
   const m = output.metrics;
   return {
     artifacts,
