@@ -93,8 +93,18 @@ const bytesOf = (values: Float64Array | Uint8Array) =>
   new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
 /** Non-finite values stand for null (warm-up) in an indicator column. */
-const columnFrom = (values: readonly (number | null)[]) =>
-  Float64Array.from(values, (v) => (v === null ? Number.NaN : v));
+function columnFrom(values: readonly (number | null)[]): Float64Array {
+  // a plain loop: Float64Array.from with a mapping function is several times slower
+  const column = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) column[i] = values[i] ?? Number.NaN;
+  return column;
+}
+
+function sameTimes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * The display-only fields split into the header's part and the indicator columns. Every
@@ -119,7 +129,7 @@ function displayParts(display: FullResultDisplay | undefined): {
   const entries = indicators.map((series, s) => ({
     ...series,
     lines: series.lines.map((line, l) => {
-      if (line.time.length !== times.length || line.time.some((t, i) => t !== times[i]))
+      if (line.time !== times && !sameTimes(line.time, times))
         throw new FullResultFormatError(
           `indicator ${series.id}'s ${line.name} is not sampled at the same candles as the others`,
         );
@@ -357,7 +367,12 @@ function displayOf(entry: DisplayEntry, column: (name: string) => Float64Array):
           throw new FullResultFormatError(
             `indicator ${series.id} has a line without a column: the file is corrupt`,
           );
-        const value = Array.from(column(line.column), (v) => (Number.isFinite(v) ? v : null));
+        const values = column(line.column);
+        const value = new Array<number | null>(values.length);
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i] as number;
+          value[i] = Number.isFinite(v) ? v : null;
+        }
         return { name: line.name, time, value };
       }),
     };
