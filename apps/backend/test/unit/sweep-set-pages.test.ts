@@ -11,6 +11,7 @@ import { tempDir } from '@ktrdr/testkit';
 import { openDatabase, SWEEP_SET_METRIC_COLUMNS, type Db } from '../../src/storage/database.js';
 import { sqliteDriverUnavailable, type SqliteDriverName } from '../../src/storage/sqlite.js';
 import { toWire, type SetRow } from '../../src/sweeps/sweep-set-row.js';
+import { SweepSetPages } from '../../src/sweeps/sweep-set-pages.js';
 import { SweepSetStore, type Ranking } from '../../src/sweeps/sweep-set-store.js';
 
 const DRIVERS: SqliteDriverName[] = ['node-sqlite', 'better-sqlite3'];
@@ -255,6 +256,53 @@ for (const driver of DRIVERS) {
       );
       assert.deepEqual(store.page('undo', {}, ranking), reference(db, 'undo', {}));
       assert.equal(store.page('undo', {}, ranking).rows[0]!.rank, null);
+    });
+
+    it('reads a settled sweep without what merging needs, and still ranks a late result', async () => {
+      await store.insert(
+        'settled',
+        [0, 1, 2, 3].map((i) => ({ set_index: i, parameters: { p: i } })),
+        yieldNow,
+      );
+      store.assignNext('settled', 'settled-s', 4);
+      const metrics = (...sharpe: number[]) =>
+        Object.fromEntries(
+          SWEEP_SET_METRIC_COLUMNS.map((c) => [
+            c,
+            c === 'sharpe_ratio' ? sharpe : sharpe.map(() => 20),
+          ]),
+        );
+      const pages = new SweepSetPages(db);
+      store.record(
+        'settled',
+        'settled-s',
+        'w1',
+        { set_index: [0, 1], metrics: metrics(0.1, 0.2) },
+        ranking,
+      );
+      assert.equal(pages.rankOrder('settled').mergeable, true, 'two sets still running');
+      store.release('settled-s', 'cancelled', 'stopped');
+      pages.changed();
+      assert.equal(pages.rankOrder('settled').mergeable, false, 'nothing pending or running');
+      assert.deepEqual(store.page('settled', {}, ranking), reference(db, 'settled', {}));
+      // a late report of the cancelled shard still counts: the order is read again
+      store.record(
+        'settled',
+        'settled-s',
+        'w1',
+        { set_index: [3], metrics: metrics(0.9) },
+        ranking,
+      );
+      assert.deepEqual(
+        store.page('settled', {}, ranking).rows.map((r) => [r.set_index, r.rank, r.status]),
+        [
+          [3, 1, 'completed'],
+          [1, 2, 'completed'],
+          [0, 3, 'completed'],
+          [2, null, 'cancelled'],
+        ],
+      );
+      assert.deepEqual(store.page('settled', {}, ranking), reference(db, 'settled', {}));
     });
 
     it('follows new results: a set that completes is ranked at once', async () => {
