@@ -17,40 +17,45 @@ export interface WindowRow {
   window: number | null;
   /** Its completed sets' indices in the leaderboard's order, as a JSON array. */
   completed: string;
-  /** Every set of it, as a JSON array of indices in no particular order… */
-  sets: string;
-  /** …and their scores in that same order: 17-digit decimal strings, null where none. */
-  scores: string;
-  // (both `[]` when read without what merging needs: see rankOrderSql)
   meeting: number;
   open: number;
+  /** Its largest set index. */
+  last: number;
 }
 
 /**
  * The order's query: SQL sorts (the same `ORDER BY` as every other leaderboard read, so
  * ties, missing scores and windows order alike) and hands each window's indices over as
- * one JSON array (reading 100,000 rows as objects took longer than the sort). The scores,
- * which merging later results needs, come unsorted (a second sort would double the
- * query's time) beside the indices: one pass feeds both arrays, so they line up. A score
- * is `printf('%!.17g')` text, which reads back as the same double (SQLite 3.51's JSON
- * writes a REAL with 15 digits, too few to order new results exactly against).
- *
- * A sweep with no set pending or running gets no more results to merge (but for a late
- * report, after which the order is read again), so its query leaves the sets and scores
- * out (`mergeable: false`): at 100,000 sets they are 100 of its 235 ms.
+ * one JSON array (reading 100,000 rows as objects took longer than the sort).
  */
-export function rankOrderSql(mergeable: boolean): string {
-  const mergeData = mergeable
-    ? `json_group_array(set_index) AS sets,
-    json_group_array(CASE WHEN status = 'completed' AND score IS NOT NULL THEN printf('%!.17g', score) END) AS scores`
-    : `'[]' AS sets, '[]' AS scores`;
-  return `SELECT window,
+export const RANK_ORDER_SQL = `SELECT window,
     json_group_array(set_index ORDER BY ${RANK_ORDER}) FILTER (WHERE status = 'completed') AS completed,
-    ${mergeData},
     COUNT(*) FILTER (WHERE status = 'completed' AND meets = 1) AS meeting,
-    COUNT(*) FILTER (WHERE status != 'completed') AS open
+    COUNT(*) FILTER (WHERE status != 'completed') AS open,
+    MAX(set_index) AS last
   FROM sweep_sets WHERE sweep_id = ? GROUP BY window ORDER BY window`;
+
+/** One window of a sweep as {@link MERGE_DATA_SQL} returns it. */
+export interface MergeDataRow {
+  window: number | null;
+  /** Every set of it, as a JSON array of indices in no particular order… */
+  sets: string;
+  /** …and their scores in that same order: 17-digit decimal strings, null where none. */
+  scores: string;
 }
+
+/**
+ * What merging results needs beside the order: each set's window and each completed
+ * set's score. Read only when a first batch is merged (a sweep that is not running never
+ * needs it: at 100,000 sets it would add about a third to the order's read). Unsorted,
+ * one pass feeding both arrays, so they line up. A score is `printf('%!.17g')` text,
+ * which reads back as the same double (SQLite 3.51's JSON writes a REAL with 15 digits,
+ * too few to order new results exactly against).
+ */
+export const MERGE_DATA_SQL = `SELECT window,
+    json_group_array(set_index) AS sets,
+    json_group_array(CASE WHEN status = 'completed' AND score IS NOT NULL THEN printf('%!.17g', score) END) AS scores
+  FROM sweep_sets WHERE sweep_id = ? GROUP BY window ORDER BY window`;
 
 /** One window's part of the order. */
 export interface WindowOrder {
@@ -77,47 +82,57 @@ export class RankOrder {
   /** set index → 1 when it completed meeting the constraints. */
   private readonly meets: Uint8Array;
 
-  /**
-   * @param mergeable whether `rows` hold every set and score ({@link rankOrderSql}); an
-   *   order without them refuses every merge, so its caller reads it again
-   */
-  constructor(
-    rows: readonly WindowRow[],
-    readonly mergeable = true,
-  ) {
-    const parsed = rows.map((row) => ({
-      completed: JSON.parse(row.completed) as number[],
-      sets: JSON.parse(row.sets) as number[],
-      scores: JSON.parse(row.scores) as (string | null)[],
-    }));
-    this.windows = rows.map((row, w) => ({
+  private mergeData = false;
+
+  constructor(rows: readonly WindowRow[]) {
+    this.windows = rows.map((row) => ({
       window: row.window,
-      completed: Int32Array.from(parsed[w]!.completed),
+      completed: Int32Array.from(JSON.parse(row.completed) as number[]),
       meeting: row.meeting,
       open: row.open,
     }));
     this.total = this.windows.reduce((n, w) => n + w.completed.length + w.open, 0);
-    let maxIndex = -1;
-    for (const { sets, completed } of parsed)
-      for (const list of [sets, completed])
-        for (const setIndex of list) if (setIndex > maxIndex) maxIndex = setIndex;
-    this.ranks = new Int32Array(maxIndex + 1);
-    this.windowOf = new Int32Array(maxIndex + 1).fill(-1);
-    this.scores = new Float64Array(maxIndex + 1);
-    this.meets = new Uint8Array(maxIndex + 1);
-    parsed.forEach(({ completed, sets, scores }, w) => {
-      sets.forEach((setIndex, i) => {
-        this.windowOf[setIndex] = w;
-        const score = scores[i];
-        this.scores[setIndex] = score === null || score === undefined ? NaN : Number(score);
-      });
+    const size = rows.reduce((max, row) => Math.max(max, row.last + 1), 0);
+    this.ranks = new Int32Array(size);
+    this.windowOf = new Int32Array(size).fill(-1);
+    this.scores = new Float64Array(size);
+    this.meets = new Uint8Array(size);
+    this.windows.forEach(({ completed, meeting }) =>
       // the meeting sets come first
-      const meeting = rows[w]!.meeting;
       completed.forEach((setIndex, i) => {
         this.ranks[setIndex] = i + 1;
         this.meets[setIndex] = i < meeting ? 1 : 0;
-      });
-    });
+      }),
+    );
+  }
+
+  /** Whether it holds what {@link merge} needs ({@link attachMergeData}). */
+  get mergeable(): boolean {
+    return this.mergeData;
+  }
+
+  /**
+   * Adds each set's window and score ({@link MERGE_DATA_SQL}, read after the order). False
+   * when the rows are not of this order's windows or sets: the caller reads it again.
+   */
+  attachMergeData(rows: readonly MergeDataRow[]): boolean {
+    if (
+      rows.length !== this.windows.length ||
+      rows.some((row, w) => row.window !== this.windows[w]!.window)
+    )
+      return false;
+    for (const [w, row] of rows.entries()) {
+      const sets = JSON.parse(row.sets) as number[];
+      const scores = JSON.parse(row.scores) as (string | null)[];
+      for (const [i, setIndex] of sets.entries()) {
+        if (setIndex >= this.windowOf.length) return false;
+        this.windowOf[setIndex] = w;
+        const score = scores[i];
+        this.scores[setIndex] = score === null || score === undefined ? NaN : Number(score);
+      }
+    }
+    this.mergeData = true;
+    return true;
   }
 
   /** A completed set's rank within its window (1 = best); null when it has not completed. */
@@ -132,7 +147,7 @@ export class RankOrder {
    * again instead.
    */
   merge(completed: readonly RankKey[]): boolean {
-    if (!this.mergeable) return false;
+    if (!this.mergeData) return false;
     const byWindow = new Map<number, RankKey[]>();
     for (const key of completed) {
       const w = this.windowOf[key.set_index];

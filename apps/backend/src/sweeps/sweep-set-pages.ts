@@ -1,6 +1,12 @@
 import { PARAM_SORT_PREFIX, type LeaderboardRow, type SweepSetsQuery } from '@ktrdr/shared';
 import { SWEEP_SET_METRIC_COLUMNS, type Db } from '../storage/database.js';
-import { rankOrderSql, RankOrder, type WindowRow } from './rank-order.js';
+import {
+  MERGE_DATA_SQL,
+  RANK_ORDER_SQL,
+  RankOrder,
+  type MergeDataRow,
+  type WindowRow,
+} from './rank-order.js';
 import type { RankKey } from './leaderboard-top.js';
 import type { HeatPoint } from './sweep-heatmap.js';
 import type { ParameterValue } from './parameter-space.js';
@@ -27,16 +33,12 @@ export class SweepSetPages {
   private generation = 0;
   private readonly orders = new Map<string, { generation: number; order: RankOrder }>();
   private readonly orderStmt;
-  private readonly settledOrderStmt;
-  private readonly runningStmt;
+  private readonly mergeDataStmt;
   private readonly getStmt;
 
   constructor(private readonly db: Db) {
-    this.orderStmt = db.prepare(rankOrderSql(true));
-    this.settledOrderStmt = db.prepare(rankOrderSql(false));
-    this.runningStmt = db.prepare(
-      `SELECT EXISTS (SELECT 1 FROM sweep_sets WHERE sweep_id = ? AND status IN ('pending', 'running')) AS running`,
-    );
+    this.orderStmt = db.prepare(RANK_ORDER_SQL);
+    this.mergeDataStmt = db.prepare(MERGE_DATA_SQL);
     this.getStmt = db.prepare('SELECT * FROM sweep_sets WHERE sweep_id = ? AND set_index = ?');
   }
 
@@ -54,18 +56,18 @@ export class SweepSetPages {
   completed(sweepId: string, keys: readonly RankKey[], committed: boolean): void {
     const kept = this.orders.get(sweepId);
     if (!kept || kept.generation !== this.generation) return;
-    if (!committed || !kept.order.merge(keys)) this.orders.delete(sweepId);
+    const { order } = kept;
+    // the first batch of a running sweep reads what merging needs (once per order kept)
+    const ready =
+      order.mergeable || order.attachMergeData(this.mergeDataStmt.all(sweepId) as MergeDataRow[]);
+    if (!committed || !ready || !order.merge(keys)) this.orders.delete(sweepId);
   }
 
   /** The sweep's leaderboard order as stored now. */
   rankOrder(sweepId: string): RankOrder {
     const kept = this.orders.get(sweepId);
     if (kept?.generation === this.generation) return kept.order;
-    // only a sweep still running gets results to merge: a settled one is read without them
-    const { running } = this.runningStmt.get(sweepId) as { running: number };
-    const order = running
-      ? new RankOrder(this.orderStmt.all(sweepId) as WindowRow[])
-      : new RankOrder(this.settledOrderStmt.all(sweepId) as WindowRow[], false);
+    const order = new RankOrder(this.orderStmt.all(sweepId) as WindowRow[]);
     this.orders.delete(sweepId);
     this.orders.set(sweepId, { generation: this.generation, order });
     if (this.orders.size > ORDERS_KEPT) this.orders.delete(this.orders.keys().next().value!);
