@@ -1,5 +1,5 @@
 import type { Bars } from '../data/bars.js';
-import { FLAT, LONG, SHORT, type Book } from './book.js';
+import { FLAT, LONG, SHORT, UNTIMED, type Book } from './book.js';
 import type { BacktestHooks, EngineState } from './engine.js';
 import { markHeld, type HeldStretch } from './held.js';
 import type { SignalSet } from './signals.js';
@@ -110,7 +110,10 @@ export function runBars(
     let enteredNow = false;
     // a flat bar with nothing pending reads no prices at all
     if (hasPending || book.side !== FLAT) {
-      const t = time[i] as number;
+      // the fills of the loop leave their times for later (`Book.timeTrades`): the bars
+      // they happen at are the few whose prices no pass has brought into the cache, and
+      // a time read here waits on memory with the whole loop behind it
+      const t = UNTIMED;
       const o = open[i] as number;
       const ruined = !Number.isNaN(ruinTime);
       if (hasPending && !ruined) {
@@ -147,7 +150,7 @@ export function runBars(
         if (long ? l <= zeroAt : h >= zeroAt) {
           const gapped = long ? o <= zeroAt : o >= zeroAt;
           book.close(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
-          ruinTime = t;
+          ruinTime = time[i] as number;
           hasPending = false;
         }
       }
@@ -203,7 +206,7 @@ export function runBars(
         side,
         units: book.units,
         entryPrice: book.entryPrice,
-        entryTime: book.entryTime,
+        entryTime: book.entryTimeIn(time),
         entryIndex: book.entryIndex,
         entryFees: book.entryFees,
         stopPrice: book.stopPrice,
@@ -215,6 +218,7 @@ export function runBars(
         skippedEntries: book.skippedEntries,
         ruinTime,
       };
+      book.timeTrades(time);
       const tradeCount = trades.length;
       onCheckpoint(done, () => ({
         version: 1,

@@ -282,6 +282,8 @@ function runSignalsWith(
     if (book.cash > peak) peak = book.cash;
     if (drawdown) drawdown[n - 1] = peak > 0 ? 1 - book.cash / peak : 0;
   }
+  // the loop's fills were recorded without their times (see runBars)
+  book.timeTrades(time);
   if (hooks.onTick) {
     const last = n - 1;
     hooks.onTick({
