@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RulesStrategyConfig } from '@ktrdr/shared';
-import { computeSignals, parseRulesStrategy, randomWalkBars, type Bars } from '../src/index.js';
+import type { Condition, RulesStrategyConfig } from '@ktrdr/shared';
+import {
+  computeOperands,
+  computeSignals,
+  parseRulesStrategy,
+  randomWalkBars,
+  type Bars,
+} from '../src/index.js';
+import { conditionFlags } from '../src/backtest/condition-flags.js';
 import { lendSignals } from '../src/backtest/signals.js';
 import { BUNDLED_RULES, bundledSp500, bundledStrategy } from './bundled.js';
 import { MORE_RULES } from './golden-cases.js';
@@ -14,17 +21,34 @@ const STRATEGIES: RulesStrategyConfig[] = [
 
 const FLAGS = ['entryLong', 'exitLong', 'entryShort', 'exitShort'] as const;
 
+/** The flags from freshly computed series: no buffer lent anywhere. */
+function freshFlags(strategy: RulesStrategyConfig, bars: Bars): Record<string, Uint8Array> {
+  const named = computeOperands(strategy.indicators, bars);
+  const n = bars.time.length;
+  const of = (cond: Condition | undefined) =>
+    cond ? conditionFlags(cond, named, n) : new Uint8Array(n);
+  return {
+    entryLong: of(strategy.entry.long),
+    exitLong: of(strategy.exit?.long),
+    entryShort: of(strategy.entry.short),
+    exitShort: of(strategy.exit?.short),
+  };
+}
+
 function assertSameAsComputed(strategy: RulesStrategyConfig, bars: Bars, label: string): void {
+  const fresh = freshFlags(strategy, bars);
   const expected = computeSignals(strategy, bars);
   const { signals, giveBack } = lendSignals(strategy, bars);
-  for (const flag of FLAGS)
-    assert.deepEqual(signals[flag], expected[flag], `${label}, ${strategy.name}: ${flag}`);
+  for (const flag of FLAGS) {
+    assert.deepEqual(expected[flag], fresh[flag], `${label}, ${strategy.name}: ${flag} (computed)`);
+    assert.deepEqual(signals[flag], fresh[flag], `${label}, ${strategy.name}: ${flag} (lent)`);
+  }
   assert.equal(signals.warmup, expected.warmup);
   giveBack();
 }
 
 describe('signals in lent buffers (a lone run)', () => {
-  it('are the flags computeSignals gives, whatever the buffers held before', () => {
+  it('are the flags of freshly computed series, whatever the buffers held before', () => {
     // one strategy after another, and longer series before shorter ones, so that every
     // buffer is reused holding another strategy's flags and indicators, or a longer one's
     const series: [string, Bars][] = [

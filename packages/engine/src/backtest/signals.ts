@@ -126,20 +126,26 @@ export function computeSignals(
   cache?: IndicatorCache,
 ): SignalSet {
   // with a cache (a sweep's sets share each distinct indicator) the exact series are
-  // computed once and compared; a lone run computes only what its conditions need
-  const named = cache
-    ? computeOperands(strategy.indicators, bars, cache)
-    : new StrategyOperands(strategy.indicators, bars);
+  // computed once and compared; a lone run computes only what its conditions need, into
+  // lent series (garbage once the flags are set: only the flags are returned)
+  const series = cache ? undefined : new SeriesLoan();
+  const named = series
+    ? new StrategyOperands(strategy.indicators, bars, series.take)
+    : computeOperands(strategy.indicators, bars, cache);
   const n = bars.time.length;
   const none = new Uint8Array(n);
   const flag = (cond: Condition | undefined) => (cond ? conditionFlags(cond, named, n) : none);
-  return {
-    entryLong: flag(strategy.entry.long),
-    exitLong: flag(strategy.exit?.long),
-    entryShort: flag(strategy.entry.short),
-    exitShort: flag(strategy.exit?.short),
-    warmup: warmupOf(strategy),
-  };
+  try {
+    return {
+      entryLong: flag(strategy.entry.long),
+      exitLong: flag(strategy.exit?.long),
+      entryShort: flag(strategy.entry.short),
+      exitShort: flag(strategy.exit?.short),
+      warmup: warmupOf(strategy),
+    };
+  } finally {
+    series?.giveBack();
+  }
 }
 
 /** Bars before the slowest indicator of the strategy is stable. */
