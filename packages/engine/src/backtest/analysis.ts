@@ -135,6 +135,17 @@ export function buyAndHold(
   };
 }
 
+/**
+ * The first bar from `from` (before `n`) whose time is not before `limit` (a NaN time is
+ * not), or `n`. Every time is read (columnar bars need not be sorted), in a loop of its
+ * own: a tight scan, where the per-period body around it kept the loop's values spilled.
+ */
+function monthEnd(time: Float64Array, from: number, n: number, limit: number): number {
+  let j = from;
+  while (j < n && (time[j] as number) < limit) j++;
+  return j;
+}
+
 /** Returns per calendar month and year (UTC), each from the equity at the previous period's end. */
 export interface PeriodReturns {
   monthly: { year: number; month: number; return: number }[];
@@ -162,8 +173,9 @@ export function periodReturns(
   let month = date.getUTCMonth();
   let nextMonth = Date.UTC(year, month + 1, 1);
   for (let i = 0; i < n; i++) {
+    // on to the month's last bar: the one before the first bar at or after the next month
+    i = monthEnd(time, i + 1, n, nextMonth) - 1;
     const last = i + 1 === n;
-    if (!last && (time[i + 1] as number) < nextMonth) continue;
     const e = equity[i] as number;
     monthly.push({
       year,

@@ -1,6 +1,7 @@
 import type { Bars } from '../data/bars.js';
-import { FLAT, LONG, SHORT, type Book } from './book.js';
+import { FLAT, LONG, SHORT, UNTIMED, type Book } from './book.js';
 import type { BacktestHooks, EngineState } from './engine.js';
+import { markHeld, type HeldStretch } from './held.js';
 import type { SignalSet } from './signals.js';
 
 /** What the loop carries from bar to bar besides the {@link Book}. */
@@ -23,75 +24,6 @@ function nextSet(flags: Uint8Array, from: number, n: number): number {
 /** The first bar from `from` after which a hook called every `every` bars is due. */
 function nextDue(every: number, from: number): number {
   return Math.ceil((from + 1) / every) * every - 1;
-}
-
-/**
- * Marks a held position to each close from bar `from` (before `to`) while a bar's prices
- * reach no stop, target or ruin and it signals nothing, updating `state.peak` (and with
- * `excursions` the book's lowest and highest price of the position); returns the first bar
- * it left for the loop's full body. A function of its own: a short loop that compiles to
- * tight code, apart from the full body's many branches.
- */
-function markHeld(
-  bars: Bars,
-  signals: SignalSet,
-  book: Book,
-  state: LoopState,
-  from: number,
-  to: number,
-  equity: Float64Array,
-  drawdown: Float64Array | undefined,
-  excursions: boolean,
-): number {
-  const { open, high, low, close } = bars;
-  const { side, units, cash, stopPrice, takePrice, zeroAt } = book;
-  const long = side === LONG;
-  const exit = long ? signals.exitLong : signals.exitShort;
-  const reverse = long ? signals.entryShort : signals.entryLong;
-  let peak = state.peak;
-  let { lowest, highest } = book;
-  let j = from;
-  if (Number.isNaN(stopPrice) && Number.isNaN(takePrice)) {
-    // no stop or target: only the ruin price is reached, through the low (long) or the
-    // high (short); the loop is bound by memory, so it reads no other price unless the
-    // excursions want the whole range
-    const reached = long ? low : high;
-    for (; j < to; j++) {
-      const extreme = reached[j] as number;
-      if ((long ? extreme <= zeroAt : extreme >= zeroAt) || exit[j] !== 0 || reverse[j] !== 0)
-        break;
-      const value = cash + side * units * (close[j] as number);
-      equity[j] = value;
-      if (value > peak) peak = value;
-      if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
-      if (excursions) {
-        lowest = Math.min(lowest, low[j] as number);
-        highest = Math.max(highest, high[j] as number);
-      }
-    }
-  } else {
-    for (; j < to; j++) {
-      const l = low[j] as number;
-      const h = high[j] as number;
-      const o = open[j] as number;
-      const reaches = long
-        ? l <= zeroAt || l <= stopPrice || o <= stopPrice || h >= takePrice || o >= takePrice
-        : h >= zeroAt || h >= stopPrice || o >= stopPrice || l <= takePrice || o <= takePrice;
-      if (reaches || exit[j] !== 0 || reverse[j] !== 0) break;
-      const value = cash + side * units * (close[j] as number);
-      equity[j] = value;
-      if (value > peak) peak = value;
-      if (drawdown) drawdown[j] = peak > 0 ? 1 - value / peak : 0;
-      if (excursions) {
-        lowest = Math.min(lowest, low[j] as number);
-        highest = Math.max(highest, high[j] as number);
-      }
-    }
-  }
-  state.peak = peak;
-  book.lowest = lowest;
-  book.highest = highest;
-  return j;
 }
 
 /**
@@ -132,6 +64,7 @@ export function runBars(
   let { pendingTarget, hasPending, barsInMarket, peak, ruinTime } = state;
   let nextLong = -1;
   let nextShort = -1;
+  const stretch: HeldStretch = { end: 0, peak: 0, lowest: 0, highest: 0 };
 
   for (let i = startAt; i < n; i++) {
     if (!hasPending) {
@@ -157,11 +90,16 @@ export function runBars(
           continue;
         }
       } else {
-        state.peak = peak;
         // the last bar goes through the full body, which leaves it out of the excursions
         const heldTo = excursions ? Math.min(to, n - 1) : to;
-        const j = markHeld(bars, signals, book, state, i, heldTo, equity, drawdown, excursions);
-        peak = state.peak;
+        const long = side === LONG;
+        const exit = long ? exitLong : exitShort;
+        const reverse = long ? entryShort : entryLong;
+        markHeld(bars, book, i, heldTo, peak, equity, drawdown, exit, reverse, stretch);
+        const j = stretch.end;
+        peak = stretch.peak;
+        book.lowest = stretch.lowest;
+        book.highest = stretch.highest;
         if (j > i) {
           barsInMarket += j - i;
           i = j - 1;
@@ -172,7 +110,10 @@ export function runBars(
     let enteredNow = false;
     // a flat bar with nothing pending reads no prices at all
     if (hasPending || book.side !== FLAT) {
-      const t = time[i] as number;
+      // the fills of the loop leave their times for later (`Book.timeTrades`): the bars
+      // they happen at are the few whose prices no pass has brought into the cache, and
+      // a time read here waits on memory with the whole loop behind it
+      const t = UNTIMED;
       const o = open[i] as number;
       const ruined = !Number.isNaN(ruinTime);
       if (hasPending && !ruined) {
@@ -209,7 +150,7 @@ export function runBars(
         if (long ? l <= zeroAt : h >= zeroAt) {
           const gapped = long ? o <= zeroAt : o >= zeroAt;
           book.close(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
-          ruinTime = t;
+          ruinTime = time[i] as number;
           hasPending = false;
         }
       }
@@ -265,7 +206,7 @@ export function runBars(
         side,
         units: book.units,
         entryPrice: book.entryPrice,
-        entryTime: book.entryTime,
+        entryTime: book.entryTimeIn(time),
         entryIndex: book.entryIndex,
         entryFees: book.entryFees,
         stopPrice: book.stopPrice,
@@ -277,6 +218,7 @@ export function runBars(
         skippedEntries: book.skippedEntries,
         ruinTime,
       };
+      book.timeTrades(time);
       const tradeCount = trades.length;
       onCheckpoint(done, () => ({
         version: 1,

@@ -4,6 +4,12 @@ export const FLAT = 0;
 export const LONG = 1;
 export const SHORT = -1;
 
+/**
+ * The time a fill is recorded with when the bar loop leaves it for {@link Book.timeTrades}
+ * (NaN: a bar time that is NaN itself is taken from the bar all the same).
+ */
+export const UNTIMED = Number.NaN;
+
 /** How a run sizes, protects and pays for its positions. */
 export interface BookRules {
   sizing: 'fraction_of_equity' | 'fixed_units';
@@ -59,6 +65,33 @@ export class Book {
     readonly trades: TradeRecord[],
   ) {
     this.cash = cash;
+  }
+
+  /** How many of {@link trades} have had their untimed fills timed. */
+  #timed = 0;
+
+  /**
+   * Gives the trades closed since the last call the times of the bars they opened and
+   * closed at, where they were recorded {@link UNTIMED}: read here, after the loop (or at
+   * a checkpoint), each is a load that waits on nothing else. Trades restored from a
+   * checkpoint come first and keep theirs.
+   */
+  timeTrades(time: Float64Array): void {
+    const { trades } = this;
+    const restored = trades.length - this.entryIndices.length;
+    for (let k = Math.max(this.#timed, restored); k < trades.length; k++) {
+      const trade = trades[k] as TradeRecord;
+      if (Number.isNaN(trade.entryTime))
+        trade.entryTime = time[this.entryIndices[k - restored] as number] as number;
+      if (Number.isNaN(trade.exitTime))
+        trade.exitTime = time[this.exitIndices[k - restored] as number] as number;
+    }
+    this.#timed = trades.length;
+  }
+
+  /** {@link entryTime}, timed from `time` if the fill was recorded {@link UNTIMED}. */
+  entryTimeIn(time: Float64Array): number {
+    return Number.isNaN(this.entryTime) ? (time[this.entryIndex] as number) : this.entryTime;
   }
 
   /** Recomputes {@link zeroAt} for the position held (after a restore). */

@@ -195,9 +195,18 @@ function conditionInto(
   }
 }
 
-/** One flag per bar (1 where `cond` holds at that bar's close) over `n` bars. */
-export function conditionFlags(cond: Condition, named: Operands, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  conditionInto(cond, named, out, [], 0);
+/**
+ * One flag per bar (1 where `cond` holds at that bar's close) over `n` bars, into `out`
+ * (every flag is written). `scratch[depth]`, where given, is the buffer of `n` flags a
+ * combinator at that depth folds its children through; the missing ones are made.
+ */
+export function conditionFlags(
+  cond: Condition,
+  named: Operands,
+  n: number,
+  out: Uint8Array = new Uint8Array(n),
+  scratch: Uint8Array[] = [],
+): Uint8Array {
+  conditionInto(cond, named, out, scratch, 0);
   return out;
 }

@@ -13,7 +13,7 @@ import { Book, FLAT } from './book.js';
 import { equityStats } from './equity-stats.js';
 import { computeMetrics, type TradeRecord } from './metrics.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
-import { computeSignals, type SignalSet } from './signals.js';
+import { lendSignals, type SignalSet } from './signals.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
 export interface BacktestSettings {
@@ -162,7 +162,13 @@ export function runBacktest(
   settings: BacktestSettings,
   hooks: BacktestHooks = {},
 ): BacktestOutput | BacktestSummary {
-  return runSignalsWith(bars, computeSignals(strategy, bars), strategy, settings, hooks);
+  // the flags are read by this run alone, so they (and the indicators behind them) are lent
+  const { signals, giveBack } = lendSignals(strategy, bars);
+  try {
+    return runSignalsWith(bars, signals, strategy, settings, hooks);
+  } finally {
+    giveBack();
+  }
 }
 
 /** How positions are sized and protected (a strategy's `position` and `risk`). */
@@ -276,6 +282,8 @@ function runSignalsWith(
     if (book.cash > peak) peak = book.cash;
     if (drawdown) drawdown[n - 1] = peak > 0 ? 1 - book.cash / peak : 0;
   }
+  // the loop's fills were recorded without their times (see runBars)
+  book.timeTrades(time);
   if (hooks.onTick) {
     const last = n - 1;
     hooks.onTick({

@@ -46,8 +46,8 @@ function barReturn(previous: number, current: number): number {
 
 /**
  * The sums of `equity`'s per-bar returns and drawdowns, and with `close` buy and hold's
- * (its returns against the strategy's, for beta and alpha). The first passes sum the
- * returns and track the drawdowns; the second, which needs the means, sums the squared
+ * (its returns against the strategy's, for beta and alpha). The first pass sums the
+ * returns (the closes' too) and tracks the drawdowns; the second, which needs the means, sums the squared
  * deviations. The returns are recomputed there rather than stored: a division costs less
  * than writing and re-reading a per-bar buffer. Each loop is a function of its own, with
  * nothing after it that the optimizing compiler has not seen run: a loop compiled while
@@ -55,7 +55,10 @@ function barReturn(previous: number, current: number): number {
  */
 export function equityStats(equity: Float64Array, close?: Float64Array): EquityStats {
   const count = Math.max(0, equity.length - 1);
-  const sums = returnSums(equity);
+  // with the closes, their returns are summed in the equity's pass: the two sums are
+  // independent chains of additions, which overlap in one loop where two loops wait on
+  // each in turn
+  const sums = close ? returnSumsWithCloses(equity, close) : returnSums(equity);
   const mean = count > 0 ? sums.sum / count : 0;
   const stats: EquityStats = {
     count,
@@ -69,9 +72,7 @@ export function equityStats(equity: Float64Array, close?: Float64Array): EquityS
     stats.varianceSum = deviations(equity, mean);
     return stats;
   }
-  // a pass of its own over the closes: the same bytes read as in the equity's pass, and
-  // each loop stays one shape (a loop that tests for the closes on every bar runs slower)
-  const benchmarkMean = count > 0 ? closeReturnSum(close, equity.length) / count : 0;
+  const benchmarkMean = count > 0 ? sums.closeSum / count : 0;
   const both = deviationsWithBenchmark(equity, close, mean, benchmarkMean);
   stats.varianceSum = both.varianceSum;
   stats.benchmark = {
@@ -82,6 +83,15 @@ export function equityStats(equity: Float64Array, close?: Float64Array): EquityS
   return stats;
 }
 
+/** What the first pass sums: see {@link returnSums}; `closeSum` only with the closes. */
+interface ReturnSums {
+  sum: number;
+  downsideSq: number;
+  maxDrawdown: number;
+  maxDrawdownDuration: number;
+  closeSum: number;
+}
+
 /**
  * Σ returns, Σ negative returns², and the deepest and longest drawdown from bar 0's peak.
  * A drawdown is worked out once per stretch below a peak, from the stretch's lowest equity,
@@ -90,12 +100,7 @@ export function equityStats(equity: Float64Array, close?: Float64Array): EquityS
  * is its lowest bar's, the same number. A negative peak or a NaN equity, where that does
  * not hold, takes every bar's.
  */
-function returnSums(equity: Float64Array): {
-  sum: number;
-  downsideSq: number;
-  maxDrawdown: number;
-  maxDrawdownDuration: number;
-} {
+function returnSums(equity: Float64Array): ReturnSums {
   const n = equity.length;
   let sum = 0;
   let downsideSq = 0;
@@ -139,14 +144,60 @@ function returnSums(equity: Float64Array): {
     maxDrawdown = Math.max(maxDrawdown, 1 - trough / peak);
     maxDuration = Math.max(maxDuration, n - underwaterSince);
   }
-  return { sum, downsideSq, maxDrawdown, maxDrawdownDuration: maxDuration };
+  return { sum, downsideSq, maxDrawdown, maxDrawdownDuration: maxDuration, closeSum: 0 };
 }
 
-/** Σ of the closes' per-bar returns over bars 1..n−1, in order. */
-function closeReturnSum(close: Float64Array, n: number): number {
+/**
+ * {@link returnSums}, and Σ of the closes' per-bar returns over bars 1..n−1 (in order) in
+ * the same loop. The same body as {@link returnSums}, not a shared helper: a loop that
+ * calls out or tests for the closes on every bar compiles to slower code.
+ */
+function returnSumsWithCloses(equity: Float64Array, close: Float64Array): ReturnSums {
+  const n = equity.length;
   let sum = 0;
-  for (let i = 1; i < n; i++) sum += barReturn(close[i - 1] as number, close[i] as number);
-  return sum;
+  let closeSum = 0;
+  let downsideSq = 0;
+  let peak = equity[0] ?? 0;
+  let maxDrawdown = 0;
+  let underwaterSince = -1;
+  let trough = 0;
+  let maxDuration = 0;
+  let previous = peak;
+  let previousClose = close[0] as number;
+  for (let i = 0; i < n; i++) {
+    const e = equity[i] as number;
+    if (i > 0) {
+      const r = barReturn(previous, e);
+      sum += r;
+      const down = (r - Math.abs(r)) * 0.5;
+      downsideSq += down * down;
+      const c = close[i] as number;
+      closeSum += barReturn(previousClose, c);
+      previousClose = c;
+    }
+    if (e >= peak) {
+      if (underwaterSince >= 0) {
+        maxDrawdown = Math.max(maxDrawdown, 1 - trough / peak);
+        maxDuration = Math.max(maxDuration, i - underwaterSince);
+      }
+      peak = e;
+      underwaterSince = -1;
+    } else {
+      if (underwaterSince < 0) {
+        underwaterSince = i;
+        trough = e;
+      } else if (e < trough) {
+        trough = e;
+      }
+      if (!(peak >= 0) || Number.isNaN(e)) maxDrawdown = Math.max(maxDrawdown, 1 - e / peak);
+    }
+    previous = e;
+  }
+  if (underwaterSince >= 0) {
+    maxDrawdown = Math.max(maxDrawdown, 1 - trough / peak);
+    maxDuration = Math.max(maxDuration, n - underwaterSince);
+  }
+  return { sum, downsideSq, maxDrawdown, maxDrawdownDuration: maxDuration, closeSum };
 }
 
 /** Σ (return − mean)² over bars 1..n−1. */

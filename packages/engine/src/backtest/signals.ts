@@ -1,9 +1,11 @@
 import type { Condition, IndicatorSpec, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
 import type { IndicatorCache } from '../indicators/cache.js';
+import type { Allocate } from '../indicators/kernels.js';
 import { INDICATORS, nameOutputs, param } from '../indicators/registry.js';
 import { smaRelation, type RelationRuns } from '../indicators/sma-relation.js';
 import { conditionFlags, type Operands } from './condition-flags.js';
+import { borrowFlags, returnFlags, SeriesLoan } from './scratch.js';
 
 /** Entry and exit flags per bar, decided at each bar's close. */
 export interface SignalSet {
@@ -61,6 +63,8 @@ class StrategyOperands implements Operands {
   constructor(
     readonly indicators: RulesStrategyConfig['indicators'],
     readonly bars: Bars,
+    /** Where the indicator series come from (fresh arrays unless given). */
+    readonly alloc?: Allocate,
   ) {
     for (const price of PRICES) this.#named.set(price, bars[price]);
     for (const [name, spec] of Object.entries(indicators)) {
@@ -74,7 +78,7 @@ class StrategyOperands implements Operands {
     const indicator = this.#pending.get(operand);
     if (indicator !== undefined) {
       const spec = this.indicators[indicator] as IndicatorSpec;
-      const computed = INDICATORS[spec.type].compute(spec, this.bars);
+      const computed = INDICATORS[spec.type].compute(spec, this.bars, this.alloc);
       for (const [key, series] of nameOutputs(indicator, spec, computed)) {
         this.#named.set(key, series);
         this.#pending.delete(key);
@@ -121,23 +125,85 @@ export function computeSignals(
   bars: Bars,
   cache?: IndicatorCache,
 ): SignalSet {
-  const n = bars.time.length;
   // with a cache (a sweep's sets share each distinct indicator) the exact series are
-  // computed once and compared; a lone run computes only what its conditions need
-  const named = cache
-    ? computeOperands(strategy.indicators, bars, cache)
-    : new StrategyOperands(strategy.indicators, bars);
-  const warmup = Object.values(strategy.indicators).reduce(
+  // computed once and compared; a lone run computes only what its conditions need, into
+  // lent series (garbage once the flags are set: only the flags are returned)
+  const series = cache ? undefined : new SeriesLoan();
+  const named = series
+    ? new StrategyOperands(strategy.indicators, bars, series.take)
+    : computeOperands(strategy.indicators, bars, cache);
+  const n = bars.time.length;
+  const none = new Uint8Array(n);
+  const flag = (cond: Condition | undefined) => (cond ? conditionFlags(cond, named, n) : none);
+  try {
+    return {
+      entryLong: flag(strategy.entry.long),
+      exitLong: flag(strategy.exit?.long),
+      entryShort: flag(strategy.entry.short),
+      exitShort: flag(strategy.exit?.short),
+      warmup: warmupOf(strategy),
+    };
+  } finally {
+    series?.giveBack();
+  }
+}
+
+/** Bars before the slowest indicator of the strategy is stable. */
+function warmupOf(strategy: RulesStrategyConfig): number {
+  return Object.values(strategy.indicators).reduce(
     (max, spec) => Math.max(max, INDICATORS[spec.type].warmup(spec)),
     0,
   );
-  const none = new Uint8Array(n);
-  const flag = (cond: Condition | undefined) => (cond ? conditionFlags(cond, named, n) : none);
+}
+
+/** Flag buffers a combinator folds through, lent to {@link lendSignals} (deeper ones are made). */
+const LENT_DEPTHS = 2;
+
+/**
+ * {@link computeSignals} (no cache) for a run that reads the flags only while it runs:
+ * the flags are lent buffers (./scratch.ts), to be handed back with `giveBack` when the run
+ * is done, and the indicator series are lent too and handed back before this returns (the
+ * flags are all that is read of them). The same flags: every one is written, whatever the
+ * buffers held. A lone run's indicators and flags are megabytes that would otherwise be
+ * first-touched and collected anew on every run.
+ */
+export function lendSignals(
+  strategy: RulesStrategyConfig,
+  bars: Bars,
+): { signals: SignalSet; giveBack: () => void } {
+  const n = bars.time.length;
+  const series = new SeriesLoan();
+  const named = new StrategyOperands(strategy.indicators, bars, series.take);
+  const lent: [string, Uint8Array][] = [];
+  const borrow = (name: string) => {
+    const buffer = borrowFlags(name, n);
+    lent.push([name, buffer]);
+    return buffer;
+  };
+  const scratch = Array.from({ length: LENT_DEPTHS }, (_, depth) => borrow(`fold ${depth}`));
+  const flags = (name: string, cond: Condition | undefined) => {
+    const out = borrow(name);
+    return cond ? conditionFlags(cond, named, n, out, scratch) : out.fill(0);
+  };
+  let signals: SignalSet;
+  try {
+    signals = {
+      entryLong: flags('entry long', strategy.entry.long),
+      exitLong: flags('exit long', strategy.exit?.long),
+      entryShort: flags('entry short', strategy.entry.short),
+      exitShort: flags('exit short', strategy.exit?.short),
+      warmup: warmupOf(strategy),
+    };
+  } finally {
+    series.giveBack();
+  }
+  let given = false;
   return {
-    entryLong: flag(strategy.entry.long),
-    exitLong: flag(strategy.exit?.long),
-    entryShort: flag(strategy.entry.short),
-    exitShort: flag(strategy.exit?.short),
-    warmup,
+    signals,
+    giveBack: () => {
+      if (given) return;
+      given = true;
+      for (const [name, buffer] of lent) returnFlags(name, buffer);
+    },
   };
 }

@@ -8,133 +8,28 @@
  * to it. Outputs are `NaN` until the library would call the indicator stable.
  */
 
+import { windowMeans, windowVariances } from './window-sums.js';
+
+/**
+ * Where a kernel's outputs come from: fresh arrays, or ones lent for a run (a lone
+ * backtest gives its indicator series back once its flags are set). A kernel writes every
+ * value of each output, so what a lent array held before never shows.
+ */
+export type Allocate = (n: number) => Float64Array;
+
+const fresh: Allocate = (n) => new Float64Array(n);
+
 /**
  * An output of `n` values, `NaN` before `first` (the warm-up); a kernel writes every value
  * from `first` on, so only the warm-up is filled.
  */
-function series(n: number, first: number): Float64Array {
-  return new Float64Array(n).fill(Number.NaN, 0, Math.max(0, Math.min(n, first)));
-}
-
-/**
- * `out[i]` = the mean of `x[i - period + 1 ..= i]`, summed left to right from 0, for every
- * window that starts at `from` or later. Eight windows at a time: their sums are
- * independent chains the CPU overlaps, while each chain keeps the library's order; each
- * price is loaded once and handed down the chains (`v0` … `v7`) as the windows slide.
- */
-function windowMeans(x: Float64Array, from: number, period: number, out: Float64Array): void {
-  const n = x.length;
-  let i = from + period - 1;
-  for (; i + 7 < n; i += 8) {
-    const start = i - period + 1;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    let s7 = 0;
-    let v0 = x[start] as number;
-    let v1 = x[start + 1] as number;
-    let v2 = x[start + 2] as number;
-    let v3 = x[start + 3] as number;
-    let v4 = x[start + 4] as number;
-    let v5 = x[start + 5] as number;
-    let v6 = x[start + 6] as number;
-    for (let k = start + 7; k <= i + 7; k++) {
-      const v7 = x[k] as number;
-      s0 += v0;
-      s1 += v1;
-      s2 += v2;
-      s3 += v3;
-      s4 += v4;
-      s5 += v5;
-      s6 += v6;
-      s7 += v7;
-      v0 = v1;
-      v1 = v2;
-      v2 = v3;
-      v3 = v4;
-      v4 = v5;
-      v5 = v6;
-      v6 = v7;
-    }
-    out[i] = s0 / period;
-    out[i + 1] = s1 / period;
-    out[i + 2] = s2 / period;
-    out[i + 3] = s3 / period;
-    out[i + 4] = s4 / period;
-    out[i + 5] = s5 / period;
-    out[i + 6] = s6 / period;
-    out[i + 7] = s7 / period;
-  }
-  for (; i < n; i++) {
-    let s = 0;
-    for (let k = i - period + 1; k <= i; k++) s += x[k] as number;
-    out[i] = s / period;
-  }
-}
-
-/**
- * `out[i]` = the population variance of the same windows around their means `mean[i]`
- * (squared differences summed left to right from 0), four windows at a time, each price
- * loaded once and handed down the chains as in {@link windowMeans}.
- */
-function windowVariances(
-  x: Float64Array,
-  mean: Float64Array,
-  period: number,
-  out: Float64Array,
-): void {
-  const n = x.length;
-  let i = period - 1;
-  for (; i + 3 < n; i += 4) {
-    const start = i - period + 1;
-    const m0 = mean[i] as number;
-    const m1 = mean[i + 1] as number;
-    const m2 = mean[i + 2] as number;
-    const m3 = mean[i + 3] as number;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let v0 = x[start] as number;
-    let v1 = x[start + 1] as number;
-    let v2 = x[start + 2] as number;
-    for (let k = start + 3; k <= i + 3; k++) {
-      const v3 = x[k] as number;
-      const d0 = v0 - m0;
-      const d1 = v1 - m1;
-      const d2 = v2 - m2;
-      const d3 = v3 - m3;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-      v0 = v1;
-      v1 = v2;
-      v2 = v3;
-    }
-    out[i] = s0 / period;
-    out[i + 1] = s1 / period;
-    out[i + 2] = s2 / period;
-    out[i + 3] = s3 / period;
-  }
-  for (; i < n; i++) {
-    const m = mean[i] as number;
-    let s = 0;
-    for (let k = i - period + 1; k <= i; k++) {
-      const d = (x[k] as number) - m;
-      s += d * d;
-    }
-    out[i] = s / period;
-  }
+function series(n: number, first: number, alloc: Allocate = fresh): Float64Array {
+  return alloc(n).fill(Number.NaN, 0, Math.max(0, Math.min(n, first)));
 }
 
 /** `SMA(period)`: the window mean, from bar `period - 1`. */
-export function smaKernel(x: Float64Array, period: number): Float64Array {
-  const out = series(x.length, period - 1);
+export function smaKernel(x: Float64Array, period: number, alloc?: Allocate): Float64Array {
+  const out = series(x.length, period - 1, alloc);
   windowMeans(x, 0, period, out);
   return out;
 }
@@ -158,8 +53,8 @@ function emaRecursion(x: Float64Array, from: number, period: number, out: Float6
 }
 
 /** `EMA(period)`: stable once it has seen `period` prices. */
-export function emaKernel(x: Float64Array, period: number): Float64Array {
-  const out = new Float64Array(x.length);
+export function emaKernel(x: Float64Array, period: number, alloc = fresh): Float64Array {
+  const out = alloc(x.length);
   emaRecursion(x, 0, period, out);
   return out.fill(Number.NaN, 0, Math.min(x.length, period - 1));
 }
@@ -184,9 +79,9 @@ function positivePart(d: number): number {
  * rather than one), and there the loss is NaN either way, so every RSI from that bar on is
  * NaN in both.
  */
-export function rsiKernel(x: Float64Array, period: number): Float64Array {
+export function rsiKernel(x: Float64Array, period: number, alloc?: Allocate): Float64Array {
   const n = x.length;
-  const out = series(n, period < 2 ? n : period);
+  const out = series(n, period < 2 ? n : period, alloc);
   if (period < 2 || n <= period) return out;
   // the seeds: gains and losses of bars 1..period, summed in order
   let gain = 0;
@@ -212,9 +107,9 @@ export function rsiKernel(x: Float64Array, period: number): Float64Array {
 }
 
 /** `ROC(period)`: `(x − x[i − period]) / x[i − period]`, from bar `period`. */
-export function rocKernel(x: Float64Array, period: number): Float64Array {
+export function rocKernel(x: Float64Array, period: number, alloc?: Allocate): Float64Array {
   const n = x.length;
-  const out = series(n, period);
+  const out = series(n, period, alloc);
   for (let i = period; i < n; i++) {
     const compare = x[i - period] as number;
     out[i] = ((x[i] as number) - compare) / compare;
@@ -381,12 +276,13 @@ export function bollingerKernel(
   x: Float64Array,
   period: number,
   deviations: number,
+  alloc?: Allocate,
 ): { middle: Float64Array; upper: Float64Array; lower: Float64Array; width: Float64Array } {
   const n = x.length;
-  const middle = series(n, period - 1);
-  const upper = series(n, period - 1);
-  const lower = series(n, period - 1);
-  const width = series(n, period - 1);
+  const middle = series(n, period - 1, alloc);
+  const upper = series(n, period - 1, alloc);
+  const lower = series(n, period - 1, alloc);
+  const width = series(n, period - 1, alloc);
   windowMeans(x, 0, period, middle);
   // the variance goes where the upper band will be; each value is read before it is replaced
   windowVariances(x, middle, period, upper);

@@ -13,6 +13,7 @@ import {
 } from 'trading-signals';
 import type { Bars } from '../data/bars.js';
 import {
+  type Allocate,
   atrKernel,
   bollingerKernel,
   emaKernel,
@@ -50,8 +51,10 @@ export interface IndicatorDefinition {
   /**
    * One Float64Array per output, `NaN` until that output is stable: a batch kernel
    * (./kernels.ts) where there is one, equal to {@link IndicatorDefinition.reference}.
+   * With `alloc`, the outputs of the simplest kernels (SMA, EMA, RSI, ROC, Bollinger) are
+   * arrays it lends; the others' are fresh either way.
    */
-  compute: (spec: IndicatorSpec, bars: Bars) => Record<string, Float64Array>;
+  compute: (spec: IndicatorSpec, bars: Bars, alloc?: Allocate) => Record<string, Float64Array>;
   /** The same outputs from `trading-signals`' streaming classes: what `compute` must equal. */
   reference: (spec: IndicatorSpec, bars: Bars) => Record<string, Float64Array>;
 }
@@ -135,7 +138,7 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
     takesSource: true,
     outputs: ['value'],
     warmup: (s) => param(s, 'period'),
-    compute: (s, bars) => ({ value: smaKernel(source(s, bars), param(s, 'period')) }),
+    compute: (s, bars, alloc) => ({ value: smaKernel(source(s, bars), param(s, 'period'), alloc) }),
     reference: (s, bars) => overPrices(s, bars, () => new SMA(param(s, 'period'))),
   },
   ema: {
@@ -143,7 +146,7 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
     takesSource: true,
     outputs: ['value'],
     warmup: (s) => param(s, 'period'),
-    compute: (s, bars) => ({ value: emaKernel(source(s, bars), param(s, 'period')) }),
+    compute: (s, bars, alloc) => ({ value: emaKernel(source(s, bars), param(s, 'period'), alloc) }),
     reference: (s, bars) => overPrices(s, bars, () => new EMA(param(s, 'period'))),
   },
   rsi: {
@@ -151,7 +154,7 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
     takesSource: true,
     outputs: ['value'],
     warmup: (s) => param(s, 'period') + 1,
-    compute: (s, bars) => ({ value: rsiKernel(source(s, bars), param(s, 'period')) }),
+    compute: (s, bars, alloc) => ({ value: rsiKernel(source(s, bars), param(s, 'period'), alloc) }),
     reference: (s, bars) => overPrices(s, bars, () => new RSI(param(s, 'period'))),
   },
   roc: {
@@ -159,7 +162,7 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
     takesSource: true,
     outputs: ['value'],
     warmup: (s) => param(s, 'period') + 1,
-    compute: (s, bars) => ({ value: rocKernel(source(s, bars), param(s, 'period')) }),
+    compute: (s, bars, alloc) => ({ value: rocKernel(source(s, bars), param(s, 'period'), alloc) }),
     reference: (s, bars) => overPrices(s, bars, () => new ROC(param(s, 'period'))),
   },
   atr: {
@@ -225,7 +228,8 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
     takesSource: true,
     outputs: ['middle', 'upper', 'lower', 'width'],
     warmup: (s) => param(s, 'period'),
-    compute: (s, bars) => bollingerKernel(source(s, bars), param(s, 'period'), param(s, 'stddev')),
+    compute: (s, bars, alloc) =>
+      bollingerKernel(source(s, bars), param(s, 'period'), param(s, 'stddev'), alloc),
     reference: (s, bars) => {
       const input = bars[s.source ?? 'close'];
       const n = input.length;

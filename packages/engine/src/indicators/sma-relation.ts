@@ -64,6 +64,41 @@ function sumBound(period: number, bars: number, max: number): number {
   return 2 * U * (period * period + bars * (period + 2)) * max;
 }
 
+/** The running sums of {@link smaRelation} while {@link decided} advances them. */
+const running = new Float64Array(2);
+
+/**
+ * From bar `i` (before `end`), the first bar at which the running sums `sums` do not put
+ * `D = S_a·q − S_b·p` beyond `threshold` on the side `sign` (1: above, −1: below), or `end`;
+ * `sums` are left at that bar's windows. The same sums, in the same order, as bar by bar:
+ * a loop of its own, with nothing but the sums in it, which compiles to a few instructions
+ * a bar (a crossover's runs are long, so nearly every bar goes through here).
+ */
+function decided(
+  x: Float64Array,
+  p: number,
+  y: Float64Array,
+  q: number,
+  i: number,
+  end: number,
+  threshold: number,
+  sign: number,
+  sums: Float64Array,
+): number {
+  let sa = sums[0] as number;
+  let sb = sums[1] as number;
+  for (;;) {
+    // `−d > t` is `d < −t` exactly (sign changes are exact; NaN compares false either way)
+    if (!(sign * (sa * q - sb * p) > threshold)) break;
+    if (++i === end) break;
+    sa += (x[i] as number) - (x[i - p] as number);
+    sb += (y[i] as number) - (y[i - q] as number);
+  }
+  sums[0] = sa;
+  sums[1] = sb;
+  return i;
+}
+
 /**
  * How two series compare, as runs: from `starts[r]` up to the next run's start (or the
  * end), the relation is `codes[r]` ({@link ABOVE}, {@link BELOW}, {@link EQUAL}, or 0 while
@@ -106,9 +141,16 @@ export function smaRelation(
     for (let k = start - p + 1; k <= start; k++) sa += x[k] as number;
     let sb = 0;
     for (let k = start - q + 1; k <= start; k++) sb += y[k] as number;
-    for (let i = start; ;) {
-      const d = sa * q - sb * p;
-      // the relation holds for runs of bars: only a change is written
+    const sums = running;
+    sums[0] = sa;
+    sums[1] = sb;
+    for (let i = start; i < end; i++) {
+      // the bars the sums decide the same way as the run so far need no bookkeeping
+      if (current === ABOVE || current === BELOW) {
+        i = decided(x, p, y, q, i, end, threshold, current === ABOVE ? 1 : -1, sums);
+        if (i === end) break;
+      }
+      const d = sums[0] * q - sums[1] * p;
       let code = current;
       if (d > threshold) code = ABOVE;
       else if (d < -threshold) code = BELOW;
@@ -117,14 +159,16 @@ export function smaRelation(
         const b = exactMean(y, i, q);
         code = a > b ? ABOVE : a < b ? BELOW : EQUAL;
       }
+      // the relation holds for runs of bars: only a change is written
       if (code !== current) {
         starts.push(i);
         codes.push(code);
         current = code;
       }
-      if (++i === end) break;
-      sa += (x[i] as number) - (x[i - p] as number);
-      sb += (y[i] as number) - (y[i - q] as number);
+      if (i + 1 < end) {
+        sums[0] += (x[i + 1] as number) - (x[i + 1 - p] as number);
+        sums[1] += (y[i + 1] as number) - (y[i + 1 - q] as number);
+      }
     }
   }
   return { starts, codes };
