@@ -57,10 +57,14 @@ export class SweepSetPages {
     const kept = this.orders.get(sweepId);
     if (!kept || kept.generation !== this.generation) return;
     const { order } = kept;
-    // the first batch of a running sweep reads what merging needs (once per order kept)
-    const ready =
-      order.mergeable || order.attachMergeData(this.mergeDataStmt.all(sweepId) as MergeDataRow[]);
-    if (!committed || !ready || !order.merge(keys)) this.orders.delete(sweepId);
+    // the first batch of a running sweep reads what merging needs (once per order kept);
+    // not inside a transaction that may still roll back: the order is dropped then anyway
+    const merged =
+      committed &&
+      (order.mergeable ||
+        order.attachMergeData(this.mergeDataStmt.all(sweepId) as MergeDataRow[])) &&
+      order.merge(keys);
+    if (!merged) this.orders.delete(sweepId);
   }
 
   /** The sweep's leaderboard order as stored now. */
