@@ -3,6 +3,7 @@ import {
   codeOf,
   displayResultOf,
   DISPLAY_LIMITS,
+  roundTo,
   type BacktestResult,
   type DisplayLimits,
   type FullResult,
@@ -15,23 +16,18 @@ export { shapePreservingIndices, type DisplayLimits } from '@ktrdr/shared';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 function trade(t: TradeRecord): Trade {
   return {
     entry_time: iso(t.entryTime),
     exit_time: iso(t.exitTime),
     side: t.side,
-    entry_price: round(t.entryPrice, 8),
-    exit_price: round(t.exitPrice, 8),
-    size: round(t.size, 8),
-    pnl: round(t.pnl, 6),
-    fees: round(t.fees, 6),
+    entry_price: roundTo(t.entryPrice, 8),
+    exit_price: roundTo(t.exitPrice, 8),
+    size: roundTo(t.size, 8),
+    pnl: roundTo(t.pnl, 6),
+    fees: roundTo(t.fees, 6),
     exit_reason: t.exitReason,
-    return_pct: round(t.entryPrice * t.size > 0 ? t.pnl / (t.entryPrice * t.size) : 0, 10),
+    return_pct: roundTo(t.entryPrice * t.size > 0 ? t.pnl / (t.entryPrice * t.size) : 0, 10),
     bars_held: t.holdingBars,
     mae: t.mae ?? 0,
     mfe: t.mfe ?? 0,
@@ -114,7 +110,7 @@ export function* fullResultChunks(output: BacktestOutput, batch = 10_000): Gener
     let text = from > 0 ? ',' : '';
     for (let i = from; i < Math.min(n, from + batch); i++) {
       if (i > from) text += ',';
-      text += `{"time":"${iso(time[i] as number)}","equity":${round(equity[i] as number, 6)},"drawdown":${round(drawdown[i] as number, 10)}}`;
+      text += `{"time":"${iso(time[i] as number)}","equity":${roundTo(equity[i] as number, 6)},"drawdown":${roundTo(drawdown[i] as number, 10)}}`;
     }
     yield text;
   }

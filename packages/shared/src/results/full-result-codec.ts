@@ -356,10 +356,12 @@ export function decodeFullResult(bytes: Uint8Array): FullResult {
 
 /** The display-only fields of a header, each indicator line read from its column. */
 function displayOf(entry: DisplayEntry, column: (name: string) => Float64Array): FullResultDisplay {
+  // every line is at the same candles: their times are read once, not per series
+  let time: number[] | undefined;
   const indicators = (series: IndicatorEntry): IndicatorSeries => {
     if (!series || !Array.isArray(series.lines))
       throw new FullResultFormatError('an indicator series has no lines: the file is corrupt');
-    const time = Array.from(column(CANDLE_TIME));
+    const candleTime = (time ??= Array.from(column(CANDLE_TIME)));
     return {
       ...series,
       lines: series.lines.map((line) => {
@@ -373,7 +375,7 @@ function displayOf(entry: DisplayEntry, column: (name: string) => Float64Array):
           const v = values[i] as number;
           value[i] = Number.isFinite(v) ? v : null;
         }
-        return { name: line.name, time, value };
+        return { name: line.name, time: candleTime, value };
       }),
     };
   };

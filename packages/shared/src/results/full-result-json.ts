@@ -14,9 +14,9 @@ import {
   type FullResultSummary,
 } from './full-result.js';
 
-// The JSON form keeps the decimals the display result (`…/result`) keeps, so the file a
-// trader downloads and the page show the same figures; the binary form keeps every bit.
-const round = roundTo;
+// The JSON form keeps the decimals the display result (`…/result`) keeps (`roundTo`), so
+// the file a trader downloads and the page show the same figures; the binary form keeps
+// every bit.
 
 /** A number as JSON: NaN and ±Infinity have no JSON spelling, so they become null. */
 const num = (value: number) => (Number.isFinite(value) ? String(value) : 'null');
@@ -26,12 +26,12 @@ function jsonTrade(trades: FullResult['trades'], i: number): Trade {
   const t = tradeAt(trades, i);
   return {
     ...t,
-    entry_price: round(t.entry_price, 8),
-    exit_price: round(t.exit_price, 8),
-    size: round(t.size, 8),
-    pnl: round(t.pnl, 6),
-    fees: round(t.fees, 6),
-    ...(t.return_pct === undefined ? {} : { return_pct: round(t.return_pct, 10) }),
+    entry_price: roundTo(t.entry_price, 8),
+    exit_price: roundTo(t.exit_price, 8),
+    size: roundTo(t.size, 8),
+    pnl: roundTo(t.pnl, 6),
+    fees: roundTo(t.fees, 6),
+    ...(t.return_pct === undefined ? {} : { return_pct: roundTo(t.return_pct, 10) }),
   };
 }
 
@@ -49,7 +49,7 @@ export function* fullResultJsonChunks(result: FullResult, batch = 10_000): Gener
     let text = from > 0 ? ',' : '';
     for (let i = from; i < Math.min(n, from + batch); i++) {
       if (i > from) text += ',';
-      text += `{"time":"${new Date(time[i] as number).toISOString()}","equity":${num(round(equity[i] as number, 6))},"drawdown":${num(round(drawdown[i] as number, 10))}}`;
+      text += `{"time":"${new Date(time[i] as number).toISOString()}","equity":${num(roundTo(equity[i] as number, 6))},"drawdown":${num(roundTo(drawdown[i] as number, 10))}}`;
     }
     yield text;
   }
