@@ -294,6 +294,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     async dispose() {
       await acquisition.close();
       await dispatcher.close();
+      // `running` rows still waiting are written while the database is open
+      operations.writePending();
       registry.close();
       activity.close();
       events.close();

@@ -132,6 +132,8 @@ export async function startBackend(
           clearInterval(sweep);
           await built.dispose();
           await app.close();
+          // a report handled while the server closed may have left a `running` row waiting
+          built.ctx.operations.writePending();
           openDb.close();
           releaseLock();
         })();

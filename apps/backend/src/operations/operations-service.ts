@@ -28,6 +28,13 @@ export interface NewOperation<K extends string = string> {
   operationId?: string;
 }
 
+/**
+ * How long a `running` row may wait to be written (see {@link OperationsService.markRunning}):
+ * longer than a short backtest takes end to end, short enough that a backend killed right
+ * after a start reruns little.
+ */
+export const RUNNING_WRITE_DELAY_MS = 50;
+
 /** How an operation ended. */
 export type FinalStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -58,6 +65,9 @@ export class OperationsService {
   private readonly active = new Map<string, OperationRecord>();
   /** Called after an operation ended (sweeps follow their children this way). */
   private readonly endListeners = new Set<(record: OperationRecord) => void>();
+  /** Records whose `running` row waits to be written (see {@link markRunning}). */
+  private readonly unwritten = new Set<OperationRecord>();
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly deps: OperationsServiceDeps) {
     this.store = deps.store;
@@ -112,9 +122,8 @@ export class OperationsService {
 
   /**
    * Creates a `pending` operation and hands it to `submit` (the dispatcher's) in one commit:
-   * the new row and its worker's reservation, written by `submit` before its first await,
-   * go to disk together. A commit costs about 0.1 ms of system time here, more than either
-   * write.
+   * whatever `submit` writes before its first await goes to disk with the new row. A commit
+   * costs about 0.1 ms of system time here, more than the write.
    */
   createAndSubmit<K extends string = string>(
     input: NewOperation<NoInfer<K>>,
@@ -145,14 +154,27 @@ export class OperationsService {
   /** A page of operations, newest first. */
   list(query: OperationListQuery): { operations: Operation[]; total_count: number } {
     const { records, total } = this.store.list(query);
-    return { operations: records.map((r) => this.toWire(r)), total_count: total };
+    // an active operation's record in memory is ahead of its row (a reservation is not written)
+    return {
+      operations: records.map((r) => this.toWire(this.active.get(r.operation_id) ?? r)),
+      total_count: total,
+    };
   }
 
-  /** Operations in a status, oldest first (the cached record where there is one). */
+  /**
+   * Operations in a status, oldest first (the cached record where there is one, so the
+   * status in memory decides: a `running` row may still wait to be written).
+   */
   byStatus(status: OperationRecord['status']): OperationRecord[] {
-    return this.store
+    const rows = this.store
       .byStatus(status)
-      .map((row) => this.active.get(row.operation_id) ?? this.get(row.operation_id) ?? row);
+      .map((row) => this.active.get(row.operation_id) ?? this.get(row.operation_id) ?? row)
+      .filter((record) => record.status === status);
+    const waiting = [...this.unwritten].filter(
+      (record) => record.status === status && !rows.includes(record),
+    );
+    if (waiting.length === 0) return rows;
+    return [...rows, ...waiting].sort((a, b) => a.created_at.localeCompare(b.created_at));
   }
 
   /** The pending and running operations assigned to `workerId`. */
@@ -203,7 +225,11 @@ export class OperationsService {
 
   /**
    * Reserves the operation for `workerId` before the start request goes out, so that a
-   * report racing the start answer is recognized as coming from the right worker.
+   * report racing the start answer is recognized as coming from the right worker. Kept in
+   * memory only: the row is written once, with `running` ({@link markRunning}). A written
+   * reservation would buy nothing — a backend restarted mid-dispatch unassigns pending
+   * operations anyway, and the worker's reports then get 409 — and it was one of four
+   * commits per short operation.
    */
   assignWorker(
     id: string,
@@ -227,36 +253,67 @@ export class OperationsService {
         outcome: null,
       },
     ];
-    this.store.update(record);
     return record;
   }
 
-  /** The start request failed: the operation is no one's again. */
+  /**
+   * The start request failed: the operation is no one's again. Written, because the row
+   * may hold an assignment (one stored before a restart, or by a backend before this one).
+   */
   unassignWorker(id: string): void {
     const record = this.require(id);
     if (record.status !== 'pending') return;
     record.worker_id = null;
     record.routing_reason = null;
     record.attempts = record.attempts.filter((a) => a.attempt !== record.attempt);
-    this.store.update(record);
+    this.write(record);
   }
 
-  /** The worker accepted the job. A no-op if a report already ended it. */
+  /**
+   * The worker accepted the job. A no-op if a report already ended it. Announced at once;
+   * its row (with the assignment) is written within {@link RUNNING_WRITE_DELAY_MS}, together
+   * with the others started meanwhile, or with the operation's next write: a short
+   * backtest's outcome usually comes first, and its one write covers both (two commits per
+   * short operation instead of four). A backend killed in that window finds the operation
+   * pending, unassigned: it runs again, and its worker is told to drop the old attempt.
+   */
   markRunning(id: string): OperationRecord {
     const record = this.require(id);
     if (record.status !== 'pending') return record;
     record.status = 'running';
     record.started_at ??= this.now().toISOString();
     record.progress = { ...record.progress, current_step: 'starting' };
-    this.store.update(record);
+    this.unwritten.add(record);
+    if (!this.writeTimer) {
+      this.writeTimer = setTimeout(() => this.writePending(), RUNNING_WRITE_DELAY_MS);
+      this.writeTimer.unref?.();
+    }
     this.announce(record);
     return record;
+  }
+
+  /** Writes the rows that wait (see {@link markRunning}) in one commit; on close, before the database goes. */
+  writePending(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    if (this.unwritten.size === 0) return;
+    const records = [...this.unwritten];
+    this.unwritten.clear();
+    this.store.inTransaction(() => {
+      for (const record of records) this.store.update(record);
+    });
+  }
+
+  /** Writes a record's whole row (which covers a `running` row still waiting). */
+  private write(record: OperationRecord): void {
+    this.unwritten.delete(record);
+    this.store.update(record);
   }
 
   /** Remembers the latest checkpoint a worker saved for the running attempt. */
   setCheckpoint(record: OperationRecord, ref: string): void {
     record.checkpoint_ref = ref;
-    this.store.update(record);
+    this.write(record);
   }
 
   /** Resume: a failed or cancelled operation continues from its checkpoint (the caller dispatches it). */
@@ -276,7 +333,7 @@ export class OperationsService {
   backInLine(id: string, reason: BackInLine): OperationRecord {
     const record = this.require(id);
     if (!putBackInLine(record, reason, this.now)) return record;
-    this.store.update(record);
+    this.write(record);
     this.active.set(record.operation_id, record);
     if (reason.why === 'failover' || reason.why === 'reopen') this.announce(record);
     return record;
@@ -316,7 +373,11 @@ export class OperationsService {
     options: { store?: boolean } = {},
   ): void {
     record.progress = progress;
-    if (options.store !== false) this.store.updateProgress(record.operation_id, progress);
+    // a row that shows progress shows that it runs: a waiting `running` row goes with it
+    if (options.store !== false) {
+      if (this.unwritten.has(record)) this.write(record);
+      else this.store.updateProgress(record.operation_id, progress);
+    }
     this.events.publishProgress(record.operation_id, progress);
   }
 
@@ -376,7 +437,7 @@ export class OperationsService {
           }
         : a,
     );
-    this.store.update(record);
+    this.write(record);
     this.active.delete(id);
     this.events.flushProgress(id);
     this.announce(record);

@@ -144,7 +144,7 @@ describe('routing: GPU first for training, the next worker on a 503', () => {
     events.close();
   });
 
-  it('announces every move of the queue’s head, and a long tail’s places only as they change by a tenth', async () => {
+  it('announces every move of the queue’s head, and a long tail’s places only as they halve', async () => {
     const { operations } = backend.backend.ctx;
     const worker = harnesses.find((h) => h.options.workerId === 'train-queue')!;
     const events = await recordEvents(client);
