@@ -140,6 +140,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     clients,
     log,
     observeDispatch: (ms) => metrics.observeDispatch(ms),
+    observeHandOver: () => metrics.countHandOver(),
     reachable: (worker) => worker.connection === 'direct' || channels.isOpen(worker.worker_id),
   });
   const workers = new WorkerService({

@@ -12,6 +12,7 @@ import { BUILT_IN_WORKER_JOBS, loadJobKindModules } from './jobs/index.js';
 import { BackendChannel } from './runtime/backend-channel.js';
 import { BackendLink, type WorkerIdInUseError } from './runtime/backend-link.js';
 import type { WorkerJobDefinition } from './runtime/job-definition.js';
+import { handedJobStarter } from './runtime/handed-job.js';
 import { JobRunner } from './runtime/job-runner.js';
 import { LocalOperations } from './runtime/local-operations.js';
 import { buildWorkerApp } from './runtime/worker-app.js';
@@ -113,6 +114,9 @@ export async function startWorker(
         new Promise((resolve) => setTimeout(resolve, 5000).unref()),
       ]).then(() => resolveRefused(error)),
     log,
+    // a free worker's last outcome asks for its next job: it comes in the answer
+    canTakeNext: () => runner.isFree,
+    onNextJob: (next) => startHanded(next),
   });
   const runner = new JobRunner(
     {
@@ -132,6 +136,13 @@ export async function startWorker(
     link,
     log,
   );
+  const startHanded = handedJobStarter({
+    definitions,
+    runner,
+    finalize: (report) => link.finalize(report),
+    workerId: () => workerId,
+    log,
+  });
   const app = await buildWorkerApp({
     workerId: () => workerId,
     workerType: config.workerType,

@@ -10,3 +10,4 @@ export * from './logger.js';
 export * from './config.js';
 export * from './session.js';
 export * from './young-generation.js';
+export { bodyChecker } from './validation.js';

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { formatSchemaErrors } from '@ktrdr/shared';
 
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({
@@ -85,4 +86,19 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
         ? strict.compile(schema as object)
         : finiteAfterCoercion(coercing.compile(schema as object)),
     );
+}
+
+/**
+ * Checks a JSON body that did not come through a route (a job handed over in a report's
+ * answer) exactly as a route checks its body: the same strict validator, defaults filled
+ * in place. Returns what is wrong, one line naming each field, or undefined when it is valid.
+ */
+export function bodyChecker(schema: object): (body: unknown) => string | undefined {
+  let validate: ValidateFunction | undefined;
+  return (body) => {
+    validate ??= makeAjv({ coerceTypes: false }).compile(schema);
+    if (validate(body)) return undefined;
+    const issues = formatSchemaErrors(validate.errors ?? [], 'body');
+    return issues.map((i) => `${i.path}: ${i.message}`).join('; ') || 'body: invalid';
+  };
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { BackendClient, Progress, WorkerType } from '@ktrdr/shared';
+import type { BackendClient, OperationReportResponse, Progress, WorkerType } from '@ktrdr/shared';
 
 /** Options of a {@link HarnessWorker}. */
 export interface HarnessWorkerOptions {
@@ -98,19 +98,30 @@ export class HarnessWorker {
     return this.job ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Sends a report for the job it holds. */
+  /**
+   * Sends a report for the job it holds. With `take_next`, a job in the answer becomes the
+   * one it holds (its `path` is `report-answer`), as a start request's would.
+   */
   async report(body: {
     status?: 'running' | 'completed' | 'failed' | 'cancelled';
     progress?: Progress;
     error?: string;
-  }): Promise<void> {
+    take_next?: boolean;
+  }): Promise<OperationReportResponse> {
     const job = this.job;
     if (!job) throw new Error('no job');
-    await this.client.reportOperation(job.task_id, {
+    const answer = await this.client.reportOperation(job.task_id, {
       worker_id: this.workerId,
       attempt: job.attempt,
       ...body,
     });
+    const next = answer.next_job?.job as { task_id: string; attempt: number } | undefined;
+    if (next) {
+      this.jobs.push({ task_id: next.task_id, attempt: next.attempt, path: 'report-answer' });
+      for (const resolve of this.waiters) resolve();
+      this.waiters = [];
+    }
+    return answer;
   }
 
   /** Sends a heartbeat saying what it holds. */

@@ -1,4 +1,10 @@
-import { ApiError, ConnectionError, type JobKindRegistry, type WorkerType } from '@ktrdr/shared';
+import {
+  ApiError,
+  ConnectionError,
+  type JobKindRegistry,
+  type NextJob,
+  type WorkerType,
+} from '@ktrdr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OperationRecord } from '../operations/operation-record.js';
 import type { OperationsService } from '../operations/operations-service.js';
@@ -18,6 +24,8 @@ export interface DispatcherDeps {
   log: FastifyBaseLogger;
   /** Called with each successful dispatch's latency in ms (start request sent → worker accepted). */
   observeDispatch?: (ms: number) => void;
+  /** Called for each job handed over in a report's answer (see {@link Dispatcher.handOver}). */
+  observeHandOver?: () => void;
   now?: () => number;
   /** Whether a worker can be sent a job now (a reverse worker: once its channel is open). */
   reachable?: (worker: WorkerRecord) => boolean;
@@ -65,6 +73,11 @@ export class Dispatcher {
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The place last announced for each queued operation beyond the head. */
   private readonly announcedPlace = new Map<string, number>();
+  /**
+   * Workers whose final report is being answered (see {@link handOver}): the job the pump
+   * gives one rides in that answer; null until it gets one.
+   */
+  private readonly handingOver = new Map<string, NextJob | null>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.now = deps.now ?? (() => Date.now());
@@ -172,6 +185,16 @@ export class Dispatcher {
         ? (pick.worker.capabilities.training_backend ?? null)
         : undefined;
       this.deps.operations.assignWorker(id, pick.worker.worker_id, pick.reason, trainingBackend);
+      if (this.handingOver.get(pick.worker.worker_id) === null) {
+        // the worker asked for it in its report: it is running there once the answer goes
+        this.handingOver.set(pick.worker.worker_id, {
+          operation_type: record.operation_type,
+          job: this.jobFor(record),
+        });
+        this.deps.operations.markRunning(id);
+        this.deps.observeHandOver?.();
+        continue;
+      }
       const dispatch: Promise<void> = this.dispatch(pick, record).finally(() => {
         // a retry may already have started the next attempt: only forget our own
         if (this.inflight.get(id) === dispatch) this.inflight.delete(id);
@@ -215,13 +238,34 @@ export class Dispatcher {
     return { worker: free[0] as WorkerRecord, reason: lru(free.length, `${type} workers`) };
   }
 
+  /**
+   * Frees a worker that reported its outcome and asked for its next job (`take_next`):
+   * `release` frees it and pumps its queue, and a job the pump gives this worker is returned,
+   * to ride in the report's answer, instead of going out as a start request. The pump's
+   * choice is unchanged: a free worker idle for longer still gets the head of the queue.
+   */
+  handOver(workerId: string, release: () => void): NextJob | undefined {
+    this.handingOver.set(workerId, null);
+    try {
+      release();
+      return this.handingOver.get(workerId) ?? undefined;
+    } finally {
+      this.handingOver.delete(workerId);
+    }
+  }
+
+  /** The start body of an operation's current attempt. */
+  private jobFor(record: OperationRecord): Record<string, unknown> {
+    const stored = this.jobSources.get(record.operation_type)?.(record) ?? record.job ?? {};
+    return { ...stored, task_id: record.operation_id, attempt: record.attempt };
+  }
+
   private async dispatch(pick: Pick, record: OperationRecord): Promise<void> {
     const { worker } = pick;
     const { registry, operations, clients, log } = this.deps;
     const definition = this.deps.kinds.onWorkers(record.operation_type);
     const id = record.operation_id;
-    const stored = this.jobSources.get(record.operation_type)?.(record) ?? record.job ?? {};
-    const job = { ...stored, task_id: id, attempt: record.attempt };
+    const job = this.jobFor(record);
     const started = performance.now();
     try {
       await clients.forWorker(worker).start(definition.workerStartPath, job, { timeoutMs: 10_000 });

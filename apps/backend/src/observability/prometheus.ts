@@ -14,6 +14,7 @@ export interface SweepFigures {
 export class BackendMetrics {
   readonly registry = new Registry();
   private readonly dispatchLatency: Histogram;
+  private readonly handedOver: Counter;
   private readonly seriesDownloads: Counter;
   private sweeps: SweepFigures | undefined;
 
@@ -115,6 +116,11 @@ export class BackendMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
+    this.handedOver = new Counter({
+      name: 'ktrdr_jobs_handed_over_total',
+      help: 'Jobs sent to a worker in the answer to its final report (take_next), not as a start request',
+      registers: [this.registry],
+    });
     // sweeps: read at scrape time from the sweep service (no work per set here)
     const sweeps = () => this.sweeps;
     new Gauge({
@@ -172,5 +178,10 @@ export class BackendMetrics {
   /** Records one dispatch's latency. */
   observeDispatch(ms: number): void {
     this.dispatchLatency.observe(ms / 1000);
+  }
+
+  /** Counts one job handed over in a report's answer. */
+  countHandOver(): void {
+    this.handedOver.inc();
   }
 }

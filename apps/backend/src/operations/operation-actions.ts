@@ -207,8 +207,14 @@ export class OperationActions {
           reason: ending === 'cancelled' ? 'cancelled on the worker' : undefined,
         });
       });
-      workers.releaseWorker(body.worker_id, id);
-      return { accepted: true, status: final.status };
+      if (!body.take_next) {
+        workers.releaseWorker(body.worker_id, id);
+        return { accepted: true, status: final.status };
+      }
+      const next = this.deps.dispatcher.handOver(body.worker_id, () =>
+        workers.releaseWorker(body.worker_id, id),
+      );
+      return { accepted: true, status: final.status, ...(next ? { next_job: next } : {}) };
     }
     return { accepted: true, status: record.status };
   }

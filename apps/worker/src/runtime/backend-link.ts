@@ -6,6 +6,7 @@ import type {
   BackendClient,
   Heartbeat,
   MetricInput,
+  NextJob,
   Progress,
   SweepSetResults,
 } from '@ktrdr/shared';
@@ -44,6 +45,10 @@ export interface BackendLinkDeps {
    */
   onIdInUse: (error: WorkerIdInUseError) => void;
   log: FastifyBaseLogger;
+  /** Whether the worker would start a job now: its last outcome then asks for the next. */
+  canTakeNext?: () => boolean;
+  /** A job handed over in the answer to a final report. */
+  onNextJob?: (next: NextJob) => void;
 }
 
 /**
@@ -68,6 +73,8 @@ export class BackendLink {
       onDrop,
       files: this.files,
       log: deps.log,
+      ...(deps.canTakeNext ? { canTakeNext: deps.canTakeNext } : {}),
+      ...(deps.onNextJob ? { onNextJob: deps.onNextJob } : {}),
     });
     this.registration = new Registration({
       client: deps.client,

@@ -85,6 +85,11 @@ export class JobRunner {
       : { worker_status: 'idle', current_operation_id: null, current_attempt: null };
   }
 
+  /** Whether a job would start now: none runs and the worker is not shutting down. */
+  get isFree(): boolean {
+    return this.accepting && !this.current;
+  }
+
   /** The operation running now, if any. */
   get currentOperationId(): string | null {
     return this.current?.id ?? null;

@@ -12,6 +12,7 @@ import {
   type BackendClient,
   type CompletedOperationReport,
   type MetricInput,
+  type NextJob,
   type Progress,
   type SweepSetResults,
 } from '@ktrdr/shared';
@@ -50,6 +51,10 @@ export interface ReportOutboxDeps {
   /** Uploads a final outcome's result files before its report. */
   files: ArtifactTransfer;
   log: FastifyBaseLogger;
+  /** Whether the worker would start a job now (nothing runs, it is not shutting down). */
+  canTakeNext?: () => boolean;
+  /** The backend answered a final report with the next job (asked for with `take_next`). */
+  onNextJob?: (next: NextJob) => void;
 }
 
 /** The reports of running and ended jobs, on their way to the backend. */
@@ -205,7 +210,10 @@ export class ReportOutbox {
         // a short job's results ride in its report (one request); larger ones go up first
         const inline = report.status === 'completed' ? files.inline(report) : undefined;
         if (!inline) await files.uploadResults(report);
-        await client.reportOperation(
+        // the last outcome of an idle worker asks for its next job in the same exchange
+        const takeNext =
+          this.outbox.length === 1 && this.outbox[0] === report && this.deps.canTakeNext?.();
+        const answer = await client.reportOperation(
           report.operation_id,
           {
             ...who,
@@ -214,9 +222,11 @@ export class ReportOutbox {
             ...(report.error ? { error: report.error } : {}),
             ...(report.summary ? { result_summary: report.summary } : {}),
             ...(inline ? { artifacts: inline } : {}),
+            ...(takeNext ? { take_next: true } : {}),
           },
           { timeoutMs: 10_000 },
         );
+        if (answer.next_job) this.deps.onNextJob?.(answer.next_job);
       } catch (error) {
         if (error instanceof ConnectionError) return; // retried after the next contact
         if (error instanceof ApiError && error.status >= 500) return;

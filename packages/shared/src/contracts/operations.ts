@@ -222,16 +222,35 @@ export const OperationReportSchema = Type.Object(
     result_summary: Type.Optional(JsonObject),
     /** Only with `status: completed`: small result files, stored before the outcome. */
     artifacts: Type.Optional(Type.Array(InlineArtifactSchema, { maxItems: 8 })),
+    /**
+     * Only with a final status: the worker is free and takes its next job in the answer
+     * (`next_job`) instead of a start request: one request per queued operation, not two.
+     */
+    take_next: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 /** See {@link OperationReportSchema}. */
 export type OperationReport = Static<typeof OperationReportSchema>;
 
+/**
+ * A job handed to a worker in the answer to its final report: what its start route would
+ * have been sent (the body with `task_id` and `attempt`), and the operation type that says
+ * which route. The operation is `running` on that worker from then on.
+ */
+export const NextJobSchema = Type.Object({
+  operation_type: Type.String({ minLength: 1 }),
+  job: JsonObject,
+});
+/** See {@link NextJobSchema}. */
+export type NextJob = Static<typeof NextJobSchema>;
+
 /** The backend's answer to a report. */
 export const OperationReportResponseSchema = Type.Object({
   accepted: Type.Boolean(),
   status: OperationStatusSchema,
+  /** Asked for with `take_next`, when the queue had a job this worker is the one to run. */
+  next_job: Type.Optional(NextJobSchema),
 });
 /** See {@link OperationReportResponseSchema}. */
 export type OperationReportResponse = Static<typeof OperationReportResponseSchema>;
