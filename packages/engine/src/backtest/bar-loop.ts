@@ -1,6 +1,7 @@
 import type { Bars } from '../data/bars.js';
 import { FLAT, LONG, SHORT, UNTIMED, type Book } from './book.js';
 import type { BacktestHooks, EngineState } from './engine.js';
+import { markFlat, markFlatFull } from './flat.js';
 import { markHeld, type HeldStretch } from './held.js';
 import type { SignalSet } from './signals.js';
 
@@ -83,11 +84,15 @@ export function runBars(
         if (to > i) {
           if (!Number.isNaN(ruinTime) && book.cash < 0) book.cash = 0;
           const value = book.cash;
-          equity.fill(value, i, to);
           if (value > peak) peak = value;
-          drawdown?.fill(peak > 0 ? 1 - value / peak : 0, i, to);
-          i = to - 1;
-          continue;
+          // a function per kind of run, as for the held stretches (see ./held.ts)
+          const end = drawdown
+            ? markFlatFull(bars, i, to, value, peak > 0 ? 1 - value / peak : 0, equity, drawdown)
+            : markFlat(bars, i, to, value, equity);
+          if (end > i) {
+            i = end - 1;
+            continue;
+          }
         }
       } else {
         // the last bar goes through the full body, which leaves it out of the excursions

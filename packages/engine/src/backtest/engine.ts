@@ -284,6 +284,9 @@ function runSignalsWith(
   }
   // the loop's fills were recorded without their times (see runBars)
   book.timeTrades(time);
+  // the excursions read the times at the trades' bars again: while the timing above has
+  // them in the cache, not after the passes over the equity have pushed them out
+  if (full) setExcursions(trades, book, bars);
   if (hooks.onTick) {
     const last = n - 1;
     hooks.onTick({
@@ -309,6 +312,19 @@ function runSignalsWith(
     return summary;
   }
   const benchmark = buyAndHold(time, close, equity, stats);
+  return {
+    ...summary,
+    time,
+    equity,
+    drawdown: drawdown as Float64Array,
+    trades,
+    benchmark,
+    periods: periodReturns(time, equity, settings.initialCapital),
+  };
+}
+
+/** Each trade's MAE and MFE, from what the loop followed of it where it can. */
+function setExcursions(trades: TradeRecord[], book: Book, bars: Bars): void {
   // trades restored from a checkpoint come first, and only their times are known
   const restored = trades.length - book.entryIndices.length;
   trades.forEach((trade, k) => {
@@ -325,15 +341,6 @@ function runSignalsWith(
     trade.mae = mae;
     trade.mfe = mfe;
   });
-  return {
-    ...summary,
-    time,
-    equity,
-    drawdown: drawdown as Float64Array,
-    trades,
-    benchmark,
-    periods: periodReturns(time, equity, settings.initialCapital),
-  };
 }
 
 /** Puts a checkpoint's state back into a fresh book and loop state. */

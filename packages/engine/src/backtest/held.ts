@@ -11,6 +11,13 @@ import { LONG, type Book } from './book.js';
  * across it, and the optimizing compiler then spills and re-checks its arrays every bar
  * (twice the time per bar, by the profile).
  *
+ * The plain loops read each bar's open too (and a metrics-only one its high and low), which
+ * their values do not need: the bar that ends a stretch goes through the full body, which
+ * reads all four prices, and streamed here they are in the cache by then (see ./flat.ts,
+ * which does the same for flat stretches). A NaN price (parsing refuses them) ends the
+ * stretch, which keeps the reads from being compiled away; the full body takes that bar.
+ * The protected loops read all four already.
+ *
  * The values are those of the bar loop's full body, operation for operation:
  * `cash + side * units * close` with `side * units` worked out once (a sign change, which
  * is exact), the peak taken with `>`, the drawdown `peak > 0 ? 1 − value / peak : 0`.
@@ -72,7 +79,7 @@ export function markHeld(
       );
     } else {
       out.end = plainMetrics(
-        bars.close,
+        bars,
         reached,
         sign,
         sign * zeroAt,
@@ -141,13 +148,14 @@ function plainFull(
   reverse: Uint8Array,
   out: HeldStretch,
 ): void {
-  const { low, high, close } = bars;
+  const { open, low, high, close } = bars;
   let { lowest, highest } = out;
   let j = from;
   for (; j < to; j++) {
     if (
       sign * (reached[j] as number) <= signedZero ||
-      ((exit[j] as number) | (reverse[j] as number)) !== 0
+      ((exit[j] as number) | (reverse[j] as number)) !== 0 ||
+      Number.isNaN(open[j])
     )
       break;
     const value = cash + held * (close[j] as number);
@@ -165,7 +173,7 @@ function plainFull(
 
 /** {@link plainFull} without drawdown or excursions; returns the end (and sets the peak). */
 function plainMetrics(
-  close: Float64Array,
+  bars: Bars,
   reached: Float64Array,
   sign: number,
   signedZero: number,
@@ -179,11 +187,13 @@ function plainMetrics(
   reverse: Uint8Array,
   out: HeldStretch,
 ): number {
+  const { open, high, low, close } = bars;
   let j = from;
   for (; j < to; j++) {
     if (
       sign * (reached[j] as number) <= signedZero ||
-      ((exit[j] as number) | (reverse[j] as number)) !== 0
+      ((exit[j] as number) | (reverse[j] as number)) !== 0 ||
+      Number.isNaN((open[j] as number) + (high[j] as number) + (low[j] as number))
     )
       break;
     const value = cash + held * (close[j] as number);
