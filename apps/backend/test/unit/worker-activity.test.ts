@@ -228,6 +228,8 @@ describe('WorkerActivity over a real operations service', () => {
     const close = () => {
       activity.close();
       registry.close();
+      // as the backend does on close: the `running` rows still waiting, then the database
+      operations.writePending();
       db.close();
     };
     return { c, operations, registry, activity, worker, start, close };
