@@ -202,6 +202,37 @@ for (const driver of DRIVERS) {
       }
     });
 
+    it('moves stored result files into a rowid table (migration 7), keeping every byte', () => {
+      const path = join(dir.path, 'blobs.db');
+      const old = openSqlite(path, driver);
+      for (const migration of MIGRATIONS.slice(0, 7)) old.exec(migration);
+      old.pragma('user_version = 7');
+      const bytes = Buffer.alloc(22_768, 7);
+      old
+        .prepare('INSERT INTO artifact_blobs (operation_id, name, bytes) VALUES (?, ?, ?)')
+        .run('op_a', 'result-full.bin', bytes);
+      old.close();
+      const db = openDatabase(path, { driver });
+      try {
+        const table = db
+          .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'artifact_blobs'")
+          .get() as { sql: string };
+        assert.doesNotMatch(table.sql, /WITHOUT ROWID/);
+        const row = db
+          .prepare('SELECT bytes FROM artifact_blobs WHERE operation_id = ? AND name = ?')
+          .get('op_a', 'result-full.bin') as { bytes: Buffer };
+        assert.ok(Buffer.from(row.bytes).equals(bytes));
+        // the key stays unique: a second write of the same name replaces the first
+        db.prepare(
+          'INSERT OR REPLACE INTO artifact_blobs (operation_id, name, bytes) VALUES (?, ?, ?)',
+        ).run('op_a', 'result-full.bin', Buffer.from([1]));
+        const count = db.prepare('SELECT COUNT(*) AS n FROM artifact_blobs').get() as { n: number };
+        assert.equal(count.n, 1);
+      } finally {
+        db.close();
+      }
+    });
+
     it('binds and returns values the same way as the other driver', () => {
       const db = openSqlite(join(dir.path, 'values.db'), driver);
       try {
