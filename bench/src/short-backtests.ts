@@ -113,6 +113,8 @@ class Completions {
     const waiter = this.waiting.get(id);
     if (!waiter) return;
     this.waiting.delete(id);
+    // told once: a long round must not leave the client a map of every operation it ran
+    this.ended.delete(id);
     if (end.error) waiter.reject(new Error(end.error));
     else waiter.resolve(end.at);
   }
