@@ -1,5 +1,7 @@
 import { initialProgress } from '@ktrdr/shared';
+import { randomBytes } from 'node:crypto';
 import {
+  ArtifactStore,
   openDatabase,
   OperationStore,
   SweepSetStore,
@@ -19,6 +21,12 @@ export interface StoreWrites {
   operations: number;
   /** An operation row inserted on its own (one commit each) / inside one transaction. */
   operationInsertUs: { autocommit: number; inTransaction: number };
+  /**
+   * A short backtest's result file (22,768 bytes, `RESULT_BYTES`) stored for each of
+   * `operations` operations, one commit each, WAL checkpoints included: as a row of
+   * `artifact_blobs` (before the packs) / appended to a pack with its place in a row.
+   */
+  resultUs: { row: number; pack: number };
   sets: number;
   /** A sweep's sets: stored pending, handed to shards of `shardSize`, their metrics recorded in batches of `batch`. */
   setUs: { insert: number; assign: number; record: number };
@@ -57,6 +65,9 @@ function operation(i: number): OperationRecord {
   };
 }
 
+/** The size of a 408-bar short backtest's `result-full.bin`. */
+const RESULT_BYTES = 22_768;
+
 /**
  * The backend's SQLite writes alone, on a fresh database in a temp dir: operation rows
  * inserted one commit each against inside one transaction (what a commit costs), and a
@@ -84,6 +95,20 @@ export async function storeWrites(
       for (const record of batched) store.insert(record);
     })();
     const inTransactionUs = (cpuUs() - t) / operations;
+
+    const result = randomBytes(RESULT_BYTES);
+    const asRow = db.prepare<[string, string, Uint8Array]>(
+      'INSERT OR REPLACE INTO artifact_blobs (operation_id, name, bytes) VALUES (?, ?, ?)',
+    );
+    t = cpuUs();
+    for (const record of autocommit) asRow.run(record.operation_id, 'result-full.bin', result);
+    const rowUs = (cpuUs() - t) / operations;
+    const artifacts = new ArtifactStore(`${dir.path}/artifacts`, db);
+    t = cpuUs();
+    for (const record of batched)
+      artifacts.writeSmall(record.operation_id, [{ name: 'result-full.bin', bytes: result }]);
+    const packUs = (cpuUs() - t) / operations;
+    artifacts.close();
 
     const sweepSets = new SweepSetStore(db);
     const parameters = (i: number) => ({
@@ -128,6 +153,7 @@ export async function storeWrites(
     return {
       operations,
       operationInsertUs: { autocommit: autocommitUs, inTransaction: inTransactionUs },
+      resultUs: { row: rowUs, pack: packUs },
       sets,
       setUs: { insert: insertUs, assign: assignUs, record: recordUs },
       shardSize,

@@ -300,6 +300,7 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
       registry.close();
       activity.close();
       events.close();
+      artifacts.close();
       await clients.close();
     },
   };

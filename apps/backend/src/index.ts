@@ -9,6 +9,7 @@ export {
   type BackendConfig,
 } from './config.js';
 export { openDatabase, SWEEP_SET_METRIC_COLUMNS } from './storage/database.js';
+export { ArtifactStore } from './artifacts/artifact-store.js';
 export { BACKEND_VERSION } from './version.js';
 // for seeding a closed backend's database (the load benchmark's 100,000 operations)
 export { OperationStore } from './operations/operation-store.js';

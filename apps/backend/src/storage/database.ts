@@ -152,6 +152,17 @@ export const MIGRATIONS: readonly string[] = [
      SELECT operation_id, name, bytes FROM artifact_blobs;
    DROP TABLE artifact_blobs;
    ALTER TABLE artifact_blobs_by_rowid RENAME TO artifact_blobs;`,
+  // 8: where a short job's result files are in the artifact packs (artifacts/pack-files.ts):
+  // a row of a few dozen bytes instead of the bytes themselves (7's rows stay readable)
+  `CREATE TABLE artifact_packed (
+     operation_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     pack INTEGER NOT NULL,
+     offset INTEGER NOT NULL,
+     length INTEGER NOT NULL,
+     crc32 INTEGER NOT NULL,
+     PRIMARY KEY (operation_id, name)
+   ) WITHOUT ROWID;`,
 ];
 
 /**
