@@ -9,7 +9,8 @@
  *
  * Like fetch, it decodes a gzip, deflate or br answer (`request` hands over the bytes as
  * sent). It covers what `HttpClient` sends: a string URL, a method, a plain header object, a body
- * (string, bytes or a ReadableStream) and a signal. The answer's body stays a stream (an
+ * (string, bytes or a ReadableStream) and a signal. An answer of a known length up to
+ * 64 KiB (a JSON answer) is read whole before its Response; any other stays a stream (an
  * event stream or a large file is read as it arrives).
  */
 import { Readable } from 'node:stream';
@@ -50,6 +51,11 @@ export function undiciFetch(dispatcher: Dispatcher): typeof fetch {
       answer.body.resume();
       return new Response(null, { status, headers });
     }
+    if (isSmallPlain(headers)) {
+      // read whole: a Response over bytes skips the Node-to-web stream adapter, which was
+      // most of what a short JSON answer cost beyond the request itself
+      return new Response(await answer.body.arrayBuffer(), { status, headers });
+    }
     return new Response(
       Readable.toWeb(decoded(answer.body, headers)) as ReadableStream<Uint8Array>,
       {
@@ -72,6 +78,20 @@ function requestBody(body: FetchInit['body']): string | Uint8Array | Readable | 
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   return fromWebStream(body);
+}
+
+/** Answers at most this long (by their `content-length`) are read whole before the Response. */
+const SMALL_ANSWER_BYTES = 64 * 1024;
+
+/** An answer of a known, small length, not compressed and not an event stream. */
+function isSmallPlain(headers: Headers): boolean {
+  const length = Number(headers.get('content-length') ?? Number.NaN);
+  return (
+    Number.isInteger(length) &&
+    length <= SMALL_ANSWER_BYTES &&
+    !headers.has('content-encoding') &&
+    !headers.get('content-type')?.startsWith('text/event-stream')
+  );
 }
 
 /** The body as fetch gives it: decoded when the server compressed it. */

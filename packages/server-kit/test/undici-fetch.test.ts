@@ -98,6 +98,15 @@ describe('undiciFetch: the typed client over undici request', () => {
     );
   });
 
+  it('reads an answer alike whether it is read whole (small) or streamed (past 64 KiB)', async () => {
+    for (const size of [10, 200_000]) {
+      const bytes = new Uint8Array(size).fill(7);
+      const echo = await client().http.request<Echo>('POST', '/echo', { body: bytes });
+      assert.equal(Buffer.from(echo.body, 'base64').length, size);
+      assert.ok(bytesOf(echo).every((b) => b === 7));
+    }
+  });
+
   it('keeps repeated headers and reads an empty answer', async () => {
     const response = await client().http.fetchRaw('GET', '/echo');
     assert.equal(response.headers.get('set-cookie'), 'a=1, b=2');
