@@ -66,11 +66,11 @@ export function equityStats(
     maxDrawdownDuration: sums.maxDrawdownDuration,
   };
   if (!close) {
-    stats.varianceSum = deviations(equity, mean);
+    stats.varianceSum = deviations(equity, mean, sums.zeroReturns);
     return stats;
   }
   const benchmarkMean = count > 0 ? sums.closeSum / count : 0;
-  const both = deviationsWithBenchmark(equity, close, mean, benchmarkMean);
+  const both = deviationsWithBenchmark(equity, close, mean, benchmarkMean, sums.zeroReturns);
   stats.varianceSum = both.varianceSum;
   stats.benchmark = {
     mean: benchmarkMean,
@@ -80,17 +80,49 @@ export function equityStats(
   return stats;
 }
 
+// The second pass goes stretch by stretch: between the stretches of `zero` (`[from, to)`
+// pairs, in order, of bars whose return the first pass found to be 0) it works out each
+// bar's return; in them it adds the deviation of a 0 return, the same number a bar, and
+// reads no equity. The sums are added bar by bar in order either way.
+
 /** Σ (return − mean)² over bars 1..n−1. */
-function deviations(equity: Float64Array, mean: number): number {
+function deviations(equity: Float64Array, mean: number, zero: readonly number[]): number {
+  const n = equity.length;
+  const flat = (0 - mean) ** 2;
   let varianceSum = 0;
-  let previous = equity[0] as number;
-  for (let i = 1; i < equity.length; i++) {
+  let from = 1;
+  for (let k = 0; ; k += 2) {
+    const to = k < zero.length ? (zero[k] as number) : n;
+    varianceSum = deviationRange(equity, mean, from, to, varianceSum);
+    if (k >= zero.length) return varianceSum;
+    from = zero[k + 1] as number;
+    for (let i = to; i < from; i++) varianceSum += flat;
+  }
+}
+
+/** `varianceSum` plus the squared deviations of bars `from..to−1` (from 1 on). */
+function deviationRange(
+  equity: Float64Array,
+  mean: number,
+  from: number,
+  to: number,
+  varianceSum: number,
+): number {
+  let sum = varianceSum;
+  let previous = equity[from - 1] as number;
+  for (let i = from; i < to; i++) {
     const e = equity[i] as number;
-    varianceSum += (barReturn(previous, e) - mean) ** 2;
+    sum += (barReturn(previous, e) - mean) ** 2;
     previous = e;
   }
-  return varianceSum;
+  return sum;
 }
+
+// the running sums of the second pass with the benchmark, slots of the Float64Array
+// `deviationsWithBenchmark` carries from stretch to stretch
+const VARIANCE = 0;
+const COVARIANCE = 1;
+const BENCHMARK_VARIANCE = 2;
 
 /** {@link deviations}, and in the same pass the benchmark's (co)variance sums. */
 function deviationsWithBenchmark(
@@ -98,12 +130,40 @@ function deviationsWithBenchmark(
   close: Float64Array,
   mean: number,
   benchmarkMean: number,
+  zero: readonly number[],
 ): { varianceSum: number; covariance: number; benchmarkVarianceSum: number } {
-  let varianceSum = 0;
-  let covariance = 0;
-  let benchmarkVarianceSum = 0;
-  let previous = equity[0] as number;
-  for (let i = 1; i < equity.length; i++) {
+  const n = equity.length;
+  const s = new Float64Array(3);
+  let from = 1;
+  for (let k = 0; ; k += 2) {
+    const to = k < zero.length ? (zero[k] as number) : n;
+    benchmarkRange(equity, close, mean, benchmarkMean, from, to, s);
+    if (k >= zero.length) break;
+    from = zero[k + 1] as number;
+    zeroReturnRange(close, mean, benchmarkMean, to, from, s);
+  }
+  return {
+    varianceSum: s[VARIANCE] as number,
+    covariance: s[COVARIANCE] as number,
+    benchmarkVarianceSum: s[BENCHMARK_VARIANCE] as number,
+  };
+}
+
+/** Bars `from..to−1` (from 1 on) of {@link deviationsWithBenchmark}, into `s`. */
+function benchmarkRange(
+  equity: Float64Array,
+  close: Float64Array,
+  mean: number,
+  benchmarkMean: number,
+  from: number,
+  to: number,
+  s: Float64Array,
+): void {
+  let varianceSum = s[VARIANCE] as number;
+  let covariance = s[COVARIANCE] as number;
+  let benchmarkVarianceSum = s[BENCHMARK_VARIANCE] as number;
+  let previous = equity[from - 1] as number;
+  for (let i = from; i < to; i++) {
     const e = equity[i] as number;
     const deviation = barReturn(previous, e) - mean;
     varianceSum += deviation ** 2;
@@ -112,5 +172,32 @@ function deviationsWithBenchmark(
     benchmarkVarianceSum += b * b;
     previous = e;
   }
-  return { varianceSum, covariance, benchmarkVarianceSum };
+  s[VARIANCE] = varianceSum;
+  s[COVARIANCE] = covariance;
+  s[BENCHMARK_VARIANCE] = benchmarkVarianceSum;
+}
+
+/** {@link benchmarkRange} over bars whose return is 0: no equity read. */
+function zeroReturnRange(
+  close: Float64Array,
+  mean: number,
+  benchmarkMean: number,
+  from: number,
+  to: number,
+  s: Float64Array,
+): void {
+  const deviation = 0 - mean;
+  const squared = deviation ** 2;
+  let varianceSum = s[VARIANCE] as number;
+  let covariance = s[COVARIANCE] as number;
+  let benchmarkVarianceSum = s[BENCHMARK_VARIANCE] as number;
+  for (let i = from; i < to; i++) {
+    varianceSum += squared;
+    const b = barReturn(close[i - 1] as number, close[i] as number) - benchmarkMean;
+    covariance += deviation * b;
+    benchmarkVarianceSum += b * b;
+  }
+  s[VARIANCE] = varianceSum;
+  s[COVARIANCE] = covariance;
+  s[BENCHMARK_VARIANCE] = benchmarkVarianceSum;
 }

@@ -21,6 +21,12 @@ export interface ReturnSums {
   maxDrawdown: number;
   maxDrawdownDuration: number;
   closeSum: number;
+  /**
+   * Stretches of bars whose return is known to be 0 (a flat stretch after its first bar),
+   * as `[from, to)` pairs in order: the second pass needs no equity there. Empty when the
+   * equity was taken whole.
+   */
+  zeroReturns: readonly number[];
 }
 
 // the running figures, slots of a feed's Float64Array (plain doubles in and out of the loops)
@@ -56,6 +62,7 @@ export class ReturnSumsFeed {
   /** The first bar not taken yet. */
   next = 0;
   readonly #s = new Float64Array(SLOTS);
+  readonly #zeroReturns: number[] = [];
 
   constructor(
     readonly equity: Float64Array,
@@ -94,6 +101,7 @@ export class ReturnSumsFeed {
       return;
     }
     if (this.close) sumCloses(this.close, this.next, end, this.#s);
+    this.#zeroReturns.push(this.next, end);
     this.next = end;
   }
 
@@ -121,6 +129,7 @@ export class ReturnSumsFeed {
       maxDrawdown,
       maxDrawdownDuration: maxDuration,
       closeSum: s[CLOSE_SUM] as number,
+      zeroReturns: this.#zeroReturns,
     };
   }
 
