@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseRulesStrategy, randomWalkBars, runBacktest, type Bars } from '../src/index.js';
 import { equityStats, type EquityStats } from '../src/backtest/equity-stats.js';
+import { ReturnSumsFeed } from '../src/backtest/return-sums.js';
 import { BUNDLED_RULES, bundledSp500, bundledStrategy } from './bundled.js';
 
 /**
@@ -84,11 +85,44 @@ function separatePasses(
   };
 }
 
-/** Every field the same double (`Object.is`), with and without the closes. */
+/**
+ * The first pass as the bar loop takes it: every stretch of equal equity (the cash of a flat
+ * position) with `takeFlat`, the bars between by `take` in pieces, the last bar left for
+ * `finish` (where a run's end may still change it).
+ */
+function fedSums(equity: Float64Array, close: Float64Array | undefined) {
+  const n = equity.length;
+  const feed = new ReturnSumsFeed(equity, close, n - 1);
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    while (j < n && Object.is(equity[j], equity[i])) j++;
+    if (j - i > 1) feed.takeFlat(i, j, equity[i] as number);
+    else feed.take(i % 3 === 0 ? j : i);
+    i = j;
+  }
+  return feed.finish();
+}
+
+/** Every field the same double (`Object.is`), with and without the closes, taken whole or fed. */
 function assertSameSums(equity: Float64Array, close: Float64Array, what: string): void {
+  assertSameStats(equity, close, what, equityStats(equity, close), equityStats(equity));
+  assertSameStats(
+    equity,
+    close,
+    `${what}, fed`,
+    equityStats(equity, close, fedSums(equity, close)),
+    equityStats(equity, undefined, fedSums(equity, undefined)),
+  );
+}
+
+function assertSameStats(
+  equity: Float64Array,
+  close: Float64Array,
+  what: string,
+  withClose: EquityStats,
+  alone: EquityStats,
+): void {
   const reference = separatePasses(equity, close);
-  const withClose = equityStats(equity, close);
-  const alone = equityStats(equity);
   const fields = [
     'count',
     'mean',
@@ -161,6 +195,12 @@ describe('equity stats: the metrics’ and benchmark’s sums in two shared pass
       const withNaN = path.slice();
       withNaN[700 + seed] = Number.NaN;
       assertSameSums(withNaN, close, `seed ${seed}, a NaN`);
+      // flat stretches of NaN and of ±∞ (whose returns are NaN or 0, not the finite 0)
+      for (const odd of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const stretch = path.slice();
+        stretch.fill(odd, 900 + seed, 960 + seed);
+        assertSameSums(stretch, close, `seed ${seed}, a stretch of ${odd}`);
+      }
     }
   });
 

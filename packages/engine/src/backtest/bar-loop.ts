@@ -3,6 +3,7 @@ import { FLAT, LONG, SHORT, UNTIMED, type Book } from './book.js';
 import type { BacktestHooks, EngineState } from './engine.js';
 import { markFlat, markFlatFull } from './flat.js';
 import { markHeld, type HeldStretch } from './held.js';
+import type { ReturnSumsFeed } from './return-sums.js';
 import type { SignalSet } from './signals.js';
 
 /** What the loop carries from bar to bar besides the {@link Book}. */
@@ -30,7 +31,8 @@ function nextDue(every: number, from: number): number {
 /**
  * The bars `startAt..n-1` of a run (see `runBacktest` for the execution model), writing
  * each bar's equity (and drawdown, when `drawdown` is given) and updating `book` and
- * `state`. The loop's state lives in locals, the position in the book's fields. With
+ * `state`, and feeding `sums` the equity as it is written (the first pass of the metrics,
+ * on bars still in the cache). The loop's state lives in locals, the position in the book's fields. With
  * `excursions`, the book also follows each position's lowest low and highest high over the
  * bars it is held at the close of, but the last (a position still open there is closed at
  * that bar, which its excursions leave out): the bars its excursions are taken over, read
@@ -52,6 +54,7 @@ export function runBars(
   drawdown: Float64Array | undefined,
   excursions: boolean,
   hooks: BacktestHooks,
+  sums: ReturnSumsFeed,
 ): void {
   const n = bars.time.length;
   const { open, high, low, close, time } = bars;
@@ -90,6 +93,8 @@ export function runBars(
             ? markFlatFull(bars, i, to, value, peak > 0 ? 1 - value / peak : 0, equity, drawdown)
             : markFlat(bars, i, to, value, equity);
           if (end > i) {
+            // the bars before are taken as written; these at once (see ./return-sums.ts)
+            sums.takeFlat(i, end, value);
             i = end - 1;
             continue;
           }

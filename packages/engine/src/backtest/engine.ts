@@ -12,6 +12,7 @@ import { runBars, type LoopState } from './bar-loop.js';
 import { Book, FLAT } from './book.js';
 import { equityStats } from './equity-stats.js';
 import { computeMetrics, type TradeRecord } from './metrics.js';
+import { ReturnSumsFeed } from './return-sums.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
 import { lendSignals, type SignalSet } from './signals.js';
 
@@ -272,7 +273,9 @@ function runSignalsWith(
     }
   }
 
-  runBars(bars, signals, book, state, startAt, equity, drawdown, full, hooks);
+  // the metrics' first pass, fed by the loop; the last bar waits for the close at the end
+  const sums = new ReturnSumsFeed(equity, full ? close : undefined, n - 1);
+  runBars(bars, signals, book, state, startAt, equity, drawdown, full, hooks, sums);
 
   const { trades } = book;
   let { peak } = state;
@@ -299,7 +302,7 @@ function runSignalsWith(
     });
   }
   // one set of passes for the metrics and, in a full run, the benchmark
-  const stats = equityStats(equity, full ? close : undefined);
+  const stats = equityStats(equity, full ? close : undefined, sums.finish());
   const { ruinTime } = state;
   const summary: BacktestSummary = {
     metrics: computeMetrics(time, equity, trades, state.barsInMarket, stats),

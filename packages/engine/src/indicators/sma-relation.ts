@@ -100,6 +100,34 @@ function decided(
 }
 
 /**
+ * {@link decided} for two averages of the same series (the usual crossover: two SMAs of
+ * the close): each bar's value is read once for both sums, the same number either way.
+ */
+function decidedOnOne(
+  x: Float64Array,
+  p: number,
+  q: number,
+  i: number,
+  end: number,
+  threshold: number,
+  sign: number,
+  sums: Float64Array,
+): number {
+  let sa = sums[0] as number;
+  let sb = sums[1] as number;
+  for (;;) {
+    if (!(sign * (sa * q - sb * p) > threshold)) break;
+    if (++i === end) break;
+    const v = x[i] as number;
+    sa += v - (x[i - p] as number);
+    sb += v - (x[i - q] as number);
+  }
+  sums[0] = sa;
+  sums[1] = sb;
+  return i;
+}
+
+/**
  * How two series compare, as runs: from `starts[r]` up to the next run's start (or the
  * end), the relation is `codes[r]` ({@link ABOVE}, {@link BELOW}, {@link EQUAL}, or 0 while
  * either is NaN). The first run starts at 0. Crossovers are rare, so runs are few.
@@ -147,7 +175,11 @@ export function smaRelation(
     for (let i = start; i < end; i++) {
       // the bars the sums decide the same way as the run so far need no bookkeeping
       if (current === ABOVE || current === BELOW) {
-        i = decided(x, p, y, q, i, end, threshold, current === ABOVE ? 1 : -1, sums);
+        const sign = current === ABOVE ? 1 : -1;
+        i =
+          y === x
+            ? decidedOnOne(x, p, q, i, end, threshold, sign, sums)
+            : decided(x, p, y, q, i, end, threshold, sign, sums);
         if (i === end) break;
       }
       const d = sums[0] * q - sums[1] * p;
