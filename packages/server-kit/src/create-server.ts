@@ -22,6 +22,7 @@ import {
 } from './error-handler.js';
 import { bearerToken, type Authenticator, type GrantableRole, type Principal } from './auth.js';
 import { createValidatorCompiler } from './validation.js';
+import { installJsonBodyParser } from './json-body-parser.js';
 
 /**
  * In a bundle (the desktop app, the worker image; the bundler defines KTRDR_BUNDLED) the
@@ -113,6 +114,7 @@ export async function createServer(options: ServerOptions): Promise<TypedServer>
   app.setValidatorCompiler(createValidatorCompiler());
   // bodies are JSON unless a route says otherwise (a route that takes CSV registers its own)
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   installErrorHandling(app);
 
   const routeTable: RouteEntry[] = [];
