@@ -1,5 +1,5 @@
 import type { TradeRecord } from './metrics.js';
-import { TradeLog } from './trade-log.js';
+import type { TradeLog } from './trade-log.js';
 
 export const FLAT = 0;
 export const LONG = 1;
@@ -54,17 +54,16 @@ export class Book {
    */
   lowest = Number.NaN;
   highest = Number.NaN;
-  /**
-   * The trades this run closed, with the bars each opened and closed at and its
-   * {@link lowest} and {@link highest} then, for its excursions.
-   */
-  readonly log = new TradeLog();
-
   constructor(
     readonly rules: BookRules,
     cash: number,
     /** The trades closed before a checkpoint this run resumed from: they come first. */
     readonly restored: readonly TradeRecord[],
+    /**
+     * The trades this run closed, with the bars each opened and closed at and its
+     * {@link lowest} and {@link highest} then, for its excursions.
+     */
+    readonly log: TradeLog,
   ) {
     this.cash = cash;
   }

@@ -8,7 +8,7 @@ import { computeMetrics, type TradeRecord } from './metrics.js';
 import { ReturnSumsFeed } from './return-sums.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
 import { lendSignals, type SignalSet } from './signals.js';
-import { END_OF_DATA } from './trade-log.js';
+import { END_OF_DATA, TradeLog } from './trade-log.js';
 import { runTrades, tallyTrades } from './trade-records.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
@@ -221,6 +221,12 @@ function runSignalsWith(
   const n = bars.time.length;
   const { close, time } = bars;
   const sizing = rules.position ?? { sizing: 'fraction_of_equity', value: 1 };
+  // the trades' rows are garbage once the trades are made, unless a checkpoint may read
+  // them later: so the run works in a borrowed buffer (no megabytes allocated and dropped)
+  const lendLog = hooks.onCheckpoint === undefined;
+  const log = new TradeLog(
+    lendLog ? new Float64Array(borrowBuffer('trade log', 4096).buffer) : undefined,
+  );
   const book = new Book(
     {
       sizing: sizing.sizing,
@@ -234,6 +240,7 @@ function runSignalsWith(
     settings.initialCapital,
     // copies: the run's trades are its own
     hooks.resumeFrom?.trades.map((t) => ({ ...t })) ?? [],
+    log,
   );
   const state: LoopState = {
     pendingTarget: FLAT,
@@ -302,6 +309,8 @@ function runSignalsWith(
     skippedEntries: book.skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
+  // the trades are made and counted: no row is read again
+  if (lendLog) returnBuffer('trade log', log.rows);
   if (!full) {
     returnBuffer('equity', equity);
     return summary;

@@ -40,8 +40,10 @@ const STRIDE = 13;
  * Rows are only ever appended, so a checkpoint can read the first `count` later.
  */
 export class TradeLog {
-  rows = new Float64Array(256 * STRIDE);
   count = 0;
+
+  /** `rows`: where to start, its contents left over (a buffer lent for the run). */
+  constructor(public rows: Float64Array = new Float64Array(256 * STRIDE)) {}
 
   /**
    * Appends a closed trade. Times may be NaN (the loop leaves them for later): {@link record}
