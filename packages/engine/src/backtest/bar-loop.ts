@@ -5,6 +5,8 @@ import { markFlat, markFlatFull } from './flat.js';
 import { markHeld, type HeldStretch } from './held.js';
 import type { ReturnSumsFeed } from './return-sums.js';
 import type { SignalSet } from './signals.js';
+import { checkpointTrades } from './trade-records.js';
+import { REVERSE, RUIN, SIGNAL, STOP_LOSS, TAKE_PROFIT } from './trade-log.js';
 
 /** What the loop carries from bar to bar besides the {@link Book}. */
 export interface LoopState {
@@ -64,7 +66,8 @@ export function runBars(
   const checkpointEvery = Math.max(0, Math.floor(hooks.checkpointEvery ?? 0));
   const { onTick, onCheckpoint } = hooks;
   const checkpoints = onCheckpoint !== undefined && checkpointEvery > 0;
-  const trades = book.trades;
+  // what a checkpoint's trades are made from, apart from `book`, which no closure may hold
+  const { restored, log } = book;
   let { pendingTarget, hasPending, barsInMarket, peak, ruinTime } = state;
   let nextLong = -1;
   let nextShort = -1;
@@ -120,7 +123,7 @@ export function runBars(
     let enteredNow = false;
     // a flat bar with nothing pending reads no prices at all
     if (hasPending || book.side !== FLAT) {
-      // the fills of the loop leave their times for later (`Book.timeTrades`): the bars
+      // the fills of the loop leave their times for later (`TradeLog.record`): the bars
       // they happen at are the few whose prices no pass has brought into the cache, and
       // a time read here waits on memory with the whole loop behind it
       const t = UNTIMED;
@@ -128,7 +131,7 @@ export function runBars(
       const ruined = !Number.isNaN(ruinTime);
       if (hasPending && !ruined) {
         if (book.side !== FLAT && book.side !== pendingTarget)
-          book.close(o, t, i, pendingTarget === FLAT ? 'signal' : 'reverse');
+          book.close(o, t, i, pendingTarget === FLAT ? SIGNAL : REVERSE);
         if (pendingTarget !== FLAT && book.side === FLAT) {
           book.open(pendingTarget, o, t, i);
           enteredNow = book.side !== FLAT;
@@ -142,15 +145,15 @@ export function runBars(
       if (protect && side !== FLAT) {
         const { stopPrice, takePrice } = book;
         if (side === LONG) {
-          if (!enteredNow && o <= stopPrice) book.close(o, t, i, 'stop_loss');
-          else if (!enteredNow && o >= takePrice) book.close(o, t, i, 'take_profit');
-          else if (l <= stopPrice) book.close(stopPrice, t, i, 'stop_loss');
-          else if (h >= takePrice) book.close(takePrice, t, i, 'take_profit');
+          if (!enteredNow && o <= stopPrice) book.close(o, t, i, STOP_LOSS);
+          else if (!enteredNow && o >= takePrice) book.close(o, t, i, TAKE_PROFIT);
+          else if (l <= stopPrice) book.close(stopPrice, t, i, STOP_LOSS);
+          else if (h >= takePrice) book.close(takePrice, t, i, TAKE_PROFIT);
         } else {
-          if (!enteredNow && o >= stopPrice) book.close(o, t, i, 'stop_loss');
-          else if (!enteredNow && o <= takePrice) book.close(o, t, i, 'take_profit');
-          else if (h >= stopPrice) book.close(stopPrice, t, i, 'stop_loss');
-          else if (l <= takePrice) book.close(takePrice, t, i, 'take_profit');
+          if (!enteredNow && o >= stopPrice) book.close(o, t, i, STOP_LOSS);
+          else if (!enteredNow && o <= takePrice) book.close(o, t, i, TAKE_PROFIT);
+          else if (h >= stopPrice) book.close(stopPrice, t, i, STOP_LOSS);
+          else if (l <= takePrice) book.close(takePrice, t, i, TAKE_PROFIT);
         }
       }
       // ruin: the price at which equity reaches zero, if this bar's range gets there
@@ -159,7 +162,7 @@ export function runBars(
         const long = book.side === LONG;
         if (long ? l <= zeroAt : h >= zeroAt) {
           const gapped = long ? o <= zeroAt : o >= zeroAt;
-          book.close(gapped && !enteredNow ? o : zeroAt, t, i, 'ruin');
+          book.close(gapped && !enteredNow ? o : zeroAt, t, i, RUIN);
           ruinTime = time[i] as number;
           hasPending = false;
         }
@@ -205,7 +208,7 @@ export function runBars(
         time: time[i] as number,
         equity: value,
         position: side * book.units,
-        tradesSoFar: trades.length,
+        tradesSoFar: book.tradeCount,
       });
     }
     if (checkpoints && done % checkpointEvery === 0 && done < n) {
@@ -228,8 +231,8 @@ export function runBars(
         skippedEntries: book.skippedEntries,
         ruinTime,
       };
-      book.timeTrades(time);
-      const tradeCount = trades.length;
+      // the log's rows are only appended to: the first `tradeCount` are these trades later
+      const tradeCount = book.tradeCount;
       onCheckpoint(done, () => ({
         version: 1,
         barIndex: done,
@@ -237,7 +240,7 @@ export function runBars(
         firstTime: time[0] as number,
         lastTime: time[n - 1] as number,
         state: packed,
-        trades: trades.slice(0, tradeCount).map((tr) => ({ ...tr })),
+        trades: checkpointTrades(restored, log, tradeCount, time),
         equity: equity.slice(0, done),
       }));
     }

@@ -1,12 +1,14 @@
-import type { ExitReason, TradeRecord } from './metrics.js';
+import type { TradeRecord } from './metrics.js';
+import type { TradeLog } from './trade-log.js';
 
 export const FLAT = 0;
 export const LONG = 1;
 export const SHORT = -1;
 
 /**
- * The time a fill is recorded with when the bar loop leaves it for {@link Book.timeTrades}
- * (NaN: a bar time that is NaN itself is taken from the bar all the same).
+ * The time a fill is recorded with when the bar loop leaves it for the end of the run
+ * ({@link TradeLog.record}; NaN: a bar time that is NaN itself is taken from the bar all
+ * the same).
  */
 export const UNTIMED = Number.NaN;
 
@@ -52,41 +54,23 @@ export class Book {
    */
   lowest = Number.NaN;
   highest = Number.NaN;
-  /** The bars each trade of this run opened and closed at, for its excursions. */
-  readonly entryIndices: number[] = [];
-  readonly exitIndices: number[] = [];
-  /** Each trade's {@link lowest} and {@link highest} when it closed. */
-  readonly lowests: number[] = [];
-  readonly highests: number[] = [];
-
   constructor(
     readonly rules: BookRules,
     cash: number,
-    readonly trades: TradeRecord[],
+    /** The trades closed before a checkpoint this run resumed from: they come first. */
+    readonly restored: readonly TradeRecord[],
+    /**
+     * The trades this run closed, with the bars each opened and closed at and its
+     * {@link lowest} and {@link highest} then, for its excursions.
+     */
+    readonly log: TradeLog,
   ) {
     this.cash = cash;
   }
 
-  /** How many of {@link trades} have had their untimed fills timed. */
-  #timed = 0;
-
-  /**
-   * Gives the trades closed since the last call the times of the bars they opened and
-   * closed at, where they were recorded {@link UNTIMED}: read here, after the loop (or at
-   * a checkpoint), each is a load that waits on nothing else. Trades restored from a
-   * checkpoint come first and keep theirs.
-   */
-  timeTrades(time: Float64Array): void {
-    const { trades } = this;
-    const restored = trades.length - this.entryIndices.length;
-    for (let k = Math.max(this.#timed, restored); k < trades.length; k++) {
-      const trade = trades[k] as TradeRecord;
-      if (Number.isNaN(trade.entryTime))
-        trade.entryTime = time[this.entryIndices[k - restored] as number] as number;
-      if (Number.isNaN(trade.exitTime))
-        trade.exitTime = time[this.exitIndices[k - restored] as number] as number;
-    }
-    this.#timed = trades.length;
+  /** The trades closed so far, restored ones included. */
+  get tradeCount(): number {
+    return this.restored.length + this.log.count;
   }
 
   /** {@link entryTime}, timed from `time` if the fill was recorded {@link UNTIMED}. */
@@ -103,7 +87,8 @@ export class Book {
     return this.side === LONG ? -this.cash / this.units : this.cash / this.units;
   }
 
-  close(price: number, at: number, index: number, reason: ExitReason): void {
+  /** Closes the position; `reason` is one of the exit reasons of ./trade-log.ts. */
+  close(price: number, at: number, index: number, reason: number): void {
     const { slippage, commission } = this.rules;
     const { side, units, entryPrice } = this;
     const fill = side === LONG ? price * (1 - slippage) : price * (1 + slippage);
@@ -111,22 +96,21 @@ export class Book {
     if (side === LONG) this.cash += units * fill - fee;
     else this.cash -= units * fill + fee;
     const gross = side === LONG ? (fill - entryPrice) * units : (entryPrice - fill) * units;
-    this.trades.push({
-      entryTime: this.entryTime,
-      exitTime: at,
-      side: side === LONG ? 'long' : 'short',
+    this.log.add(
+      this.entryTime,
+      at,
+      side,
       entryPrice,
-      exitPrice: fill,
-      size: units,
-      pnl: gross - this.entryFees - fee,
-      fees: this.entryFees + fee,
-      holdingBars: index - this.entryIndex,
-      exitReason: reason,
-    });
-    this.entryIndices.push(this.entryIndex);
-    this.exitIndices.push(index);
-    this.lowests.push(this.lowest);
-    this.highests.push(this.highest);
+      fill,
+      units,
+      gross - this.entryFees - fee,
+      this.entryFees + fee,
+      this.entryIndex,
+      index,
+      reason,
+      this.lowest,
+      this.highest,
+    );
     this.side = FLAT;
     this.units = 0;
     this.stopPrice = Number.NaN;

@@ -1,13 +1,6 @@
 import type { BacktestMetrics, RulesStrategyConfig } from '@ktrdr/shared';
 import type { Bars } from '../data/bars.js';
-import {
-  buyAndHold,
-  followedExcursions,
-  periodReturns,
-  tradeExcursions,
-  type Benchmark,
-  type PeriodReturns,
-} from './analysis.js';
+import { buyAndHold, periodReturns, type Benchmark, type PeriodReturns } from './analysis.js';
 import { runBars, type LoopState } from './bar-loop.js';
 import { Book, FLAT } from './book.js';
 import { equityStats } from './equity-stats.js';
@@ -15,6 +8,8 @@ import { computeMetrics, type TradeRecord } from './metrics.js';
 import { ReturnSumsFeed } from './return-sums.js';
 import { borrowBuffer, returnBuffer } from './scratch.js';
 import { lendSignals, type SignalSet } from './signals.js';
+import { END_OF_DATA, TradeLog } from './trade-log.js';
+import { runTrades, tallyTrades } from './trade-records.js';
 
 /** Money settings of a run. Commission and slippage are fractions (0.001 = 0.1 %). */
 export interface BacktestSettings {
@@ -226,6 +221,12 @@ function runSignalsWith(
   const n = bars.time.length;
   const { close, time } = bars;
   const sizing = rules.position ?? { sizing: 'fraction_of_equity', value: 1 };
+  // the trades' rows are garbage once the trades are made, unless a checkpoint may read
+  // them later: so the run works in a borrowed buffer (no megabytes allocated and dropped)
+  const lendLog = hooks.onCheckpoint === undefined;
+  const log = new TradeLog(
+    lendLog ? new Float64Array(borrowBuffer('trade log', 4096).buffer) : undefined,
+  );
   const book = new Book(
     {
       sizing: sizing.sizing,
@@ -237,7 +238,9 @@ function runSignalsWith(
       slippage: settings.slippage,
     },
     settings.initialCapital,
-    [],
+    // copies: the run's trades are its own
+    hooks.resumeFrom?.trades.map((t) => ({ ...t })) ?? [],
+    log,
   );
   const state: LoopState = {
     pendingTarget: FLAT,
@@ -261,7 +264,6 @@ function runSignalsWith(
       );
     }
     restore(book, state, resume.state);
-    for (const t of resume.trades) book.trades.push({ ...t });
     startAt = resume.barIndex;
     equity.set(resume.equity.subarray(0, startAt));
     // drawdown is a pure function of the equity path: rebuild it the way the loop does
@@ -277,19 +279,16 @@ function runSignalsWith(
   const sums = new ReturnSumsFeed(equity, full ? close : undefined, n - 1);
   runBars(bars, signals, book, state, startAt, equity, drawdown, full, hooks, sums);
 
-  const { trades } = book;
   let { peak } = state;
   if (book.side !== FLAT && n > 0) {
-    book.close(close[n - 1] as number, time[n - 1] as number, n - 1, 'end_of_data');
+    book.close(close[n - 1] as number, time[n - 1] as number, n - 1, END_OF_DATA);
     equity[n - 1] = book.cash;
     if (book.cash > peak) peak = book.cash;
     if (drawdown) drawdown[n - 1] = peak > 0 ? 1 - book.cash / peak : 0;
   }
-  // the loop's fills were recorded without their times (see runBars)
-  book.timeTrades(time);
-  // the excursions read the times at the trades' bars again: while the timing above has
-  // them in the cache, not after the passes over the equity have pushed them out
-  if (full) setExcursions(trades, book, bars);
+  // the trade objects are made here, once, and only when returned (see ./trade-log.ts):
+  // before the passes over the equity push the trades' bars out of the cache
+  const trades = full ? runTrades(book, bars) : undefined;
   if (hooks.onTick) {
     const last = n - 1;
     hooks.onTick({
@@ -298,18 +297,20 @@ function runSignalsWith(
       time: n > 0 ? (time[last] as number) : 0,
       equity: n > 0 ? (equity[last] as number) : book.cash,
       position: 0,
-      tradesSoFar: trades.length,
+      tradesSoFar: book.tradeCount,
     });
   }
   // one set of passes for the metrics and, in a full run, the benchmark
   const stats = equityStats(equity, full ? close : undefined, sums.finish());
   const { ruinTime } = state;
   const summary: BacktestSummary = {
-    metrics: computeMetrics(time, equity, trades, state.barsInMarket, stats),
+    metrics: computeMetrics(time, equity, tallyTrades(book), state.barsInMarket, stats),
     finalEquity: n > 0 ? (equity[n - 1] as number) : book.cash,
     skippedEntries: book.skippedEntries,
     ruinTime: Number.isNaN(ruinTime) ? null : ruinTime,
   };
+  // the trades are made and counted: no row is read again
+  if (lendLog) returnBuffer('trade log', log.rows);
   if (!full) {
     returnBuffer('equity', equity);
     return summary;
@@ -320,30 +321,10 @@ function runSignalsWith(
     time,
     equity,
     drawdown: drawdown as Float64Array,
-    trades,
+    trades: trades as TradeRecord[],
     benchmark,
     periods: periodReturns(time, equity, settings.initialCapital),
   };
-}
-
-/** Each trade's MAE and MFE, from what the loop followed of it where it can. */
-function setExcursions(trades: TradeRecord[], book: Book, bars: Bars): void {
-  // trades restored from a checkpoint come first, and only their times are known
-  const restored = trades.length - book.entryIndices.length;
-  trades.forEach((trade, k) => {
-    const own = k - restored;
-    const { mae, mfe } =
-      own < 0
-        ? tradeExcursions(trade, bars)
-        : followedExcursions(trade, bars, {
-            entryIndex: book.entryIndices[own] as number,
-            exitIndex: book.exitIndices[own] as number,
-            lowest: book.lowests[own] as number,
-            highest: book.highests[own] as number,
-          });
-    trade.mae = mae;
-    trade.mfe = mfe;
-  });
 }
 
 /** Puts a checkpoint's state back into a fresh book and loop state. */

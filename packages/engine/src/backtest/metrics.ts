@@ -31,6 +31,36 @@ export type ExitReason =
   /** Equity reached zero: the position was liquidated there and the run stopped trading. */
   | 'ruin';
 
+/** What the metrics read of the trades: their pnl and holding summed, in their order. */
+export class TradeTally {
+  count = 0;
+  wins = 0;
+  losses = 0;
+  grossProfit = 0;
+  grossLoss = 0;
+  holding = 0;
+  pnlSum = 0;
+
+  add(pnl: number, holdingBars: number): void {
+    this.count++;
+    this.pnlSum += pnl;
+    this.holding += holdingBars;
+    if (pnl > 0) {
+      this.wins++;
+      this.grossProfit += pnl;
+    } else if (pnl < 0) {
+      this.losses++;
+      this.grossLoss -= pnl;
+    }
+  }
+}
+
+/** The {@link TradeTally} of `trades`, added to `tally`. */
+export function tallyOf(trades: readonly TradeRecord[], tally = new TradeTally()): TradeTally {
+  for (const t of trades) tally.add(t.pnl, t.holdingBars);
+  return tally;
+}
+
 function round(value: number, digits = 10): number {
   if (!Number.isFinite(value)) return 0;
   const f = 10 ** digits;
@@ -45,7 +75,8 @@ function round(value: number, digits = 10): number {
 export function computeMetrics(
   time: Float64Array,
   equity: Float64Array,
-  trades: readonly TradeRecord[],
+  /** The trades, or their {@link TradeTally} (a run that made no trade objects). */
+  trades: readonly TradeRecord[] | TradeTally,
   barsInMarket: number,
   /** {@link equityStats} of `equity`, when the caller has them already. */
   stats: EquityStats = equityStats(equity),
@@ -65,24 +96,8 @@ export function computeMetrics(
   const downsideDev = count > 0 ? Math.sqrt(downsideSq / count) : 0;
   const scale = Math.sqrt(periodsPerYear);
 
-  let wins = 0;
-  let grossProfit = 0;
-  let grossLoss = 0;
-  let losses = 0;
-  let holding = 0;
-  let pnlSum = 0;
-  for (const t of trades) {
-    pnlSum += t.pnl;
-    holding += t.holdingBars;
-    if (t.pnl > 0) {
-      wins++;
-      grossProfit += t.pnl;
-    } else if (t.pnl < 0) {
-      losses++;
-      grossLoss -= t.pnl;
-    }
-  }
-  const total = trades.length;
+  const tally = trades instanceof TradeTally ? trades : tallyOf(trades);
+  const { count: total, wins, losses, grossProfit, grossLoss, holding, pnlSum } = tally;
   return {
     total_return: round(totalReturn),
     annualized_return: round(annualized),
