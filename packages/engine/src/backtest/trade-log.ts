@@ -1,20 +1,16 @@
+import { EXIT_REASONS } from '@ktrdr/shared';
 import type { ExitReason, TradeRecord } from './metrics.js';
 
-/** Why a position was closed, as the bar loop passes it: an index into {@link EXIT_REASONS}. */
+/**
+ * Why a position was closed, as the bar loop passes it: the full result format's code, an
+ * index into its `EXIT_REASONS` (@ktrdr/shared).
+ */
 export const SIGNAL = 0;
 export const REVERSE = 1;
 export const STOP_LOSS = 2;
 export const TAKE_PROFIT = 3;
 export const END_OF_DATA = 4;
 export const RUIN = 5;
-const EXIT_REASONS: readonly ExitReason[] = [
-  'signal',
-  'reverse',
-  'stop_loss',
-  'take_profit',
-  'end_of_data',
-  'ruin',
-];
 
 // a trade's numbers, one row of {@link TradeLog.rows}
 const ENTRY_TIME = 0;
