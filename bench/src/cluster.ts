@@ -2,6 +2,7 @@ import { BackendClient } from '@ktrdr/shared';
 import { defaultBackendConfig, startBackend, type BackendHandle } from '@ktrdr/backend';
 import { startWorkerProcess, tempDir, waitFor, type WorkerProcess } from '@ktrdr/testkit';
 import { Agent } from 'undici';
+import { profiling } from './process-cluster.js';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 
@@ -38,7 +39,7 @@ export class BenchCluster {
           backendUrl: this.backend.url,
           token: TOKEN,
           cacheDir: `${this.dir.path}/w${this.workers.length + i}`,
-          env: { KTRDR_LOG_LEVEL: 'warn', ...env },
+          env: { KTRDR_LOG_LEVEL: 'warn', ...profiling(), ...env },
         }),
       ),
     );
@@ -70,7 +71,9 @@ export class BenchCluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.stop('SIGKILL')));
+    // a profiled worker writes its profile on SIGTERM only
+    const signal = process.env.KTRDR_NODE_ARGS ? 'SIGTERM' : 'SIGKILL';
+    await Promise.all(this.workers.map((w) => w.stop(signal)));
     await this.backend.close();
     await this.agent.close();
     this.dir.remove();

@@ -157,7 +157,7 @@ export function nextEvent(
  * that `KTRDR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" node bench/dist/one.js …`
  * profiles the backend and the workers of any benchmark.
  */
-function profiling(): Record<string, string> {
+export function profiling(): Record<string, string> {
   const args = process.env.KTRDR_NODE_ARGS;
   return args ? { KTRDR_NODE_ARGS: args } : {};
 }

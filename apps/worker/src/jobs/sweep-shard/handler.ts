@@ -9,7 +9,7 @@ import { SeriesCache } from '../../data/series-cache.js';
 import { StrategyCache } from '../../data/strategy-cache.js';
 import type { JobContext, JobHandler } from '../../runtime/job-definition.js';
 import { strategySignals } from '../backtest/strategy-signals.js';
-import { SetBatch, setMetrics } from './set-batch.js';
+import { SetBatch } from './set-batch.js';
 
 let series: SeriesCache | undefined;
 let strategies: StrategyCache | undefined;
@@ -97,7 +97,7 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
           detail: 'metrics',
           onTick,
         });
-        batch.completed(setIndex, setMetrics(summary, barCount));
+        batch.completed(setIndex, summary, barCount);
         completed++;
       } catch (error) {
         if (error instanceof CancelledError || ctx.cancel.isCancelled) throw error;

@@ -1,39 +1,34 @@
 import type { BacktestSummary } from '@ktrdr/engine/backtest';
-import type { SweepSetResults } from '@ktrdr/shared';
+import { BacktestMetricsSchema, type BacktestMetrics, type SweepSetResults } from '@ktrdr/shared';
 
-/** The metrics of a set, named as a backtest's summary names them. */
-export function setMetrics(summary: BacktestSummary, bars: number): Record<string, number | null> {
-  return {
-    ...summary.metrics,
-    // rounded as the backtest handler rounds it, so a set's row equals its full backtest
-    final_equity: Math.round(summary.finalEquity * 1e6) / 1e6,
-    bars,
-  };
-}
+/** A set's metrics, named as a backtest's summary names them (every one is required). */
+const METRICS = Object.keys(BacktestMetricsSchema.properties) as (keyof BacktestMetrics)[];
 
 /**
  * Finished sets waiting to be reported, as columns (small to send, quick to parse):
- * flushed every {@link SetBatch.intervalMs} or {@link SetBatch.maxSets} sets.
+ * flushed every {@link SetBatch.intervalMs} or {@link SetBatch.maxSets} sets. A set's
+ * values go straight into their columns: no object per set (at ~25 µs a set, making and
+ * walking one cost a fifth of a shard's time).
  */
 export class SetBatch {
   static readonly intervalMs = 100;
   static readonly maxSets = 2000;
   private indices: number[] = [];
-  private columns: Record<string, (number | null)[]> = {};
+  private columns: (number | null)[][] = METRICS.map(() => []);
+  private finalEquity: number[] = [];
+  private bars: number[] = [];
   private failed: { set_index: number; error: string }[] = [];
   private lastFlush = performance.now();
 
   constructor(private readonly send: (results: SweepSetResults) => void) {}
 
-  completed(setIndex: number, metrics: Record<string, number | null>): void {
-    const row = this.indices.length;
+  /** A set that ran on `bars` bars: its metrics, and its final equity rounded as a backtest's summary rounds it (so the row equals its full backtest). */
+  completed(setIndex: number, summary: BacktestSummary, bars: number): void {
     this.indices.push(setIndex);
-    for (const name in metrics) {
-      const column = (this.columns[name] ??= []);
-      // a metric first seen on a later row: the rows before it had none
-      while (column.length < row) column.push(null);
-      column.push(metrics[name] ?? null);
-    }
+    const { metrics } = summary;
+    for (let k = 0; k < METRICS.length; k++) this.columns[k]!.push(metrics[METRICS[k]!] ?? null);
+    this.finalEquity.push(Math.round(summary.finalEquity * 1e6) / 1e6);
+    this.bars.push(bars);
     this.maybeFlush();
   }
 
@@ -55,16 +50,21 @@ export class SetBatch {
   flush(): void {
     this.lastFlush = performance.now();
     if (this.size === 0) return;
-    const rows = this.indices.length;
-    for (const column of Object.values(this.columns))
-      while (column.length < rows) column.push(null);
+    const metrics: Record<string, (number | null)[]> = {};
+    if (this.indices.length > 0) {
+      METRICS.forEach((name, k) => (metrics[name] = this.columns[k]!));
+      metrics.final_equity = this.finalEquity;
+      metrics.bars = this.bars;
+    }
     this.send({
       set_index: this.indices,
-      metrics: this.columns,
+      metrics,
       ...(this.failed.length > 0 ? { failed: this.failed } : {}),
     });
     this.indices = [];
-    this.columns = {};
+    this.columns = METRICS.map(() => []);
+    this.finalEquity = [];
+    this.bars = [];
     this.failed = [];
   }
 }
