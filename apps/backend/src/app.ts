@@ -293,6 +293,8 @@ export async function buildApp(config: BackendConfig, deps: BuildDeps): Promise<
     app,
     ctx,
     async dispose() {
+      // sets still being stored are stored before the database closes
+      await sweeps.close();
       await acquisition.close();
       await dispatcher.close();
       // `running` rows still waiting are written while the database is open

@@ -29,7 +29,12 @@ import { phaseOf, rankingOf, sweepMetadata, sweepRequest, windowOf } from './swe
 import { sweepOutcome } from './sweep-outcome.js';
 import { planSweep, yieldToEventLoop } from './sweep-plan.js';
 import { setsPerSecond } from './sweep-progress.js';
-import type { SweepSetStore, Ranking } from './sweep-set-store.js';
+import {
+  INSERT_SLICE,
+  type NewSweepSet,
+  type SweepSetStore,
+  type Ranking,
+} from './sweep-set-store.js';
 import {
   allEnded,
   currentResult,
@@ -76,6 +81,8 @@ export interface SweepServiceDeps {
  */
 export class SweepService implements LocalRunner {
   private readonly runs = new Map<string, SweepRun>();
+  /** Sweeps whose sets are still being stored: how many are left, and the storing's end. */
+  private readonly storing = new Map<string, { left: number; done: Promise<void> }>();
   private readonly now: () => number;
   private readonly shards: ShardFeeder;
   /** Sets finished since the backend started, by outcome (for /metrics). */
@@ -107,21 +114,72 @@ export class SweepService implements LocalRunner {
     const plan = await planSweep(body, limit, this.deps);
     const id = newOperationId('sweep', new Date(this.now()));
     const base = shardBaseOf(plan.first.job!, id);
-    // the sets first: the sweep exists only once all of them are stored
-    await sets.insert(id, plan.sets, yieldToEventLoop);
+    // the first slice of sets, then the sweep: its first shards run while the rest are
+    // stored (storing 100,000 sets takes ~0.2 s of the backend; workers need not wait)
+    const first = plan.sets.slice(0, INSERT_SLICE);
+    await sets.insert(id, first, yieldToEventLoop);
     operations.create({
       operationId: id,
       type: 'sweep',
-      metadata: plan.metadata,
+      metadata: { ...plan.metadata, set_count: plan.sets.length },
       provenance: plan.first.provenance,
       job: { request: body, shard: base },
     });
     operations.markRunning(id);
+    if (plan.sets.length > first.length) this.storeRest(id, plan.sets, first.length);
     const run = this.attach(operations.require(id));
     this.shards.topUp(run);
     this.publishProgress(run);
     this.deps.log.info({ operation_id: id, sets: plan.sets.length }, 'sweep started');
     return { success: true, operation_id: id, status: 'running' };
+  }
+
+  /**
+   * Stores a started sweep's other sets, a slice per turn of the event loop, each slice
+   * offered to its shards as it lands (they count as pending from the start, so the sweep
+   * cannot end before they run). Sets stored after the sweep was cancelled are stored
+   * cancelled (a resume runs them). If storing fails, the sweep is cancelled, saying why; a
+   * backend that stops meanwhile fails the sweep when it starts again ({@link reattach}).
+   */
+  private storeRest(sweepId: string, all: readonly NewSweepSet[], from: number): void {
+    const entry = { left: all.length - from, done: Promise.resolve() };
+    entry.done = (async () => {
+      try {
+        for (let at = from; at < all.length; at += INSERT_SLICE) {
+          await yieldToEventLoop();
+          const run = this.runs.get(sweepId);
+          const slice = all.slice(at, at + INSERT_SLICE);
+          const live = run !== undefined && !run.cancelling;
+          await this.deps.sets.insert(
+            sweepId,
+            slice,
+            yieldToEventLoop,
+            live ? 'pending' : 'cancelled',
+          );
+          entry.left -= slice.length;
+          if (live) this.shards.topUp(run);
+        }
+      } catch (error) {
+        this.deps.log.error(
+          { operation_id: sweepId, err: (error as Error).message },
+          'storing sets',
+        );
+        this.storing.delete(sweepId);
+        if (this.runs.has(sweepId))
+          await this.cancel(sweepId, `storing its sets failed: ${(error as Error).message}`).catch(
+            () => {},
+          );
+        return;
+      }
+      this.storing.delete(sweepId);
+      if (!this.runs.has(sweepId)) this.recount(sweepId);
+    })();
+    this.storing.set(sweepId, entry);
+  }
+
+  /** Waits until every sweep's sets are stored (a backend closing lets them finish). */
+  async close(): Promise<void> {
+    await Promise.all([...this.storing.values()].map((entry) => entry.done));
   }
 
   /**
@@ -171,6 +229,8 @@ export class SweepService implements LocalRunner {
   /** Follows a stored sweep from now on (see {@link followSweep}). */
   private attach(record: OperationRecord): SweepRun {
     const run = followSweep(record, this.deps, this.now());
+    // sets not stored yet wait all the same
+    run.counts.pending += this.storing.get(run.id)?.left ?? 0;
     this.runs.set(run.id, run);
     return run;
   }
@@ -279,6 +339,8 @@ export class SweepService implements LocalRunner {
       );
       // whatever a shard still held when it stopped (or had left when it ended on its own)
       for (const shard of open) sets.release(shard.operation_id, 'cancelled', 'cancelled');
+      // sets still being stored are stored cancelled: the answer shows every set
+      await this.storing.get(id)?.done;
       sets.cancelPending(id, 'cancelled');
       this.runs.delete(id);
       this.recount(id);
@@ -296,6 +358,15 @@ export class SweepService implements LocalRunner {
       throw new ConflictError(
         `operation ${id} is ${parent.status}; only a failed or cancelled sweep can be resumed`,
         { status: parent.status },
+      );
+    if (this.storing.has(id))
+      throw new ConflictError(
+        `sweep ${id} is still storing its parameter sets; resume it in a moment`,
+      );
+    const missing = this.unstoredSets(parent);
+    if (missing)
+      throw new ConflictError(
+        `sweep ${id} ${missing}; retry it to run a new sweep of the same request`,
       );
     requireWorkersOfType(registry, 'backtesting', this.deps.backendUrl());
     sets.reopen(id);
@@ -333,6 +404,20 @@ export class SweepService implements LocalRunner {
   }
 
   /**
+   * Why a sweep cannot go on (some of its sets were never stored: the backend stopped
+   * while it stored them), or undefined.
+   */
+  private unstoredSets(record: OperationRecord): string | undefined {
+    const wanted = record.metadata.set_count;
+    if (typeof wanted !== 'number' || this.storing.has(record.operation_id)) return undefined;
+    const counts = this.deps.sets.counts(record.operation_id);
+    const stored = Object.values(counts).reduce((n, c) => n + c, 0);
+    return stored < wanted
+      ? `has only ${stored} of its ${wanted} parameter sets stored (the backend stopped while storing them)`
+      : undefined;
+  }
+
+  /**
    * After a restart: running sweeps are followed again. Sets held by a shard that ended
    * while the backend was down go back in line; one whose sets all ended ends now.
    */
@@ -340,6 +425,16 @@ export class SweepService implements LocalRunner {
     const { operations, sets, log } = this.deps;
     for (const parent of operations.byStatus('running')) {
       if (!isOfKind(parent, sweepKind.operationType)) continue;
+      const missing = this.unstoredSets(parent);
+      if (missing) {
+        for (const shard of operations.children(parent.operation_id))
+          if (!isTerminalStatus(shard.status))
+            void this.deps.actions.cancel(shard.operation_id, 'its sweep failed').catch(() => {});
+        operations.finish(parent.operation_id, 'failed', {
+          error: `the sweep ${missing}; retry it`,
+        });
+        continue;
+      }
       let run: SweepRun;
       try {
         run = this.attach(parent);

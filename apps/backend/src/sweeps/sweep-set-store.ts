@@ -29,7 +29,8 @@ export interface Recorded {
   ranked: RankKey[];
 }
 
-const INSERT_SLICE = 5000;
+/** Sets stored per statement and transaction. */
+export const INSERT_SLICE = 5000;
 
 /**
  * The parameter sets of sweeps, one row each (DESIGN §4 "Sweeps at scale"). A shard's
@@ -51,11 +52,11 @@ export class SweepSetStore {
 
   constructor(private readonly db: Db) {
     this.pages = new SweepSetPages(db);
-    // a slice of sets in one statement: [index, window, parameters' JSON as a string] each
-    // (a string, so SQLite stores the text as given and never re-renders a number)
+    // a slice of sets in one statement (sweep, status, then [index, window, parameters' JSON
+    // as a string] each: a string, so SQLite stores the text as given and never re-renders a number)
     this.insertStmt = db.prepare(
       `INSERT INTO sweep_sets (sweep_id, set_index, window, parameters, status)
-       SELECT ?, value->>0, value->>1, value->>2, 'pending' FROM json_each(?)`,
+       SELECT ?, value->>0, value->>1, value->>2, ? FROM json_each(?)`,
     );
     this.completeStmt = db.prepare(
       `UPDATE sweep_sets SET status = 'completed', worker_id = ?, meets = ?, score = ?,
@@ -84,21 +85,22 @@ export class SweepSetStore {
   }
 
   /**
-   * Stores a sweep's sets, all `pending`: one statement and transaction per slice of 5,000
-   * (a statement per set cost 2.7× as much), the event loop answering heartbeats and
-   * reports between slices.
-   * The caller creates the sweep's operation after, so a crash half-way leaves no sweep.
+   * Stores a sweep's sets, all `pending` (or all `cancelled`: sets stored after their sweep
+   * was cancelled): one statement and transaction per slice of {@link INSERT_SLICE} (a
+   * statement per set cost 2.7× as much), the event loop answering heartbeats and reports
+   * between slices.
    */
   async insert(
     sweepId: string,
     sets: readonly NewSweepSet[],
     between: () => Promise<void>,
+    status: 'pending' | 'cancelled' = 'pending',
   ): Promise<void> {
     const slice = this.db.transaction((from: number) => {
       const rows = sets
         .slice(from, from + INSERT_SLICE)
         .map((set) => [set.set_index, set.window ?? null, JSON.stringify(set.parameters)]);
-      this.insertStmt.run(sweepId, JSON.stringify(rows));
+      this.insertStmt.run(sweepId, status, JSON.stringify(rows));
     });
     for (let from = 0; from < sets.length; from += INSERT_SLICE) {
       if (from > 0) await between();
