@@ -47,6 +47,12 @@ import { startOutOfSample, stitchOutOfSample } from './walk-forward-summary.js';
 import { ShardFeeder } from './shard-feeder.js';
 import { followSweep, setColumns, shardBaseOf, type SweepRun } from './sweep-run.js';
 
+/**
+ * Sets stored per turn of the event loop once a sweep runs: small, so the dispatch and the
+ * reports of its first shards wait a few milliseconds between slices, not tens.
+ */
+const BACKGROUND_SLICE = 1000;
+
 /** What the sweep service needs. */
 export interface SweepServiceDeps {
   operations: OperationsService;
@@ -145,10 +151,10 @@ export class SweepService implements LocalRunner {
     const entry = { left: all.length - from, done: Promise.resolve() };
     entry.done = (async () => {
       try {
-        for (let at = from; at < all.length; at += INSERT_SLICE) {
+        for (let at = from; at < all.length; at += BACKGROUND_SLICE) {
           await yieldToEventLoop();
           const run = this.runs.get(sweepId);
-          const slice = all.slice(at, at + INSERT_SLICE);
+          const slice = all.slice(at, at + BACKGROUND_SLICE);
           const live = run !== undefined && !run.cancelling;
           await this.deps.sets.insert(
             sweepId,
