@@ -178,7 +178,9 @@ export class SweepService implements LocalRunner {
         return;
       }
       this.storing.delete(sweepId);
-      if (!this.runs.has(sweepId)) this.recount(sweepId);
+      // a walk-forward window's out-of-sample run waited for its last sets (see below)
+      if (this.runs.has(sweepId)) this.settle(sweepId);
+      else this.recount(sweepId);
     })();
     this.storing.set(sweepId, entry);
   }
@@ -261,6 +263,8 @@ export class SweepService implements LocalRunner {
 
   /** Walk-forward: each window whose sets have all ended tests its best set out of sample (once). */
   private startDueOutOfSample(run: SweepRun): void {
+    // a window whose stored sets have all ended may still have sets to store
+    if (this.storing.has(run.id)) return;
     const { operations, sets } = this.deps;
     const parent = operations.require(run.id);
     const tests = outOfSampleRuns(operations, run.id);

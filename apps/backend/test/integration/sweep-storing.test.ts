@@ -69,6 +69,39 @@ describe('a sweep whose sets are stored while it runs', () => {
     });
   });
 
+  it('walk-forward: a window tests its best set out of sample only once all its sets are stored and ended', async () => {
+    // 8 windows × 1,000 sets: windows 5–7 are stored after the start answered
+    const { operation_id } = await cluster.client.startSweep({
+      strategy_name: 'sma_crossover',
+      parameters: {
+        'indicators.fast.period': { from: 2, to: 41, step: 1 },
+        'indicators.slow.period': { from: 102, to: 126, step: 1 },
+      },
+      walk_forward: { in_sample_bars: 1000, out_of_sample_bars: 500 },
+    });
+    const done = await ended(operation_id);
+    assert.equal(done.status, 'completed', done.error_message ?? '');
+    const result = await cluster.client.getSweepResult(operation_id);
+    assert.equal(result.counts.completed, 8 * 1000 + 8, 'every set and one run per window');
+    const tests = (
+      await cluster.client.listOperations({ parent_operation_id: operation_id, limit: 1000 })
+    ).operations.filter((c) => c.operation_type === 'backtesting');
+    assert.equal(tests.length, 8, 'one out-of-sample backtest per window, none twice');
+    for (const w of result.walk_forward!.windows) {
+      const best = result.leaderboard.find((r) => r.window === w.window && r.rank === 1)!;
+      assert.deepEqual(w.best_parameters, best.parameters, `window ${w.window} tests its winner`);
+      assert.equal(w.out_of_sample_status, 'completed');
+      // the winner of all 1,000 sets of the window, not of those stored first
+      const window = await cluster.client.getSweepSets(operation_id, {
+        window: w.window,
+        status: 'completed',
+        limit: 1,
+      });
+      assert.equal(window.total, 1000, `window ${w.window}`);
+      assert.deepEqual(window.rows[0]!.parameters, best.parameters);
+    }
+  });
+
   it('cancelled at once, it answers with every set stored and none waiting; resumed, it runs each unfinished set once', async () => {
     const { operation_id } = await cluster.client.startSweep(sweep(60_000));
     const cancelled = await cluster.client.cancelOperation(operation_id, 'changed my mind');
