@@ -29,6 +29,7 @@ import { phaseOf, rankingOf, sweepMetadata, sweepRequest, windowOf } from './swe
 import { sweepOutcome } from './sweep-outcome.js';
 import { planSweep, yieldToEventLoop } from './sweep-plan.js';
 import { setsPerSecond } from './sweep-progress.js';
+import { SetStoring } from './set-storing.js';
 import {
   INSERT_SLICE,
   type NewSweepSet,
@@ -46,12 +47,6 @@ import {
 import { startOutOfSample, stitchOutOfSample } from './walk-forward-summary.js';
 import { ShardFeeder } from './shard-feeder.js';
 import { followSweep, setColumns, shardBaseOf, type SweepRun } from './sweep-run.js';
-
-/**
- * Sets stored per turn of the event loop once a sweep runs: small, so the dispatch and the
- * reports of its first shards wait a few milliseconds between slices, not tens.
- */
-const BACKGROUND_SLICE = 1000;
 
 /** What the sweep service needs. */
 export interface SweepServiceDeps {
@@ -87,8 +82,8 @@ export interface SweepServiceDeps {
  */
 export class SweepService implements LocalRunner {
   private readonly runs = new Map<string, SweepRun>();
-  /** Sweeps whose sets are still being stored: how many are left, and the storing's end. */
-  private readonly storing = new Map<string, { left: number; done: Promise<void> }>();
+  /** Sets of started sweeps still being stored. */
+  private readonly storing: SetStoring;
   private readonly now: () => number;
   private readonly shards: ShardFeeder;
   /** Sets finished since the backend started, by outcome (for /metrics). */
@@ -97,6 +92,7 @@ export class SweepService implements LocalRunner {
   constructor(private readonly deps: SweepServiceDeps) {
     this.now = deps.now ?? (() => Date.now());
     this.shards = new ShardFeeder({ ...deps, now: this.now });
+    this.storing = new SetStoring(deps.sets);
     deps.operations.onEnd((record) => {
       const parentId = record.parent_operation_id;
       if (!parentId) return;
@@ -141,53 +137,39 @@ export class SweepService implements LocalRunner {
   }
 
   /**
-   * Stores a started sweep's other sets, a slice per turn of the event loop, each slice
-   * offered to its shards as it lands (they count as pending from the start, so the sweep
-   * cannot end before they run). Sets stored after the sweep was cancelled are stored
+   * Stores a started sweep's other sets while it runs ({@link SetStoring}): each slice is
+   * offered to its shards as it lands, and they count as pending from the start, so the
+   * sweep cannot end before they run. Sets stored after the sweep was cancelled are stored
    * cancelled (a resume runs them). If storing fails, the sweep is cancelled, saying why; a
    * backend that stops meanwhile fails the sweep when it starts again ({@link reattach}).
    */
   private storeRest(sweepId: string, all: readonly NewSweepSet[], from: number): void {
-    const entry = { left: all.length - from, done: Promise.resolve() };
-    entry.done = (async () => {
-      try {
-        for (let at = from; at < all.length; at += BACKGROUND_SLICE) {
-          await yieldToEventLoop();
-          const run = this.runs.get(sweepId);
-          const slice = all.slice(at, at + BACKGROUND_SLICE);
-          const live = run !== undefined && !run.cancelling;
-          await this.deps.sets.insert(
-            sweepId,
-            slice,
-            yieldToEventLoop,
-            live ? 'pending' : 'cancelled',
-          );
-          entry.left -= slice.length;
-          if (live) this.shards.topUp(run);
+    const running = () => {
+      const run = this.runs.get(sweepId);
+      return run && !run.cancelling ? run : undefined;
+    };
+    this.storing.start(sweepId, all, from, {
+      live: () => running() !== undefined,
+      stored: () => {
+        const run = running();
+        if (run) this.shards.topUp(run);
+      },
+      ended: async (error) => {
+        if (error) {
+          this.deps.log.error({ operation_id: sweepId, err: error.message }, 'storing sets');
+          if (this.runs.has(sweepId))
+            await this.cancel(sweepId, `storing its sets failed: ${error.message}`).catch(() => {});
         }
-      } catch (error) {
-        this.deps.log.error(
-          { operation_id: sweepId, err: (error as Error).message },
-          'storing sets',
-        );
-        this.storing.delete(sweepId);
-        if (this.runs.has(sweepId))
-          await this.cancel(sweepId, `storing its sets failed: ${(error as Error).message}`).catch(
-            () => {},
-          );
-        return;
-      }
-      this.storing.delete(sweepId);
-      // a walk-forward window's out-of-sample run waited for its last sets (see below)
-      if (this.runs.has(sweepId)) this.settle(sweepId);
-      else this.recount(sweepId);
-    })();
-    this.storing.set(sweepId, entry);
+        // a walk-forward window's out-of-sample run waited for its last sets (see below)
+        else if (this.runs.has(sweepId)) this.settle(sweepId);
+        else this.recount(sweepId);
+      },
+    });
   }
 
   /** Waits until every sweep's sets are stored (a backend closing lets them finish). */
   async close(): Promise<void> {
-    await Promise.all([...this.storing.values()].map((entry) => entry.done));
+    await this.storing.close();
   }
 
   /**
@@ -238,7 +220,7 @@ export class SweepService implements LocalRunner {
   private attach(record: OperationRecord): SweepRun {
     const run = followSweep(record, this.deps, this.now());
     // sets not stored yet wait all the same
-    run.counts.pending += this.storing.get(run.id)?.left ?? 0;
+    run.counts.pending += this.storing.left(run.id);
     this.runs.set(run.id, run);
     return run;
   }
@@ -350,7 +332,7 @@ export class SweepService implements LocalRunner {
       // whatever a shard still held when it stopped (or had left when it ended on its own)
       for (const shard of open) sets.release(shard.operation_id, 'cancelled', 'cancelled');
       // sets still being stored are stored cancelled: the answer shows every set
-      await this.storing.get(id)?.done;
+      await this.storing.stored(id);
       sets.cancelPending(id, 'cancelled');
       this.runs.delete(id);
       this.recount(id);
@@ -437,6 +419,7 @@ export class SweepService implements LocalRunner {
       if (!isOfKind(parent, sweepKind.operationType)) continue;
       const missing = this.unstoredSets(parent);
       if (missing) {
+        log.warn({ operation_id: parent.operation_id, err: missing }, 'sweep');
         for (const shard of operations.children(parent.operation_id))
           if (!isTerminalStatus(shard.status))
             void this.deps.actions.cancel(shard.operation_id, 'its sweep failed').catch(() => {});
