@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buyAndHoldLine, rollingSharpe, sampleAtCandles } from '@ktrdr/shared';
-import { IndicatorCache, indicatorSeries, parseRulesStrategy, runBacktest } from '../src/index.js';
+import {
+  chartReadsSeries,
+  IndicatorCache,
+  indicatorSeries,
+  parseRulesStrategy,
+  randomWalkBars,
+  runBacktest,
+} from '../src/index.js';
 import { bundledSp500, bundledStrategy } from './bundled.js';
 
 const sp500 = bundledSp500();
@@ -61,6 +68,59 @@ describe('indicator series for the price chart', () => {
     assert.deepEqual(fast, { name: 'value', ...sampleAtCandles(sp500.time, values, 6) });
     assert.equal(fast.value[10], values[65]);
     assert.equal(fast.value.at(-1), values[5104]);
+  });
+});
+
+describe('moving averages read at the candles alone', () => {
+  const withSeries = (
+    strategy: Parameters<typeof indicatorSeries>[0],
+    bars: typeof sp500,
+    max?: number,
+  ) => {
+    // a cache that holds every series already: the chart samples them
+    const cache = new IndicatorCache(bars);
+    for (const spec of Object.values(strategy.indicators)) cache.outputs(spec);
+    return indicatorSeries(strategy, bars, max, cache);
+  };
+  const smas = (periods: number[], source?: 'close' | 'high' | 'low' | 'open') =>
+    parseRulesStrategy({
+      name: 'smas',
+      type: 'rules',
+      indicators: Object.fromEntries(
+        periods.map((period, k) => [
+          `m${k}`,
+          { type: 'sma', period, ...(source ? { source } : {}) },
+        ]),
+      ),
+      entry: { long: { greater_than: ['m0', 0] } },
+    });
+
+  it('equal the series sampled, value for value, over random walks, the bundled data, long and short runs', () => {
+    const cases: [typeof sp500, number | undefined][] = [
+      [sp500, undefined],
+      [sp500, 1000],
+      [sp500, 7],
+      [randomWalkBars({ seed: 3, count: 25_001, timeframe: '1m' }), undefined],
+      [randomWalkBars({ seed: 4, count: 37, timeframe: '1h' }), undefined],
+      [randomWalkBars({ seed: 5, count: 0, timeframe: '1d' }), undefined],
+    ];
+    for (const [bars, max] of cases)
+      for (const source of [undefined, 'high'] as const) {
+        const strategy = smas([1, 2, 9, 20, 50, 200, 5000], source);
+        const alone = indicatorSeries(strategy, bars, max);
+        assert.deepEqual(
+          alone,
+          withSeries(strategy, bars, max),
+          `${bars.time.length} bars, ${max}`,
+        );
+        for (const line of alone.flatMap((s) => s.lines))
+          for (const v of line.value) assert.ok(v === null || Number.isFinite(v));
+      }
+  });
+
+  it('is what a chart of moving averages needs; any other indicator reads its series', () => {
+    assert.equal(chartReadsSeries(bundledStrategy('sma_crossover')), false);
+    assert.equal(chartReadsSeries(bundledStrategy('macd_trend')), true);
   });
 });
 

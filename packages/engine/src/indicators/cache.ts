@@ -60,6 +60,11 @@ export class IndicatorCache {
     return entry;
   }
 
+  /** Whether the indicator's outputs have been computed (and are held) already. */
+  has(spec: IndicatorSpec): boolean {
+    return this.#entries.has(indicatorKey(spec));
+  }
+
   /** How many distinct indicators have been computed. */
   get size(): number {
     return this.#entries.size;

@@ -24,6 +24,7 @@ import {
   stochasticKernel,
   williamsRKernel,
 } from './kernels.js';
+import { windowMeanAt } from './window-sums.js';
 
 /** The numeric parameters an indicator may take. */
 export type IndicatorParam =
@@ -57,6 +58,12 @@ export interface IndicatorDefinition {
   compute: (spec: IndicatorSpec, bars: Bars, alloc?: Allocate) => Record<string, Float64Array>;
   /** The same outputs from `trading-signals`' streaming classes: what `compute` must equal. */
   reference: (spec: IndicatorSpec, bars: Bars) => Record<string, Float64Array>;
+  /**
+   * Each output's value at bar `i` alone, equal to `compute`'s at `i`: for an indicator
+   * whose value is a function of one window (SMA), so a chart that reads a few bars of a
+   * long run need not compute the whole series.
+   */
+  at?: (spec: IndicatorSpec, bars: Bars, i: number) => Record<string, number>;
 }
 
 const int = (min = 1, fallback?: number): ParamRule => ({
@@ -140,6 +147,7 @@ export const INDICATORS: Record<IndicatorType, IndicatorDefinition> = {
     warmup: (s) => param(s, 'period'),
     compute: (s, bars, alloc) => ({ value: smaKernel(source(s, bars), param(s, 'period'), alloc) }),
     reference: (s, bars) => overPrices(s, bars, () => new SMA(param(s, 'period'))),
+    at: (s, bars, i) => ({ value: windowMeanAt(source(s, bars), param(s, 'period'), i) }),
   },
   ema: {
     params: { period: int() },

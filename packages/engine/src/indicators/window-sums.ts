@@ -70,6 +70,18 @@ export function windowMeans(
 }
 
 /**
+ * The mean of `x[i - period + 1 ..= i]` alone, summed left to right from 0 exactly as
+ * {@link windowMeans} sums it (so it equals that window's value bit for bit); `NaN` before
+ * the first full window.
+ */
+export function windowMeanAt(x: Float64Array, period: number, i: number): number {
+  if (i < period - 1 || i >= x.length) return Number.NaN;
+  let s = 0;
+  for (let k = i - period + 1; k <= i; k++) s += x[k] as number;
+  return s / period;
+}
+
+/**
  * `out[i]` = the population variance of the same windows around their means `mean[i]`
  * (squared differences summed left to right from 0), four windows at a time, each price
  * loaded once and handed down the chains as in {@link windowMeans}.
