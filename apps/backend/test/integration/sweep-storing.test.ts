@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { BackendClient, type SweepStartRequest } from '@ktrdr/shared';
 import { startWorkerProcess, tempDir, waitFor } from '@ktrdr/testkit';
+import { openDatabase } from '../../src/storage/database.js';
 import { startCluster, startTestBackend, TEST_TOKEN, type Cluster } from './cluster-fixture.js';
 
 /**
@@ -148,7 +148,8 @@ describe('a backend that stopped while it stored a sweep’s sets', () => {
       const { operation_id } = await client(first.url).startSweep(request);
       await first.close();
       // as if the backend had died before the last slice was stored
-      const db = new Database(`${dir.path}/data/ktrdr.db`);
+      // through the storage seam: whichever SQLite driver this runtime has
+      const db = openDatabase(`${dir.path}/data/ktrdr.db`);
       const removed = db
         .prepare('DELETE FROM sweep_sets WHERE sweep_id = ? AND set_index >= 9000')
         .run(operation_id).changes;
