@@ -4,6 +4,7 @@ import type { Condition, RulesStrategyConfig } from '@ktrdr/shared';
 import {
   computeOperands,
   computeSignals,
+  IndicatorCache,
   parseRulesStrategy,
   randomWalkBars,
   type Bars,
@@ -35,19 +36,33 @@ function freshFlags(strategy: RulesStrategyConfig, bars: Bars): Record<string, U
   };
 }
 
-function assertSameAsComputed(strategy: RulesStrategyConfig, bars: Bars, label: string): void {
+function assertSameAsComputed(
+  strategy: RulesStrategyConfig,
+  bars: Bars,
+  label: string,
+  cache: IndicatorCache,
+): void {
   const fresh = freshFlags(strategy, bars);
   const expected = computeSignals(strategy, bars);
   const { signals, giveBack } = lendSignals(strategy, bars);
+  // a sweep's set: the series from the shared cache, the flags lent
+  const shared = lendSignals(strategy, bars, cache);
   for (const flag of FLAGS) {
     assert.deepEqual(expected[flag], fresh[flag], `${label}, ${strategy.name}: ${flag} (computed)`);
     assert.deepEqual(signals[flag], fresh[flag], `${label}, ${strategy.name}: ${flag} (lent)`);
+    assert.deepEqual(
+      shared.signals[flag],
+      fresh[flag],
+      `${label}, ${strategy.name}: ${flag} (lent, cached series)`,
+    );
   }
   assert.equal(signals.warmup, expected.warmup);
+  assert.equal(shared.signals.warmup, expected.warmup);
+  shared.giveBack();
   giveBack();
 }
 
-describe('signals in lent buffers (a lone run)', () => {
+describe('signals in lent buffers (a lone run, or a sweep set over a shared cache)', () => {
   it('are the flags of freshly computed series, whatever the buffers held before', () => {
     // one strategy after another, and longer series before shorter ones, so that every
     // buffer is reused holding another strategy's flags and indicators, or a longer one's
@@ -58,9 +73,11 @@ describe('signals in lent buffers (a lone run)', () => {
       ['random walk, 257 bars', randomWalkBars({ seed: 9, count: 257, timeframe: '1h' })],
       ['no bars', randomWalkBars({ seed: 1, count: 0, timeframe: '1m' })],
     ];
+    const caches = new Map(series.map(([label, bars]) => [label, new IndicatorCache(bars)]));
     for (let round = 0; round < 2; round++)
       for (const [label, bars] of series)
-        for (const strategy of STRATEGIES) assertSameAsComputed(strategy, bars, label);
+        for (const strategy of STRATEGIES)
+          assertSameAsComputed(strategy, bars, label, caches.get(label)!);
   });
 
   it('lends a buffer held by a run still going to no other run', () => {

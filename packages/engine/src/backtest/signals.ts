@@ -160,20 +160,25 @@ function warmupOf(strategy: RulesStrategyConfig): number {
 const LENT_DEPTHS = 2;
 
 /**
- * {@link computeSignals} (no cache) for a run that reads the flags only while it runs:
- * the flags are lent buffers (./scratch.ts), to be handed back with `giveBack` when the run
- * is done, and the indicator series are lent too and handed back before this returns (the
- * flags are all that is read of them). The same flags: every one is written, whatever the
- * buffers held. A lone run's indicators and flags are megabytes that would otherwise be
- * first-touched and collected anew on every run.
+ * {@link computeSignals} for a run that reads the flags only while it runs: the flags are
+ * lent buffers (./scratch.ts), to be handed back with `giveBack` when the run is done.
+ * Without a `cache` the indicator series are lent too and handed back before this returns
+ * (the flags are all that is read of them); with one (a sweep's sets), they are the
+ * cache's. The same flags: every one is written, whatever the buffers held. A lone run's
+ * indicators and flags are megabytes that would otherwise be first-touched and collected
+ * anew on every run; a sweep's sets would allocate two flag arrays each (on the 408-bar
+ * slice that was a third of a set's signals).
  */
 export function lendSignals(
   strategy: RulesStrategyConfig,
   bars: Bars,
+  cache?: IndicatorCache,
 ): { signals: SignalSet; giveBack: () => void } {
   const n = bars.time.length;
-  const series = new SeriesLoan();
-  const named = new StrategyOperands(strategy.indicators, bars, series.take);
+  const series = cache ? undefined : new SeriesLoan();
+  const named: Operands = series
+    ? new StrategyOperands(strategy.indicators, bars, series.take)
+    : computeOperands(strategy.indicators, bars, cache);
   const lent: [string, Uint8Array][] = [];
   const borrow = (name: string) => {
     const buffer = borrowFlags(name, n);
@@ -195,7 +200,7 @@ export function lendSignals(
       warmup: warmupOf(strategy),
     };
   } finally {
-    series.giveBack();
+    series?.giveBack();
   }
   let given = false;
   return {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { computeSignals, runSignals } from '@ktrdr/engine/backtest';
+import { lendSignals, runSignals } from '@ktrdr/engine/backtest';
 import type { Bars } from '@ktrdr/engine/data';
 import { IndicatorCache } from '@ktrdr/engine/indicators';
 import { parseStrategyConfig } from '@ktrdr/engine/strategies';
@@ -88,16 +88,24 @@ const shardHandler: JobHandler<SweepShardJob> = async (job, ctx: JobContext) => 
       );
       try {
         const strategy = withOverrides(parsed, parameters);
-        // rules: synchronous (no await per set); a model's signals load it first
-        const signals =
+        // rules: synchronous (no await per set), the flags lent for the run and given back
+        // (no two flag arrays made per set); a model's signals load it first
+        const { signals, giveBack } =
           strategy.type === 'rules'
-            ? computeSignals(strategy, bars, indicators)
-            : await strategySignals(strategy, job.model_id, bars, ctx, indicators);
-        const summary = runSignals(bars, signals, strategy, settings, {
-          detail: 'metrics',
-          onTick,
-        });
-        batch.completed(setIndex, summary, barCount);
+            ? lendSignals(strategy, bars, indicators)
+            : {
+                signals: await strategySignals(strategy, job.model_id, bars, ctx, indicators),
+                giveBack: () => {},
+              };
+        try {
+          const summary = runSignals(bars, signals, strategy, settings, {
+            detail: 'metrics',
+            onTick,
+          });
+          batch.completed(setIndex, summary, barCount);
+        } finally {
+          giveBack();
+        }
         completed++;
       } catch (error) {
         if (error instanceof CancelledError || ctx.cancel.isCancelled) throw error;
