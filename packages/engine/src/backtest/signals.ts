@@ -167,7 +167,7 @@ const LENT_DEPTHS = 2;
  * cache's. The same flags: every one is written, whatever the buffers held. A lone run's
  * indicators and flags are megabytes that would otherwise be first-touched and collected
  * anew on every run; a sweep's sets would allocate two flag arrays each (on the 408-bar
- * slice that was a third of a set's signals).
+ * slice, an eighth of a set's signals).
  */
 export function lendSignals(
   strategy: RulesStrategyConfig,
