@@ -13,7 +13,7 @@ export interface StoringHooks {
   live(): boolean;
   /** A live slice was stored (shards may take it). */
   stored(): void;
-  /** Every set is stored, or storing failed with `error` (called once). */
+  /** Every set is stored, or storing failed with `error` (called once; it logs its own errors). */
   ended(error?: Error): void | Promise<void>;
 }
 
@@ -23,19 +23,17 @@ export interface StoringHooks {
  * are left per sweep (they count as pending) and when each storing ends.
  */
 export class SetStoring {
-  private readonly active = new Map<
-    string,
-    { left: number; loop: Promise<unknown>; done: Promise<void> }
-  >();
+  private readonly active = new Map<string, { left: number; loop: Promise<unknown> }>();
+  /** Every storing not yet ended, `ended` hook included (what closing waits for). */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(private readonly sets: SweepSetStore) {}
 
   /** Stores `all` from index `from` on for sweep `sweepId`. */
   start(sweepId: string, all: readonly NewSweepSet[], from: number, hooks: StoringHooks): void {
-    const entry: { left: number; loop: Promise<unknown>; done: Promise<void> } = {
+    const entry: { left: number; loop: Promise<unknown> } = {
       left: all.length - from,
       loop: Promise.resolve(),
-      done: Promise.resolve(),
     };
     const loop = (async (): Promise<Error | undefined> => {
       try {
@@ -56,8 +54,13 @@ export class SetStoring {
       }
     })();
     entry.loop = loop;
-    entry.done = loop.then((failure) => hooks.ended(failure));
     this.active.set(sweepId, entry);
+    // the hook reports its own errors (see StoringHooks.ended); none may go unhandled here
+    const ended = loop
+      .then((failure) => hooks.ended(failure))
+      .catch(() => {})
+      .finally(() => this.ending.delete(ended));
+    this.ending.add(ended);
   }
 
   /** Whether sweep `sweepId` still has sets being stored. */
@@ -80,6 +83,6 @@ export class SetStoring {
 
   /** Resolves once every sweep's sets are stored and their `ended` hooks have run. */
   async close(): Promise<void> {
-    await Promise.all([...this.active.values()].map((entry) => entry.done));
+    await Promise.all([...this.ending]);
   }
 }

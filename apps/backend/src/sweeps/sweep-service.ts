@@ -155,14 +155,21 @@ export class SweepService implements LocalRunner {
         if (run) this.shards.topUp(run);
       },
       ended: async (error) => {
-        if (error) {
-          this.deps.log.error({ operation_id: sweepId, err: error.message }, 'storing sets');
-          if (this.runs.has(sweepId))
-            await this.cancel(sweepId, `storing its sets failed: ${error.message}`).catch(() => {});
+        try {
+          if (error) {
+            this.deps.log.error({ operation_id: sweepId, err: error.message }, 'storing sets');
+            if (this.runs.has(sweepId))
+              await this.cancel(sweepId, `storing its sets failed: ${error.message}`);
+          }
+          // a walk-forward window's out-of-sample run waited for its last sets (see below)
+          else if (this.runs.has(sweepId)) this.settle(sweepId);
+          else this.recount(sweepId);
+        } catch (failure) {
+          this.deps.log.error(
+            { operation_id: sweepId, err: (failure as Error).message },
+            'after storing sets',
+          );
         }
-        // a walk-forward window's out-of-sample run waited for its last sets (see below)
-        else if (this.runs.has(sweepId)) this.settle(sweepId);
-        else this.recount(sweepId);
       },
     });
   }

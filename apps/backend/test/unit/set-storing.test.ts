@@ -68,6 +68,25 @@ describe('SetStoring', () => {
     assert.equal(seen.stored.length, counts.pending / 1000);
   });
 
+  it('waits on close for an ended hook still running, and lets no error of it go unhandled', async () => {
+    const storing = new SetStoring(store);
+    let hookDone = false;
+    storing.start('d', setsOf(0, 1200), 0, {
+      live: () => true,
+      stored: () => {},
+      ended: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        hookDone = true;
+        throw new Error('the hook failed after logging it');
+      },
+    });
+    await storing.stored('d');
+    assert.equal(hookDone, false, 'the loop ended before its hook did');
+    await storing.close();
+    assert.equal(hookDone, true);
+    assert.equal(store.counts('d').pending, 1200);
+  });
+
   it('ends with the error of a slice that cannot be stored, storing nothing after it', async () => {
     // set 1,500 is already stored: the second slice breaks the sweep's primary key
     await store.insert('c', setsOf(1500, 1501), () => Promise.resolve());
